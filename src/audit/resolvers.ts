@@ -1,0 +1,33 @@
+import type { AuditFilter, Resolvers } from '../generated/graphql.ts';
+import { assertCan } from '../auth/principal.ts';
+import type { AuditEntryRecord } from './audit-entry.ts';
+
+export function matchesAuditFilter(entry: AuditEntryRecord, filter: AuditFilter | null | undefined): boolean {
+  if (!filter) return true;
+  return (
+    (!filter.direction || entry.direction === filter.direction) &&
+    (!filter.triggerId || entry.triggerId === filter.triggerId) &&
+    (!filter.subscriptionId || entry.subscriptionId === filter.subscriptionId) &&
+    (!filter.eventType || entry.eventType === filter.eventType) &&
+    (!filter.outcome || entry.outcome === filter.outcome)
+  );
+}
+
+export const auditResolvers: Resolvers = {
+  Subscription: {
+    auditAppended: {
+      subscribe: async function* (_parent, { filter }, { services, principal }) {
+        const { workspaceId } = assertCan(principal, 'read');
+        const abort = new AbortController();
+        try {
+          for await (const raw of services.realtime.subscribe<AuditEntryRecord>('audit.appended', workspaceId, abort.signal)) {
+            const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
+            if (matchesAuditFilter(entry, filter)) yield { auditAppended: entry };
+          }
+        } finally {
+          abort.abort();
+        }
+      },
+    },
+  },
+};

@@ -1,0 +1,88 @@
+// npm run cli -- <command> (SPEC §3). Talks to the same database as the service: DATABASE_URL, or
+// the embedded PostgreSQL (the running service's, or started here for the command's duration).
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createApiKey } from '../auth/api-keys.ts';
+import { ROLES } from '../auth/principal.ts';
+import { ConfigError, type Config, loadConfig } from '../config.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.ts';
+import { migrate } from '../db/migrator.ts';
+import { createPool } from '../db/pool.ts';
+import { createPrisma, type Db } from '../db/prisma.ts';
+import { DomainError } from '../errors.ts';
+import { createWorkspace } from '../workspaces/workspaces.ts';
+
+const USAGE = `usage:
+  npm run cli -- workspace create <name>
+  npm run cli -- key create --role ADMIN|VIEWER|PUBLISHER [--workspace wsp_...] [--name <name>]`;
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  let url = config.databaseUrl;
+  let embedded: EmbeddedDatabase | undefined;
+  if (!url) {
+    url = `postgresql://postgres:postgres@127.0.0.1:${config.embeddedPgPort}/postgres`;
+    const probe = new pg.Client({ connectionString: url });
+    const running = await probe.connect().then(() => true, () => false);
+    await probe.end().catch(() => {});
+    if (!running) {
+      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });
+      url = embedded.url();
+    }
+  }
+  const pool = createPool(url, 2);
+  const db = createPrisma(pool);
+  try {
+    await migrate(pool);
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+    await pool.end();
+    await embedded?.stop();
+  }
+}
+
+async function run(argv: string[], config: Config): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, workspace: { type: 'string' }, name: { type: 'string' } },
+  });
+  const [noun, verb, ...rest] = positionals;
+  if (noun === 'workspace' && verb === 'create') {
+    const name = rest.join(' ');
+    if (!name) throw new UsageError('workspace create needs a name');
+    return withDatabase(config, async (db) => {
+      const { workspace, adminKey } = await createWorkspace(db, name);
+      return `workspace ${workspace.id} (${workspace.name})\nADMIN key (shown only now): ${adminKey}`;
+    });
+  }
+  if (noun === 'key' && verb === 'create') {
+    const role = values.role?.toUpperCase();
+    if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+    return withDatabase(config, async (db) => {
+      let workspaceId = values.workspace;
+      if (!workspaceId) {
+        const all = await db.workspace.findMany({ orderBy: { id: 'asc' }, take: 2 });
+        if (all.length !== 1) throw new UsageError(all.length === 0 ? 'no workspace yet: run `workspace create <name>`' : '--workspace is required when there are several workspaces');
+        workspaceId = all[0]!.id;
+      } else if (!(await db.workspace.findUnique({ where: { id: workspaceId } }))) {
+        throw new UsageError(`--workspace: workspace ${workspaceId} not found`);
+      }
+      const { apiKey, key } = await createApiKey(db, workspaceId, { name: values.name ?? `${role.toLowerCase()} key`, role });
+      return `${apiKey.role} key ${apiKey.id} for workspace ${workspaceId} (shown only now): ${key}`;
+    });
+  }
+  throw new UsageError(noun ? `unknown command: ${[noun, verb].filter(Boolean).join(' ')}` : 'no command given');
+}
+
+try {
+  const config = loadConfig(process.env, []);
+  process.stdout.write(`${await run(process.argv.slice(2), config)}\n`);
+} catch (err) {
+  if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
+  else if (err instanceof ConfigError || err instanceof DomainError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,150 @@
+// The one place that reads process.env (STYLE: Config). Every variable is listed in README's
+// configuration table; a bad value stops start-up with all problems named together.
+import path from 'node:path';
+import { z } from 'zod';
+
+const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+// Empty strings mean "unset", as in a .env file with `FOO=`.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]),
+  );
+
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.coerce.number().int().min(min).max(max));
+
+// Express's `trust proxy` forms we accept: a hop count or a list of CIDRs. A blanket `true`
+// would let any client forge X-Forwarded-For and walk past IP allowlists (SPEC §5).
+const trustProxy = z
+  .preprocess((v) => (v === '' ? undefined : v), z.string().optional())
+  .transform((v, ctx) => {
+    if (v === undefined) return false as const;
+    if (/^\d+$/.test(v)) return Number(v);
+    if (v === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'must be a hop count or a list of proxy CIDRs, never "true"' });
+      return z.NEVER;
+    }
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const cidr = /^([0-9a-fA-F:.]+)(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
+    const bad = list.filter((s) => !cidr.test(s));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not a CIDR: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+const env = z.object({
+  PORT: int(4000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
+  ROLE: z.enum(ROLES).default('all'),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_DIR: optional(z.string()),
+  EMBEDDED_PG_PORT: int(54329, 1, 65535),
+  MASTER_KEY: optional(z.string()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: trustProxy,
+  GRAPHQL_MAX_DEPTH: int(12, 2, 100),
+  GRAPHQL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+});
+
+export interface Config {
+  role: Role;
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Absent: the process runs its own embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPgDir: string;
+  embeddedPgPort: number;
+  /** 32 bytes; absent only in embedded mode, where it is generated into dataDir. */
+  masterKey: Buffer | undefined;
+  logLevel: z.infer<typeof env>['LOG_LEVEL'];
+  trustProxy: false | number | string[];
+  graphqlMaxDepth: number;
+  graphqlMaxBodyBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** MASTER_KEY: 32 bytes as base64 or 64 hex digits. */
+export function parseMasterKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+function roleFromArgv(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (i < 0) return undefined;
+  const arg = argv[i]!;
+  return arg.includes('=') ? arg.slice('--role='.length) : (argv[i + 1] ?? '');
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const input: Record<string, unknown> = { ...source };
+  const argRole = roleFromArgv(argv);
+  if (argRole !== undefined) input.ROLE = argRole;
+
+  const parsed = env.safeParse(input);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      const label = name === 'ROLE' && argRole !== undefined ? '--role' : name;
+      problems.push(`${label}: ${issue.message}${label === '--role' || name === 'ROLE' ? ` (one of ${ROLES.join(', ')})` : ''}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+
+  let masterKey: Buffer | undefined;
+  if (e.MASTER_KEY !== undefined) {
+    masterKey = parseMasterKey(e.MASTER_KEY);
+    if (!masterKey) problems.push('MASTER_KEY: must be 32 bytes, as base64 or 64 hex digits');
+  } else if (e.DATABASE_URL !== undefined) {
+    problems.push('MASTER_KEY: required when DATABASE_URL is set (it is generated only for the embedded database)');
+  }
+  if (e.ROLE !== 'all' && e.DATABASE_URL === undefined) {
+    problems.push(`--role ${e.ROLE}: needs DATABASE_URL (the embedded database belongs to one process)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    role: e.ROLE,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir,
+    embeddedPgDir: path.resolve(e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    masterKey,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

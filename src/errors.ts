@@ -1,0 +1,18 @@
+// Expected failures carry a stable code; the GraphQL layer maps it to extensions.code and HTTP
+// routes to {"error":{"code","message"}} (STYLE: Errors).
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  /** Input field path, for BAD_USER_INPUT. */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `${what} ${id} not found`);
+export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', `${field}: ${message}`, field);

@@ -1,0 +1,30 @@
+import type { PgBoss, Queue } from 'pg-boss';
+import type { z } from 'zod';
+import type { Services } from '../server/context.ts';
+
+/**
+ * A job is defined once: its queue name, payload schema, queue policy and handler (STYLE: Jobs).
+ * The payload is validated when queued and again when run.
+ */
+export interface JobDefinition<S extends z.ZodType> {
+  name: string;
+  payload: S;
+  queue: Omit<Queue, 'name'>;
+  /** Cron expression for jobs that run on a schedule. */
+  schedule?: string;
+  handler: (data: z.infer<S>, services: Services) => Promise<void>;
+}
+
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  return def;
+}
+
+/** Queues a job; pass `db` (pg-boss's adapter over a transaction) to commit it with other rows. */
+export async function sendJob<S extends z.ZodType>(
+  boss: PgBoss,
+  job: JobDefinition<S>,
+  data: z.infer<S>,
+  options: Parameters<PgBoss['send']>[2] = {},
+): Promise<string | null> {
+  return boss.send(job.name, job.payload.parse(data) as object, options);
+}

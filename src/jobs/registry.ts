@@ -1,0 +1,30 @@
+// Every job the service runs, in one explicit list (STYLE: Jobs).
+import type { PgBoss } from 'pg-boss';
+import type { z } from 'zod';
+import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
+import type { Services } from '../server/context.ts';
+import type { JobDefinition } from './job.ts';
+
+export const JOBS: JobDefinition<z.ZodType>[] = [purgeExpiredSecrets];
+
+/** Creates every queue (idempotent). API processes need the queues to send to. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  for (const job of JOBS) {
+    if (!existing.has(job.name)) await boss.createQueue(job.name, job.queue);
+  }
+}
+
+/** Worker role: runs every job's handler and keeps the schedules. Returns the worker ids. */
+export async function startWorkers(boss: PgBoss, services: Services): Promise<string[]> {
+  const ids: string[] = [];
+  for (const job of JOBS) {
+    ids.push(
+      await boss.work(job.name, async (batch) => {
+        for (const item of batch) await job.handler(job.payload.parse(item.data), services);
+      }),
+    );
+    if (job.schedule) await boss.schedule(job.name, job.schedule, {});
+  }
+  return ids;
+}

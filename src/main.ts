@@ -1,0 +1,55 @@
+// Process entry (bin/webhook-gateway.mjs checks the Node version first): parse config, start the
+// roles, shut down cleanly on SIGTERM/SIGINT with exit code 0.
+import { ConfigError, loadConfig } from './config.ts';
+import { EmbeddedPostgresError } from './db/embedded.ts';
+import { MigrationError } from './db/migrator.ts';
+import { createLogger } from './logger.ts';
+import { startService } from './service.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = createLogger(config.logLevel);
+let service;
+try {
+  service = await startService(config, log);
+} catch (err) {
+  const known = err instanceof EmbeddedPostgresError || err instanceof MigrationError;
+  log.fatal({ err: { message: (err as Error).message, ...(known ? {} : { stack: (err as Error).stack }) } }, 'start-up failed');
+  process.exit(1);
+}
+
+if (service.bootstrap) {
+  // Printed once, on the first start only; never logged.
+  process.stdout.write(
+    `\nCreated the default workspace ${service.bootstrap.workspaceId} and its ADMIN API key:\n\n` +
+      `    ${service.bootstrap.adminKey}\n\n` +
+      `It is shown only now; a copy is in ${service.bootstrap.keyFile} (mode 0600).\n\n`,
+  );
+}
+log.info({ role: config.role, url: service.url, publicUrl: config.publicUrl }, 'webhook gateway started');
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: draining requests and jobs');
+  const hardStop = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs * 2 + 5000);
+  hardStop.unref();
+  await service.stop();
+  log.info('stopped');
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

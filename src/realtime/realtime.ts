@@ -1,0 +1,85 @@
+// Live updates across replicas (SPEC §3, §10) over PostgreSQL LISTEN/NOTIFY. A publish inside a
+// transaction is delivered only if and when that transaction commits, so subscribers never see a
+// state that was rolled back. Every message names its workspace; subscribers only ever receive
+// their own workspace's messages.
+import { EventEmitter, on } from 'node:events';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+const CHANNEL = 'webhook_gateway';
+
+export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received';
+
+interface Message {
+  topic: Topic;
+  workspaceId: string;
+  data: unknown;
+}
+
+export class Realtime {
+  readonly #pool: pg.Pool;
+  readonly #log: Logger;
+  readonly #local = new EventEmitter();
+  #client: pg.PoolClient | undefined;
+  #stopped = false;
+
+  constructor(pool: pg.Pool, log: Logger) {
+    this.#pool = pool;
+    this.#log = log;
+    this.#local.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    await this.#listen();
+  }
+
+  async #listen(): Promise<void> {
+    const client = await this.#pool.connect();
+    client.on('notification', (n) => {
+      if (n.channel !== CHANNEL || !n.payload) return;
+      try {
+        const message = JSON.parse(n.payload) as Message;
+        this.#local.emit(`${message.topic}:${message.workspaceId}`, message.data);
+      } catch {
+        this.#log.warn('realtime: dropped a malformed notification');
+      }
+    });
+    client.on('error', () => {
+      // The listener connection broke (database restart): reconnect after a pause.
+      client.release(true);
+      this.#client = undefined;
+      if (this.#stopped) return;
+      setTimeout(() => this.#listen().catch((err) => this.#log.warn({ err: err.message }, 'realtime: reconnect failed')), 1000).unref();
+    });
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#client = client;
+  }
+
+  /** Publishes on `db` (a transaction client, to deliver on commit, or the pool). */
+  async publish(db: pg.Pool | pg.PoolClient, topic: Topic, workspaceId: string, data: unknown): Promise<void> {
+    const payload = JSON.stringify({ topic, workspaceId, data } satisfies Message);
+    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+  }
+
+  /** An async iterator of one workspace's messages on a topic; ends when `signal` aborts. */
+  subscribe<T>(topic: Topic, workspaceId: string, signal: AbortSignal): AsyncIterableIterator<T> {
+    const events = on(this.#local, `${topic}:${workspaceId}`, { signal });
+    return (async function* () {
+      try {
+        for await (const [data] of events) yield data as T;
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') throw err;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) {
+      await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
+      client.release();
+    }
+  }
+}

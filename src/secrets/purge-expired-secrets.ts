@@ -1,0 +1,19 @@
+// SPEC §8: secrets whose rotation overlap has ended are removed by a scheduled job, so a leaked
+// old secret stops verifying even if nobody calls revokeSecret.
+import { z } from 'zod';
+import { defineJob } from '../jobs/job.ts';
+
+export const purgeExpiredSecrets = defineJob({
+  name: 'secrets-purge-expired',
+  payload: z.object({}).loose(),
+  queue: { retryLimit: 3, expireInSeconds: 60 },
+  schedule: '*/5 * * * *',
+  handler: async (_data, { pool, log }) => {
+    const { rows } = await pool.query<{ triggers: number; subscriptions: number }>(`
+      WITH t AS (DELETE FROM trigger_secret WHERE expires_at IS NOT NULL AND expires_at <= now() RETURNING 1),
+           s AS (DELETE FROM subscription_secret WHERE expires_at IS NOT NULL AND expires_at <= now() RETURNING 1)
+      SELECT (SELECT count(*) FROM t)::int AS triggers, (SELECT count(*) FROM s)::int AS subscriptions`);
+    const removed = rows[0]!;
+    if (removed.triggers + removed.subscriptions > 0) log.info(removed, 'removed expired secrets');
+  },
+});

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../config.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Db } from '../db/prisma.ts';
+import type { Realtime } from '../realtime/realtime.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
+
+/** Everything a request or job may use, built once in main.ts. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  db: Db;
+  boss: PgBoss;
+  realtime: Realtime;
+  cipher: SecretCipher;
+}
+
+export interface GraphQLContext {
+  services: Services;
+  principal: Principal | undefined;
+  requestId: string;
+}
+
+export interface ViewerRecord {
+  principal: Principal;
+}

@@ -1,0 +1,45 @@
+// Prometheus metrics (SPEC §11). One registry per process; /metrics renders it.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'webhook_gateway_http_requests_total',
+    help: 'HTTP requests answered, by route and status code',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inboundRequests = new Counter({
+    name: 'webhook_gateway_inbound_requests_total',
+    help: 'Inbound webhook requests, by outcome (accepted, ignored, replayed, or the refusal code)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveries = new Counter({
+    name: 'webhook_gateway_deliveries_total',
+    help: 'Outbound delivery attempts, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly attemptLatency = new Histogram({
+    name: 'webhook_gateway_attempt_duration_seconds',
+    help: 'Outbound attempt duration, from connect to response or timeout',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'webhook_gateway_queue_depth',
+    help: 'Jobs waiting per queue (created or retry), read at scrape time',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });
+  }
+}

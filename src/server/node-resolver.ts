@@ -1,0 +1,31 @@
+// node(id:) (SPEC §4): any object of the caller's workspace by its public id. Another workspace's
+// object answers null, exactly as a missing one does.
+import type { Resolvers } from '../generated/graphql.ts';
+import { getApiKey } from '../auth/api-keys.ts';
+import { assertCan } from '../auth/principal.ts';
+import { type IdKind, idKind } from '../ids.ts';
+import { getWorkspace } from '../workspaces/workspaces.ts';
+
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey'>> = { workspace: 'Workspace', apiKey: 'ApiKey' };
+
+export const nodeResolvers: Resolvers = {
+  Query: {
+    node: async (_parent, { id }, { services, principal }) => {
+      const p = assertCan(principal, 'read');
+      switch (idKind(id)) {
+        case 'workspace':
+          return id === p.workspaceId ? await getWorkspace(services.db, id) : null;
+        case 'apiKey':
+          return p.role === 'ADMIN' ? await getApiKey(services.db, p.workspaceId, id) : null;
+        default:
+          return null;
+      }
+    },
+  },
+  Node: {
+    __resolveType: (obj) => {
+      const kind = idKind((obj as { id: string }).id);
+      return (kind && TYPENAME_BY_KIND[kind]) ?? null;
+    },
+  },
+};

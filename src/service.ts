@@ -1,0 +1,89 @@
+// Assembles the service from a validated Config: database (embedded or DATABASE_URL), migrations,
+// pg-boss, realtime, then the roles asked for. main.ts wraps it with process concerns; tests start
+// it in-process.
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
+import { migrate } from './db/migrator.ts';
+import { createPool } from './db/pool.ts';
+import { createPrisma } from './db/prisma.ts';
+import { createBoss } from './jobs/boss.ts';
+import { ensureQueues, startWorkers } from './jobs/registry.ts';
+import { Realtime } from './realtime/realtime.ts';
+import { SecretCipher } from './secrets/cipher.ts';
+import { loadOrCreateMasterKey } from './secrets/master-key.ts';
+import { type HttpServer, createHttpServer } from './server/app.ts';
+import type { Services } from './server/context.ts';
+import { Metrics } from './server/metrics.ts';
+import { type Bootstrap, bootstrapDefaultWorkspace } from './workspaces/bootstrap.ts';
+
+export interface RunningService {
+  services: Services;
+  /** Base URL of the HTTP server (api and all roles). */
+  url: string | undefined;
+  bootstrap: Bootstrap | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err: { message: (err as Error).message } }, 'shutdown step failed'));
+    cleanups.length = 0;
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    let embedded: EmbeddedDatabase | undefined;
+    if (!databaseUrl) {
+      log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
+      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });
+      cleanups.push(() => embedded!.stop());
+      databaseUrl = embedded.url();
+    }
+    const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
+
+    const pool = createPool(databaseUrl, config.databasePoolSize);
+    cleanups.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
+    const db = createPrisma(pool);
+    cleanups.push(() => db.$disconnect());
+
+    const boss = createBoss(databaseUrl, log);
+    await boss.start();
+    cleanups.push(() => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true }));
+    await ensureQueues(boss);
+
+    const realtime = new Realtime(pool, log);
+    await realtime.start();
+    cleanups.push(() => realtime.stop());
+
+    const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey) };
+    const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
+
+    if (config.role === 'worker' || config.role === 'all') {
+      await startWorkers(boss, services);
+    }
+
+    let http: HttpServer | undefined;
+    let url: string | undefined;
+    if (config.role === 'api' || config.role === 'all') {
+      http = await createHttpServer(services, new Metrics());
+      await new Promise<void>((resolve, reject) => {
+        http!.server.once('error', reject);
+        http!.server.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = http.server.address() as AddressInfo;
+      url = `http://127.0.0.1:${port}`;
+      // First to close on shutdown: stop taking requests, drain the ones in flight.
+      cleanups.push(() => http!.close(config.shutdownTimeoutMs));
+    }
+
+    return { services, url, bootstrap, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
