@@ -27,9 +27,13 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const cleanups: Array<() => Promise<unknown>> = [];
+  // Undone in reverse order on stop: HTTP first (drain), the database last.
+  const cleanups: Array<[string, () => Promise<unknown>]> = [];
   const stopAll = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err: { message: (err as Error).message } }, 'shutdown step failed'));
+    for (const [step, fn] of cleanups.reverse()) {
+      log.debug({ step }, 'stopping');
+      await fn().catch((err) => log.warn({ step, err: { message: (err as Error).message } }, 'shutdown step failed'));
+    }
     cleanups.length = 0;
   };
 
@@ -39,26 +43,26 @@ export async function startService(config: Config, log: Logger): Promise<Running
     if (!databaseUrl) {
       log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
       embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });
-      cleanups.push(() => embedded!.stop());
+      cleanups.push(['embedded postgres', () => embedded!.stop()]);
       databaseUrl = embedded.url();
     }
     const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
 
     const pool = createPool(databaseUrl, config.databasePoolSize);
-    cleanups.push(() => pool.end());
+    cleanups.push(['pool', () => pool.end()]);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
     const db = createPrisma(pool);
-    cleanups.push(() => db.$disconnect());
+    cleanups.push(['prisma', () => db.$disconnect()]);
 
     const boss = createBoss(databaseUrl, log);
     await boss.start();
-    cleanups.push(() => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true }));
+    cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
     await ensureQueues(boss);
 
     const realtime = new Realtime(pool, log);
     await realtime.start();
-    cleanups.push(() => realtime.stop());
+    cleanups.push(['realtime', () => realtime.stop()]);
 
     const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey) };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
@@ -78,7 +82,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       const { port } = http.server.address() as AddressInfo;
       url = `http://127.0.0.1:${port}`;
       // First to close on shutdown: stop taking requests, drain the ones in flight.
-      cleanups.push(() => http!.close(config.shutdownTimeoutMs));
+      cleanups.push(['http', () => http!.close(config.shutdownTimeoutMs)]);
     }
 
     return { services, url, bootstrap, stop: stopAll };

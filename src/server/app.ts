@@ -87,6 +87,8 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     formatError: formatGraphQLError(log),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown: it drains HTTP, then jobs, then closes the database, in that order.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
