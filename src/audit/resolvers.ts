@@ -16,17 +16,20 @@ export function matchesAuditFilter(entry: AuditEntryRecord, filter: AuditFilter 
 export const auditResolvers: Resolvers = {
   Subscription: {
     auditAppended: {
-      subscribe: async function* (_parent, { filter }, { services, principal }) {
+      // Authorisation runs before the stream exists, so a refusal is an ordinary GraphQL error.
+      subscribe: (_parent, { filter }, { services, principal }) => {
         const { workspaceId } = assertCan(principal, 'read');
-        const abort = new AbortController();
-        try {
-          for await (const raw of services.realtime.subscribe<AuditEntryRecord>('audit.appended', workspaceId, abort.signal)) {
-            const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
-            if (matchesAuditFilter(entry, filter)) yield { auditAppended: entry };
+        return (async function* () {
+          const abort = new AbortController();
+          try {
+            for await (const raw of services.realtime.subscribe<AuditEntryRecord>('audit.appended', workspaceId, abort.signal)) {
+              const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
+              if (matchesAuditFilter(entry, filter)) yield { auditAppended: entry };
+            }
+          } finally {
+            abort.abort();
           }
-        } finally {
-          abort.abort();
-        }
+        })();
       },
     },
   },

@@ -81,10 +81,11 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   });
 
   const schema = buildSchema();
+  const formatError = formatGraphQLError(log);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: [depthLimit(config.graphqlMaxDepth)],
-    formatError: formatGraphQLError(log),
+    formatError,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: it drains HTTP, then jobs, then closes the database, in that order.
@@ -159,6 +160,10 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
         return true;
       },
       context: (ctx): GraphQLContext => ({ services, principal: ctx.extra.principal, requestId: randomUUID() }),
+      // Same error shape as HTTP: domain codes in extensions, no internals.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
     },
     wss,
   );
