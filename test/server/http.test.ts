@@ -1,0 +1,147 @@
+// One port: GraphQL over HTTP and graphql-ws on /graphql, /healthz, /readyz, /metrics (SPEC §3, §11).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminQuery } from '../support/db.ts';
+import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+
+describe('HTTP surface', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_BODY_BYTES: '4096' });
+  });
+  after(() => svc.stop());
+
+  it('/healthz answers while the process runs', async () => {
+    const res = await fetch(`${svc.url}/healthz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+
+  it('/readyz checks the database and pg-boss', async () => {
+    const res = await fetch(`${svc.url}/readyz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+  });
+
+  it('/metrics serves Prometheus text with request and queue metrics', async () => {
+    await fetch(`${svc.url}/healthz`);
+    const res = await fetch(`${svc.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    assert.match(text, /^# TYPE webhook_gateway_http_requests_total counter$/m);
+    assert.match(text, /^webhook_gateway_http_requests_total\{route="\/healthz",status="200"\} \d+$/m);
+    assert.match(text, /^webhook_gateway_queue_depth\{queue="secrets-purge-expired"\} \d+$/m);
+    assert.match(text, /^# TYPE webhook_gateway_attempt_duration_seconds histogram$/m);
+    assert.match(text, /^webhook_gateway_process_cpu_seconds_total /m);
+  });
+
+  it('answers 401 UNAUTHENTICATED without a key, with a malformed one and with an unknown one', async () => {
+    for (const key of [undefined, 'nonsense', 'whk_unknownunknownunknownunknownunknown123']) {
+      const r = await gql(svc.url, key, '{ me { role } }');
+      assert.equal(r.status, 401, `key ${key}`);
+      assert.equal(r.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    }
+    const basic = await fetch(`${svc.url}/graphql`, { method: 'POST', headers: { authorization: `Basic ${svc.adminKey}`, 'content-type': 'application/json' }, body: '{"query":"{ me { role } }"}' });
+    assert.equal(basic.status, 401);
+    assert.equal(basic.headers.get('www-authenticate'), 'Bearer');
+  });
+
+  it('refuses a graphql-ws connection without a valid key (4403)', async () => {
+    for (const key of [undefined, 'whk_wrong']) {
+      const client = wsClient(svc.url, key);
+      try {
+        const err: any = await new Promise((resolve) =>
+          client.subscribe({ query: 'subscription { auditAppended { id } }' }, { next: () => resolve('next'), error: resolve, complete: () => resolve('complete') }),
+        );
+        assert.equal(err?.code, 4403, `key ${key}`);
+      } finally {
+        await client.dispose();
+      }
+    }
+  });
+
+  it('refuses a query deeper than GRAPHQL_MAX_DEPTH before running it', async () => {
+    const atLimit = await gql(svc.url, svc.adminKey, '{ apiKeys { edges { node { ...K } } } } fragment K on ApiKey { id }');
+    assert.equal(atLimit.status, 200, 'depth 4 (through a fragment) is within the limit');
+    assert.ok(atLimit.data!.apiKeys.edges.length > 0);
+    const refused = await gql(svc.url, svc.adminKey, '{ __schema { types { fields { type { ofType { ofType { name } } } } } } }');
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(refused.errors![0]!.message, /depth exceeds the limit of 5/);
+    const viaFragment = await gql(svc.url, svc.adminKey, '{ ...F } fragment F on Query { __schema { types { fields { type { ofType { name } } } } } }');
+    assert.match(viaFragment.errors?.[0]?.message ?? '', /depth exceeds/);
+  });
+
+  it('caps page size at 100 and names the argument', async () => {
+    const r = await gql(svc.url, svc.adminKey, '{ apiKeys(first: 101) { edges { cursor } } }');
+    assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(r.errors?.[0]?.extensions?.field, 'first');
+    const zero = await gql(svc.url, svc.adminKey, '{ apiKeys(first: 0) { edges { cursor } } }');
+    assert.equal(zero.errors?.[0]?.extensions?.field, 'first');
+    const badCursor = await gql(svc.url, svc.adminKey, '{ apiKeys(after: "zzz") { edges { cursor } } }');
+    assert.equal(badCursor.errors?.[0]?.extensions?.field, 'after');
+  });
+
+  it('paginates API keys with Relay cursors', async () => {
+    for (const n of [1, 2, 3]) {
+      await gql(svc.url, svc.adminKey, 'mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { key } }', { n: `page-${n}` });
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const r: any = await gql(svc.url, svc.adminKey, 'query($after: String) { apiKeys(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }', { after });
+      seen.push(...r.data.apiKeys.edges.map((e: any) => e.node.name));
+      if (!r.data.apiKeys.pageInfo.hasNextPage) break;
+      after = r.data.apiKeys.pageInfo.endCursor;
+    }
+    assert.deepEqual(seen, ['admin', 'page-1', 'page-2', 'page-3']);
+  });
+
+  it('names the field of a bad mutation input', async () => {
+    const r = await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "   ", role: VIEWER}) { key } }');
+    assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(r.errors?.[0]?.extensions?.field, 'name');
+    const badEnum = await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "x", role: ROOT}) { key } }');
+    assert.equal(badEnum.status, 400);
+    assert.match(badEnum.errors?.[0]?.message ?? '', /ROOT/);
+  });
+
+  it('refuses a request body over GRAPHQL_MAX_BODY_BYTES with 413', async () => {
+    const res = await fetch(`${svc.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${svc.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ me { role } } # ${'x'.repeat(5000)}` }),
+    });
+    assert.equal(res.status, 413);
+    assert.equal(((await res.json()) as any).error.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await fetch(`${svc.url}/nope`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { error: { code: 'NOT_FOUND', message: 'no such route' } });
+  });
+
+  it('/readyz answers 503 with Retry-After while the database refuses connections, and recovers', async () => {
+    const name = new URL(svc.databaseUrl).pathname.slice(1);
+    await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+    try {
+      const res = await fetch(`${svc.url}/readyz`);
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+      const body = (await res.json()) as any;
+      assert.equal(body.status, 'unavailable');
+      assert.equal(body.checks.database, 'unavailable');
+      assert.equal((await fetch(`${svc.url}/healthz`)).status, 200, 'the process itself is still healthy');
+    } finally {
+      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    }
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await fetch(`${svc.url}/readyz`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 200);
+  });
+});
