@@ -17,7 +17,11 @@ const bool = (fallback: boolean) =>
   );
 
 const int = (fallback: number, min: number, max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.coerce.number().int().min(min).max(max));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int({ error: `must be a whole number from ${min} to ${max}` })
+      .min(min, { error: `must be a whole number from ${min} to ${max}` }).max(max, { error: `must be a whole number from ${min} to ${max}` }),
+  );
 
 // Express's `trust proxy` forms we accept: a hop count or a list of CIDRs. A blanket `true`
 // would let any client forge X-Forwarded-For and walk past IP allowlists (SPEC §5).
@@ -107,27 +111,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
 
   const parsed = env.safeParse(input);
   const problems: string[] = [];
+  const bad = new Set<string>();
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
-      const label = name === 'ROLE' && argRole !== undefined ? '--role' : name;
-      problems.push(`${label}: ${issue.message}${label === '--role' || name === 'ROLE' ? ` (one of ${ROLES.join(', ')})` : ''}`);
+      bad.add(name);
+      if (name === 'ROLE') problems.push(`${argRole !== undefined ? '--role' : 'ROLE'}: must be one of ${ROLES.join(', ')}`);
+      else problems.push(`${name}: ${issue.message}`);
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
 
+  // Rules across variables, checked on the raw values so every problem is reported in one go.
+  const given = (name: string) => typeof input[name] === 'string' && input[name] !== '';
   let masterKey: Buffer | undefined;
-  if (e.MASTER_KEY !== undefined) {
-    masterKey = parseMasterKey(e.MASTER_KEY);
+  if (given('MASTER_KEY')) {
+    masterKey = parseMasterKey(String(input.MASTER_KEY));
     if (!masterKey) problems.push('MASTER_KEY: must be 32 bytes, as base64 or 64 hex digits');
-  } else if (e.DATABASE_URL !== undefined) {
+  } else if (given('DATABASE_URL')) {
     problems.push('MASTER_KEY: required when DATABASE_URL is set (it is generated only for the embedded database)');
   }
-  if (e.ROLE !== 'all' && e.DATABASE_URL === undefined) {
-    problems.push(`--role ${e.ROLE}: needs DATABASE_URL (the embedded database belongs to one process)`);
+  const role = input.ROLE ?? 'all';
+  if (!bad.has('ROLE') && role !== 'all' && !given('DATABASE_URL')) {
+    problems.push(`--role ${String(role)}: needs DATABASE_URL (the embedded database belongs to one process)`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const dataDir = path.resolve(e.DATA_DIR);
   return {

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+function problems(env: Record<string, string>, argv: string[] = []): string[] {
+  try {
+    loadConfig(env, argv);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has working defaults for the embedded quick start', () => {
+    const c = loadConfig({}, []);
+    assert.equal(c.port, 4000);
+    assert.equal(c.role, 'all');
+    assert.equal(c.publicUrl, 'http://localhost:4000');
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.masterKey, undefined);
+    assert.equal(c.dataDir, path.resolve('.data'));
+    assert.equal(c.embeddedPgDir, path.resolve('.data/postgres'));
+    assert.equal(c.trustProxy, false);
+  });
+
+  it('reads every variable, treating empty strings as unset', () => {
+    const c = loadConfig({
+      PORT: '8080', PUBLIC_URL: 'https://hooks.example.com/', DATABASE_URL: 'postgres://u:p@db/x', MASTER_KEY: KEY,
+      EMBEDDED_PG_DIR: '', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,loopback', LOG_LEVEL: 'warn', GRAPHQL_MAX_DEPTH: '',
+    }, ['--role', 'worker']);
+    assert.equal(c.port, 8080);
+    assert.equal(c.publicUrl, 'https://hooks.example.com');
+    assert.equal(c.role, 'worker');
+    assert.deepEqual(c.masterKey, Buffer.alloc(32, 7));
+    assert.deepEqual(c.trustProxy, ['10.0.0.0/8', '127.0.0.1', 'loopback']);
+    assert.equal(c.graphqlMaxDepth, 12);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }, []).trustProxy, 2);
+    assert.equal(loadConfig({ MASTER_KEY: 'ab'.repeat(32) }, ['--role=all']).masterKey!.length, 32);
+  });
+
+  it('names every bad variable at once', () => {
+    const p = problems({ PORT: 'abc', LOG_LEVEL: 'loud', TRUST_PROXY: 'true', PUBLIC_URL: 'ftp://x' });
+    assert.equal(p.length, 4, p.join('\n'));
+    for (const name of ['PORT', 'LOG_LEVEL', 'TRUST_PROXY', 'PUBLIC_URL']) assert.ok(p.some((l) => l.startsWith(`${name}:`)), name);
+    assert.ok(p.find((l) => l.startsWith('TRUST_PROXY'))!.includes('never "true"'));
+  });
+
+  it('refuses TRUST_PROXY values that are neither a hop count nor CIDRs', () => {
+    assert.match(problems({ TRUST_PROXY: '10.0.0.0/8,proxy.internal' })[0]!, /^TRUST_PROXY: not a CIDR: proxy\.internal/);
+  });
+
+  it('requires MASTER_KEY with DATABASE_URL, and a 32-byte one', () => {
+    assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db' })[0]!, /^MASTER_KEY: required when DATABASE_URL is set/);
+    assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db', MASTER_KEY: 'c2hvcnQ=' })[0]!, /^MASTER_KEY: must be 32 bytes/);
+    assert.match(problems({ DATABASE_URL: 'mysql://localhost/db', MASTER_KEY: KEY })[0]!, /^DATABASE_URL: must be a postgres/);
+  });
+
+  it('refuses split roles on the embedded database, and unknown roles', () => {
+    assert.match(problems({}, ['--role', 'api'])[0]!, /^--role api: needs DATABASE_URL/);
+    assert.match(problems({}, ['--role=worker'])[0]!, /^--role worker: needs DATABASE_URL/);
+    assert.match(problems({}, ['--role', 'boss'])[0]!, /^--role: .*one of all, api, worker/);
+  });
+
+  it('stops the process with exit code 1 and names each bad variable', () => {
+    const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
+      env: { ...process.env, PORT: 'abc', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: '' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Invalid configuration/);
+    assert.match(r.stderr, /PORT:/);
+    assert.match(r.stderr, /TRUST_PROXY:/);
+    assert.match(r.stderr, /MASTER_KEY: required/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('says which Node it needs on an older one', () => {
+    const r = spawnSync(process.execPath, ['--import', 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.20.2"})', 'bin/webhook-gateway.mjs'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /needs Node\.js >= 22\.19 \(Node 24 LTS recommended\); this is Node 20\.20\.2/);
+  });
+});
