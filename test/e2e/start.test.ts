@@ -1,0 +1,156 @@
+// README's quick start, through the real entry point: `npm start` on a fresh folder brings up an
+// embedded PostgreSQL under ./.data, migrates, creates the default workspace and its ADMIN key once,
+// and SIGTERM drains and exits 0. With DATABASE_URL the roles can be split.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertReachableByPostgres } from '../../src/db/embedded.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
+import { freePort, spawnGateway } from '../support/process.ts';
+import { gql } from '../support/service.ts';
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Sends headers and half a GraphQL body now; the rest when `finish` is called. */
+function slowRequest(port: number, key: string) {
+  const body = JSON.stringify({ query: '{ me { role } }' });
+  const socket = net.connect(port, '127.0.0.1');
+  let response = '';
+  socket.on('data', (d) => (response += d));
+  const done = new Promise<string>((resolve) => socket.on('close', () => resolve(response)));
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+  );
+  return { finish: () => socket.write(body.slice(10)), done };
+}
+
+describe('npm start with the embedded database', () => {
+  const cwd = tempDir('gw-start-');
+  const pgPort = freePort();
+  const env = { EMBEDDED_PG_PORT: String(pgPort), PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
+  let adminKey = '';
+  let workspaceId = '';
+
+  it('starts on a fresh folder: migrates, creates the workspace and prints the ADMIN key once', async () => {
+    const gw = spawnGateway(env, { cwd });
+    try {
+      const started = await gw.waitForLog('webhook gateway started', 60_000);
+      const url = started.url as string;
+      const printed = /ADMIN API key:\s+(whk_[\w-]+)/.exec(gw.stdout());
+      assert.ok(printed, gw.stdout());
+      adminKey = printed[1]!;
+      assert.equal(gw.stdout().split(adminKey).length - 1, 1, 'the key is printed exactly once');
+      for (const line of gw.logs()) assert.ok(!JSON.stringify(line).includes(adminKey), 'a log line holds the key');
+      assert.ok(gw.logs().some((l) => l.msg === 'applied migrations'));
+
+      const keyFile = path.join(cwd, '.data', 'admin-key');
+      assert.equal(readFileSync(keyFile, 'utf8').trim(), adminKey);
+      assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+      assert.equal(statSync(path.join(cwd, '.data', 'master-key')).mode & 0o777, 0o600);
+      assert.ok(existsSync(path.join(cwd, '.data', 'postgres', 'PG_VERSION')));
+
+      const me = await gql(url, adminKey, '{ me { role workspace { id name } } }');
+      assert.equal(me.data!.me.role, 'ADMIN');
+      assert.equal(me.data!.me.workspace.name, 'default');
+      workspaceId = me.data!.me.workspace.id;
+    } finally {
+      gw.child.kill('SIGTERM');
+      assert.equal(await gw.exited, 0);
+    }
+  });
+
+  it('restarts on the same data and creates nothing twice; SIGTERM drains an in-flight request, stops PostgreSQL and exits 0', async () => {
+    const gw = spawnGateway(env, { cwd });
+    const started = await gw.waitForLog('webhook gateway started', 60_000);
+    const url = started.url as string;
+    assert.doesNotMatch(gw.stdout(), /ADMIN API key/);
+    assert.ok(!gw.logs().some((l) => l.msg === 'applied migrations'), 'no migration runs twice');
+    assert.equal(readFileSync(path.join(cwd, '.data', 'admin-key'), 'utf8').trim(), adminKey);
+    const me = await gql(url, adminKey, '{ me { workspace { id } } }');
+    assert.equal(me.data!.me.workspace.id, workspaceId);
+
+    const port = Number(new URL(url).port);
+    const inflight = slowRequest(port, adminKey);
+    await new Promise((r) => setTimeout(r, 200));
+    gw.child.kill('SIGTERM');
+    await gw.waitForLog('shutting down: draining requests and jobs');
+    await new Promise((r) => setTimeout(r, 200));
+    inflight.finish();
+    const response = await inflight.done;
+    assert.match(response, /^HTTP\/1\.1 200/);
+    assert.match(response, /"role":"ADMIN"/);
+    assert.equal(await gw.exited, 0);
+    assert.ok(gw.logs().some((l) => l.msg === 'stopped'));
+    // PostgreSQL is gone: its port refuses connections.
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = net.connect(pgPort, '127.0.0.1');
+      s.on('connect', () => { s.destroy(); resolve(false); });
+      s.on('error', () => resolve(true));
+    });
+    assert.ok(refused, 'embedded PostgreSQL still listens after exit');
+  });
+
+  it('stops with a message naming EMBEDDED_PG_DIR when PostgreSQL\'s user cannot reach the data folder', async () => {
+    const locked = tempDir('gw-locked-');
+    chmodSync(locked, 0o700);
+    const dir = path.join(locked, 'pg');
+    if (process.getuid?.() === 0) {
+      const gw = spawnGateway({ ...env, EMBEDDED_PG_DIR: dir, DATA_DIR: path.join(cwd, 'other') }, { cwd });
+      assert.equal(await gw.exited, 1);
+      const fatal = gw.logs().find((l) => l.msg === 'start-up failed');
+      assert.match(fatal?.err?.message ?? '', /cannot enter .*gw-locked-.* Set EMBEDDED_PG_DIR/);
+    } else {
+      // Not root: PostgreSQL runs as this user, who owns the folder, so there is nothing to refuse.
+      await assertReachableByPostgres(dir);
+    }
+  });
+});
+
+describe('split roles on a shared DATABASE_URL', () => {
+  let databaseUrl: string;
+  before(async () => {
+    databaseUrl = await createTestDatabase();
+  });
+  after(() => dropTestDatabase(databaseUrl));
+
+  it('refuses to start without MASTER_KEY', async () => {
+    const gw = spawnGateway({ DATABASE_URL: databaseUrl, PORT: '0' });
+    assert.equal(await gw.exited, 1);
+    assert.match(gw.stderr(), /MASTER_KEY: required when DATABASE_URL is set/);
+  });
+
+  it('runs --role api and --role worker as separate processes; both drain and exit 0 on SIGTERM', async () => {
+    const shared = { DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64'), PORT: '0', DATA_DIR: tempDir('gw-roles-') };
+    const worker = spawnGateway(shared, { args: ['--role', 'worker'] });
+    const api = spawnGateway(shared, { args: ['--role=api'] });
+    try {
+      const w = await worker.waitForLog('webhook gateway started');
+      const a = await api.waitForLog('webhook gateway started');
+      assert.equal(w.role, 'worker');
+      assert.equal(w.url, undefined, 'the worker serves no HTTP');
+      assert.equal(a.role, 'api');
+      const ready = await fetch(`${a.url}/readyz`);
+      assert.equal(ready.status, 200);
+      // Exactly one of the two created the default workspace and printed its key.
+      const printed = [worker.stdout(), api.stdout()].filter((o) => /ADMIN API key/.test(o));
+      assert.equal(printed.length, 1);
+      const key = readFileSync(path.join(shared.DATA_DIR, 'admin-key'), 'utf8').trim();
+      assert.equal((await gql(a.url, key, '{ me { role } }')).data!.me.role, 'ADMIN');
+    } finally {
+      worker.child.kill('SIGTERM');
+      api.child.kill('SIGTERM');
+    }
+    assert.equal(await worker.exited, 0);
+    assert.equal(await api.exited, 0);
+  });
+});
+
