@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { newId } from '../../src/ids.ts';
+import { sendJob } from '../../src/jobs/job.ts';
+import { purgeExpiredSecrets } from '../../src/secrets/purge-expired-secrets.ts';
+import { activeSecrets, addSecret } from '../../src/secrets/secret-store.ts';
+import { startTestService, type TestService } from '../support/service.ts';
+
+describe('secrets-purge-expired job (SPEC §8)', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService();
+  });
+  after(() => svc.stop());
+
+  it('is scheduled, and a worker removes secrets whose overlap ended while keeping current and overlapping ones', async () => {
+    const { db, cipher, boss } = svc.services;
+    const schedules = await boss.getSchedules(purgeExpiredSecrets.name);
+    assert.equal(schedules.length, 1);
+    assert.equal(schedules[0]!.cron, purgeExpiredSecrets.schedule);
+
+    const triggerId = newId('trigger');
+    await db.trigger.create({ data: { id: triggerId, workspaceId: svc.workspaceId, name: 't', agent: 'a' } });
+    const owner = { kind: 'trigger' as const, id: triggerId };
+    const current = await addSecret(db, cipher, owner, 'current');
+    const overlapping = await addSecret(db, cipher, owner, 'overlapping');
+    const expired = await addSecret(db, cipher, owner, 'expired');
+    await db.triggerSecret.update({ where: { id: overlapping }, data: { expiresAt: new Date(Date.now() + 3_600_000) } });
+    await db.triggerSecret.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
+
+    await sendJob(boss, purgeExpiredSecrets, {});
+    const deadline = Date.now() + 15_000;
+    while ((await db.triggerSecret.count({ where: { id: expired } })) > 0) {
+      assert.ok(Date.now() < deadline, 'the worker did not remove the expired secret in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const left = await db.triggerSecret.findMany({ where: { triggerId }, select: { id: true } });
+    assert.deepEqual(left.map((r) => r.id).sort(), [current, overlapping].sort());
+    assert.deepEqual((await activeSecrets(db, cipher, owner)).map((s) => s.secret).sort(), ['current', 'overlapping']);
+  });
+
+  it('validates its payload when queued', async () => {
+    await assert.rejects(sendJob(svc.services.boss, purgeExpiredSecrets, 'nope' as never));
+  });
+});
