@@ -10,12 +10,6 @@ export type Role = (typeof ROLES)[number];
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-const bool = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (v === '' || v === undefined ? fallback : v),
-    z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]),
-  );
-
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? fallback : v),
