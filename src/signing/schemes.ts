@@ -1,0 +1,155 @@
+// The one signer and verifier for every signature scheme (SPEC §5 table), used by the inbound
+// route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
+// bytes received or sent, never over re-serialized JSON.
+import { createHash } from 'node:crypto';
+import { hmacSha256, safeEqual } from './hmac.ts';
+
+export const SCHEMES = ['STANDARD_WEBHOOKS', 'GITHUB', 'STRIPE', 'SLACK', 'HMAC_SHA256'] as const;
+export type Scheme = (typeof SCHEMES)[number];
+
+export interface HmacOptions {
+  header: string;
+  encoding: 'HEX' | 'BASE64';
+  prefix?: string | null;
+  idHeader?: string | null;
+}
+
+/** Lower-cased header names to values (first value for repeated headers). */
+export type Headers = Record<string, string | undefined>;
+
+export type VerifyFailure =
+  | { ok: false; check: 'signature'; reason: string }
+  | { ok: false; check: 'timestamp'; reason: string };
+
+export interface VerifySuccess {
+  ok: true;
+  /** The scheme's message id for replay protection (SPEC §5), if the request carries one. */
+  messageId: string | undefined;
+}
+
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+export interface VerifyInput {
+  scheme: Scheme;
+  headers: Headers;
+  body: Buffer;
+  /** Every secret currently valid for the trigger (rotation overlap). */
+  secrets: string[];
+  toleranceSeconds: number;
+  nowSeconds: number;
+  hmac?: HmacOptions | null;
+}
+
+/** Standard Webhooks: the HMAC key is the base64 part after `whsec_`. */
+export function standardWebhooksKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+}
+
+export function signStandardWebhooks(secret: string, id: string, timestamp: number, body: Buffer | string): string {
+  const message = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.from(body)]);
+  return `v1,${hmacSha256(standardWebhooksKey(secret), message).toString('base64')}`;
+}
+
+export const signGitHub = (secret: string, body: Buffer | string) => `sha256=${hmacSha256(secret, body).toString('hex')}`;
+
+export const signStripe = (secret: string, timestamp: number, body: Buffer | string) =>
+  `t=${timestamp},v1=${hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)])).toString('hex')}`;
+
+export const signSlack = (secret: string, timestamp: number, body: Buffer | string) =>
+  `v0=${hmacSha256(secret, Buffer.concat([Buffer.from(`v0:${timestamp}:`), Buffer.from(body)])).toString('hex')}`;
+
+export const signHmac = (secret: string, body: Buffer | string, options: Pick<HmacOptions, 'encoding' | 'prefix'>) =>
+  `${options.prefix ?? ''}${hmacSha256(secret, body).toString(options.encoding === 'HEX' ? 'hex' : 'base64')}`;
+
+const fail = (check: 'signature' | 'timestamp', reason: string): VerifyFailure => ({ ok: false, check, reason });
+
+function checkTimestamp(raw: string | undefined, header: string, input: VerifyInput): VerifyFailure | number {
+  if (raw === undefined || raw === '') return fail('timestamp', `missing ${header} header`);
+  if (!/^\d{1,12}$/.test(raw.trim())) return fail('timestamp', `${header} is not a Unix timestamp in seconds`);
+  const ts = Number(raw.trim());
+  const age = input.nowSeconds - ts;
+  if (age > input.toleranceSeconds) return fail('timestamp', `timestamp ${age} s old; the window is ±${input.toleranceSeconds} s`);
+  if (-age > input.toleranceSeconds) return fail('timestamp', `timestamp ${-age} s in the future; the window is ±${input.toleranceSeconds} s`);
+  return ts;
+}
+
+const mismatch = (what: string) =>
+  fail('signature', `${what} does not match: the signature was computed over different bytes or with another secret (sign the raw body exactly as sent; middleware that re-encodes JSON breaks it)`);
+
+function decodeHex(value: string): Buffer | undefined {
+  return /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : undefined;
+}
+
+export function verify(input: VerifyInput): VerifyResult {
+  const { headers, body, secrets } = input;
+  switch (input.scheme) {
+    case 'STANDARD_WEBHOOKS': {
+      const id = headers['webhook-id'];
+      const sig = headers['webhook-signature'];
+      if (!id) return fail('signature', 'missing webhook-id header');
+      if (!sig) return fail('signature', 'missing webhook-signature header');
+      const ts = checkTimestamp(headers['webhook-timestamp'], 'webhook-timestamp', input);
+      if (typeof ts !== 'number') return ts;
+      const given = sig.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3), 'base64'));
+      if (given.length === 0) return fail('signature', 'webhook-signature has no v1,<base64> value');
+      const message = Buffer.concat([Buffer.from(`${id}.${ts}.`), body]);
+      const ok = secrets.some((s) => {
+        const expected = hmacSha256(standardWebhooksKey(s), message);
+        return given.some((g) => safeEqual(g, expected));
+      });
+      return ok ? { ok: true, messageId: id } : mismatch('webhook-signature');
+    }
+    case 'GITHUB': {
+      const sig = headers['x-hub-signature-256'];
+      if (!sig) return fail('signature', 'missing X-Hub-Signature-256 header');
+      const given = sig.startsWith('sha256=') ? decodeHex(sig.slice(7)) : undefined;
+      if (!given) return fail('signature', 'X-Hub-Signature-256 is not sha256=<hex>');
+      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
+      return ok ? { ok: true, messageId: headers['x-github-delivery'] } : mismatch('X-Hub-Signature-256');
+    }
+    case 'STRIPE': {
+      const header = headers['stripe-signature'];
+      if (!header) return fail('signature', 'missing Stripe-Signature header');
+      const parts = header.split(',').map((p) => p.trim().split('=') as [string, string | undefined]);
+      const t = parts.find(([k]) => k === 't')?.[1];
+      const ts = checkTimestamp(t, 'Stripe-Signature t=', input);
+      if (typeof ts !== 'number') return ts;
+      const given = parts.filter(([k, v]) => k === 'v1' && v).map(([, v]) => decodeHex(v!)).filter((b): b is Buffer => !!b);
+      if (given.length === 0) return fail('signature', 'Stripe-Signature has no v1=<hex> value');
+      const message = Buffer.concat([Buffer.from(`${ts}.`), body]);
+      const ok = secrets.some((s) => {
+        const expected = hmacSha256(s, message);
+        return given.some((g) => safeEqual(g, expected));
+      });
+      // Stripe's replay id is the event id in the body; the route reads it after parsing.
+      return ok ? { ok: true, messageId: undefined } : mismatch('Stripe-Signature');
+    }
+    case 'SLACK': {
+      const sig = headers['x-slack-signature'];
+      if (!sig) return fail('signature', 'missing X-Slack-Signature header');
+      const ts = checkTimestamp(headers['x-slack-request-timestamp'], 'X-Slack-Request-Timestamp', input);
+      if (typeof ts !== 'number') return ts;
+      const given = sig.startsWith('v0=') ? decodeHex(sig.slice(3)) : undefined;
+      if (!given) return fail('signature', 'X-Slack-Signature is not v0=<hex>');
+      const message = Buffer.concat([Buffer.from(`v0:${ts}:`), body]);
+      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, message)));
+      // Slack repeats the same signature on a retry, so the signature itself identifies the message.
+      return ok ? { ok: true, messageId: sig } : mismatch('X-Slack-Signature');
+    }
+    case 'HMAC_SHA256': {
+      const opts = input.hmac;
+      if (!opts) return fail('signature', 'trigger has no HMAC header configured');
+      const name = opts.header.toLowerCase();
+      const raw = headers[name];
+      if (!raw) return fail('signature', `missing ${opts.header} header`);
+      const prefix = opts.prefix ?? '';
+      if (!raw.startsWith(prefix)) return fail('signature', `${opts.header} does not start with "${prefix}"`);
+      const value = raw.slice(prefix.length);
+      const given = opts.encoding === 'HEX' ? decodeHex(value) : Buffer.from(value, 'base64');
+      if (!given || given.length === 0) return fail('signature', `${opts.header} is not ${opts.encoding === 'HEX' ? 'hex' : 'base64'}`);
+      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
+      const id = opts.idHeader ? headers[opts.idHeader.toLowerCase()] : undefined;
+      return ok ? { ok: true, messageId: id ?? createHash('sha256').update(raw).digest('hex') } : mismatch(opts.header);
+    }
+  }
+}
