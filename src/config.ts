@@ -54,6 +54,11 @@ const env = z.object({
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+  REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
+  AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
+  AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
+  AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
 });
 
 export interface Config {
@@ -74,6 +79,9 @@ export interface Config {
   graphqlMaxDepth: number;
   graphqlMaxBodyBytes: number;
   shutdownTimeoutMs: number;
+  inboundMaxBodyBytes: number;
+  replayWindowHours: number;
+  agentRuntime: { kind: 'echo' } | { kind: 'http'; url: string; secret: string };
 }
 
 export class ConfigError extends Error {
@@ -128,6 +136,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
   if (!bad.has('ROLE') && role !== 'all' && !given('DATABASE_URL')) {
     problems.push(`--role ${String(role)}: needs DATABASE_URL (the embedded database belongs to one process)`);
   }
+  if (input.AGENT_RUNTIME === 'http') {
+    if (!given('AGENT_RUNTIME_URL')) problems.push('AGENT_RUNTIME_URL: required when AGENT_RUNTIME=http');
+    if (!given('AGENT_RUNTIME_SECRET')) problems.push('AGENT_RUNTIME_SECRET: required when AGENT_RUNTIME=http (whsec_<base64>, signs the jobs sent to the runtime)');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -148,5 +160,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
+    replayWindowHours: e.REPLAY_WINDOW_HOURS,
+    agentRuntime: e.AGENT_RUNTIME === 'http'
+      ? { kind: 'http', url: e.AGENT_RUNTIME_URL!, secret: e.AGENT_RUNTIME_SECRET! }
+      : { kind: 'echo' },
   };
 }

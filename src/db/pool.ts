@@ -8,7 +8,7 @@ export type Pool = pg.Pool;
 export type Queryable = pg.Pool | pg.PoolClient;
 
 export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'webhook-gateway' });
+  const pool = new pg.Pool({ connectionString, max, application_name: 'webhook-gateway', connectionTimeoutMillis: 5000 });
   // An idle client that loses its server emits 'error' on the pool; without a listener Node
   // would crash the process. Queries on a dead server still fail and are answered 503.
   pool.on('error', () => {});

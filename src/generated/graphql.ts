@@ -3,6 +3,9 @@ import type { WorkspaceRecord } from '../workspaces/workspaces.ts';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import type { AuditEntryRecord } from '../audit/audit-entry.ts';
 import type { ViewerRecord, GraphQLContext } from '../server/context.ts';
+import type { TriggerRecord } from '../inbound/triggers.ts';
+import type { InboundDelivery as InboundDeliveryRow, Session as SessionRow } from './prisma/client.ts';
+import type { EventRecord } from '../events/event-record.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -19,6 +22,30 @@ export type Scalars = {
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
 };
+
+export type AgentInputMapping = {
+  __typename?: 'AgentInputMapping';
+  defaultValue?: Maybe<Scalars['JSON']['output']>;
+  name: Scalars['String']['output'];
+  path: Scalars['String']['output'];
+  required: Scalars['Boolean']['output'];
+  type: AgentInputType;
+};
+
+export type AgentInputMappingInput = {
+  defaultValue?: InputMaybe<Scalars['JSON']['input']>;
+  name: Scalars['String']['input'];
+  path: Scalars['String']['input'];
+  required?: Scalars['Boolean']['input'];
+  type?: AgentInputType;
+};
+
+export type AgentInputType =
+  | 'ARRAY'
+  | 'BOOLEAN'
+  | 'NUMBER'
+  | 'OBJECT'
+  | 'STRING';
 
 export type ApiKey = Node & {
   __typename?: 'ApiKey';
@@ -51,6 +78,23 @@ export type ApiKeyRole =
   | 'PUBLISHER'
   /** Read and subscribe. */
   | 'VIEWER';
+
+export type ApplyTriggerYamlInput = {
+  /** The signing secret for a new trigger, in place of the file's secretFrom (read only by the CLI). */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** A `kind: Trigger` document (see examples/). */
+  yaml: Scalars['String']['input'];
+};
+
+export type ApplyTriggerYamlPayload = {
+  __typename?: 'ApplyTriggerYamlPayload';
+  /** False when the file matched the stored trigger exactly (nothing was written). */
+  changed: Scalars['Boolean']['output'];
+  created: Scalars['Boolean']['output'];
+  /** The secret, when the trigger was created by this call; shown only here. */
+  secret?: Maybe<Scalars['String']['output']>;
+  trigger: Trigger;
+};
 
 export type AuditDirection =
   | 'INBOUND'
@@ -98,10 +142,138 @@ export type CreateApiKeyPayload = {
   key: Scalars['String']['output'];
 };
 
+export type CreateTriggerInput = {
+  /** Which agent the session runs. */
+  agent: Scalars['String']['input'];
+  enabled?: Scalars['Boolean']['input'];
+  /** JSONPath; the trigger fires only when it matches. */
+  filter?: InputMaybe<Scalars['String']['input']>;
+  /** Only for HMAC_SHA256. */
+  hmac?: InputMaybe<HmacSchemeInput>;
+  inputs: Array<AgentInputMappingInput>;
+  /** CIDRs; absent or empty = any address. */
+  ipAllowlist?: InputMaybe<Array<Scalars['String']['input']>>;
+  name: Scalars['String']['input'];
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  /** Bring your own (e.g. a GitHub or Stripe secret); else generated. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  signatureScheme?: SignatureScheme;
+  toleranceSeconds?: Scalars['Int']['input'];
+};
+
+export type CreateTriggerPayload = {
+  __typename?: 'CreateTriggerPayload';
+  /** Shown only in this response. */
+  secret: Scalars['String']['output'];
+  trigger: Trigger;
+};
+
+export type DeleteTriggerInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type DeleteTriggerPayload = {
+  __typename?: 'DeleteTriggerPayload';
+  deletedTriggerId: Scalars['ID']['output'];
+};
+
+/** An agent lifecycle event: the envelope sent to subscribers, byte for byte on every attempt. */
+export type Event = Node & {
+  __typename?: 'Event';
+  /** The exact JSON bytes subscribers receive. */
+  body: Scalars['String']['output'];
+  data: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  idempotencyKey?: Maybe<Scalars['String']['output']>;
+  timestamp: Scalars['DateTime']['output'];
+  type: Scalars['String']['output'];
+};
+
+export type HmacScheme = {
+  __typename?: 'HmacScheme';
+  encoding: SignatureEncoding;
+  header: Scalars['String']['output'];
+  idHeader?: Maybe<Scalars['String']['output']>;
+  prefix?: Maybe<Scalars['String']['output']>;
+};
+
+export type HmacSchemeInput = {
+  encoding?: SignatureEncoding;
+  header: Scalars['String']['input'];
+  idHeader?: InputMaybe<Scalars['String']['input']>;
+  prefix?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type HttpHeaderInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+/** A request received on a trigger's URL. */
+export type InboundDelivery = Node & {
+  __typename?: 'InboundDelivery';
+  contentType?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  mappedInputs?: Maybe<Scalars['JSON']['output']>;
+  messageId?: Maybe<Scalars['String']['output']>;
+  outcome: InboundOutcome;
+  payloadBytes: Scalars['Int']['output'];
+  payloadSha256: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  refusalCode?: Maybe<Scalars['String']['output']>;
+  refusalReason?: Maybe<Scalars['String']['output']>;
+  session?: Maybe<Session>;
+  sourceIp?: Maybe<Scalars['String']['output']>;
+  statusCode: Scalars['Int']['output'];
+  trigger?: Maybe<Trigger>;
+  triggerId: Scalars['ID']['output'];
+};
+
+export type InboundDeliveryConnection = {
+  __typename?: 'InboundDeliveryConnection';
+  edges: Array<InboundDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type InboundDeliveryEdge = {
+  __typename?: 'InboundDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: InboundDelivery;
+};
+
+export type InboundDeliveryFilter = {
+  messageId?: InputMaybe<Scalars['String']['input']>;
+  outcome?: InputMaybe<InboundOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  refusalCode?: InputMaybe<Scalars['String']['input']>;
+  triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type InboundOutcome =
+  | 'ACCEPTED'
+  /** Verified, but the trigger's filter did not match, or a sender handshake (GitHub ping, Slack challenge). */
+  | 'IGNORED'
+  | 'REFUSED'
+  /** A message id accepted before: answered with the first response. */
+  | 'REPLAYED';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  applyTriggerYaml: ApplyTriggerYamlPayload;
   createApiKey: CreateApiKeyPayload;
+  createTrigger: CreateTriggerPayload;
+  deleteTrigger: DeleteTriggerPayload;
+  publishEvent: PublishEventPayload;
   revokeApiKey: RevokeApiKeyPayload;
+  /** Dry run of POST /hooks/{id}: every check's outcome and the mapped inputs; writes nothing. */
+  testTrigger: TestTriggerPayload;
+  updateTrigger: UpdateTriggerPayload;
+};
+
+
+export type MutationApplyTriggerYamlArgs = {
+  input: ApplyTriggerYamlInput;
 };
 
 
@@ -110,8 +282,33 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationCreateTriggerArgs = {
+  input: CreateTriggerInput;
+};
+
+
+export type MutationDeleteTriggerArgs = {
+  input: DeleteTriggerInput;
+};
+
+
+export type MutationPublishEventArgs = {
+  input: PublishEventInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationTestTriggerArgs = {
+  input: TestTriggerInput;
+};
+
+
+export type MutationUpdateTriggerArgs = {
+  input: UpdateTriggerInput;
 };
 
 export type Node = {
@@ -126,13 +323,30 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+export type PublishEventInput = {
+  data: Scalars['JSON']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  type: Scalars['String']['input'];
+};
+
+export type PublishEventPayload = {
+  __typename?: 'PublishEventPayload';
+  event: Event;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** Requests received on triggers, newest first. */
+  inboundDeliveries: InboundDeliveryConnection;
   me: Viewer;
   /** Any object of the caller's workspace by its id; null when there is none (or it is another workspace's). */
   node?: Maybe<Node>;
+  /** Sessions, newest first. */
+  sessions: SessionConnection;
+  trigger?: Maybe<Trigger>;
+  triggers: TriggerConnection;
 };
 
 
@@ -143,8 +357,33 @@ export type QueryApiKeysArgs = {
 };
 
 
+export type QueryInboundDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<InboundDeliveryFilter>;
+  first?: Scalars['Int']['input'];
+};
+
+
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySessionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SessionFilter>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type QueryTriggerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTriggersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 export type RevokeApiKeyInput = {
@@ -156,14 +395,154 @@ export type RevokeApiKeyPayload = {
   apiKey: ApiKey;
 };
 
+/** One agent run, started by an inbound webhook. */
+export type Session = Node & {
+  __typename?: 'Session';
+  agent: Scalars['String']['output'];
+  archivedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  error?: Maybe<Scalars['JSON']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  inputs: Scalars['JSON']['output'];
+  output?: Maybe<Scalars['JSON']['output']>;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: SessionStatus;
+  trigger?: Maybe<Trigger>;
+};
+
+export type SessionConnection = {
+  __typename?: 'SessionConnection';
+  edges: Array<SessionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SessionEdge = {
+  __typename?: 'SessionEdge';
+  cursor: Scalars['String']['output'];
+  node: Session;
+};
+
+export type SessionFilter = {
+  agent?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<SessionStatus>;
+  triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SessionStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type SignatureEncoding =
+  | 'BASE64'
+  | 'HEX';
+
+export type SignatureScheme =
+  | 'GITHUB'
+  | 'HMAC_SHA256'
+  | 'SLACK'
+  | 'STANDARD_WEBHOOKS'
+  | 'STRIPE';
+
 export type Subscription = {
   __typename?: 'Subscription';
   auditAppended: AuditEntry;
+  inboundReceived: InboundDelivery;
 };
 
 
 export type SubscriptionAuditAppendedArgs = {
   filter?: InputMaybe<AuditFilter>;
+};
+
+
+export type SubscriptionInboundReceivedArgs = {
+  triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type TestTriggerInput = {
+  /** The raw body exactly as the sender would send it. */
+  body: Scalars['String']['input'];
+  headers: Array<HttpHeaderInput>;
+  /** Checked against the IP allowlist when given. */
+  sourceIp?: InputMaybe<Scalars['String']['input']>;
+  triggerId: Scalars['ID']['input'];
+};
+
+export type TestTriggerPayload = {
+  __typename?: 'TestTriggerPayload';
+  checks: Array<TriggerCheck>;
+  /** The refusal code, when it would refuse. */
+  code?: Maybe<Scalars['String']['output']>;
+  ignored: Scalars['Boolean']['output'];
+  mappedInputs?: Maybe<Scalars['JSON']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  messageId?: Maybe<Scalars['String']['output']>;
+  /** The status the real endpoint would answer. */
+  status: Scalars['Int']['output'];
+};
+
+/** An inbound webhook endpoint: external systems POST to its url to start an agent session. */
+export type Trigger = Node & {
+  __typename?: 'Trigger';
+  agent: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  enabled: Scalars['Boolean']['output'];
+  filter?: Maybe<Scalars['String']['output']>;
+  hmac?: Maybe<HmacScheme>;
+  id: Scalars['ID']['output'];
+  inputs: Array<AgentInputMapping>;
+  ipAllowlist: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
+  signatureScheme: SignatureScheme;
+  toleranceSeconds: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** POST here: PUBLIC_URL/hooks/{id}. */
+  url: Scalars['String']['output'];
+};
+
+export type TriggerCheck = {
+  __typename?: 'TriggerCheck';
+  detail: Scalars['String']['output'];
+  /** contentType, ipAllowlist, signature, replay, body, filter or mapping. */
+  name: Scalars['String']['output'];
+  passed: Scalars['Boolean']['output'];
+};
+
+export type TriggerConnection = {
+  __typename?: 'TriggerConnection';
+  edges: Array<TriggerEdge>;
+  pageInfo: PageInfo;
+};
+
+export type TriggerEdge = {
+  __typename?: 'TriggerEdge';
+  cursor: Scalars['String']['output'];
+  node: Trigger;
+};
+
+/** Fields left out stay as they are; null clears an optional one. */
+export type UpdateTriggerInput = {
+  agent?: InputMaybe<Scalars['String']['input']>;
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  filter?: InputMaybe<Scalars['String']['input']>;
+  hmac?: InputMaybe<HmacSchemeInput>;
+  id: Scalars['ID']['input'];
+  inputs?: InputMaybe<Array<AgentInputMappingInput>>;
+  ipAllowlist?: InputMaybe<Array<Scalars['String']['input']>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  signatureScheme?: InputMaybe<SignatureScheme>;
+  toleranceSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateTriggerPayload = {
+  __typename?: 'UpdateTriggerPayload';
+  trigger: Trigger;
 };
 
 /** The caller: the API key in the Authorization header and its workspace. */
@@ -256,62 +635,139 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
     | ( ApiKeyRecord )
+    | ( EventRecord )
+    | ( InboundDeliveryRow )
+    | ( SessionRow )
+    | ( TriggerRecord )
     | ( WorkspaceRecord )
   ;
 }>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AgentInputMapping: ResolverTypeWrapper<AgentInputMapping>;
+  AgentInputMappingInput: AgentInputMappingInput;
+  AgentInputType: AgentInputType;
   ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
   ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
   ApiKeyEdge: ResolverTypeWrapper<Omit<ApiKeyEdge, 'node'> & { node: ResolversTypes['ApiKey'] }>;
   ApiKeyRole: ApiKeyRole;
+  ApplyTriggerYamlInput: ApplyTriggerYamlInput;
+  ApplyTriggerYamlPayload: ResolverTypeWrapper<Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  CreateTriggerInput: CreateTriggerInput;
+  CreateTriggerPayload: ResolverTypeWrapper<Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteTriggerInput: DeleteTriggerInput;
+  DeleteTriggerPayload: ResolverTypeWrapper<DeleteTriggerPayload>;
+  Event: ResolverTypeWrapper<EventRecord>;
+  HmacScheme: ResolverTypeWrapper<HmacScheme>;
+  HmacSchemeInput: HmacSchemeInput;
+  HttpHeaderInput: HttpHeaderInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  InboundDelivery: ResolverTypeWrapper<InboundDeliveryRow>;
+  InboundDeliveryConnection: ResolverTypeWrapper<Omit<InboundDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['InboundDeliveryEdge']> }>;
+  InboundDeliveryEdge: ResolverTypeWrapper<Omit<InboundDeliveryEdge, 'node'> & { node: ResolversTypes['InboundDelivery'] }>;
+  InboundDeliveryFilter: InboundDeliveryFilter;
+  InboundOutcome: InboundOutcome;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PublishEventInput: PublishEventInput;
+  PublishEventPayload: ResolverTypeWrapper<Omit<PublishEventPayload, 'event'> & { event: ResolversTypes['Event'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  Session: ResolverTypeWrapper<SessionRow>;
+  SessionConnection: ResolverTypeWrapper<Omit<SessionConnection, 'edges'> & { edges: Array<ResolversTypes['SessionEdge']> }>;
+  SessionEdge: ResolverTypeWrapper<Omit<SessionEdge, 'node'> & { node: ResolversTypes['Session'] }>;
+  SessionFilter: SessionFilter;
+  SessionStatus: SessionStatus;
+  SignatureEncoding: SignatureEncoding;
+  SignatureScheme: SignatureScheme;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TestTriggerInput: TestTriggerInput;
+  TestTriggerPayload: ResolverTypeWrapper<TestTriggerPayload>;
+  Trigger: ResolverTypeWrapper<TriggerRecord>;
+  TriggerCheck: ResolverTypeWrapper<TriggerCheck>;
+  TriggerConnection: ResolverTypeWrapper<Omit<TriggerConnection, 'edges'> & { edges: Array<ResolversTypes['TriggerEdge']> }>;
+  TriggerEdge: ResolverTypeWrapper<Omit<TriggerEdge, 'node'> & { node: ResolversTypes['Trigger'] }>;
+  UpdateTriggerInput: UpdateTriggerInput;
+  UpdateTriggerPayload: ResolverTypeWrapper<Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   Viewer: ResolverTypeWrapper<ViewerRecord>;
   Workspace: ResolverTypeWrapper<WorkspaceRecord>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AgentInputMapping: AgentInputMapping;
+  AgentInputMappingInput: AgentInputMappingInput;
   ApiKey: ApiKeyRecord;
   ApiKeyConnection: Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiKeyEdge']> };
   ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
+  ApplyTriggerYamlInput: ApplyTriggerYamlInput;
+  ApplyTriggerYamlPayload: Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  CreateTriggerInput: CreateTriggerInput;
+  CreateTriggerPayload: Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   DateTime: Scalars['DateTime']['output'];
+  DeleteTriggerInput: DeleteTriggerInput;
+  DeleteTriggerPayload: DeleteTriggerPayload;
+  Event: EventRecord;
+  HmacScheme: HmacScheme;
+  HmacSchemeInput: HmacSchemeInput;
+  HttpHeaderInput: HttpHeaderInput;
   ID: Scalars['ID']['output'];
+  InboundDelivery: InboundDeliveryRow;
+  InboundDeliveryConnection: Omit<InboundDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['InboundDeliveryEdge']> };
+  InboundDeliveryEdge: Omit<InboundDeliveryEdge, 'node'> & { node: ResolversParentTypes['InboundDelivery'] };
+  InboundDeliveryFilter: InboundDeliveryFilter;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
+  PublishEventInput: PublishEventInput;
+  PublishEventPayload: Omit<PublishEventPayload, 'event'> & { event: ResolversParentTypes['Event'] };
   Query: Record<PropertyKey, never>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  Session: SessionRow;
+  SessionConnection: Omit<SessionConnection, 'edges'> & { edges: Array<ResolversParentTypes['SessionEdge']> };
+  SessionEdge: Omit<SessionEdge, 'node'> & { node: ResolversParentTypes['Session'] };
+  SessionFilter: SessionFilter;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  TestTriggerInput: TestTriggerInput;
+  TestTriggerPayload: TestTriggerPayload;
+  Trigger: TriggerRecord;
+  TriggerCheck: TriggerCheck;
+  TriggerConnection: Omit<TriggerConnection, 'edges'> & { edges: Array<ResolversParentTypes['TriggerEdge']> };
+  TriggerEdge: Omit<TriggerEdge, 'node'> & { node: ResolversParentTypes['Trigger'] };
+  UpdateTriggerInput: UpdateTriggerInput;
+  UpdateTriggerPayload: Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   Viewer: ViewerRecord;
   Workspace: WorkspaceRecord;
+}>;
+
+export type AgentInputMappingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AgentInputMapping'] = ResolversParentTypes['AgentInputMapping']> = ResolversObject<{
+  defaultValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AgentInputType'], ParentType, ContextType>;
 }>;
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
@@ -333,6 +789,13 @@ export type ApiKeyConnectionResolvers<ContextType = GraphQLContext, ParentType e
 export type ApiKeyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyEdge'] = ResolversParentTypes['ApiKeyEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+}>;
+
+export type ApplyTriggerYamlPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApplyTriggerYamlPayload'] = ResolversParentTypes['ApplyTriggerYamlPayload']> = ResolversObject<{
+  changed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
 }>;
 
 export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = ResolversObject<{
@@ -360,21 +823,82 @@ export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type CreateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateTriggerPayload'] = ResolversParentTypes['CreateTriggerPayload']> = ResolversObject<{
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteTriggerPayload'] = ResolversParentTypes['DeleteTriggerPayload']> = ResolversObject<{
+  deletedTriggerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  data?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  timestamp?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type HmacSchemeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HmacScheme'] = ResolversParentTypes['HmacScheme']> = ResolversObject<{
+  encoding?: Resolver<ResolversTypes['SignatureEncoding'], ParentType, ContextType>;
+  header?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  idHeader?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  prefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type InboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InboundDelivery'] = ResolversParentTypes['InboundDelivery']> = ResolversObject<{
+  contentType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mappedInputs?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  messageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['InboundOutcome'], ParentType, ContextType>;
+  payloadBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payloadSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refusalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  refusalReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  session?: Resolver<Maybe<ResolversTypes['Session']>, ParentType, ContextType>;
+  sourceIp?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statusCode?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trigger?: Resolver<Maybe<ResolversTypes['Trigger']>, ParentType, ContextType>;
+  triggerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type InboundDeliveryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InboundDeliveryConnection'] = ResolversParentTypes['InboundDeliveryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['InboundDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type InboundDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InboundDeliveryEdge'] = ResolversParentTypes['InboundDeliveryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['InboundDelivery'], ParentType, ContextType>;
+}>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  applyTriggerYaml?: Resolver<ResolversTypes['ApplyTriggerYamlPayload'], ParentType, ContextType, RequireFields<MutationApplyTriggerYamlArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createTrigger?: Resolver<ResolversTypes['CreateTriggerPayload'], ParentType, ContextType, RequireFields<MutationCreateTriggerArgs, 'input'>>;
+  deleteTrigger?: Resolver<ResolversTypes['DeleteTriggerPayload'], ParentType, ContextType, RequireFields<MutationDeleteTriggerArgs, 'input'>>;
+  publishEvent?: Resolver<ResolversTypes['PublishEventPayload'], ParentType, ContextType, RequireFields<MutationPublishEventArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
+  updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'Session' | 'Trigger' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -384,18 +908,100 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishEventPayload'] = ResolversParentTypes['PublishEventPayload']> = ResolversObject<{
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  sessions?: Resolver<ResolversTypes['SessionConnection'], ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
+  trigger?: Resolver<Maybe<ResolversTypes['Trigger']>, ParentType, ContextType, RequireFields<QueryTriggerArgs, 'id'>>;
+  triggers?: Resolver<ResolversTypes['TriggerConnection'], ParentType, ContextType, RequireFields<QueryTriggersArgs, 'first'>>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
 }>;
 
+export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = ResolversObject<{
+  agent?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inputs?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SessionStatus'], ParentType, ContextType>;
+  trigger?: Resolver<Maybe<ResolversTypes['Trigger']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SessionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SessionConnection'] = ResolversParentTypes['SessionConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['SessionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type SessionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SessionEdge'] = ResolversParentTypes['SessionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   auditAppended?: SubscriptionResolver<ResolversTypes['AuditEntry'], "auditAppended", ParentType, ContextType, Partial<SubscriptionAuditAppendedArgs>>;
+  inboundReceived?: SubscriptionResolver<ResolversTypes['InboundDelivery'], "inboundReceived", ParentType, ContextType, Partial<SubscriptionInboundReceivedArgs>>;
+}>;
+
+export type TestTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TestTriggerPayload'] = ResolversParentTypes['TestTriggerPayload']> = ResolversObject<{
+  checks?: Resolver<Array<ResolversTypes['TriggerCheck']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ignored?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mappedInputs?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  messageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type TriggerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = ResolversObject<{
+  agent?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  filter?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hmac?: Resolver<Maybe<ResolversTypes['HmacScheme']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inputs?: Resolver<Array<ResolversTypes['AgentInputMapping']>, ParentType, ContextType>;
+  ipAllowlist?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  signatureScheme?: Resolver<ResolversTypes['SignatureScheme'], ParentType, ContextType>;
+  toleranceSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TriggerCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TriggerCheck'] = ResolversParentTypes['TriggerCheck']> = ResolversObject<{
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type TriggerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TriggerConnection'] = ResolversParentTypes['TriggerConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['TriggerEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type TriggerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TriggerEdge'] = ResolversParentTypes['TriggerEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
+}>;
+
+export type UpdateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateTriggerPayload'] = ResolversParentTypes['UpdateTriggerPayload']> = ResolversObject<{
+  trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
 }>;
 
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
@@ -412,19 +1018,38 @@ export type WorkspaceResolvers<ContextType = GraphQLContext, ParentType extends 
 }>;
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  AgentInputMapping?: AgentInputMappingResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
+  ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
+  Event?: EventResolvers<ContextType>;
+  HmacScheme?: HmacSchemeResolvers<ContextType>;
+  InboundDelivery?: InboundDeliveryResolvers<ContextType>;
+  InboundDeliveryConnection?: InboundDeliveryConnectionResolvers<ContextType>;
+  InboundDeliveryEdge?: InboundDeliveryEdgeResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PublishEventPayload?: PublishEventPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
+  SessionConnection?: SessionConnectionResolvers<ContextType>;
+  SessionEdge?: SessionEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TestTriggerPayload?: TestTriggerPayloadResolvers<ContextType>;
+  Trigger?: TriggerResolvers<ContextType>;
+  TriggerCheck?: TriggerCheckResolvers<ContextType>;
+  TriggerConnection?: TriggerConnectionResolvers<ContextType>;
+  TriggerEdge?: TriggerEdgeResolvers<ContextType>;
+  UpdateTriggerPayload?: UpdateTriggerPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   Workspace?: WorkspaceResolvers<ContextType>;
 }>;

@@ -44,13 +44,13 @@ export function assertSafeJsonPath(path: string): void {
     try {
       new (JSONPath.prototype as unknown as { safeVm: { Script: new (s: string) => unknown } }).safeVm.Script(script);
     } catch (err) {
-      throw new Error(`script "${match[1]}" does not compile: ${(err as Error).message}`);
+      throw new Error(`script "${match[1]}" does not compile: ${(err as Error).message}`, { cause: err });
     }
   }
   try {
     JSONPath({ path, json: [{}], eval: 'safe', wrap: true, ignoreEvalErrors: true });
   } catch (err) {
-    throw new Error(`does not compile: ${(err as Error).message}`);
+    throw new Error(`does not compile: ${(err as Error).message}`, { cause: err });
   }
 }
 

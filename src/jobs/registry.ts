@@ -1,11 +1,13 @@
 // Every job the service runs, in one explicit list (STYLE: Jobs).
 import type { PgBoss } from 'pg-boss';
 import type { z } from 'zod';
+import { agentRun } from '../agent/agent-run-job.ts';
+import { inboundMaintenance } from '../inbound/maintenance-job.ts';
 import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
 import type { Services } from '../server/context.ts';
 import type { JobDefinition } from './job.ts';
 
-export const JOBS: JobDefinition<z.ZodType>[] = [purgeExpiredSecrets];
+export const JOBS: JobDefinition<z.ZodType>[] = [agentRun, inboundMaintenance, purgeExpiredSecrets];
 
 /** Creates every queue (idempotent). API processes need the queues to send to. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {

@@ -16,6 +16,9 @@ import { depthLimit } from './depth-limit.ts';
 import { formatGraphQLError } from './graphql-errors.ts';
 import type { Metrics } from './metrics.ts';
 import { buildSchema } from './schema.ts';
+import { isDatabaseUnavailable } from './database-errors.ts';
+import { hooksRouter } from '../inbound/hooks-route.ts';
+import { eventsRouter } from '../events/events-route.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -79,6 +82,9 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  app.use(hooksRouter(services, metrics));
+  app.use(eventsRouter(services));
 
   const schema = buildSchema();
   const formatError = formatGraphQLError(log);
@@ -196,12 +202,4 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     const t = setTimeout(() => reject(new Error('timeout')), ms);
     p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
   });
-}
-
-/** Connection-level failures from pg (refused, reset, terminated), as opposed to SQL errors. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code ?? '')) return true;
-  return /Connection terminated|connection timeout|Can't reach database|DatabaseNotReachable/i.test(e.message ?? '');
 }

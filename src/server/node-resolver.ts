@@ -4,9 +4,12 @@ import type { Resolvers } from '../generated/graphql.ts';
 import { getApiKey } from '../auth/api-keys.ts';
 import { assertCan } from '../auth/principal.ts';
 import { type IdKind, idKind } from '../ids.ts';
+import { getTrigger } from '../inbound/triggers.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 
-const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey'>> = { workspace: 'Workspace', apiKey: 'ApiKey' };
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event'>> = {
+  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event',
+};
 
 export const nodeResolvers: Resolvers = {
   Query: {
@@ -17,6 +20,14 @@ export const nodeResolvers: Resolvers = {
           return id === p.workspaceId ? await getWorkspace(services.db, id) : null;
         case 'apiKey':
           return p.role === 'ADMIN' ? await getApiKey(services.db, p.workspaceId, id) : null;
+        case 'trigger':
+          return getTrigger(services.db, p.workspaceId, id);
+        case 'session':
+          return services.db.session.findFirst({ where: { id, workspaceId: p.workspaceId } });
+        case 'inboundDelivery':
+          return services.db.inboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
+        case 'event':
+          return services.db.event.findFirst({ where: { id, workspaceId: p.workspaceId } });
         default:
           return null;
       }

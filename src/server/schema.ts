@@ -4,12 +4,14 @@ import type { GraphQLSchema } from 'graphql';
 import { auditResolvers } from '../audit/resolvers.ts';
 import { authResolvers } from '../auth/resolvers.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { eventResolvers } from '../events/resolvers.ts';
+import { inboundResolvers } from '../inbound/resolvers.ts';
 import { nodeResolvers } from './node-resolver.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
-const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers];
+const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers];
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({

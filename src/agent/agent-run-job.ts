@@ -1,0 +1,68 @@
+// The `agent-run` job (SPEC §6): hands an accepted session to the runtime adapter. The gateway does
+// not run agents; `echo` (the embedded default) finishes the session with its inputs as output so
+// the whole loop works out of the box, and `http` POSTs the job, signed like an outbound webhook.
+import { request } from 'undici';
+import { z } from 'zod';
+import { withTransaction } from '../db/pool.ts';
+import { defineJob } from '../jobs/job.ts';
+import type { Services } from '../server/context.ts';
+import { signStandardWebhooks } from '../signing/schemes.ts';
+import { publishInTransaction } from './publish-service.ts';
+
+export const agentRun = defineJob({
+  name: 'agent-run',
+  payload: z.object({ sessionId: z.string().startsWith('ses_') }),
+  // The runtime may be down for a while: retry with backoff for about an hour.
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60 },
+  handler: async ({ sessionId }, services) => {
+    const { rows } = await services.pool.query<{ workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown>; status: string; created_at: Date }>(
+      'SELECT workspace_id, agent, trigger_id, inputs, status, created_at FROM session WHERE id = $1',
+      [sessionId],
+    );
+    const session = rows[0];
+    if (!session || session.status !== 'PENDING') return; // deleted, or already handed over (a retried job)
+    const runtime = services.config.agentRuntime;
+    if (runtime.kind === 'echo') await runEcho(services, sessionId, session);
+    else await runHttp(services, runtime, sessionId, session);
+  },
+});
+
+async function runEcho(services: Services, sessionId: string, s: { workspace_id: string; agent: string; inputs: Record<string, unknown>; created_at: Date }) {
+  await withTransaction(services.pool, (client) =>
+    publishInTransaction(client, services.boss, {
+      workspaceId: s.workspace_id,
+      type: 'session.finished',
+      data: { sessionId, agent: s.agent, status: 'SUCCEEDED', output: s.inputs, durationMs: Math.max(0, Date.now() - s.created_at.getTime()) },
+      idempotencyKey: `session.finished:${sessionId}`,
+      sessionId,
+    }),
+  );
+}
+
+async function runHttp(
+  services: Services,
+  runtime: { url: string; secret: string },
+  sessionId: string,
+  s: { workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown> },
+) {
+  const body = JSON.stringify({ sessionId, workspaceId: s.workspace_id, agent: s.agent, triggerId: s.trigger_id, inputs: s.inputs });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const messageId = `run_${sessionId}`;
+  const res = await request(runtime.url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'webhook-gateway/0.1',
+      'webhook-id': messageId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhooks(runtime.secret, messageId, timestamp, body),
+    },
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  await res.body.dump();
+  // A refusal is thrown so pg-boss retries with backoff; the session stays PENDING meanwhile.
+  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`agent runtime answered ${res.statusCode}`);
+  await services.pool.query(`UPDATE session SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'PENDING'`, [sessionId]);
+}

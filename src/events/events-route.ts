@@ -1,0 +1,40 @@
+// POST /v1/events (SPEC §6): the runtime's way in, with a PUBLISHER (or ADMIN) key. The body is
+// {"type", "data", "idempotencyKey"?}; the answer is 202 with the event id, or an error naming
+// the field.
+import express from 'express';
+import { publish } from '../agent/publish-service.ts';
+import { authenticate, bearerToken } from '../auth/api-keys.ts';
+import { can } from '../auth/principal.ts';
+import { DomainError } from '../errors.ts';
+import type { Services } from '../server/context.ts';
+import { isDatabaseUnavailable } from '../server/database-errors.ts';
+
+export function eventsRouter(services: Services): express.Router {
+  const router = express.Router();
+  router.post('/v1/events', express.json({ limit: services.config.inboundMaxBodyBytes }), async (req, res) => {
+    const error = (status: number, code: string, message: string, field?: string) =>
+      res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
+    try {
+      const principal = await authenticate(services.db, bearerToken(req.headers.authorization));
+      if (!principal) return error(401, 'UNAUTHENTICATED', 'a valid API key is required (Authorization: Bearer <key>)');
+      if (!can(principal, 'publish')) return error(403, 'FORBIDDEN', `a ${principal.role} key may not publish events`);
+      const body = req.body as Record<string, unknown> | undefined;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'BAD_USER_INPUT', 'body must be a JSON object {"type","data","idempotencyKey"?}');
+      if (typeof body.type !== 'string') return error(400, 'BAD_USER_INPUT', 'type: required string', 'type');
+      if (body.idempotencyKey !== undefined && typeof body.idempotencyKey !== 'string') return error(400, 'BAD_USER_INPUT', 'idempotencyKey: must be a string', 'idempotencyKey');
+      const event = await publish(services.pool, services.boss, {
+        workspaceId: principal.workspaceId, type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined,
+      });
+      return res.status(event.created ? 202 : 200).json({ id: event.id, type: event.type, created: event.created });
+    } catch (err) {
+      if (err instanceof DomainError) return error(err.code === 'CONFLICT' ? 409 : 400, err.code, err.message, err.field);
+      if (isDatabaseUnavailable(err)) {
+        res.setHeader('Retry-After', '5');
+        return error(503, 'UNAVAILABLE', 'the gateway cannot reach its database; retry later');
+      }
+      services.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'publishing an event failed');
+      return error(500, 'INTERNAL', 'internal error');
+    }
+  });
+  return router;
+}

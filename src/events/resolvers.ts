@@ -1,0 +1,20 @@
+import { publish } from '../agent/publish-service.ts';
+import { assertCan } from '../auth/principal.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import type { EventRecord } from './event-record.ts';
+
+const envelope = (e: EventRecord) => JSON.parse(e.body) as { timestamp: string; data: unknown };
+
+export const eventResolvers: Resolvers = {
+  Mutation: {
+    publishEvent: async (_p, { input }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'publish');
+      const event = await publish(services.pool, services.boss, { workspaceId, type: input.type, data: input.data, idempotencyKey: input.idempotencyKey });
+      return { event: { ...event, idempotencyKey: input.idempotencyKey ?? null } };
+    },
+  },
+  Event: {
+    timestamp: (e) => new Date(envelope(e).timestamp),
+    data: (e) => envelope(e).data,
+  },
+};

@@ -1,0 +1,144 @@
+// POST /hooks/{trigger_id} (SPEC §5). The body is read as raw bytes (refused at the limit before it
+// is read whole) and verified before any parsing. Checks in order: 404 → 413 → 415 → 403 → 429 →
+// 401 → replay → 400; the first that fails answers {"error":{"code","message"}}. 404 and 429 only
+// count in metrics, so floods cannot write to the database.
+import type { IncomingMessage } from 'node:http';
+import express from 'express';
+import { headersSha256, sha256Hex } from '../audit/append.ts';
+import type { Services } from '../server/context.ts';
+import type { Metrics } from '../server/metrics.ts';
+import { isDatabaseUnavailable } from '../server/database-errors.ts';
+import type { Headers } from '../signing/schemes.ts';
+import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
+import { hit } from './rate-limit.ts';
+import { type InboundFacts, accept, findReplay, recordHandshake, recordRefusal, recordReplay } from './record.ts';
+import { loadTriggerContext } from './trigger-context.ts';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function flatHeaders(req: IncomingMessage): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v[0] : v;
+  return out;
+}
+
+const refuse = (res: express.Response, r: Refusal, extra: Record<string, string> = {}) => {
+  for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+  res.status(r.status).json({ error: { code: r.code, message: r.message } });
+};
+
+export function hooksRouter(services: Services, metrics: Metrics): express.Router {
+  const { pool, cipher, config } = services;
+  const deps = { pool, boss: services.boss, realtime: services.realtime };
+  const router = express.Router();
+  const count = (outcome: string) => metrics.inboundRequests.inc({ outcome });
+
+  router.post('/hooks/:triggerId', async (req, res) => {
+    const receivedAt = new Date();
+    try {
+      const t = await loadTriggerContext(pool, cipher, req.params.triggerId);
+      if (!t) {
+        count('TRIGGER_NOT_FOUND');
+        req.resume();
+        return refuse(res, refusals.notFound());
+      }
+      const limit = config.inboundMaxBodyBytes;
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      let body: Buffer;
+      try {
+        if (declared > limit) throw new BodyTooLarge();
+        body = await readBody(req, limit);
+      } catch (err) {
+        if (!(err instanceof BodyTooLarge)) throw err;
+        count('PAYLOAD_TOO_LARGE');
+        res.setHeader('Connection', 'close');
+        return refuse(res, refusals.tooLarge(limit));
+      }
+
+      const headers = flatHeaders(req);
+      const facts: InboundFacts = {
+        receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
+        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined,
+      };
+      const request = { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) };
+      const ev: Evaluation = { checks: [] };
+      const refused = async (r: Refusal) => {
+        await recordRefusal(deps, t, facts, r);
+        count(r.code);
+        refuse(res, r);
+      };
+
+      const kind = preChecks(t, request, ev);
+      if (!kind) {
+        if (ev.refusal!.status === 415) {
+          count(ev.refusal!.code);
+          return refuse(res, ev.refusal!);
+        }
+        return await refused(ev.refusal!);
+      }
+      if (t.rateLimitPerSecond !== null && !(await hit(pool, `trigger:${t.id}`, t.rateLimitPerSecond))) {
+        count('RATE_LIMITED');
+        return refuse(res, refusals.rateLimited(t.rateLimitPerSecond), { 'Retry-After': '1' });
+      }
+      if (!signatureCheck(t, request, ev)) return await refused(ev.refusal!);
+
+      if (t.scheme === 'STRIPE') {
+        try {
+          ev.messageId = stripeMessageId(JSON.parse(body.toString('utf8')));
+        } catch {
+          // a malformed body is refused by the body check below
+        }
+      }
+      facts.messageId = ev.messageId;
+      if (ev.messageId !== undefined) {
+        const first = await findReplay(pool, t, ev.messageId, config.replayWindowHours);
+        if (first) {
+          await recordReplay(deps, t, facts, first);
+          count('REPLAYED');
+          return res.status(202).json(first.ignored ? { deliveryId: first.deliveryId, ignored: true } : { deliveryId: first.deliveryId, sessionId: first.sessionId });
+        }
+      }
+
+      bodyChecks(t, kind, request, ev);
+      if (ev.refusal) return await refused(ev.refusal);
+      if (ev.reply) {
+        await recordHandshake(deps, t, facts);
+        count('HANDSHAKE');
+        return ev.reply.kind === 'slack-challenge'
+          ? res.status(200).json({ challenge: ev.reply.challenge })
+          : res.status(200).json({ ok: true, event: 'ping' });
+      }
+      const result = await accept(deps, t, facts, ev.ignored ? { ignored: true } : { ignored: false, inputs: ev.inputs! }, config.replayWindowHours);
+      count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
+      return res.status(202).json(result.ignored ? { deliveryId: result.deliveryId, ignored: true } : { deliveryId: result.deliveryId, sessionId: result.sessionId });
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        count('UNAVAILABLE');
+        return refuse(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later' }, { 'Retry-After': '5' });
+      }
+      services.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, triggerId: req.params.triggerId }, 'inbound webhook failed');
+      count('INTERNAL');
+      return refuse(res, { status: 500, code: 'INTERNAL', message: `internal error (request ${res.getHeader('x-request-id')})` });
+    }
+  });
+  return router;
+}

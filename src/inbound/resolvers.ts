@@ -1,0 +1,115 @@
+import { assertCan } from '../auth/principal.ts';
+import { badInput, notFound } from '../errors.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import { connection, decodeCursor, pageSize } from '../server/pagination.ts';
+import { loadTriggerContext, testTrigger } from './test-trigger.ts';
+import { applyTriggerYaml, parseTriggerYaml } from './trigger-yaml.ts';
+import { createTrigger, deleteTrigger, getTrigger, toTriggerRecord, triggerUrl, updateTrigger } from './triggers.ts';
+
+// Newest first: ids sort by creation, so "after" a cursor means a smaller id.
+const newestFirst = (after: string | null | undefined) => (decodeCursor(after) ? { id: { lt: decodeCursor(after)! } } : {});
+
+export const inboundResolvers: Resolvers = {
+  Query: {
+    trigger: async (_p, { id }, { services, principal }) => getTrigger(services.db, assertCan(principal, 'read').workspaceId, id),
+    triggers: async (_p, { first, after }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'read');
+      const size = pageSize(first);
+      const cursor = decodeCursor(after);
+      const rows = await services.db.trigger.findMany({ where: { workspaceId, ...(cursor ? { id: { gt: cursor } } : {}) }, orderBy: { id: 'asc' }, take: size + 1 });
+      return connection(rows.map(toTriggerRecord), size, after);
+    },
+    inboundDeliveries: async (_p, { filter, first, after }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'read');
+      const size = pageSize(first);
+      const rows = await services.db.inboundDelivery.findMany({
+        where: {
+          workspaceId, ...newestFirst(after),
+          ...(filter?.triggerId ? { triggerId: filter.triggerId } : {}),
+          ...(filter?.outcome ? { outcome: filter.outcome } : {}),
+          ...(filter?.refusalCode ? { refusalCode: filter.refusalCode } : {}),
+          ...(filter?.messageId ? { messageId: filter.messageId } : {}),
+          ...(filter?.receivedAfter || filter?.receivedBefore
+            ? { receivedAt: { ...(filter.receivedAfter ? { gte: filter.receivedAfter } : {}), ...(filter.receivedBefore ? { lt: filter.receivedBefore } : {}) } }
+            : {}),
+        },
+        orderBy: { id: 'desc' },
+        take: size + 1,
+      });
+      return connection(rows, size, after);
+    },
+    sessions: async (_p, { filter, first, after }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'read');
+      const size = pageSize(first);
+      const rows = await services.db.session.findMany({
+        where: {
+          workspaceId, ...newestFirst(after),
+          ...(filter?.triggerId ? { triggerId: filter.triggerId } : {}),
+          ...(filter?.agent ? { agent: filter.agent } : {}),
+          ...(filter?.status ? { status: filter.status } : {}),
+        },
+        orderBy: { id: 'desc' },
+        take: size + 1,
+      });
+      return connection(rows, size, after);
+    },
+  },
+  Mutation: {
+    createTrigger: async (_p, { input }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'manage');
+      return createTrigger(services.db, services.cipher, workspaceId, input);
+    },
+    updateTrigger: async (_p, { input: { id, ...patch } }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'manage');
+      return { trigger: await updateTrigger(services.db, workspaceId, id, patch) };
+    },
+    deleteTrigger: async (_p, { input }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'manage');
+      return { deletedTriggerId: (await deleteTrigger(services.db, workspaceId, input.id)).id };
+    },
+    applyTriggerYaml: async (_p, { input }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'manage');
+      const doc = parseTriggerYaml(input.yaml);
+      if (doc.signature.secretFrom) throw badInput('yaml.signature.secretFrom', 'is read by the CLI only; pass the secret in the secret field instead');
+      return applyTriggerYaml(services.db, services.cipher, workspaceId, doc, input.secret ?? null);
+    },
+    testTrigger: async (_p, { input }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'read');
+      const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
+      const result = await testTrigger(services.pool, services.cipher, t?.workspaceId === workspaceId ? t : undefined, input, {
+        replayWindowHours: services.config.replayWindowHours, maxBodyBytes: services.config.inboundMaxBodyBytes,
+      });
+      if (!result) throw notFound('trigger', input.triggerId);
+      return result;
+    },
+  },
+  Trigger: {
+    url: (t, _a, { services }) => triggerUrl(services.config.publicUrl, t.id),
+  },
+  InboundDelivery: {
+    trigger: (d, _a, { services }) => getTrigger(services.db, d.workspaceId, d.triggerId),
+    session: (d, _a, { services }) => (d.sessionId ? services.db.session.findFirst({ where: { id: d.sessionId, workspaceId: d.workspaceId } }) : null),
+  },
+  Session: {
+    trigger: (s, _a, { services }) => (s.triggerId ? getTrigger(services.db, s.workspaceId, s.triggerId) : null),
+  },
+  Subscription: {
+    inboundReceived: {
+      subscribe: (_p, { triggerId }, { services, principal }) => {
+        const { workspaceId } = assertCan(principal, 'read');
+        return (async function* () {
+          const abort = new AbortController();
+          try {
+            for await (const msg of services.realtime.subscribe<{ id: string; triggerId: string }>('inbound.received', workspaceId, abort.signal)) {
+              if (triggerId && msg.triggerId !== triggerId) continue;
+              const row = await services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } });
+              if (row) yield { inboundReceived: row };
+            }
+          } finally {
+            abort.abort();
+          }
+        })();
+      },
+    },
+  },
+};

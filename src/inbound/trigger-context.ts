@@ -1,0 +1,41 @@
+// What the /hooks route needs of a trigger, in one query: its settings and every valid secret.
+import type pg from 'pg';
+import type { SecretCipher } from '../secrets/cipher.ts';
+import type { HmacOptions, Scheme } from '../signing/schemes.ts';
+import type { InputMapping } from './mapping.ts';
+
+export interface TriggerContext {
+  id: string;
+  workspaceId: string;
+  agent: string;
+  inputs: InputMapping[];
+  filter: string | null;
+  scheme: Scheme;
+  toleranceSeconds: number;
+  ipAllowlist: string[];
+  rateLimitPerSecond: number | null;
+  hmac: HmacOptions | null;
+  secrets: string[];
+}
+
+/** An enabled trigger with its secrets, or undefined (unknown and disabled look the same). */
+export async function loadTriggerContext(pool: pg.Pool | pg.PoolClient, cipher: SecretCipher, id: string, opts: { includeDisabled?: boolean } = {}): Promise<TriggerContext | undefined> {
+  if (!/^trg_[0-9a-z]{26}$/.test(id)) return undefined;
+  const { rows } = await pool.query(
+    `SELECT t.*, coalesce(array_agg(s.id ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secret_ids,
+            coalesce(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS ciphertexts
+     FROM trigger t
+     LEFT JOIN trigger_secret s ON s.trigger_id = t.id AND (s.expires_at IS NULL OR s.expires_at > now())
+     WHERE t.id = $1 ${opts.includeDisabled ? '' : 'AND t.enabled'}
+     GROUP BY t.id`,
+    [id],
+  );
+  const t = rows[0];
+  if (!t) return undefined;
+  return {
+    id: t.id, workspaceId: t.workspace_id, agent: t.agent, inputs: t.inputs, filter: t.filter, scheme: t.signature_scheme,
+    toleranceSeconds: t.tolerance_seconds, ipAllowlist: t.ip_allowlist ?? [], rateLimitPerSecond: t.rate_limit_per_second,
+    hmac: t.hmac_header ? { header: t.hmac_header, encoding: t.hmac_encoding ?? 'HEX', prefix: t.hmac_prefix, idHeader: t.hmac_id_header } : null,
+    secrets: (t.secret_ids as string[]).map((sid, i) => cipher.decrypt(t.ciphertexts[i], `trigger:${t.id}:${sid}`)),
+  };
+}

@@ -1,0 +1,66 @@
+// Validation of a trigger's settings, shared by the GraphQL mutations and YAML files.
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { SCHEMES } from '../signing/schemes.ts';
+import { assertSafeJsonPath, inputMappingSchema } from './mapping.ts';
+
+const jsonPath = z.string().min(1).max(1000).superRefine((path, ctx) => {
+  try {
+    assertSafeJsonPath(path);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid JSONPath: ${(err as Error).message}` });
+  }
+});
+
+const cidr = z.string().superRefine((value, ctx) => {
+  try {
+    if (value.includes('/')) ipaddr.parseCIDR(value);
+    else ipaddr.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an IPv4 or IPv6 address or CIDR` });
+  }
+});
+
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
+
+export const hmacSchema = z.object({
+  header: headerName,
+  encoding: z.enum(['HEX', 'BASE64']).default('HEX'),
+  prefix: z.string().max(100).nullish(),
+  idHeader: headerName.nullish(),
+});
+
+export const triggerSettingsSchema = z.object({
+  name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'may hold letters, digits, _, . and - only'),
+  agent: z.string().trim().min(1).max(200),
+  inputs: z.array(inputMappingSchema.extend({ path: jsonPath })).max(100)
+    .refine((list) => new Set(list.map((i) => i.name)).size === list.length, 'input names must be unique'),
+  filter: jsonPath.nullish(),
+  signatureScheme: z.enum(SCHEMES).default('STANDARD_WEBHOOKS'),
+  toleranceSeconds: z.number().int().min(1).max(86_400).default(300),
+  ipAllowlist: z.array(cidr).max(100).nullish(),
+  rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
+  enabled: z.boolean().default(true),
+  hmac: hmacSchema.nullish(),
+});
+
+export type TriggerSettings = z.infer<typeof triggerSettingsSchema>;
+
+/** Cross-field rules zod's object shape cannot say. Returns [field, message] or undefined. */
+export function settingsProblem(s: Pick<TriggerSettings, 'signatureScheme' | 'hmac'>): [string, string] | undefined {
+  if (s.signatureScheme === 'HMAC_SHA256' && !s.hmac) return ['hmac', 'is required for the HMAC_SHA256 scheme'];
+  if (s.signatureScheme !== 'HMAC_SHA256' && s.hmac) return ['hmac', 'is only for the HMAC_SHA256 scheme'];
+  return undefined;
+}
+
+/** A secret brought by the user must fit the scheme: Standard Webhooks keys are whsec_<base64>. */
+export function secretProblem(scheme: TriggerSettings['signatureScheme'], secret: string): string | undefined {
+  if (secret.length < 8 || secret.length > 512) return 'must be 8 to 512 characters';
+  if (scheme === 'STANDARD_WEBHOOKS') {
+    const key = secret.startsWith('whsec_') ? secret.slice(6) : '';
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 16) {
+      return 'must be whsec_ followed by at least 16 bytes of base64 for STANDARD_WEBHOOKS';
+    }
+  }
+  return undefined;
+}

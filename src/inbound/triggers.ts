@@ -1,0 +1,133 @@
+// Trigger administration (SPEC §5): create, update, delete, read. Prisma on this path; the secret
+// is generated unless brought, stored encrypted, and returned only by create (and rotation).
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/prisma.ts';
+import { DomainError, badInput, notFound } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
+import { addSecret } from '../secrets/secret-store.ts';
+import type { Scheme } from '../signing/schemes.ts';
+import type { InputMapping } from './mapping.ts';
+import { type TriggerSettings, secretProblem, settingsProblem, triggerSettingsSchema } from './trigger-input.ts';
+
+export interface TriggerRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  agent: string;
+  inputs: InputMapping[];
+  filter: string | null;
+  signatureScheme: Scheme;
+  toleranceSeconds: number;
+  ipAllowlist: string[];
+  rateLimitPerSecond: number | null;
+  enabled: boolean;
+  hmac: { header: string; encoding: 'HEX' | 'BASE64'; prefix: string | null; idHeader: string | null } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Prisma.TriggerGetPayload<object>;
+
+export function toTriggerRecord(row: Row): TriggerRecord {
+  return {
+    id: row.id, workspaceId: row.workspaceId, name: row.name, agent: row.agent,
+    inputs: row.inputs as unknown as InputMapping[], filter: row.filter, signatureScheme: row.signatureScheme,
+    toleranceSeconds: row.toleranceSeconds, ipAllowlist: row.ipAllowlist ?? [], rateLimitPerSecond: row.rateLimitPerSecond,
+    enabled: row.enabled,
+    hmac: row.hmacHeader ? { header: row.hmacHeader, encoding: row.hmacEncoding ?? 'HEX', prefix: row.hmacPrefix, idHeader: row.hmacIdHeader } : null,
+    createdAt: row.createdAt, updatedAt: row.updatedAt,
+  };
+}
+
+export function generateSecret(scheme: Scheme): string {
+  // Standard Webhooks and Stripe secrets conventionally read whsec_<base64>; the others are opaque.
+  return scheme === 'STANDARD_WEBHOOKS' || scheme === 'STRIPE'
+    ? `whsec_${randomBytes(32).toString('base64')}`
+    : randomBytes(32).toString('hex');
+}
+
+/** zod issues become BAD_USER_INPUT naming the field path (`inputs.1.path`). */
+export function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown, prefix = ''): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badInput(prefix + issue.path.map(String).join('.'), issue.message);
+  }
+  return parsed.data;
+}
+
+const columns = (s: Partial<TriggerSettings>) => ({
+  ...(s.name !== undefined ? { name: s.name } : {}),
+  ...(s.agent !== undefined ? { agent: s.agent } : {}),
+  ...(s.inputs !== undefined ? { inputs: s.inputs as unknown as Prisma.InputJsonValue } : {}),
+  ...(s.filter !== undefined ? { filter: s.filter ?? null } : {}),
+  ...(s.signatureScheme !== undefined ? { signatureScheme: s.signatureScheme } : {}),
+  ...(s.toleranceSeconds !== undefined ? { toleranceSeconds: s.toleranceSeconds } : {}),
+  ...(s.ipAllowlist !== undefined ? { ipAllowlist: s.ipAllowlist ?? [] } : {}),
+  ...(s.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: s.rateLimitPerSecond ?? null } : {}),
+  ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
+  ...(s.hmac !== undefined
+    ? { hmacHeader: s.hmac?.header ?? null, hmacEncoding: s.hmac?.encoding ?? null, hmacPrefix: s.hmac?.prefix ?? null, hmacIdHeader: s.hmac?.idHeader ?? null }
+    : {}),
+});
+
+async function assertNameFree(db: Db, workspaceId: string, name: string, exceptId?: string) {
+  const clash = await db.trigger.findFirst({ where: { workspaceId, name, ...(exceptId ? { NOT: { id: exceptId } } : {}) }, select: { id: true } });
+  if (clash) throw new DomainError('CONFLICT', `name: a trigger named "${name}" already exists (${clash.id})`, 'name');
+}
+
+export async function createTrigger(
+  db: Db, cipher: SecretCipher, workspaceId: string, input: unknown & { secret?: string | null },
+): Promise<{ trigger: TriggerRecord; secret: string }> {
+  const settings = parseSettings(triggerSettingsSchema, input);
+  const problem = settingsProblem(settings);
+  if (problem) throw badInput(...problem);
+  const secret = input.secret ?? generateSecret(settings.signatureScheme);
+  const secretIssue = input.secret != null ? secretProblem(settings.signatureScheme, input.secret) : undefined;
+  if (secretIssue) throw badInput('secret', secretIssue);
+  await assertNameFree(db, workspaceId, settings.name);
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.trigger.create({ data: { id: newId('trigger'), workspaceId, ...columns(settings) } as Prisma.TriggerUncheckedCreateInput });
+    await addSecret(tx as Db, cipher, { kind: 'trigger', id: created.id }, secret);
+    return created;
+  });
+  return { trigger: toTriggerRecord(row), secret };
+}
+
+export async function getTrigger(db: Db, workspaceId: string, id: string): Promise<TriggerRecord | null> {
+  const row = await db.trigger.findFirst({ where: { id, workspaceId } });
+  return row ? toTriggerRecord(row) : null;
+}
+
+export async function findTriggerByName(db: Db, workspaceId: string, name: string): Promise<TriggerRecord | null> {
+  const row = await db.trigger.findFirst({ where: { workspaceId, name } });
+  return row ? toTriggerRecord(row) : null;
+}
+
+/** Applies a partial change; fields left out stay as they are, null clears an optional one. */
+export async function updateTrigger(db: Db, workspaceId: string, id: string, patch: Record<string, unknown>): Promise<TriggerRecord> {
+  const current = await getTrigger(db, workspaceId, id);
+  if (!current) throw notFound('trigger', id);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const changes = parseSettings(triggerSettingsSchema.partial(), defined) as Partial<TriggerSettings>;
+  // Defaults of the partial schema must not overwrite fields that were not sent.
+  for (const k of Object.keys(changes) as Array<keyof TriggerSettings>) if (!(k in defined)) delete changes[k];
+  const problem = settingsProblem({ signatureScheme: changes.signatureScheme ?? current.signatureScheme, hmac: changes.hmac !== undefined ? changes.hmac : current.hmac });
+  if (problem) throw badInput(...problem);
+  if (changes.name && changes.name !== current.name) await assertNameFree(db, workspaceId, changes.name, id);
+  const row = await db.trigger.update({ where: { id }, data: columns(changes) as Prisma.TriggerUncheckedUpdateInput });
+  return toTriggerRecord(row);
+}
+
+export async function deleteTrigger(db: Db, workspaceId: string, id: string): Promise<TriggerRecord> {
+  const current = await getTrigger(db, workspaceId, id);
+  if (!current) throw notFound('trigger', id);
+  await db.trigger.delete({ where: { id } });
+  return current;
+}
+
+export function triggerUrl(publicUrl: string, id: string): string {
+  return `${publicUrl}/hooks/${id}`;
+}
