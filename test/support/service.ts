@@ -14,6 +14,7 @@ export interface TestService extends RunningService {
   url: string;
   databaseUrl: string;
   dataDir: string;
+  /** The bootstrap ADMIN key; empty for a replica started on an existing database. */
   adminKey: string;
   workspaceId: string;
 }
@@ -36,12 +37,15 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     [],
   );
   const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-  if (!service.url || !service.bootstrap) throw new Error('test service needs the api role and an empty database');
+  if (!service.url || (ownDatabase && !service.bootstrap)) {
+    await service.stop();
+    throw new Error('test service needs the api role (and, on its own database, the first-start bootstrap)');
+  }
   const stop = async () => {
     await service.stop();
     if (ownDatabase) await dropTestDatabase(databaseUrl);
   };
-  return { ...service, stop, url: service.url, databaseUrl, dataDir, adminKey: service.bootstrap.adminKey, workspaceId: service.bootstrap.workspaceId };
+  return { ...service, stop, url: service.url, databaseUrl, dataDir, adminKey: service.bootstrap?.adminKey ?? '', workspaceId: service.bootstrap?.workspaceId ?? '' };
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

@@ -1,0 +1,203 @@
+// SPEC §5's check order (404 → 413 → 415 → 403 → 429 → 401 → replay → 400), what each refusal
+// writes (audit rows from 403 on, except 429), replay protection, IP allowlists, TRUST_PROXY, and 503
+// when the database is down.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { adminQuery } from '../support/db.ts';
+import { gql, startTestService, type TestService } from '../support/service.ts';
+import { post, standardWebhooks } from '../support/senders.ts';
+import { createTrigger } from '../support/triggers.ts';
+
+async function counts(svc: TestService) {
+  const { rows } = await svc.services.pool.query(
+    `SELECT (SELECT count(*) FROM webhook_audit)::int AS audit, (SELECT count(*) FROM inbound_delivery)::int AS deliveries,
+            (SELECT count(*) FROM session)::int AS sessions`,
+  );
+  return rows[0] as { audit: number; deliveries: number; sessions: number };
+}
+
+async function metric(svc: TestService, outcome: string): Promise<number> {
+  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const m = new RegExp(`^webhook_gateway_inbound_requests_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** A raw POST with chunked transfer (no Content-Length), to test the limit while streaming. */
+function postChunked(url: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', (err) => (String(err).includes('EPIPE') || String(err).includes('ECONNRESET') ? undefined : reject(err)));
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+describe('inbound checks', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ INBOUND_MAX_BODY_BYTES: '2048', TRUST_PROXY: '127.0.0.1' });
+  });
+  after(() => svc.stop());
+
+  it('404 for an unknown and for a disabled trigger alike, counted in metrics only', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'disabled-one', enabled: false });
+    const before = await counts(svc);
+    const m0 = await metric(svc, 'TRIGGER_NOT_FOUND');
+    const unknown = await post(`${svc.url}/hooks/trg_0000000000aaaaaaaaaaaaaaaa`, standardWebhooks(t.secret, '{}'));
+    const disabled = await post(t.url, standardWebhooks(t.secret, '{}'));
+    const garbage = await post(`${svc.url}/hooks/not-an-id`, standardWebhooks(t.secret, '{}'));
+    for (const r of [unknown, disabled, garbage]) {
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.json, { error: { code: 'TRIGGER_NOT_FOUND', message: 'no such trigger' } });
+    }
+    assert.deepEqual(await counts(svc), before, 'a 404 writes nothing');
+    assert.equal(await metric(svc, 'TRIGGER_NOT_FOUND'), m0 + 3);
+  });
+
+  it('413 before the body is read whole: by Content-Length, and while streaming a chunked body', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'limit' });
+    const big = JSON.stringify({ pad: 'x'.repeat(3000) });
+    const r = await post(t.url, standardWebhooks(t.secret, big));
+    assert.equal(r.status, 413);
+    assert.equal(r.json.error.code, 'PAYLOAD_TOO_LARGE');
+    const signed = standardWebhooks(t.secret, big);
+    const chunked = await postChunked(t.url, signed.headers, [Buffer.from(big.slice(0, 1500)), Buffer.from(big.slice(1500)), Buffer.alloc(1_000_000, 32)]);
+    assert.equal(chunked.status, 413);
+    assert.equal(JSON.parse(chunked.body).error.code, 'PAYLOAD_TOO_LARGE');
+    // 413 comes before 415: a huge body with a wrong type is still 413.
+    const both = await post(t.url, { body: big, headers: { 'content-type': 'text/plain' } });
+    assert.equal(both.status, 413);
+  });
+
+  it('415 for other content types, before the IP allowlist', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'ctype', ipAllowlist: ['203.0.113.0/24'] });
+    const r = await post(t.url, { ...standardWebhooks(t.secret, '{}'), headers: { ...standardWebhooks(t.secret, '{}').headers, 'content-type': 'text/plain' } });
+    assert.equal(r.status, 415);
+    assert.equal(r.json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('403 outside the IP allowlist (IPv4 and IPv6 CIDRs), with an audit row; TRUST_PROXY decides whose X-Forwarded-For counts', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'allowlist', ipAllowlist: ['203.0.113.0/24', '2001:db8::/32'] });
+    const before = await counts(svc);
+    const direct = await post(t.url, standardWebhooks(t.secret, '{}'));
+    assert.equal(direct.status, 403);
+    assert.equal(direct.json.error.code, 'IP_NOT_ALLOWED');
+    // The test's proxy (127.0.0.1) is trusted, so the client address it forwards counts.
+    for (const ip of ['203.0.113.77', '2001:db8::1']) {
+      const r = await post(t.url, standardWebhooks(t.secret, '{}'), { 'x-forwarded-for': ip });
+      assert.equal(r.status, 202, `${ip}: ${JSON.stringify(r.json)}`);
+    }
+    for (const ip of ['198.51.100.1', '2001:db9::1']) {
+      assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'), { 'x-forwarded-for': ip })).status, 403, ip);
+    }
+    const after = await counts(svc);
+    assert.equal(after.audit - before.audit, 5, 'one audit row per request, refused or accepted');
+    const refused = await gql(svc.url, svc.adminKey, 'query($t: ID!) { inboundDeliveries(filter: {triggerId: $t, outcome: REFUSED}) { edges { node { refusalCode statusCode sourceIp } } } }', { t: t.id });
+    const ips = refused.data!.inboundDeliveries.edges.map((e: any) => e.node.sourceIp).sort();
+    assert.deepEqual(ips, ['127.0.0.1', '198.51.100.1', '2001:db9::1']);
+  });
+
+  it('does not believe X-Forwarded-For from an untrusted peer', async () => {
+    const other = await startTestService({ TRUST_PROXY: '10.0.0.0/8' });
+    try {
+      const t = await createTrigger(other.url, other.adminKey, { name: 'untrusted', ipAllowlist: ['203.0.113.0/24'] });
+      const r = await post(t.url, standardWebhooks(t.secret, '{}'), { 'x-forwarded-for': '203.0.113.5' });
+      assert.equal(r.status, 403, 'a client may not pick its own address');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('429 past the rate limit, with Retry-After, counted in metrics only; the limit holds across replicas (shared in PostgreSQL)', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'limited', rateLimitPerSecond: 3 });
+    // A second replica on the same database.
+    const replica = await startTestService({ DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64') });
+    try {
+      // Start at the beginning of a second so all requests share one window.
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+      const before = await counts(svc);
+      const results = [];
+      for (let i = 0; i < 6; i++) {
+        const base = i % 2 === 0 ? svc.url : replica.url;
+        results.push(await post(`${base}/hooks/${t.id}`, standardWebhooks(t.secret, '{}')));
+      }
+      assert.deepEqual(results.map((r) => r.status), [202, 202, 202, 429, 429, 429]);
+      assert.equal(results[3]!.headers.get('retry-after'), '1');
+      assert.equal(results[3]!.json.error.code, 'RATE_LIMITED');
+      const after = await counts(svc);
+      assert.equal(after.audit - before.audit, 3, '429s write no audit rows');
+      assert.equal(after.deliveries - before.deliveries, 3);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('401 for a bad signature, with an audit row; the failed message id is not remembered', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'sig' });
+    const before = await counts(svc);
+    const forged = standardWebhooks('whsec_' + Buffer.from('not the secret at all!').toString('base64'), '{"a":1}', { id: 'msg_same' });
+    const r = await post(t.url, forged);
+    assert.equal(r.status, 401);
+    const mid = await counts(svc);
+    assert.equal(mid.audit - before.audit, 1);
+    assert.equal(mid.sessions, before.sessions);
+    const genuine = await post(t.url, standardWebhooks(t.secret, '{"a":1}', { id: 'msg_same' }));
+    assert.equal(genuine.status, 202, 'the forged request did not poison the replay memory');
+  });
+
+  it('replay: the same message id within the window answers the first deliveryId and sessionId and starts no second session', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'replay' });
+    const first = await post(t.url, standardWebhooks(t.secret, '{"n":1}', { id: 'msg_replay_1' }));
+    assert.equal(first.status, 202);
+    const before = await counts(svc);
+    // A retry, re-signed with a fresh timestamp, as Standard Webhooks senders do.
+    const again = await post(t.url, standardWebhooks(t.secret, '{"n":1}', { id: 'msg_replay_1' }));
+    assert.equal(again.status, 202);
+    assert.deepEqual(again.json, first.json);
+    const after = await counts(svc);
+    assert.equal(after.sessions, before.sessions);
+    assert.equal(after.audit - before.audit, 1, 'the replay is audited');
+    // Concurrent duplicates: exactly one session.
+    const results = await Promise.all(Array.from({ length: 8 }, () => post(t.url, standardWebhooks(t.secret, '{"n":2}', { id: 'msg_burst' }))));
+    assert.equal(new Set(results.map((r) => r.json.sessionId)).size, 1);
+    const { rows } = await svc.services.pool.query(`SELECT count(*)::int AS n FROM inbound_delivery WHERE message_id = 'msg_burst' AND outcome = 'ACCEPTED'`);
+    assert.equal(rows[0].n, 1);
+  });
+
+  it('replay comes before the body check, and 400 refuses a malformed body with an audit row', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'malformed', inputs: [{ name: 'x', path: '$.x', type: 'NUMBER' }] });
+    const before = await counts(svc);
+    const broken = await post(t.url, standardWebhooks(t.secret, '{"x": 1,,}'));
+    assert.equal(broken.status, 400);
+    assert.equal(broken.json.error.code, 'MALFORMED_BODY');
+    assert.match(broken.json.error.message, /not valid JSON/);
+    const wrongType = await post(t.url, standardWebhooks(t.secret, '{"x": "1"}'));
+    assert.equal(wrongType.status, 400);
+    assert.deepEqual(wrongType.json.error, { code: 'MAPPING_FAILED', message: 'input "x": expected NUMBER, got STRING at $.x' });
+    const after = await counts(svc);
+    assert.equal(after.audit - before.audit, 2);
+    assert.equal(after.sessions, before.sessions);
+  });
+
+  it('answers 503 with Retry-After while the database is unreachable, never a 202', async () => {
+    const other = await startTestService();
+    const t = await createTrigger(other.url, other.adminKey, { name: 'db-down' });
+    const name = new URL(other.databaseUrl).pathname.slice(1);
+    await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+    try {
+      const r = await post(t.url, standardWebhooks(t.secret, '{}'));
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get('retry-after'), '5');
+      assert.equal(r.json.error.code, 'UNAVAILABLE');
+    } finally {
+      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await other.stop();
+    }
+  });
+});
