@@ -13,7 +13,7 @@ export const agentRun = defineJob({
   name: 'agent-run',
   payload: z.object({ sessionId: z.string().startsWith('ses_') }),
   // The runtime may be down for a while: retry with backoff for about an hour.
-  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60 },
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60, notify: true },
   handler: async ({ sessionId }, services) => {
     const { rows } = await services.pool.query<{ workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown>; status: string; created_at: Date }>(
       'SELECT workspace_id, agent, trigger_id, inputs, status, created_at FROM session WHERE id = $1',

@@ -22,7 +22,8 @@ export async function startWorkers(boss: PgBoss, services: Services): Promise<st
   const ids: string[] = [];
   for (const job of JOBS) {
     ids.push(
-      await boss.work(job.name, async (batch) => {
+      // NOTIFY wakes workers for new jobs; retries and delayed jobs are found by polling.
+      await boss.work(job.name, { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2 }, async (batch) => {
         for (const item of batch) await job.handler(job.payload.parse(item.data), services);
       }),
     );
