@@ -1,5 +1,6 @@
 // npm run cli -- <command> (SPEC §3). Talks to the same database as the service: DATABASE_URL, or
 // the embedded PostgreSQL (the running service's, or started here for the command's duration).
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApiKey } from '../auth/api-keys.ts';
@@ -10,9 +11,14 @@ import { migrate } from '../db/migrator.ts';
 import { createPool } from '../db/pool.ts';
 import { createPrisma, type Db } from '../db/prisma.ts';
 import { DomainError } from '../errors.ts';
+import { parseTriggerYaml, applyTriggerYaml } from '../inbound/trigger-yaml.ts';
+import { triggerUrl } from '../inbound/triggers.ts';
+import { SecretCipher } from '../secrets/cipher.ts';
+import { loadOrCreateMasterKey } from '../secrets/master-key.ts';
 import { createWorkspace } from '../workspaces/workspaces.ts';
 
 const USAGE = `usage:
+  npm run cli -- apply <trigger.yaml> [--workspace wsp_...]
   npm run cli -- workspace create <name>
   npm run cli -- key create --role ADMIN|VIEWER|PUBLISHER [--workspace wsp_...] [--name <name>]`;
 
@@ -43,6 +49,17 @@ async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Prom
   }
 }
 
+/** --workspace, or the only workspace there is. */
+async function resolveWorkspace(db: Db, given: string | undefined): Promise<string> {
+  if (given) {
+    if (!(await db.workspace.findUnique({ where: { id: given } }))) throw new UsageError(`--workspace: workspace ${given} not found`);
+    return given;
+  }
+  const all = await db.workspace.findMany({ orderBy: { id: 'asc' }, take: 2 });
+  if (all.length !== 1) throw new UsageError(all.length === 0 ? 'no workspace yet: run `workspace create <name>`' : '--workspace is required when there are several workspaces');
+  return all[0]!.id;
+}
+
 async function run(argv: string[], config: Config): Promise<string> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -50,6 +67,24 @@ async function run(argv: string[], config: Config): Promise<string> {
     options: { role: { type: 'string' }, workspace: { type: 'string' }, name: { type: 'string' } },
   });
   const [noun, verb, ...rest] = positionals;
+  if (noun === 'apply') {
+    if (!verb) throw new UsageError('apply needs a YAML file');
+    const doc = parseTriggerYaml(await readFile(verb, 'utf8'));
+    let secret: string | null = null;
+    if (doc.signature.secretFrom) {
+      const name = doc.signature.secretFrom.slice('env:'.length);
+      secret = process.env[name] ?? null;
+      if (!secret) throw new UsageError(`${verb}: signature.secretFrom names ${name}, which is not set in the environment`);
+    }
+    return withDatabase(config, async (db) => {
+      const workspaceId = await resolveWorkspace(db, values.workspace);
+      const cipher = new SecretCipher(config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir)));
+      const result = await applyTriggerYaml(db, cipher, workspaceId, doc, secret);
+      const url = triggerUrl(config.publicUrl, result.trigger.id);
+      const what = result.created ? 'created' : result.changed ? 'updated' : 'unchanged';
+      return [`trigger ${result.trigger.name} (${result.trigger.id}) ${what}`, `url: ${url}`, ...(result.secret && !secret ? [`secret (shown only now): ${result.secret}`] : [])].join('\n');
+    });
+  }
   if (noun === 'workspace' && verb === 'create') {
     const name = rest.join(' ');
     if (!name) throw new UsageError('workspace create needs a name');
@@ -62,14 +97,7 @@ async function run(argv: string[], config: Config): Promise<string> {
     const role = values.role?.toUpperCase();
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     return withDatabase(config, async (db) => {
-      let workspaceId = values.workspace;
-      if (!workspaceId) {
-        const all = await db.workspace.findMany({ orderBy: { id: 'asc' }, take: 2 });
-        if (all.length !== 1) throw new UsageError(all.length === 0 ? 'no workspace yet: run `workspace create <name>`' : '--workspace is required when there are several workspaces');
-        workspaceId = all[0]!.id;
-      } else if (!(await db.workspace.findUnique({ where: { id: workspaceId } }))) {
-        throw new UsageError(`--workspace: workspace ${workspaceId} not found`);
-      }
+      const workspaceId = await resolveWorkspace(db, values.workspace);
       const { apiKey, key } = await createApiKey(db, workspaceId, { name: values.name ?? `${role.toLowerCase()} key`, role });
       return `${apiKey.role} key ${apiKey.id} for workspace ${workspaceId} (shown only now): ${key}`;
     });

@@ -10,15 +10,16 @@ import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES } from './mapping.ts';
 import { type TriggerRecord, createTrigger, findTriggerByName, parseSettings, updateTrigger } from './triggers.ts';
 
-const yamlInput = z.union([
-  z.string().transform((path) => ({ path })),
+// An input is `{ path, type?, required?, defaultValue? }`, or just its path.
+const yamlInput = z.preprocess(
+  (v) => (typeof v === 'string' ? { path: v } : v),
   z.object({
     path: z.string(),
     type: z.enum(INPUT_TYPES).optional(),
     required: z.boolean().optional(),
     defaultValue: z.unknown().optional(),
   }).strict(),
-]);
+);
 
 export const triggerYamlSchema = z.object({
   apiVersion: z.literal('webhooks/v1'),
@@ -63,8 +64,8 @@ function settingsOf(doc: TriggerYaml) {
     rateLimitPerSecond: doc.rateLimitPerSecond ?? null,
     filter: doc.filter ?? null,
     inputs: Object.entries(doc.inputs).map(([name, i]) => ({
-      name, path: i.path, type: 'type' in i ? (i.type ?? 'STRING') : 'STRING', required: 'required' in i ? (i.required ?? true) : true,
-      ...('defaultValue' in i && i.defaultValue !== undefined ? { defaultValue: i.defaultValue } : {}),
+      name, path: i.path, type: i.type ?? 'STRING', required: i.required ?? true,
+      ...(i.defaultValue !== undefined ? { defaultValue: i.defaultValue } : {}),
     })),
   };
 }

@@ -53,7 +53,8 @@ export function parseSettings<T>(schema: { safeParse(v: unknown): { success: tru
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw badInput(prefix + issue.path.map(String).join('.'), issue.message);
+    const path = issue.path.map(String).join('.');
+    throw badInput(path ? prefix + path : prefix.replace(/\.$/, '') || 'input', issue.message);
   }
   return parsed.data;
 }
