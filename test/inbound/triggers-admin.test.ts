@@ -103,7 +103,7 @@ describe('trigger administration', () => {
 
   it('applyTriggerYaml creates, then changes nothing on the same file, then updates by name', async () => {
     const APPLY = `mutation($i: ApplyTriggerYamlInput!) { applyTriggerYaml(input: $i) { created changed secret trigger { ${FIELDS} } } }`;
-    const yaml = EXAMPLE.replace(/\n  secretFrom: .*\n/, '\n');
+    const yaml = EXAMPLE.replace(/\n {2}secretFrom: .*\n/, '\n');
     const first = (await gql(svc.url, svc.adminKey, APPLY, { i: { yaml, secret: 'gh-secret-from-api' } })).data!.applyTriggerYaml;
     assert.equal(first.created, true);
     assert.equal(first.secret, 'gh-secret-from-api');
