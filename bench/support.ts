@@ -1,0 +1,77 @@
+// Shared by the benchmarks: an embedded PostgreSQL under the OS temp folder, a fixed-duration load
+// loop with latency percentiles, and child processes for the servers under test.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function benchDatabase(): Promise<EmbeddedDatabase & { cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
+  chmodSync(dir, 0o755);
+  const db = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 300 });
+  return { ...db, cleanup: async () => { await db.stop(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export interface LoadResult {
+  name: string;
+  ok: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `once` with `concurrency` loops for `seconds`; counts only successes in the rate. */
+export async function load(name: string, seconds: number, concurrency: number, once: () => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        if (await once()) {
+          ok++;
+          latencies.push(performance.now() - t0);
+        } else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+  return { name, ok, errors, perSecond: ok / elapsed, p50: pct(0.5), p99: pct(0.99) };
+}
+
+export function report(r: LoadResult): void {
+  console.log(`${r.name.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.ok} ok, ${r.errors} errors)`);
+}
+
+/** Starts a child process and resolves once a line of its stdout matches. */
+export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) resolve({ child, match: m });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`)));
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
