@@ -61,25 +61,53 @@ export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: P
       return { id: rows[0].id, type: rows[0].type, body: rows[0].body, createdAt: rows[0].created_at, created: false, deliveryIds: d.map((r) => r.id) };
     }
   }
-  const id = newId('event');
+  const [event] = await insertEvents(client, jobs, [{ ...input, data, idempotencyKey: key }]);
+  return event!;
+}
+
+/**
+ * Stores events and fans each out to the ACTIVE subscriptions of its workspace that match its type:
+ * one delivery (and its first job) per pair, in the caller's transaction. A few statements for any
+ * number of events: the hot paths publish in batches.
+ */
+export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: PublishInput[]): Promise<PublishedEvent[]> {
+  if (inputs.length === 0) return [];
   const createdAt = new Date();
-  const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data });
-  const { rows: subs } = await client.query<{ id: string }>(
-    `SELECT s.id FROM webhook_subscription s WHERE s.workspace_id = $1 AND s.status = 'ACTIVE' AND ${eventPatternsSql}`,
-    [input.workspaceId, input.type],
-  );
-  const deliveryIds = subs.map(() => newId('delivery'));
+  const events = inputs.map((input) => {
+    const id = newId('event');
+    const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data });
+    return { id, input, body };
+  });
+  // Matching subscriptions, once per (workspace, type) present in the batch.
+  const pairs = [...new Map(inputs.map((i) => [`${i.workspaceId} ${i.type}`, i])).values()];
+  const subsByPair = new Map<string, string[]>();
+  for (const p of pairs) {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT s.id FROM webhook_subscription s WHERE s.workspace_id = $1 AND s.status = 'ACTIVE' AND ${eventPatternsSql}`,
+      [p.workspaceId, p.type],
+    );
+    subsByPair.set(`${p.workspaceId} ${p.type}`, rows.map((r) => r.id));
+  }
+  const deliveries = events.flatMap((e) =>
+    (subsByPair.get(`${e.input.workspaceId} ${e.input.type}`) ?? []).map((sub) => ({ id: newId('delivery'), eventId: e.id, workspaceId: e.input.workspaceId, sub })));
   await client.query(
     `WITH ev AS (
        INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+       SELECT *, $7::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
      )
      INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-     SELECT d.id, $2, (SELECT id FROM ev), d.sub, $7, $7, $7 FROM unnest($8::text[], $9::text[]) AS d(id, sub)`,
-    [id, input.workspaceId, input.type, body, key, input.sessionId ?? null, createdAt, deliveryIds, subs.map((s) => s.id)],
+     SELECT d.id, d.ws, d.ev, d.sub, $7, $7, $7 FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, ws, ev, sub)`,
+    [
+      events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
+      events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
+      deliveries.map((d) => d.id), deliveries.map((d) => d.workspaceId), deliveries.map((d) => d.eventId), deliveries.map((d) => d.sub),
+    ],
   );
-  if (deliveryIds.length > 0) {
-    await jobs.insert(DELIVERY_QUEUE, deliveryIds.map((deliveryId) => ({ data: { deliveryId } })), { db: inTransaction(client) });
+  if (deliveries.length > 0) {
+    await jobs.insert(DELIVERY_QUEUE, deliveries.map((d) => ({ data: { deliveryId: d.id } })), { db: inTransaction(client) });
   }
-  return { id, type: input.type, body, createdAt, created: true, deliveryIds };
+  return events.map((e) => ({
+    id: e.id, type: e.input.type, body: e.body, createdAt, created: true,
+    deliveryIds: deliveries.filter((d) => d.eventId === e.id).map((d) => d.id),
+  }));
 }

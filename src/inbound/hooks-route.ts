@@ -11,7 +11,7 @@ import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
 import { hit } from './rate-limit.ts';
-import { type InboundFacts, accept, findReplay, recordHandshake, recordRefusal, recordReplay } from './record.ts';
+import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
 import { loadTriggerContext } from './trigger-context.ts';
 
 class BodyTooLarge extends Error {}
@@ -48,7 +48,7 @@ const refuse = (res: express.Response, r: Refusal, extra: Record<string, string>
 
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
-  const deps = { pool, boss: services.boss, realtime: services.realtime };
+  const writer = new InboundWriter({ pool, boss: services.boss, realtime: services.realtime }, { replayWindowHours: config.replayWindowHours });
   const router = express.Router();
   const count = (outcome: string) => metrics.inboundRequests.inc({ outcome });
 
@@ -82,10 +82,12 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const request = { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) };
       const ev: Evaluation = { checks: [] };
       const refused = async (r: Refusal) => {
-        await recordRefusal(deps, t, facts, r);
+        await writer.write({ kind: 'refuse', t, facts, refusal: r });
         count(r.code);
         refuse(res, r);
       };
+      const answer = (r: { deliveryId: string; sessionId: string | null; ignored: boolean }) =>
+        res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
 
       const kind = preChecks(t, request, ev);
       if (!kind) {
@@ -109,27 +111,27 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
         }
       }
       facts.messageId = ev.messageId;
-      if (ev.messageId !== undefined) {
-        const first = await findReplay(pool, t, ev.messageId, config.replayWindowHours);
-        if (first) {
-          await recordReplay(deps, t, facts, first);
-          count('REPLAYED');
-          return res.status(202).json(first.ignored ? { deliveryId: first.deliveryId, ignored: true } : { deliveryId: first.deliveryId, sessionId: first.sessionId });
-        }
-      }
 
       bodyChecks(t, kind, request, ev);
-      if (ev.refusal) return await refused(ev.refusal);
+      if (ev.refusal) {
+        // Replay comes before the body check: a retry of an accepted message gets its first answer.
+        const first = ev.messageId !== undefined ? await findReplay(pool, t, ev.messageId, config.replayWindowHours) : undefined;
+        if (!first) return await refused(ev.refusal);
+        await writer.write({ kind: 'replay', t, facts, first });
+        count('REPLAYED');
+        return answer(first);
+      }
       if (ev.reply) {
-        await recordHandshake(deps, t, facts);
+        await writer.write({ kind: 'handshake', t, facts });
         count('HANDSHAKE');
         return ev.reply.kind === 'slack-challenge'
           ? res.status(200).json({ challenge: ev.reply.challenge })
           : res.status(200).json({ ok: true, event: 'ping' });
       }
-      const result = await accept(deps, t, facts, ev.ignored ? { ignored: true } : { ignored: false, inputs: ev.inputs! }, config.replayWindowHours);
+      // Acceptance, or the first answer again when the message id was accepted before.
+      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs! });
       count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
-      return res.status(202).json(result.ignored ? { deliveryId: result.deliveryId, ignored: true } : { deliveryId: result.deliveryId, sessionId: result.sessionId });
+      return answer(result);
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         count('UNAVAILABLE');

@@ -1,16 +1,20 @@
-// Writes what the /hooks route decided. Acceptance is one commit (SPEC §5): the inbound delivery,
-// its audit row, the replay memory, the session, the session.created event with its fan-out, and
-// the agent-run job. Refusals from 403 on (but 429) and replays write the delivery and audit row.
+// Writes what the /hooks route decided, with group commit (../shared/PERFORMANCE.md): requests are
+// queued and flushed in batches, each batch one transaction of a few multi-row statements, and
+// every request is answered only after the commit that holds its rows. Acceptance is one commit
+// (SPEC §5): the inbound delivery, its audit row, the replay memory, the session, the
+// session.created event with its fan-out, and the agent-run job. Refusals from 403 on (but 429),
+// replays and sender handshakes write the delivery and its audit row.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { publishInTransaction } from '../agent/publish-service.ts';
 import { agentRun } from '../agent/agent-run-job.ts';
-import { appendAudit } from '../audit/append.ts';
-import type { AuditEntryRecord } from '../audit/audit-entry.ts';
+import { type AuditInput, appendAudit } from '../audit/append.ts';
 import { withTransaction } from '../db/pool.ts';
+import { insertEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { inTransaction } from '../jobs/in-transaction.ts';
-import type { Realtime } from '../realtime/realtime.ts';
+import type { Message, Realtime } from '../realtime/realtime.ts';
+import { isDatabaseUnavailable } from '../server/database-errors.ts';
+import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
 
 export type InboundOutcome = 'ACCEPTED' | 'IGNORED' | 'REPLAYED' | 'REFUSED';
@@ -31,40 +35,27 @@ export interface InboundRecord {
   ignored: boolean;
 }
 
+export type InboundWrite =
+  | { kind: 'accept'; t: TriggerContext; facts: InboundFacts; inputs: Record<string, unknown> | null }
+  | { kind: 'refuse'; t: TriggerContext; facts: InboundFacts; refusal: Refusal }
+  | { kind: 'handshake'; t: TriggerContext; facts: InboundFacts }
+  | { kind: 'replay'; t: TriggerContext; facts: InboundFacts; first: InboundRecord };
+
+export interface InboundResult extends InboundRecord {
+  /** The request repeated a message id accepted before: `deliveryId`/`sessionId` are the first's. */
+  replayed: boolean;
+}
+
 interface Deps {
   pool: pg.Pool;
   boss: PgBoss;
   realtime: Realtime;
 }
 
-async function insertDelivery(
-  client: pg.PoolClient, deps: Deps, t: TriggerContext, f: InboundFacts,
-  row: { id: string; outcome: InboundOutcome; statusCode: number; refusalCode?: string; refusalReason?: string; mappedInputs?: unknown; sessionId: string | null },
-): Promise<void> {
-  await client.query(
-    `INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
-       message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [row.id, t.workspaceId, t.id, f.receivedAt, row.outcome, row.statusCode, row.refusalCode ?? null, row.refusalReason ?? null,
-      f.messageId ?? null, f.sourceIp ?? null, f.contentType ?? null, f.payloadSha256, f.payloadBytes,
-      row.mappedInputs === undefined ? null : JSON.stringify(row.mappedInputs), row.sessionId],
-  );
-  const [entry] = await appendAudit(client, t.workspaceId, [{
-    workspaceId: t.workspaceId, direction: 'INBOUND', triggerId: t.id, subscriptionId: null, deliveryId: row.id, eventType: null,
-    headersSha256: f.headersSha256, payloadSha256: f.payloadSha256, occurredAt: f.receivedAt,
-    durationMs: Date.now() - f.receivedAt.getTime(), attempt: null, statusCode: row.statusCode,
-    outcome: row.outcome, errorClass: row.refusalCode ?? null, sourceIp: f.sourceIp ?? null,
-  }]);
-  await deps.realtime.publish(client, 'audit.appended', t.workspaceId, entry! satisfies AuditEntryRecord);
-  await deps.realtime.publish(client, 'inbound.received', t.workspaceId, { id: row.id, triggerId: t.id });
-}
-
-export function recordRefusal(deps: Deps, t: TriggerContext, f: InboundFacts, refusal: { status: number; code: string; message: string }): Promise<string> {
-  const id = newId('inboundDelivery');
-  return withTransaction(deps.pool, async (client) => {
-    await insertDelivery(client, deps, t, f, { id, outcome: 'REFUSED', statusCode: refusal.status, refusalCode: refusal.code, refusalReason: refusal.message, sessionId: null });
-    return id;
-  });
+interface Pending {
+  write: InboundWrite;
+  resolve: (r: InboundResult) => void;
+  reject: (err: unknown) => void;
 }
 
 /** A message id accepted earlier within the replay window: the first answer, to repeat. */
@@ -78,63 +69,175 @@ export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext,
   return r ? { deliveryId: r.delivery_id, sessionId: r.session_id, ignored: r.session_id === null } : undefined;
 }
 
-export function recordReplay(deps: Deps, t: TriggerContext, f: InboundFacts, first: InboundRecord): Promise<void> {
-  return withTransaction(deps.pool, (client) =>
-    insertDelivery(client, deps, t, f, { id: newId('inboundDelivery'), outcome: 'REPLAYED', statusCode: 202, sessionId: first.sessionId }));
-}
+export class InboundWriter {
+  readonly #deps: Deps;
+  readonly #maxBatch: number;
+  readonly #maxInFlight: number;
+  readonly #windowHours: number;
+  #queue: Pending[] = [];
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
 
-/** A sender handshake (GitHub ping, Slack challenge): recorded, no session. */
-export function recordHandshake(deps: Deps, t: TriggerContext, f: InboundFacts): Promise<void> {
-  return withTransaction(deps.pool, (client) =>
-    insertDelivery(client, deps, t, f, { id: newId('inboundDelivery'), outcome: 'IGNORED', statusCode: 200, sessionId: null }));
-}
+  constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
+    this.#deps = deps;
+    this.#windowHours = opts.replayWindowHours;
+    this.#maxBatch = opts.maxBatch ?? 200;
+    this.#maxInFlight = opts.maxInFlight ?? 3;
+  }
 
-/**
- * Accepts a verified request. Returns the first answer instead when the same message id was
- * accepted concurrently by another request (the replay memory's primary key decides).
- */
-export async function accept(
-  deps: Deps, t: TriggerContext, f: InboundFacts, mapped: { ignored: true } | { ignored: false; inputs: Record<string, unknown> },
-  windowHours: number,
-): Promise<InboundRecord & { replayed: boolean }> {
-  const deliveryId = newId('inboundDelivery');
-  const sessionId = mapped.ignored ? null : newId('session');
-  const raced = await withTransaction(deps.pool, async (client) => {
-    if (f.messageId !== undefined) {
-      // An expired memory of the same id is replaced; a live one means a concurrent duplicate.
-      const { rowCount } = await client.query(
-        `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (trigger_id, message_id) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
-         WHERE inbound_message.accepted_at <= now() - make_interval(hours => $6)`,
-        [t.id, f.messageId, deliveryId, sessionId, f.receivedAt, windowHours],
-      );
-      if (rowCount === 0) return true;
-    }
-    if (!mapped.ignored) {
-      await client.query(
-        `INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [sessionId, t.workspaceId, t.agent, t.id, JSON.stringify(mapped.inputs), f.receivedAt],
-      );
-    }
-    await insertDelivery(client, deps, t, f, {
-      id: deliveryId, outcome: mapped.ignored ? 'IGNORED' : 'ACCEPTED', statusCode: 202,
-      mappedInputs: mapped.ignored ? undefined : mapped.inputs, sessionId,
+  write(write: InboundWrite): Promise<InboundResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject });
+      this.#pump();
     });
-    if (!mapped.ignored) {
-      await publishInTransaction(client, deps.boss, {
-        workspaceId: t.workspaceId, type: 'session.created', sessionId,
-        data: { sessionId, agent: t.agent, triggerId: t.id, inputs: mapped.inputs },
+  }
+
+  /** Resolves once every queued write has been committed or failed (shutdown). */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      this.#inFlight++;
+      void this.#flush(batch).finally(() => {
+        this.#inFlight--;
+        if (this.#queue.length > 0) this.#pump();
+        else if (this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
       });
-      await deps.boss.send(agentRun.name, agentRun.payload.parse({ sessionId }), { db: inTransaction(client) });
-    }
-    return false;
-  });
-  if (raced) {
-    const first = await findReplay(deps.pool, t, f.messageId!, windowHours);
-    if (first) {
-      await recordReplay(deps, t, f, first);
-      return { ...first, replayed: true };
     }
   }
-  return { deliveryId, sessionId, ignored: mapped.ignored, replayed: false };
+
+  async #flush(batch: Pending[]): Promise<void> {
+    try {
+      const results = await withTransaction(this.#deps.pool, (client) => this.#writeBatch(client, batch.map((p) => p.write)));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      // One bad row must not fail its neighbours: retry each alone, unless the database is gone.
+      if (batch.length > 1 && !isDatabaseUnavailable(err)) {
+        await Promise.all(batch.map((p) => this.#flush([p])));
+        return;
+      }
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  async #writeBatch(client: pg.PoolClient, writes: InboundWrite[]): Promise<InboundResult[]> {
+    const window = this.#windowHours;
+    // Each request gets its own inbound_delivery row; a replay's answer names the first's.
+    const rowIds = writes.map(() => newId('inboundDelivery'));
+    const results: InboundResult[] = writes.map((w, i) => ({
+      deliveryId: w.kind === 'replay' ? w.first.deliveryId : rowIds[i]!,
+      sessionId: w.kind === 'replay' ? w.first.sessionId : w.kind === 'accept' && w.inputs ? newId('session') : null,
+      ignored: w.kind === 'replay' ? w.first.ignored : w.kind === 'accept' ? w.inputs === null : w.kind === 'handshake',
+      replayed: w.kind === 'replay',
+    }));
+
+    // Replay memory: the primary key decides between concurrent duplicates, in this batch or not.
+    const remembered = writes.flatMap((w, i) => (w.kind === 'accept' && w.facts.messageId !== undefined ? [i] : []));
+    if (remembered.length > 0) {
+      const keys = [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!)];
+      await client.query(
+        `DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m)
+         WHERE m.trigger_id = k.t AND m.message_id = k.m AND m.accepted_at <= now() - make_interval(hours => $3)`,
+        [...keys, window],
+      );
+      const { rows: won } = await client.query<{ delivery_id: string }>(
+        `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         ON CONFLICT (trigger_id, message_id) DO NOTHING RETURNING delivery_id`,
+        [...keys, remembered.map((i) => results[i]!.deliveryId), remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt)],
+      );
+      const winners = new Set(won.map((r) => r.delivery_id));
+      const lost = remembered.filter((i) => !winners.has(results[i]!.deliveryId));
+      if (lost.length > 0) {
+        const { rows: first } = await client.query<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
+          `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
+           JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
+          [lost.map((i) => writes[i]!.t.id), lost.map((i) => writes[i]!.facts.messageId!)],
+        );
+        const byKey = new Map(first.map((r) => [`${r.trigger_id} ${r.message_id}`, r]));
+        for (const i of lost) {
+          const w = writes[i]!;
+          const f = byKey.get(`${w.t.id} ${w.facts.messageId}`)!;
+          const replay: InboundWrite = { kind: 'replay', t: w.t, facts: w.facts, first: { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null } };
+          writes[i] = replay;
+          results[i] = { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null, replayed: true };
+        }
+      }
+    }
+
+    const started = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [i] : []));
+    if (started.length > 0) {
+      await client.query(
+        `INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
+        [
+          started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
+          started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
+          started.map((i) => writes[i]!.facts.receivedAt),
+        ],
+      );
+    }
+
+    const rows = writes.map((w, i) => {
+      const r = results[i]!;
+      switch (w.kind) {
+        case 'accept':
+          return { outcome: r.ignored ? 'IGNORED' : 'ACCEPTED', status: 202, code: null, reason: null, inputs: w.inputs, sessionId: r.sessionId };
+        case 'replay':
+          return { outcome: 'REPLAYED', status: 202, code: null, reason: null, inputs: null, sessionId: r.sessionId };
+        case 'handshake':
+          return { outcome: 'IGNORED', status: 200, code: null, reason: null, inputs: null, sessionId: null };
+        case 'refuse':
+          return { outcome: 'REFUSED', status: w.refusal.status, code: w.refusal.code, reason: w.refusal.message, inputs: null, sessionId: null };
+      }
+    });
+    await client.query(
+      `INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
+         message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
+         $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])`,
+      [
+        rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
+        rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
+        writes.map((w) => w.facts.messageId ?? null), writes.map((w) => w.facts.sourceIp ?? null), writes.map((w) => w.facts.contentType ?? null),
+        writes.map((w) => w.facts.payloadSha256), writes.map((w) => w.facts.payloadBytes),
+        rows.map((r) => (r.inputs === null ? null : JSON.stringify(r.inputs))), rows.map((r) => r.sessionId),
+      ],
+    );
+
+    if (started.length > 0) {
+      await insertEvents(client, this.#deps.boss, started.map((i) => {
+        const w = writes[i] as Extract<InboundWrite, { kind: 'accept' }>;
+        const sessionId = results[i]!.sessionId!;
+        return { workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } };
+      }));
+      await this.#deps.boss.insert(agentRun.name, started.map((i) => ({ data: agentRun.payload.parse({ sessionId: results[i]!.sessionId }) })), { db: inTransaction(client) });
+    }
+
+    // Audit last: the workspace's chain row stays locked only from here to the commit.
+    const messages: Message[] = [];
+    const byWorkspace = new Map<string, number[]>();
+    writes.forEach((w, i) => byWorkspace.set(w.t.workspaceId, [...(byWorkspace.get(w.t.workspaceId) ?? []), i]));
+    for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+      const entries = await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+        const w = writes[i]!;
+        return {
+          workspaceId, direction: 'INBOUND', triggerId: w.t.id, subscriptionId: null, deliveryId: rowIds[i]!, eventType: null,
+          headersSha256: w.facts.headersSha256, payloadSha256: w.facts.payloadSha256, occurredAt: w.facts.receivedAt,
+          durationMs: Date.now() - w.facts.receivedAt.getTime(), attempt: null, statusCode: rows[i]!.status,
+          outcome: rows[i]!.outcome, errorClass: rows[i]!.code, sourceIp: w.facts.sourceIp ?? null,
+        };
+      }));
+      entries.forEach((entry, k) => {
+        messages.push({ topic: 'audit.appended', workspaceId, data: entry });
+        messages.push({ topic: 'inbound.received', workspaceId, data: { id: rowIds[indexes[k]!]!, triggerId: writes[indexes[k]!]!.t.id } });
+      });
+    }
+    await this.#deps.realtime.publishMany(client, messages);
+    return results;
+  }
 }

@@ -10,7 +10,7 @@ const CHANNEL = 'webhook_gateway';
 
 export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received';
 
-interface Message {
+export interface Message {
   topic: Topic;
   workspaceId: string;
   data: unknown;
@@ -57,8 +57,13 @@ export class Realtime {
 
   /** Publishes on `db` (a transaction client, to deliver on commit, or the pool). */
   async publish(db: pg.Pool | pg.PoolClient, topic: Topic, workspaceId: string, data: unknown): Promise<void> {
-    const payload = JSON.stringify({ topic, workspaceId, data } satisfies Message);
-    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    await this.publishMany(db, [{ topic, workspaceId, data }]);
+  }
+
+  /** Several messages in one round trip. */
+  async publishMany(db: pg.Pool | pg.PoolClient, messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, messages.map((m) => JSON.stringify(m))]);
   }
 
   /** An async iterator of one workspace's messages on a topic; ends when `signal` aborts. */
