@@ -12,7 +12,7 @@ import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
 import { hit } from './rate-limit.ts';
 import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
-import { loadTriggerContext } from './trigger-context.ts';
+import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
 
 class BodyTooLarge extends Error {}
 
@@ -49,13 +49,15 @@ const refuse = (res: express.Response, r: Refusal, extra: Record<string, string>
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
   const writer = new InboundWriter({ pool, boss: services.boss, realtime: services.realtime }, { replayWindowHours: config.replayWindowHours });
+  const triggers = new TriggerCache((id) => loadTriggerContext(pool, cipher, id));
+  services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
   const router = express.Router();
   const count = (outcome: string) => metrics.inboundRequests.inc({ outcome });
 
   router.post('/hooks/:triggerId', async (req, res) => {
     const receivedAt = new Date();
     try {
-      const t = await loadTriggerContext(pool, cipher, req.params.triggerId);
+      const t = await triggers.get(req.params.triggerId);
       if (!t) {
         count('TRIGGER_NOT_FOUND');
         req.resume();

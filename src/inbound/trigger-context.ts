@@ -39,3 +39,33 @@ export async function loadTriggerContext(pool: pg.Pool | pg.PoolClient, cipher: 
     secrets: (t.secret_ids as string[]).map((sid, i) => cipher.decrypt(t.ciphertexts[i], `trigger:${t.id}:${sid}`)),
   };
 }
+
+/**
+ * The /hooks route's view of triggers, cached for a few seconds: loading and decrypting a trigger
+ * for every request would cost a query each. Every change publishes `trigger.changed` over
+ * LISTEN/NOTIFY, which drops the entry on every replica at once; the TTL only bounds staleness if
+ * a notification were lost while the listener reconnects.
+ */
+export class TriggerCache {
+  readonly #entries = new Map<string, { value: TriggerContext | undefined; expires: number }>();
+  readonly #load: (id: string) => Promise<TriggerContext | undefined>;
+  readonly #ttlMs: number;
+
+  constructor(load: (id: string) => Promise<TriggerContext | undefined>, ttlMs = 5000) {
+    this.#load = load;
+    this.#ttlMs = ttlMs;
+  }
+
+  async get(id: string): Promise<TriggerContext | undefined> {
+    const hit = this.#entries.get(id);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const value = await this.#load(id);
+    if (this.#entries.size > 10_000) this.#entries.clear(); // unknown ids must not grow it without bound
+    this.#entries.set(id, { value, expires: Date.now() + this.#ttlMs });
+    return value;
+  }
+
+  invalidate(id: string): void {
+    this.#entries.delete(id);
+  }
+}

@@ -5,6 +5,7 @@ import type { Db } from '../db/prisma.ts';
 import { DomainError, badInput, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
+import { CHANNEL, type Message } from '../realtime/realtime.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { addSecret } from '../secrets/secret-store.ts';
 import type { Scheme } from '../signing/schemes.ts';
@@ -119,6 +120,7 @@ export async function updateTrigger(db: Db, workspaceId: string, id: string, pat
   if (problem) throw badInput(...problem);
   if (changes.name && changes.name !== current.name) await assertNameFree(db, workspaceId, changes.name, id);
   const row = await db.trigger.update({ where: { id }, data: columns(changes) as Prisma.TriggerUncheckedUpdateInput });
+  await announceChange(db, workspaceId, id);
   return toTriggerRecord(row);
 }
 
@@ -126,7 +128,17 @@ export async function deleteTrigger(db: Db, workspaceId: string, id: string): Pr
   const current = await getTrigger(db, workspaceId, id);
   if (!current) throw notFound('trigger', id);
   await db.trigger.delete({ where: { id } });
+  await announceChange(db, workspaceId, id);
   return current;
+}
+
+/**
+ * Tells every replica (their /hooks caches) that a trigger changed, after the change committed.
+ * Through Prisma, so the CLI announces its changes too.
+ */
+export async function announceChange(db: Db, workspaceId: string, id: string): Promise<void> {
+  const message = JSON.stringify({ topic: 'trigger.changed', workspaceId, data: { id } } satisfies Message);
+  await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
 }
 
 export function triggerUrl(publicUrl: string, id: string): string {

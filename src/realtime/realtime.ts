@@ -6,9 +6,9 @@ import { EventEmitter, on } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
-const CHANNEL = 'webhook_gateway';
+export const CHANNEL = 'webhook_gateway';
 
-export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received';
+export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed';
 
 export interface Message {
   topic: Topic;
@@ -40,6 +40,7 @@ export class Realtime {
       try {
         const message = JSON.parse(n.payload) as Message;
         this.#local.emit(`${message.topic}:${message.workspaceId}`, message.data);
+        this.#local.emit(message.topic, message.workspaceId, message.data);
       } catch {
         this.#log.warn('realtime: dropped a malformed notification');
       }
@@ -76,6 +77,12 @@ export class Realtime {
         if ((err as Error).name !== 'AbortError') throw err;
       }
     })();
+  }
+
+  /** Every workspace's messages on a topic, for process-wide concerns such as cache invalidation. */
+  onTopic(topic: Topic, handler: (workspaceId: string, data: unknown) => void): () => void {
+    this.#local.on(topic, handler);
+    return () => this.#local.off(topic, handler);
   }
 
   async stop(): Promise<void> {
