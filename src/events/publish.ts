@@ -41,10 +41,10 @@ export function validateEventData(type: string, data: unknown): Record<string, u
   return parsed.data as Record<string, unknown>;
 }
 
-/** Subscriptions match exact names, `*`, or prefixes such as `tool.*`. */
-export const eventPatternsSql = `
-  (s.events @> ARRAY['*']::text[] OR s.events @> ARRAY[$2::text] OR
-   EXISTS (SELECT 1 FROM unnest(s.events) p WHERE right(p, 2) = '.*' AND starts_with($2::text, left(p, -1))))`;
+/** Subscriptions (alias s) match exact names, `*`, or prefixes such as `tool.*`. */
+const matchesSql = (type: string) => `
+  (s.events @> ARRAY['*']::text[] OR s.events @> ARRAY[${type}] OR
+   EXISTS (SELECT 1 FROM unnest(s.events) p WHERE right(p, 2) = '.*' AND starts_with(${type}, left(p, -1))))`;
 
 export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: PublishInput): Promise<PublishedEvent> {
   const data = validateEventData(input.type, input.data);
@@ -78,36 +78,29 @@ export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: 
     const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data });
     return { id, input, body };
   });
-  // Matching subscriptions, once per (workspace, type) present in the batch.
-  const pairs = [...new Map(inputs.map((i) => [`${i.workspaceId} ${i.type}`, i])).values()];
-  const subsByPair = new Map<string, string[]>();
-  for (const p of pairs) {
-    const { rows } = await client.query<{ id: string }>(
-      `SELECT s.id FROM webhook_subscription s WHERE s.workspace_id = $1 AND s.status = 'ACTIVE' AND ${eventPatternsSql}`,
-      [p.workspaceId, p.type],
-    );
-    subsByPair.set(`${p.workspaceId} ${p.type}`, rows.map((r) => r.id));
-  }
-  const deliveries = events.flatMap((e) =>
-    (subsByPair.get(`${e.input.workspaceId} ${e.input.type}`) ?? []).map((sub) => ({ id: newId('delivery'), eventId: e.id, workspaceId: e.input.workspaceId, sub })));
-  await client.query(
+  // The events and their fan-out in one statement; delivery ids are minted by gateway_id().
+  const { rows: deliveries } = await client.query<{ id: string; event_id: string }>(
     `WITH ev AS (
        INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
        SELECT *, $7::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       RETURNING id, workspace_id, type
      )
      INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-     SELECT d.id, d.ws, d.ev, d.sub, $7, $7, $7 FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, ws, ev, sub)`,
+     SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, $7, $7, $7
+     FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
+     RETURNING id, event_id`,
     [
       events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
       events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
-      deliveries.map((d) => d.id), deliveries.map((d) => d.workspaceId), deliveries.map((d) => d.eventId), deliveries.map((d) => d.sub),
     ],
   );
   if (deliveries.length > 0) {
     await jobs.insert(DELIVERY_QUEUE, deliveries.map((d) => ({ data: { deliveryId: d.id } })), { db: inTransaction(client) });
   }
+  const byEvent = new Map<string, string[]>();
+  for (const d of deliveries) byEvent.set(d.event_id, [...(byEvent.get(d.event_id) ?? []), d.id]);
   return events.map((e) => ({
     id: e.id, type: e.input.type, body: e.body, createdAt, created: true,
-    deliveryIds: deliveries.filter((d) => d.eventId === e.id).map((d) => d.id),
+    deliveryIds: byEvent.get(e.id) ?? [],
   }));
 }

@@ -136,52 +136,50 @@ export class InboundWriter {
     }));
 
     // Replay memory: the primary key decides between concurrent duplicates, in this batch or not.
-    const remembered = writes.flatMap((w, i) => (w.kind === 'accept' && w.facts.messageId !== undefined ? [i] : []));
+    // A duplicate inside the batch is left out of the insert and loses to its first occurrence; an
+    // expired memory of the same id is taken over.
+    const remembered: number[] = [];
+    const seen = new Set<string>();
+    const lost: number[] = [];
+    writes.forEach((w, i) => {
+      if (w.kind !== 'accept' || w.facts.messageId === undefined) return;
+      const key = `${w.t.id} ${w.facts.messageId}`;
+      if (seen.has(key)) lost.push(i);
+      else {
+        seen.add(key);
+        remembered.push(i);
+      }
+    });
     if (remembered.length > 0) {
-      const keys = [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!)];
-      await client.query(
-        `DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m)
-         WHERE m.trigger_id = k.t AND m.message_id = k.m AND m.accepted_at <= now() - make_interval(hours => $3)`,
-        [...keys, window],
-      );
       const { rows: won } = await client.query<{ delivery_id: string }>(
         `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-         ON CONFLICT (trigger_id, message_id) DO NOTHING RETURNING delivery_id`,
-        [...keys, remembered.map((i) => results[i]!.deliveryId), remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt)],
+         ON CONFLICT (trigger_id, message_id) DO UPDATE
+           SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
+           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $6)
+         RETURNING delivery_id`,
+        [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
+          remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window],
       );
       const winners = new Set(won.map((r) => r.delivery_id));
-      const lost = remembered.filter((i) => !winners.has(results[i]!.deliveryId));
-      if (lost.length > 0) {
-        const { rows: first } = await client.query<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
-          `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
-           JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
-          [lost.map((i) => writes[i]!.t.id), lost.map((i) => writes[i]!.facts.messageId!)],
-        );
-        const byKey = new Map(first.map((r) => [`${r.trigger_id} ${r.message_id}`, r]));
-        for (const i of lost) {
-          const w = writes[i]!;
-          const f = byKey.get(`${w.t.id} ${w.facts.messageId}`)!;
-          const replay: InboundWrite = { kind: 'replay', t: w.t, facts: w.facts, first: { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null } };
-          writes[i] = replay;
-          results[i] = { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null, replayed: true };
-        }
+      lost.push(...remembered.filter((i) => !winners.has(rowIds[i]!)));
+    }
+    if (lost.length > 0) {
+      const { rows: first } = await client.query<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
+        `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
+         JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
+        [lost.map((i) => writes[i]!.t.id), lost.map((i) => writes[i]!.facts.messageId!)],
+      );
+      const byKey = new Map(first.map((r) => [`${r.trigger_id} ${r.message_id}`, r]));
+      for (const i of lost) {
+        const w = writes[i]!;
+        const f = byKey.get(`${w.t.id} ${w.facts.messageId}`)!;
+        writes[i] = { kind: 'replay', t: w.t, facts: w.facts, first: { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null } };
+        results[i] = { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null, replayed: true };
       }
     }
 
     const started = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [i] : []));
-    if (started.length > 0) {
-      await client.query(
-        `INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
-        [
-          started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
-          started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
-          started.map((i) => writes[i]!.facts.receivedAt),
-        ],
-      );
-    }
-
     const rows = writes.map((w, i) => {
       const r = results[i]!;
       switch (w.kind) {
@@ -195,8 +193,13 @@ export class InboundWriter {
           return { outcome: 'REFUSED', status: w.refusal.status, code: w.refusal.code, reason: w.refusal.message, inputs: null, sessionId: null };
       }
     });
+    // Sessions and deliveries in one statement.
     await client.query(
-      `INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
+      `WITH sessions AS (
+         INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
+         SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[])
+       )
+       INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
          message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
          $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])`,
@@ -206,6 +209,9 @@ export class InboundWriter {
         writes.map((w) => w.facts.messageId ?? null), writes.map((w) => w.facts.sourceIp ?? null), writes.map((w) => w.facts.contentType ?? null),
         writes.map((w) => w.facts.payloadSha256), writes.map((w) => w.facts.payloadBytes),
         rows.map((r) => (r.inputs === null ? null : JSON.stringify(r.inputs))), rows.map((r) => r.sessionId),
+        started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
+        started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
+        started.map((i) => writes[i]!.facts.receivedAt),
       ],
     );
 
@@ -218,12 +224,13 @@ export class InboundWriter {
       await this.#deps.boss.insert(agentRun.name, started.map((i) => ({ data: agentRun.payload.parse({ sessionId: results[i]!.sessionId }) })), { db: inTransaction(client) });
     }
 
-    // Audit last: the workspace's chain row stays locked only from here to the commit.
-    const messages: Message[] = [];
+    // Audit last: the workspace's chain head stays locked only from here to the commit.
     const byWorkspace = new Map<string, number[]>();
     writes.forEach((w, i) => byWorkspace.set(w.t.workspaceId, [...(byWorkspace.get(w.t.workspaceId) ?? []), i]));
     for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-      const entries = await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+      const received = indexes.map((i): string =>
+        JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: rowIds[i]!, triggerId: writes[i]!.t.id } } satisfies Message));
+      await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
         const w = writes[i]!;
         return {
           workspaceId, direction: 'INBOUND', triggerId: w.t.id, subscriptionId: null, deliveryId: rowIds[i]!, eventType: null,
@@ -231,13 +238,8 @@ export class InboundWriter {
           durationMs: Date.now() - w.facts.receivedAt.getTime(), attempt: null, statusCode: rows[i]!.status,
           outcome: rows[i]!.outcome, errorClass: rows[i]!.code, sourceIp: w.facts.sourceIp ?? null,
         };
-      }));
-      entries.forEach((entry, k) => {
-        messages.push({ topic: 'audit.appended', workspaceId, data: entry });
-        messages.push({ topic: 'inbound.received', workspaceId, data: { id: rowIds[indexes[k]!]!, triggerId: writes[indexes[k]!]!.t.id } });
-      });
+      }), received);
     }
-    await this.#deps.realtime.publishMany(client, messages);
     return results;
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import { createApiKey } from '../auth/api-keys.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { GENESIS_HASH } from '../audit/append.ts';
 
 export interface WorkspaceRecord {
   id: string;
@@ -17,6 +18,7 @@ export async function createWorkspace(db: Db, name: string): Promise<{ workspace
   if (trimmed.length === 0 || trimmed.length > 100) throw badInput('name', 'must be 1 to 100 characters');
   return db.$transaction(async (tx) => {
     const workspace = await tx.workspace.create({ data: { id: newId('workspace'), name: trimmed } });
+    await tx.auditChain.create({ data: { workspaceId: workspace.id, lastHash: GENESIS_HASH, checkpointHash: GENESIS_HASH } });
     const { key } = await createApiKey(tx as Db, workspace.id, { name: 'admin', role: 'ADMIN' });
     return { workspace, adminKey: key };
   });
