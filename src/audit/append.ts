@@ -79,7 +79,7 @@ export async function appendAudit(
 ): Promise<Array<{ id: string; seq: number; hash: string }>> {
   if (rows.length === 0) return [];
   const col = <K extends keyof AuditInput>(k: K) => rows.map((r) => r[k]);
-  const { rows: stored } = await client.query<{ id: string; seq: number; hash: string }>(APPEND, [
+  const { rows: stored } = await client.query<{ id: string; seq: number; hash: string }>({ name: 'audit-append', text: APPEND }, [
     workspaceId, rows.map(auditCanonical), col('direction'), col('triggerId'), col('subscriptionId'), col('deliveryId'),
     col('eventType'), col('headersSha256'), col('payloadSha256'), col('occurredAt'), col('durationMs'), col('attempt'),
     col('statusCode'), col('outcome'), col('errorClass'), col('sourceIp'), CHANNEL, alsoNotify,

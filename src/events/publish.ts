@@ -79,8 +79,9 @@ export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: 
     return { id, input, body };
   });
   // The events and their fan-out in one statement; delivery ids are minted by gateway_id().
-  const { rows: deliveries } = await client.query<{ id: string; event_id: string }>(
-    `WITH ev AS (
+  const { rows: deliveries } = await client.query<{ id: string; event_id: string }>({
+    name: 'events-insert',
+    text: `WITH ev AS (
        INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
        SELECT *, $7::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
        RETURNING id, workspace_id, type
@@ -89,7 +90,7 @@ export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: 
      SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, $7, $7, $7
      FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
      RETURNING id, event_id`,
-    [
+  }, [
       events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
       events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
     ],

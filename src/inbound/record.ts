@@ -82,7 +82,7 @@ export class InboundWriter {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
     this.#maxBatch = opts.maxBatch ?? 200;
-    this.#maxInFlight = opts.maxInFlight ?? 3;
+    this.#maxInFlight = opts.maxInFlight ?? 2;
   }
 
   write(write: InboundWrite): Promise<InboundResult> {
@@ -151,14 +151,15 @@ export class InboundWriter {
       }
     });
     if (remembered.length > 0) {
-      const { rows: won } = await client.query<{ delivery_id: string }>(
-        `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
+      const { rows: won } = await client.query<{ delivery_id: string }>({
+        name: 'inbound-remember',
+        text: `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
          ON CONFLICT (trigger_id, message_id) DO UPDATE
            SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
            WHERE inbound_message.accepted_at <= now() - make_interval(hours => $6)
          RETURNING delivery_id`,
-        [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
+      }, [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
           remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window],
       );
       const winners = new Set(won.map((r) => r.delivery_id));
@@ -194,8 +195,9 @@ export class InboundWriter {
       }
     });
     // Sessions and deliveries in one statement.
-    await client.query(
-      `WITH sessions AS (
+    await client.query({
+      name: 'inbound-record',
+      text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
          SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[])
        )
@@ -203,7 +205,7 @@ export class InboundWriter {
          message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
          $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])`,
-      [
+    }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
         writes.map((w) => w.facts.messageId ?? null), writes.map((w) => w.facts.sourceIp ?? null), writes.map((w) => w.facts.contentType ?? null),
