@@ -85,6 +85,7 @@ async function main() {
 
     // 3. Single-row insert transactions with plain pg (pool 10), the database's own pace here.
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    pool.on('error', () => {}); // the database stops at the end of the run
     await pool.query('CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
     const body = payload(0);
     const insert = async () => {

@@ -82,7 +82,9 @@ export class InboundWriter {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
     this.#maxBatch = opts.maxBatch ?? 200;
-    this.#maxInFlight = opts.maxInFlight ?? 2;
+    // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
+    // three, which only add contention; batches grow to absorb the load instead.
+    this.#maxInFlight = opts.maxInFlight ?? 1;
   }
 
   write(write: InboundWrite): Promise<InboundResult> {
