@@ -1,11 +1,19 @@
 import { publish } from '../agent/publish-service.ts';
 import { assertCan } from '../auth/principal.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { eventJsonSchemas } from './catalog.ts';
 import type { EventRecord } from './event-record.ts';
 
 const envelope = (e: EventRecord) => JSON.parse(e.body) as { timestamp: string; data: unknown };
 
 export const eventResolvers: Resolvers = {
+  Query: {
+    // Any key may read the catalogue: publishers need the schemas as much as subscribers do.
+    eventCatalog: (_p, _a, { principal }) => {
+      if (!principal) assertCan(principal, 'read');
+      return eventJsonSchemas();
+    },
+  },
   Mutation: {
     publishEvent: async (_p, { input }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'publish');

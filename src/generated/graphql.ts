@@ -189,6 +189,14 @@ export type Event = Node & {
   type: Scalars['String']['output'];
 };
 
+export type EventTypeInfo = {
+  __typename?: 'EventTypeInfo';
+  description: Scalars['String']['output'];
+  /** JSON Schema (draft 2020-12) of the event's data. */
+  schema: Scalars['JSON']['output'];
+  type: Scalars['String']['output'];
+};
+
 export type HmacScheme = {
   __typename?: 'HmacScheme';
   encoding: SignatureEncoding;
@@ -338,6 +346,8 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** Every event type subscribers can receive, with the JSON Schema of its data. */
+  eventCatalog: Array<EventTypeInfo>;
   /** Requests received on triggers, newest first. */
   inboundDeliveries: InboundDeliveryConnection;
   me: Viewer;
@@ -666,6 +676,7 @@ export type ResolversTypes = ResolversObject<{
   DeleteTriggerInput: DeleteTriggerInput;
   DeleteTriggerPayload: ResolverTypeWrapper<DeleteTriggerPayload>;
   Event: ResolverTypeWrapper<EventRecord>;
+  EventTypeInfo: ResolverTypeWrapper<EventTypeInfo>;
   HmacScheme: ResolverTypeWrapper<HmacScheme>;
   HmacSchemeInput: HmacSchemeInput;
   HttpHeaderInput: HttpHeaderInput;
@@ -726,6 +737,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteTriggerInput: DeleteTriggerInput;
   DeleteTriggerPayload: DeleteTriggerPayload;
   Event: EventRecord;
+  EventTypeInfo: EventTypeInfo;
   HmacScheme: HmacScheme;
   HmacSchemeInput: HmacSchemeInput;
   HttpHeaderInput: HttpHeaderInput;
@@ -846,6 +858,12 @@ export type EventResolvers<ContextType = GraphQLContext, ParentType extends Reso
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type EventTypeInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventTypeInfo'] = ResolversParentTypes['EventTypeInfo']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type HmacSchemeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HmacScheme'] = ResolversParentTypes['HmacScheme']> = ResolversObject<{
   encoding?: Resolver<ResolversTypes['SignatureEncoding'], ParentType, ContextType>;
   header?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -914,6 +932,7 @@ export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
   inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
@@ -1029,6 +1048,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
+  EventTypeInfo?: EventTypeInfoResolvers<ContextType>;
   HmacScheme?: HmacSchemeResolvers<ContextType>;
   InboundDelivery?: InboundDeliveryResolvers<ContextType>;
   InboundDeliveryConnection?: InboundDeliveryConnectionResolvers<ContextType>;
