@@ -10,6 +10,12 @@ export type Role = (typeof ROLES)[number];
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? String(fallback) : v),
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
+  );
+
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? fallback : v),
@@ -57,6 +63,8 @@ const env = z.object({
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
+  ALLOW_INSECURE_TARGETS: bool(false),
+  ALLOW_PRIVATE_TARGETS: bool(false),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
 });
@@ -82,6 +90,10 @@ export interface Config {
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
   agentRuntime: { kind: 'echo' } | { kind: 'http'; url: string; secret: string };
+  /** Plain http:// subscription URLs (local work only). */
+  allowInsecureTargets: boolean;
+  /** Subscription URLs on loopback and private networks (local work and tests only). */
+  allowPrivateTargets: boolean;
 }
 
 export class ConfigError extends Error {
@@ -165,5 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     agentRuntime: e.AGENT_RUNTIME === 'http'
       ? { kind: 'http', url: e.AGENT_RUNTIME_URL!, secret: e.AGENT_RUNTIME_SECRET! }
       : { kind: 'echo' },
+    allowInsecureTargets: e.ALLOW_INSECURE_TARGETS,
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
   };
 }

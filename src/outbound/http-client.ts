@@ -1,0 +1,79 @@
+// The one HTTP client for deliveries (and pings): undici's request API over an Agent that keeps a
+// connection pool per origin (global fetch measured ~10x slower here), the target guard in its DNS
+// lookup, a hard timeout, and no redirects (a 3xx is an answer, not a success).
+import { Agent, errors, request } from 'undici';
+import { type TargetPolicy, guardedLookup } from './target-guard.ts';
+
+export const RESPONSE_BODY_LIMIT = 4096;
+export const USER_AGENT = 'webhook-gateway/0.1 (+https://www.standardwebhooks.com)';
+
+export interface SendResult {
+  /** The HTTP status, when an answer came. */
+  statusCode: number | null;
+  durationMs: number;
+  /** Why no 2xx: TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, HTTP_<status>, NETWORK. */
+  errorClass: string | null;
+  /** First 4 KiB of the response body. */
+  responseBody: string | null;
+  retryAfterSeconds: number | null;
+}
+
+function classify(err: unknown): string {
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError') return 'TIMEOUT';
+  if (code === 'ETARGETREFUSED') return 'TARGET_REFUSED';
+  if (code === 'ECONNREFUSED') return 'CONNECTION_REFUSED';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS';
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'EPROTO') return 'TLS';
+  return 'NETWORK';
+}
+
+function retryAfter(value: string | string[] | undefined): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export class DeliveryClient {
+  readonly #agent: Agent;
+
+  constructor(policy: TargetPolicy) {
+    this.#agent = new Agent({ connections: 50, keepAliveTimeout: 10_000, connect: { lookup: guardedLookup(policy), timeout: 10_000 } });
+  }
+
+  async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+    const started = performance.now();
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await request(url, { method: 'POST', body, headers, dispatcher: this.#agent, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        if (size < RESPONSE_BODY_LIMIT) chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size >= RESPONSE_BODY_LIMIT) {
+          res.body.destroy();
+          break;
+        }
+      }
+      const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      return {
+        statusCode: res.statusCode,
+        durationMs: Math.round(performance.now() - started),
+        errorClass: ok ? null : `HTTP_${res.statusCode}`,
+        responseBody: text,
+        retryAfterSeconds: res.statusCode === 429 || res.statusCode === 503 ? retryAfter(res.headers['retry-after']) : null,
+      };
+    } catch (err) {
+      return { statusCode: null, durationMs: Math.round(performance.now() - started), errorClass: classify(err), responseBody: null, retryAfterSeconds: null };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
