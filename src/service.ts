@@ -10,6 +10,7 @@ import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
 import { ensureQueues, startWorkers } from './jobs/registry.ts';
+import { DeliveryClient } from './outbound/http-client.ts';
 import { Realtime } from './realtime/realtime.ts';
 import { SecretCipher } from './secrets/cipher.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
@@ -64,7 +65,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
 
-    const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey) };
+    const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
+    cleanups.push(['delivery client', () => deliveryClient.close()]);
+    const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {

@@ -6,6 +6,7 @@ import type { ViewerRecord, GraphQLContext } from '../server/context.ts';
 import type { TriggerRecord } from '../inbound/triggers.ts';
 import type { InboundDelivery as InboundDeliveryRow, Session as SessionRow } from './prisma/client.ts';
 import type { EventRecord } from '../events/event-record.ts';
+import type { SubscriptionRecord } from '../outbound/subscriptions.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -168,6 +169,27 @@ export type CreateTriggerPayload = {
   trigger: Trigger;
 };
 
+export type CreateWebhookSubscriptionInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** "*", "tool.*", "session.finished", ... */
+  events: Array<Scalars['String']['input']>;
+  filter?: InputMaybe<Scalars['String']['input']>;
+  headers?: InputMaybe<Array<HttpHeaderInput>>;
+  maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  /** Else generated (whsec_...). */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  timeoutMs?: Scalars['Int']['input'];
+  url: Scalars['String']['input'];
+};
+
+export type CreateWebhookSubscriptionPayload = {
+  __typename?: 'CreateWebhookSubscriptionPayload';
+  /** Shown only in this response. */
+  secret: Scalars['String']['output'];
+  subscription: WebhookSubscription;
+};
+
 export type DeleteTriggerInput = {
   id: Scalars['ID']['input'];
 };
@@ -175,6 +197,15 @@ export type DeleteTriggerInput = {
 export type DeleteTriggerPayload = {
   __typename?: 'DeleteTriggerPayload';
   deletedTriggerId: Scalars['ID']['output'];
+};
+
+export type DeleteWebhookSubscriptionInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type DeleteWebhookSubscriptionPayload = {
+  __typename?: 'DeleteWebhookSubscriptionPayload';
+  deletedSubscriptionId: Scalars['ID']['output'];
 };
 
 /** An agent lifecycle event: the envelope sent to subscribers, byte for byte on every attempt. */
@@ -210,6 +241,12 @@ export type HmacSchemeInput = {
   header: Scalars['String']['input'];
   idHeader?: InputMaybe<Scalars['String']['input']>;
   prefix?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type HttpHeader = {
+  __typename?: 'HttpHeader';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
 };
 
 export type HttpHeaderInput = {
@@ -271,12 +308,17 @@ export type Mutation = {
   applyTriggerYaml: ApplyTriggerYamlPayload;
   createApiKey: CreateApiKeyPayload;
   createTrigger: CreateTriggerPayload;
+  createWebhookSubscription: CreateWebhookSubscriptionPayload;
   deleteTrigger: DeleteTriggerPayload;
+  deleteWebhookSubscription: DeleteWebhookSubscriptionPayload;
   publishEvent: PublishEventPayload;
   revokeApiKey: RevokeApiKeyPayload;
   /** Dry run of POST /hooks/{id}: every check's outcome and the mapped inputs; writes nothing. */
   testTrigger: TestTriggerPayload;
   updateTrigger: UpdateTriggerPayload;
+  updateWebhookSubscription: UpdateWebhookSubscriptionPayload;
+  /** Pings the endpoint again: a 2xx makes the subscription ACTIVE. */
+  verifyWebhookSubscription: VerifyWebhookSubscriptionPayload;
 };
 
 
@@ -295,8 +337,18 @@ export type MutationCreateTriggerArgs = {
 };
 
 
+export type MutationCreateWebhookSubscriptionArgs = {
+  input: CreateWebhookSubscriptionInput;
+};
+
+
 export type MutationDeleteTriggerArgs = {
   input: DeleteTriggerInput;
+};
+
+
+export type MutationDeleteWebhookSubscriptionArgs = {
+  input: DeleteWebhookSubscriptionInput;
 };
 
 
@@ -317,6 +369,16 @@ export type MutationTestTriggerArgs = {
 
 export type MutationUpdateTriggerArgs = {
   input: UpdateTriggerInput;
+};
+
+
+export type MutationUpdateWebhookSubscriptionArgs = {
+  input: UpdateWebhookSubscriptionInput;
+};
+
+
+export type MutationVerifyWebhookSubscriptionArgs = {
+  input: VerifyWebhookSubscriptionInput;
 };
 
 export type Node = {
@@ -357,6 +419,8 @@ export type Query = {
   sessions: SessionConnection;
   trigger?: Maybe<Trigger>;
   triggers: TriggerConnection;
+  webhookSubscription?: Maybe<WebhookSubscription>;
+  webhookSubscriptions: WebhookSubscriptionConnection;
 };
 
 
@@ -392,6 +456,17 @@ export type QueryTriggerArgs = {
 
 
 export type QueryTriggersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type QueryWebhookSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookSubscriptionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
 };
@@ -472,6 +547,12 @@ export type SubscriptionAuditAppendedArgs = {
 export type SubscriptionInboundReceivedArgs = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
 };
+
+export type SubscriptionStatus =
+  | 'ACTIVE'
+  | 'DISABLED'
+  /** Created or changed, and not yet answered a webhook.ping with 2xx: receives no events. */
+  | 'PENDING_VERIFICATION';
 
 export type TestTriggerInput = {
   /** The raw body exactly as the sender would send it. */
@@ -555,12 +636,73 @@ export type UpdateTriggerPayload = {
   trigger: Trigger;
 };
 
+/** Fields left out stay as they are; null clears an optional one. A new url is verified again. */
+export type UpdateWebhookSubscriptionInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  filter?: InputMaybe<Scalars['String']['input']>;
+  headers?: InputMaybe<Array<HttpHeaderInput>>;
+  id: Scalars['ID']['input'];
+  maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateWebhookSubscriptionPayload = {
+  __typename?: 'UpdateWebhookSubscriptionPayload';
+  subscription: WebhookSubscription;
+};
+
+export type VerifyWebhookSubscriptionInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type VerifyWebhookSubscriptionPayload = {
+  __typename?: 'VerifyWebhookSubscriptionPayload';
+  subscription: WebhookSubscription;
+};
+
 /** The caller: the API key in the Authorization header and its workspace. */
 export type Viewer = {
   __typename?: 'Viewer';
   apiKey: ApiKey;
   role: ApiKeyRole;
   workspace: Workspace;
+};
+
+/** A downstream URL that receives signed events (Standard Webhooks). */
+export type WebhookSubscription = Node & {
+  __typename?: 'WebhookSubscription';
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Event types, "*", or prefixes such as "tool.*". */
+  events: Array<Scalars['String']['output']>;
+  filter?: Maybe<Scalars['String']['output']>;
+  headers: Array<HttpHeader>;
+  id: Scalars['ID']['output'];
+  lastSuccessAt?: Maybe<Scalars['DateTime']['output']>;
+  maxConcurrency?: Maybe<Scalars['Int']['output']>;
+  rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
+  status: SubscriptionStatus;
+  /** Why it is not ACTIVE (the failed ping's answer, or why it was disabled). */
+  statusReason?: Maybe<Scalars['String']['output']>;
+  timeoutMs: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
+};
+
+export type WebhookSubscriptionConnection = {
+  __typename?: 'WebhookSubscriptionConnection';
+  edges: Array<WebhookSubscriptionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WebhookSubscriptionEdge = {
+  __typename?: 'WebhookSubscriptionEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookSubscription;
 };
 
 export type Workspace = Node & {
@@ -649,6 +791,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( InboundDeliveryRow )
     | ( SessionRow )
     | ( TriggerRecord )
+    | ( SubscriptionRecord )
     | ( WorkspaceRecord )
   ;
 }>;
@@ -672,13 +815,18 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: ResolverTypeWrapper<Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
+  CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
+  CreateWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<CreateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteTriggerInput: DeleteTriggerInput;
   DeleteTriggerPayload: ResolverTypeWrapper<DeleteTriggerPayload>;
+  DeleteWebhookSubscriptionInput: DeleteWebhookSubscriptionInput;
+  DeleteWebhookSubscriptionPayload: ResolverTypeWrapper<DeleteWebhookSubscriptionPayload>;
   Event: ResolverTypeWrapper<EventRecord>;
   EventTypeInfo: ResolverTypeWrapper<EventTypeInfo>;
   HmacScheme: ResolverTypeWrapper<HmacScheme>;
   HmacSchemeInput: HmacSchemeInput;
+  HttpHeader: ResolverTypeWrapper<HttpHeader>;
   HttpHeaderInput: HttpHeaderInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InboundDelivery: ResolverTypeWrapper<InboundDeliveryRow>;
@@ -705,6 +853,7 @@ export type ResolversTypes = ResolversObject<{
   SignatureScheme: SignatureScheme;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SubscriptionStatus: SubscriptionStatus;
   TestTriggerInput: TestTriggerInput;
   TestTriggerPayload: ResolverTypeWrapper<TestTriggerPayload>;
   Trigger: ResolverTypeWrapper<TriggerRecord>;
@@ -713,7 +862,14 @@ export type ResolversTypes = ResolversObject<{
   TriggerEdge: ResolverTypeWrapper<Omit<TriggerEdge, 'node'> & { node: ResolversTypes['Trigger'] }>;
   UpdateTriggerInput: UpdateTriggerInput;
   UpdateTriggerPayload: ResolverTypeWrapper<Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
+  UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
+  UpdateWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
+  VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
+  VerifyWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   Viewer: ResolverTypeWrapper<ViewerRecord>;
+  WebhookSubscription: ResolverTypeWrapper<SubscriptionRecord>;
+  WebhookSubscriptionConnection: ResolverTypeWrapper<Omit<WebhookSubscriptionConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookSubscriptionEdge']> }>;
+  WebhookSubscriptionEdge: ResolverTypeWrapper<Omit<WebhookSubscriptionEdge, 'node'> & { node: ResolversTypes['WebhookSubscription'] }>;
   Workspace: ResolverTypeWrapper<WorkspaceRecord>;
 }>;
 
@@ -733,13 +889,18 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
+  CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
+  CreateWebhookSubscriptionPayload: Omit<CreateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   DateTime: Scalars['DateTime']['output'];
   DeleteTriggerInput: DeleteTriggerInput;
   DeleteTriggerPayload: DeleteTriggerPayload;
+  DeleteWebhookSubscriptionInput: DeleteWebhookSubscriptionInput;
+  DeleteWebhookSubscriptionPayload: DeleteWebhookSubscriptionPayload;
   Event: EventRecord;
   EventTypeInfo: EventTypeInfo;
   HmacScheme: HmacScheme;
   HmacSchemeInput: HmacSchemeInput;
+  HttpHeader: HttpHeader;
   HttpHeaderInput: HttpHeaderInput;
   ID: Scalars['ID']['output'];
   InboundDelivery: InboundDeliveryRow;
@@ -770,7 +931,14 @@ export type ResolversParentTypes = ResolversObject<{
   TriggerEdge: Omit<TriggerEdge, 'node'> & { node: ResolversParentTypes['Trigger'] };
   UpdateTriggerInput: UpdateTriggerInput;
   UpdateTriggerPayload: Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
+  UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
+  UpdateWebhookSubscriptionPayload: Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
+  VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
+  VerifyWebhookSubscriptionPayload: Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   Viewer: ViewerRecord;
+  WebhookSubscription: SubscriptionRecord;
+  WebhookSubscriptionConnection: Omit<WebhookSubscriptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookSubscriptionEdge']> };
+  WebhookSubscriptionEdge: Omit<WebhookSubscriptionEdge, 'node'> & { node: ResolversParentTypes['WebhookSubscription'] };
   Workspace: WorkspaceRecord;
 }>;
 
@@ -840,12 +1008,21 @@ export type CreateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentTy
   trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
 }>;
 
+export type CreateWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateWebhookSubscriptionPayload'] = ResolversParentTypes['CreateWebhookSubscriptionPayload']> = ResolversObject<{
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
 export type DeleteTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteTriggerPayload'] = ResolversParentTypes['DeleteTriggerPayload']> = ResolversObject<{
   deletedTriggerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type DeleteWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteWebhookSubscriptionPayload'] = ResolversParentTypes['DeleteWebhookSubscriptionPayload']> = ResolversObject<{
+  deletedSubscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
@@ -869,6 +1046,11 @@ export type HmacSchemeResolvers<ContextType = GraphQLContext, ParentType extends
   header?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   idHeader?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   prefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type HttpHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HttpHeader'] = ResolversParentTypes['HttpHeader']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type InboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InboundDelivery'] = ResolversParentTypes['InboundDelivery']> = ResolversObject<{
@@ -908,15 +1090,19 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   applyTriggerYaml?: Resolver<ResolversTypes['ApplyTriggerYamlPayload'], ParentType, ContextType, RequireFields<MutationApplyTriggerYamlArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createTrigger?: Resolver<ResolversTypes['CreateTriggerPayload'], ParentType, ContextType, RequireFields<MutationCreateTriggerArgs, 'input'>>;
+  createWebhookSubscription?: Resolver<ResolversTypes['CreateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deleteTrigger?: Resolver<ResolversTypes['DeleteTriggerPayload'], ParentType, ContextType, RequireFields<MutationDeleteTriggerArgs, 'input'>>;
+  deleteWebhookSubscription?: Resolver<ResolversTypes['DeleteWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookSubscriptionArgs, 'input'>>;
   publishEvent?: Resolver<ResolversTypes['PublishEventPayload'], ParentType, ContextType, RequireFields<MutationPublishEventArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
+  updateWebhookSubscription?: Resolver<ResolversTypes['UpdateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'input'>>;
+  verifyWebhookSubscription?: Resolver<ResolversTypes['VerifyWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationVerifyWebhookSubscriptionArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'Session' | 'Trigger' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -939,6 +1125,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   sessions?: Resolver<ResolversTypes['SessionConnection'], ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
   trigger?: Resolver<Maybe<ResolversTypes['Trigger']>, ParentType, ContextType, RequireFields<QueryTriggerArgs, 'id'>>;
   triggers?: Resolver<ResolversTypes['TriggerConnection'], ParentType, ContextType, RequireFields<QueryTriggersArgs, 'first'>>;
+  webhookSubscription?: Resolver<Maybe<ResolversTypes['WebhookSubscription']>, ParentType, ContextType, RequireFields<QueryWebhookSubscriptionArgs, 'id'>>;
+  webhookSubscriptions?: Resolver<ResolversTypes['WebhookSubscriptionConnection'], ParentType, ContextType, RequireFields<QueryWebhookSubscriptionsArgs, 'first'>>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -1023,10 +1211,47 @@ export type UpdateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentTy
   trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
 }>;
 
+export type UpdateWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateWebhookSubscriptionPayload'] = ResolversParentTypes['UpdateWebhookSubscriptionPayload']> = ResolversObject<{
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
+export type VerifyWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyWebhookSubscriptionPayload'] = ResolversParentTypes['VerifyWebhookSubscriptionPayload']> = ResolversObject<{
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['ApiKeyRole'], ParentType, ContextType>;
   workspace?: Resolver<ResolversTypes['Workspace'], ParentType, ContextType>;
+}>;
+
+export type WebhookSubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookSubscription'] = ResolversParentTypes['WebhookSubscription']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  filter?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  maxConcurrency?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
+  statusReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  timeoutMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type WebhookSubscriptionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookSubscriptionConnection'] = ResolversParentTypes['WebhookSubscriptionConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['WebhookSubscriptionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type WebhookSubscriptionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookSubscriptionEdge'] = ResolversParentTypes['WebhookSubscriptionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
 
 export type WorkspaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Workspace'] = ResolversParentTypes['Workspace']> = ResolversObject<{
@@ -1045,11 +1270,14 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   AuditEntry?: AuditEntryResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
+  CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
+  DeleteWebhookSubscriptionPayload?: DeleteWebhookSubscriptionPayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventTypeInfo?: EventTypeInfoResolvers<ContextType>;
   HmacScheme?: HmacSchemeResolvers<ContextType>;
+  HttpHeader?: HttpHeaderResolvers<ContextType>;
   InboundDelivery?: InboundDeliveryResolvers<ContextType>;
   InboundDeliveryConnection?: InboundDeliveryConnectionResolvers<ContextType>;
   InboundDeliveryEdge?: InboundDeliveryEdgeResolvers<ContextType>;
@@ -1070,7 +1298,12 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TriggerConnection?: TriggerConnectionResolvers<ContextType>;
   TriggerEdge?: TriggerEdgeResolvers<ContextType>;
   UpdateTriggerPayload?: UpdateTriggerPayloadResolvers<ContextType>;
+  UpdateWebhookSubscriptionPayload?: UpdateWebhookSubscriptionPayloadResolvers<ContextType>;
+  VerifyWebhookSubscriptionPayload?: VerifyWebhookSubscriptionPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;
+  WebhookSubscriptionConnection?: WebhookSubscriptionConnectionResolvers<ContextType>;
+  WebhookSubscriptionEdge?: WebhookSubscriptionEdgeResolvers<ContextType>;
   Workspace?: WorkspaceResolvers<ContextType>;
 }>;
 

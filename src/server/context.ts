@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/prisma.ts';
+import type { DeliveryClient } from '../outbound/http-client.ts';
 import type { Realtime } from '../realtime/realtime.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 
@@ -16,6 +17,7 @@ export interface Services {
   boss: PgBoss;
   realtime: Realtime;
   cipher: SecretCipher;
+  deliveryClient: DeliveryClient;
 }
 
 export interface GraphQLContext {

@@ -5,10 +5,11 @@ import { getApiKey } from '../auth/api-keys.ts';
 import { assertCan } from '../auth/principal.ts';
 import { type IdKind, idKind } from '../ids.ts';
 import { getTrigger } from '../inbound/triggers.ts';
+import { getSubscription } from '../outbound/subscriptions.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 
-const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event'>> = {
-  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event',
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription'>> = {
+  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription',
 };
 
 export const nodeResolvers: Resolvers = {
@@ -26,6 +27,8 @@ export const nodeResolvers: Resolvers = {
           return services.db.session.findFirst({ where: { id, workspaceId: p.workspaceId } });
         case 'inboundDelivery':
           return services.db.inboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
+        case 'subscription':
+          return getSubscription(services.db, p.workspaceId, id);
         case 'event':
           return services.db.event.findFirst({ where: { id, workspaceId: p.workspaceId } });
         default:

@@ -6,12 +6,13 @@ import { authResolvers } from '../auth/resolvers.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { eventResolvers } from '../events/resolvers.ts';
 import { inboundResolvers } from '../inbound/resolvers.ts';
+import { outboundResolvers } from '../outbound/resolvers.ts';
 import { nodeResolvers } from './node-resolver.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
-const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers];
+const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers, outboundResolvers];
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({

@@ -1,0 +1,191 @@
+// Webhook subscriptions (SPEC §7, §12): an HTTPS URL, an event checklist and a signing secret.
+// Creating one pings it with `webhook.ping` (2 s): a 2xx makes it ACTIVE, anything else leaves it
+// PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/prisma.ts';
+import { DomainError, badInput, notFound } from '../errors.ts';
+import { EVENT_TYPES } from '../events/catalog.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import { assertSafeJsonPath } from '../inbound/mapping.ts';
+import { parseSettings } from '../inbound/triggers.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
+import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
+import type { DeliveryClient } from './http-client.ts';
+import { deliveryHeaders } from './sign-delivery.ts';
+import { TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
+
+export const PING_TIMEOUT_MS = 2000;
+
+// Headers the gateway sets itself; a subscription may not override them.
+const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'transfer-encoding', 'connection']);
+
+const eventPattern = z.string().refine(
+  (p) => p === '*' || (EVENT_TYPES as string[]).includes(p) || (p.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(p.slice(0, -1)))),
+  { message: `must be "*", an event type (${EVENT_TYPES.join(', ')}) or a prefix such as "tool.*"` },
+);
+
+const header = z.object({
+  name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
+    .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), { message: 'is set by the gateway and cannot be overridden' }),
+  value: z.string().max(4096).regex(/^[^\r\n]*$/, 'may not contain line breaks'),
+});
+
+const settings = z.object({
+  url: z.string().max(2048),
+  description: z.string().max(500).nullish(),
+  events: z.array(eventPattern).min(1, 'list at least one event type, or "*"').max(100),
+  headers: z.array(header).max(20).nullish(),
+  filter: z.string().max(1000).superRefine((p, ctx) => {
+    try {
+      assertSafeJsonPath(p);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `invalid JSONPath: ${(err as Error).message}` });
+    }
+  }).nullish(),
+  rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
+  maxConcurrency: z.number().int().min(1).max(1000).nullish(),
+  timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+});
+
+export interface SubscriptionRecord {
+  id: string;
+  workspaceId: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  headers: Array<{ name: string; value: string }>;
+  filter: string | null;
+  rateLimitPerSecond: number | null;
+  maxConcurrency: number | null;
+  timeoutMs: number;
+  status: 'PENDING_VERIFICATION' | 'ACTIVE' | 'DISABLED';
+  statusReason: string | null;
+  disabledAt: Date | null;
+  lastSuccessAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Prisma.WebhookSubscriptionGetPayload<object>;
+const toRecord = (r: Row): SubscriptionRecord => ({
+  id: r.id, workspaceId: r.workspaceId, url: r.url, description: r.description, events: r.events ?? [],
+  headers: r.headers as SubscriptionRecord['headers'], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
+  maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, status: r.status, statusReason: r.statusReason,
+  disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
+});
+
+export interface OutboundDeps {
+  db: Db;
+  cipher: SecretCipher;
+  client: DeliveryClient;
+  policy: TargetPolicy;
+}
+
+async function guardUrl(url: string, policy: TargetPolicy): Promise<string> {
+  try {
+    return (await checkTargetUrl(url, policy)).toString();
+  } catch (err) {
+    if (err instanceof TargetRefused) throw badInput('url', err.message);
+    throw err;
+  }
+}
+
+export const generateSubscriptionSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+function secretProblem(secret: string): string | undefined {
+  const key = secret.startsWith('whsec_') ? secret.slice(6) : '';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 24 || Buffer.from(key, 'base64').length > 64) {
+    return 'must be whsec_ followed by 24 to 64 bytes of base64';
+  }
+  return undefined;
+}
+
+/** Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. */
+export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise<SubscriptionRecord> {
+  const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
+  const id = newId('event');
+  const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
+  const result = await deps.client.post(sub.url, body, deliveryHeaders(id, body, secrets, sub.headers), Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const ok = result.errorClass === null;
+  const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
+  const row = await deps.db.webhookSubscription.update({
+    where: { id: sub.id },
+    data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
+  });
+  return toRecord(row);
+}
+
+export async function createSubscription(
+  deps: OutboundDeps, workspaceId: string, input: Record<string, unknown> & { secret?: string | null },
+): Promise<{ subscription: SubscriptionRecord; secret: string }> {
+  const s = parseSettings(settings, input);
+  const url = await guardUrl(s.url, deps.policy);
+  const secret = input.secret ?? generateSubscriptionSecret();
+  const problem = input.secret != null ? secretProblem(input.secret) : undefined;
+  if (problem) throw badInput('secret', problem);
+  const row = await deps.db.$transaction(async (tx) => {
+    const created = await tx.webhookSubscription.create({
+      data: {
+        id: newId('subscription'), workspaceId, url, description: s.description ?? null, events: s.events,
+        headers: (s.headers ?? []) as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
+        maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs,
+      },
+    });
+    await addSecret(tx as Db, deps.cipher, { kind: 'subscription', id: created.id }, secret);
+    return created;
+  });
+  return { subscription: await ping(deps, toRecord(row)), secret };
+}
+
+export async function getSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord | null> {
+  const row = await db.webhookSubscription.findFirst({ where: { id, workspaceId } });
+  return row ? toRecord(row) : null;
+}
+
+async function mustGet(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+  const sub = await getSubscription(db, workspaceId, id);
+  if (!sub) throw notFound('webhook subscription', id);
+  return sub;
+}
+
+export async function listSubscriptions(db: Db, workspaceId: string, page: { take: number; after?: string }): Promise<SubscriptionRecord[]> {
+  const rows = await db.webhookSubscription.findMany({
+    where: { workspaceId, ...(page.after ? { id: { gt: page.after } } : {}) }, orderBy: { id: 'asc' }, take: page.take,
+  });
+  return rows.map(toRecord);
+}
+
+/** Partial update; a new URL is checked again and pinged before it receives events. */
+export async function updateSubscription(deps: OutboundDeps, workspaceId: string, id: string, patch: Record<string, unknown>): Promise<SubscriptionRecord> {
+  const current = await mustGet(deps.db, workspaceId, id);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const s = parseSettings(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
+  const data: Prisma.WebhookSubscriptionUpdateInput = {};
+  if ('url' in defined) data.url = await guardUrl(s.url!, deps.policy);
+  if ('description' in defined) data.description = s.description ?? null;
+  if ('events' in defined) data.events = s.events!;
+  if ('headers' in defined) data.headers = (s.headers ?? []) as Prisma.InputJsonValue;
+  if ('filter' in defined) data.filter = s.filter ?? null;
+  if ('rateLimitPerSecond' in defined) data.rateLimitPerSecond = s.rateLimitPerSecond ?? null;
+  if ('maxConcurrency' in defined) data.maxConcurrency = s.maxConcurrency ?? null;
+  if ('timeoutMs' in defined) data.timeoutMs = s.timeoutMs!;
+  const urlChanged = data.url !== undefined && data.url !== current.url;
+  if (urlChanged && current.status === 'ACTIVE') Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: 'URL changed: verifying' });
+  const updated = toRecord(await deps.db.webhookSubscription.update({ where: { id }, data }));
+  return urlChanged && current.status !== 'DISABLED' ? ping(deps, updated) : updated;
+}
+
+export async function deleteSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+  const current = await mustGet(db, workspaceId, id);
+  await db.webhookSubscription.delete({ where: { id } });
+  return current;
+}
+
+/** Pings again (verifyWebhookSubscription). A DISABLED subscription must be enabled instead. */
+export async function verifySubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+  const current = await mustGet(deps.db, workspaceId, id);
+  if (current.status === 'DISABLED') throw new DomainError('BAD_USER_INPUT', 'id: the subscription is DISABLED; enable it first', 'id');
+  return ping(deps, current);
+}

@@ -1,0 +1,167 @@
+// Webhook subscriptions (SPEC §7, §12) against real receivers on 127.0.0.1, and the target guard
+// with ALLOW_PRIVATE_TARGETS off.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DeliveryClient } from '../../src/outbound/http-client.ts';
+import { verify } from '../../src/signing/schemes.ts';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { gql, startTestService, type TestService } from '../support/service.ts';
+
+const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
+  createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value } lastSuccessAt } }
+}`;
+
+describe('webhook subscriptions', () => {
+  let svc: TestService;
+  let receiver: Receiver;
+  before(async () => {
+    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await svc.stop();
+    await receiver.close();
+  });
+
+  it('pings the endpoint on create with a signed webhook.ping; a 2xx makes it ACTIVE', async () => {
+    receiver.respond(() => ({ status: 204 }));
+    const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/hook`, events: ['session.finished', 'tool.*'], headers: [{ name: 'X-Team', value: 'core' }] } });
+    const { subscription, secret } = r.data!.createWebhookSubscription;
+    assert.match(subscription.id, /^sub_/);
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.equal(subscription.status, 'ACTIVE');
+    assert.equal(subscription.statusReason, null);
+    assert.equal(subscription.timeoutMs, 2000);
+    const ping = receiver.received.at(-1)!;
+    const h = (n: string) => ping.headers[n] as string;
+    assert.equal(h('content-type'), 'application/json');
+    assert.match(h('user-agent'), /^webhook-gateway\//);
+    assert.equal(h('x-team'), 'core');
+    const envelope = JSON.parse(ping.body);
+    assert.equal(envelope.type, 'webhook.ping');
+    assert.equal(h('webhook-id'), envelope.id);
+    assert.deepEqual(envelope.data, { subscriptionId: subscription.id });
+    assert.equal(envelope.workspaceId, svc.workspaceId);
+    const check = verify({ scheme: 'STANDARD_WEBHOOKS', headers: { 'webhook-id': h('webhook-id'), 'webhook-timestamp': h('webhook-timestamp'), 'webhook-signature': h('webhook-signature') }, body: Buffer.from(ping.body), secrets: [secret], toleranceSeconds: 300, nowSeconds: Math.floor(Date.now() / 1000) });
+    assert.equal(check.ok, true);
+  });
+
+  it('stays PENDING_VERIFICATION with the reason when the ping fails, until verifyWebhookSubscription succeeds', async () => {
+    receiver.respond(() => ({ status: 500, body: 'not yet' }));
+    const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/later`, events: ['*'] } });
+    const sub = r.data!.createWebhookSubscription.subscription;
+    assert.equal(sub.status, 'PENDING_VERIFICATION');
+    assert.match(sub.statusReason, /webhook\.ping: answered 500/);
+    receiver.respond(() => ({ status: 200, delayMs: 2500 }));
+    const slow = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id: sub.id });
+    assert.deepEqual(slow.data!.verifyWebhookSubscription.subscription, { status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TIMEOUT; answer 2xx, then call verifyWebhookSubscription' });
+    receiver.respond(() => ({ status: 200 }));
+    const ok = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason lastSuccessAt } } }', { id: sub.id });
+    assert.equal(ok.data!.verifyWebhookSubscription.subscription.status, 'ACTIVE');
+    assert.ok(ok.data!.verifyWebhookSubscription.subscription.lastSuccessAt);
+  });
+
+  it('refuses bad input naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ events: [] }, 'events'],
+      [{ events: ['session.exploded'] }, 'events.0'],
+      [{ events: ['nothing.*'] }, 'events.0'],
+      [{ headers: [{ name: 'webhook-signature', value: 'x' }] }, 'headers.0.name'],
+      [{ headers: [{ name: 'X-Ok', value: 'a\r\nb' }] }, 'headers.0.value'],
+      [{ timeoutMs: 50 }, 'timeoutMs'],
+      [{ filter: "$[?(process.exit())]" }, 'filter'],
+      [{ secret: 'whsec_short' }, 'secret'],
+      [{ url: 'not a url' }, 'url'],
+      [{ url: 'ftp://example.com/x' }, 'url'],
+      [{ url: 'https://user:pw@example.com/x' }, 'url'],
+    ];
+    for (const [input, field] of cases) {
+      const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/x`, events: ['*'], ...input } });
+      assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(input));
+      assert.equal(r.errors?.[0]?.extensions?.field, field, `${JSON.stringify(input)}: ${r.errors?.[0]?.message}`);
+    }
+  });
+
+  it('updates partially, re-verifies a new URL, deletes, and keeps to its workspace and roles', async () => {
+    receiver.respond(() => ({ status: 200 }));
+    const created = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/a`, events: ['*'], rateLimitPerSecond: 5 } })).data!.createWebhookSubscription.subscription;
+    const UPDATE = 'mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { url events status rateLimitPerSecond maxConcurrency } } }';
+    const u = (await gql(svc.url, svc.adminKey, UPDATE, { i: { id: created.id, events: ['tool.*'], maxConcurrency: 3, rateLimitPerSecond: null } })).data!.updateWebhookSubscription.subscription;
+    assert.deepEqual(u, { url: `${receiver.url}/a`, events: ['tool.*'], status: 'ACTIVE', rateLimitPerSecond: null, maxConcurrency: 3 });
+    receiver.respond(() => ({ status: 404 }));
+    const moved = (await gql(svc.url, svc.adminKey, UPDATE, { i: { id: created.id, url: `${receiver.url}/b` } })).data!.updateWebhookSubscription.subscription;
+    assert.equal(moved.status, 'PENDING_VERIFICATION', 'a new URL receives nothing until it answers the ping');
+    const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v", role: VIEWER}) { key } }')).data!.createApiKey.key;
+    assert.equal((await gql(svc.url, viewer, UPDATE, { i: { id: created.id, maxConcurrency: 1 } })).errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const listed = (await gql(svc.url, viewer, '{ webhookSubscriptions(first: 100) { edges { node { id } } } }')).data!.webhookSubscriptions.edges;
+    assert.ok(listed.some((e: any) => e.node.id === created.id));
+    const other = await import('../../src/workspaces/workspaces.ts').then((m) => m.createWorkspace(svc.services.db, 'other'));
+    assert.equal((await gql(svc.url, other.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { id } node(id: $id) { id } }', { id: created.id })).data!.webhookSubscription, null);
+    const del = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { deleteWebhookSubscription(input: {id: $id}) { deletedSubscriptionId } }', { id: created.id });
+    assert.equal(del.data!.deleteWebhookSubscription.deletedSubscriptionId, created.id);
+    assert.equal((await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { id } }', { id: created.id })).data!.webhookSubscription, null);
+  });
+});
+
+describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', () => {
+  let svc: TestService;
+  let receiver: Receiver;
+  before(async () => {
+    svc = await startTestService();
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await svc.stop();
+    await receiver.close();
+  });
+
+  it('refuses plain http, and loopback, private, link-local, multicast and metadata addresses at create time', async () => {
+    const port = new URL(receiver.url).port;
+    const cases: Array<[string, RegExp]> = [
+      [`http://example.com/hook`, /must be https:\/\//],
+      [`https://127.0.0.1:${port}/hook`, /resolves to 127\.0\.0\.1/],
+      [`https://localhost:${port}/hook`, /resolves to (127\.0\.0\.1|::1)/],
+      ['https://10.1.2.3/hook', /resolves to 10\.1\.2\.3/],
+      ['https://192.168.0.10/hook', /resolves to 192\.168\.0\.10/],
+      ['https://172.20.0.1/hook', /private|resolves to 172\.20\.0\.1/],
+      ['https://169.254.169.254/latest/meta-data', /resolves to 169\.254\.169\.254/],
+      ['https://[::1]/hook', /resolves to ::1/],
+      ['https://[fd00:ec2::254]/hook', /resolves to fd00:ec2::254/],
+      ['https://224.0.0.1/hook', /resolves to 224\.0\.0\.1/],
+      ['https://[::ffff:127.0.0.1]/hook', /resolves to ::ffff:7f00:1|resolves to ::ffff:127\.0\.0\.1/],
+      ['https://0.0.0.0/hook', /resolves to 0\.0\.0\.0/],
+    ];
+    for (const [url, message] of cases) {
+      const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url, events: ['*'] } });
+      assert.equal(r.errors?.[0]?.extensions?.field, 'url', url);
+      assert.match(r.errors![0]!.message, message, url);
+    }
+    assert.equal(receiver.received.length, 0, 'nothing was sent to a refused target');
+    assert.equal((await svc.services.pool.query('SELECT count(*)::int AS n FROM webhook_subscription')).rows[0].n, 0);
+  });
+
+  it('refuses at connect time a hostname that resolves to a loopback address (DNS rebinding)', async () => {
+    const client = new DeliveryClient({ allowInsecure: true, allowPrivate: false });
+    try {
+      const port = new URL(receiver.url).port;
+      const result = await client.post(`http://localhost:${port}/hook`, '{}', { 'content-type': 'application/json' }, 2000);
+      assert.equal(result.errorClass, 'TARGET_REFUSED');
+      assert.equal(result.statusCode, null);
+      assert.equal(receiver.received.length, 0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not follow redirects: a 3xx is a failed attempt', async () => {
+    receiver.respond(() => ({ status: 307, headers: { location: 'https://example.com/elsewhere' } }));
+    const client = new DeliveryClient({ allowInsecure: true, allowPrivate: true });
+    try {
+      const result = await client.post(`${receiver.url}/hook`, '{}', {}, 2000);
+      assert.deepEqual([result.statusCode, result.errorClass], [307, 'HTTP_307']);
+      assert.equal(receiver.received.length, 1);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+// A real HTTP receiver on 127.0.0.1 that records requests and answers as the test says.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** How to answer the next requests: status, optional headers, body, delay. */
+  respond: (fn: (req: Received, n: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }) => void;
+  close: () => Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const received: Received[] = [];
+  let answer: Parameters<Receiver['respond']>[0] = () => ({ status: 200, body: 'ok' });
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const r = { headers: req.headers, body, at: Date.now() };
+      received.push(r);
+      const a = answer(r, received.length);
+      const send = () => {
+        if (!res.destroyed) res.writeHead(a.status, a.headers ?? {}).end(a.body ?? '');
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    respond: (fn) => (answer = fn),
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
