@@ -16,6 +16,34 @@ const bool = (fallback: boolean) =>
     z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
   );
 
+/** "250ms", "5s", "5m", "2h", "5d", or a bare number of milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const durations = (fallback: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.string()).transform((v, ctx) => {
+    const list = v.split(',').map((p) => parseDuration(p));
+    if (list.length === 0 || list.some((d) => d === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of durations such as 5s,5m,30m,2h' });
+      return z.NEVER;
+    }
+    return list as number[];
+  });
+
+const duration = (fallback: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.string()).transform((v, ctx) => {
+    const d = parseDuration(v);
+    if (d === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 2h or 5d' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? fallback : v),
@@ -65,6 +93,9 @@ const env = z.object({
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
   ALLOW_INSECURE_TARGETS: bool(false),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  DELIVERY_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
+  DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
+  DELIVERY_CONCURRENCY: int(50, 1, 1000),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
 });
@@ -94,6 +125,12 @@ export interface Config {
   allowInsecureTargets: boolean;
   /** Subscription URLs on loopback and private networks (local work and tests only). */
   allowPrivateTargets: boolean;
+  /** Wait before each next attempt after a failure (SPEC §7); its length + 1 is the attempt count. */
+  deliveryRetryScheduleMs: number[];
+  /** A subscription failing without a success for this long is disabled. */
+  deliveryAutoDisableAfterMs: number;
+  /** Deliveries in flight per worker process. */
+  deliveryConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -179,5 +216,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
       : { kind: 'echo' },
     allowInsecureTargets: e.ALLOW_INSECURE_TARGETS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
+    deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
+    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
   };
 }
