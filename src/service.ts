@@ -67,7 +67,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
-    const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient };
+    const metrics = new Metrics();
+    const services: Services = { config, log, pool, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {
@@ -77,7 +78,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     let http: HttpServer | undefined;
     let url: string | undefined;
     if (config.role === 'api' || config.role === 'all') {
-      http = await createHttpServer(services, new Metrics());
+      http = await createHttpServer(services, metrics);
       await new Promise<void>((resolve, reject) => {
         http!.server.once('error', reject);
         http!.server.listen(config.port, config.host, () => resolve());

@@ -4,9 +4,10 @@ import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import type { AuditEntryRecord } from '../audit/audit-entry.ts';
 import type { ViewerRecord, GraphQLContext } from '../server/context.ts';
 import type { TriggerRecord } from '../inbound/triggers.ts';
-import type { InboundDelivery as InboundDeliveryRow, Session as SessionRow } from './prisma/client.ts';
+import type { InboundDelivery as InboundDeliveryRow, Session as SessionRow, OutboundDelivery as OutboundDeliveryRow, DeliveryAttempt as DeliveryAttemptRow } from './prisma/client.ts';
 import type { EventRecord } from '../events/event-record.ts';
 import type { SubscriptionRecord } from '../outbound/subscriptions.ts';
+import type { DeliveryUpdateRecord } from '../outbound/deliveries.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -96,6 +97,10 @@ export type ApplyTriggerYamlPayload = {
   secret?: Maybe<Scalars['String']['output']>;
   trigger: Trigger;
 };
+
+export type AttemptOutcome =
+  | 'FAILED'
+  | 'SUCCEEDED';
 
 export type AuditDirection =
   | 'INBOUND'
@@ -208,6 +213,62 @@ export type DeleteWebhookSubscriptionPayload = {
   deletedSubscriptionId: Scalars['ID']['output'];
 };
 
+/** One HTTP attempt of a delivery. */
+export type DeliveryAttempt = {
+  __typename?: 'DeliveryAttempt';
+  durationMs: Scalars['Int']['output'];
+  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK or HTTP_<status>. */
+  errorClass?: Maybe<Scalars['String']['output']>;
+  number: Scalars['Int']['output'];
+  outcome: AttemptOutcome;
+  /** The first 4 KiB of the response body. */
+  responseBody?: Maybe<Scalars['String']['output']>;
+  startedAt: Scalars['DateTime']['output'];
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryFilter = {
+  eventId?: InputMaybe<Scalars['ID']['input']>;
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+  subscriptionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type DeliveryStatus =
+  /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
+  | 'CANCELLED'
+  /** Every scheduled attempt failed. */
+  | 'FAILED'
+  /** Waiting for its next attempt (see nextAttemptAt). */
+  | 'PENDING'
+  | 'SUCCEEDED';
+
+/** A delivery changed state, with the attempt that changed it when there was one. */
+export type DeliveryUpdate = {
+  __typename?: 'DeliveryUpdate';
+  attempt?: Maybe<DeliveryAttempt>;
+  delivery: OutboundDelivery;
+};
+
+export type DisableWebhookSubscriptionInput = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type DisableWebhookSubscriptionPayload = {
+  __typename?: 'DisableWebhookSubscriptionPayload';
+  subscription: WebhookSubscription;
+};
+
+export type EnableWebhookSubscriptionInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type EnableWebhookSubscriptionPayload = {
+  __typename?: 'EnableWebhookSubscriptionPayload';
+  subscription: WebhookSubscription;
+};
+
 /** An agent lifecycle event: the envelope sent to subscribers, byte for byte on every attempt. */
 export type Event = Node & {
   __typename?: 'Event';
@@ -311,8 +372,17 @@ export type Mutation = {
   createWebhookSubscription: CreateWebhookSubscriptionPayload;
   deleteTrigger: DeleteTriggerPayload;
   deleteWebhookSubscription: DeleteWebhookSubscriptionPayload;
+  /** Stops deliveries at once: pending ones are CANCELLED. */
+  disableWebhookSubscription: DisableWebhookSubscriptionPayload;
+  enableWebhookSubscription: EnableWebhookSubscriptionPayload;
   publishEvent: PublishEventPayload;
+  /** Queues one more attempt of the same delivery (same webhook-id) now, whatever its state. */
+  redeliver: RedeliverPayload;
+  /** Queues again this subscription's CANCELLED and FAILED deliveries of events since a time (after re-enabling). */
+  replayEvents: ReplayEventsPayload;
   revokeApiKey: RevokeApiKeyPayload;
+  /** Delivers a sample of any catalogue event to one subscription. */
+  sendTestEvent: SendTestEventPayload;
   /** Dry run of POST /hooks/{id}: every check's outcome and the mapped inputs; writes nothing. */
   testTrigger: TestTriggerPayload;
   updateTrigger: UpdateTriggerPayload;
@@ -352,13 +422,38 @@ export type MutationDeleteWebhookSubscriptionArgs = {
 };
 
 
+export type MutationDisableWebhookSubscriptionArgs = {
+  input: DisableWebhookSubscriptionInput;
+};
+
+
+export type MutationEnableWebhookSubscriptionArgs = {
+  input: EnableWebhookSubscriptionInput;
+};
+
+
 export type MutationPublishEventArgs = {
   input: PublishEventInput;
 };
 
 
+export type MutationRedeliverArgs = {
+  input: RedeliverInput;
+};
+
+
+export type MutationReplayEventsArgs = {
+  input: ReplayEventsInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationSendTestEventArgs = {
+  input: SendTestEventInput;
 };
 
 
@@ -385,6 +480,32 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** One event on its way to one subscription. */
+export type OutboundDelivery = Node & {
+  __typename?: 'OutboundDelivery';
+  attemptCount: Scalars['Int']['output'];
+  attempts: Array<DeliveryAttempt>;
+  createdAt: Scalars['DateTime']['output'];
+  event: Event;
+  id: Scalars['ID']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  status: DeliveryStatus;
+  subscription?: Maybe<WebhookSubscription>;
+};
+
+export type OutboundDeliveryConnection = {
+  __typename?: 'OutboundDeliveryConnection';
+  edges: Array<OutboundDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OutboundDeliveryEdge = {
+  __typename?: 'OutboundDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: OutboundDelivery;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -408,6 +529,9 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** Outbound deliveries, newest first. */
+  deliveries: OutboundDeliveryConnection;
+  delivery?: Maybe<OutboundDelivery>;
   /** Every event type subscribers can receive, with the JSON Schema of its data. */
   eventCatalog: Array<EventTypeInfo>;
   /** Requests received on triggers, newest first. */
@@ -428,6 +552,18 @@ export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   includeRevoked?: Scalars['Boolean']['input'];
+};
+
+
+export type QueryDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DeliveryFilter>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type QueryDeliveryArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -471,6 +607,27 @@ export type QueryWebhookSubscriptionsArgs = {
   first?: Scalars['Int']['input'];
 };
 
+export type RedeliverInput = {
+  deliveryId: Scalars['ID']['input'];
+};
+
+export type RedeliverPayload = {
+  __typename?: 'RedeliverPayload';
+  delivery: OutboundDelivery;
+};
+
+export type ReplayEventsInput = {
+  since: Scalars['DateTime']['input'];
+  subscriptionId: Scalars['ID']['input'];
+};
+
+export type ReplayEventsPayload = {
+  __typename?: 'ReplayEventsPayload';
+  /** How many deliveries were queued again. */
+  replayed: Scalars['Int']['output'];
+  subscription: WebhookSubscription;
+};
+
 export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
 };
@@ -478,6 +635,16 @@ export type RevokeApiKeyInput = {
 export type RevokeApiKeyPayload = {
   __typename?: 'RevokeApiKeyPayload';
   apiKey: ApiKey;
+};
+
+export type SendTestEventInput = {
+  subscriptionId: Scalars['ID']['input'];
+  type: Scalars['String']['input'];
+};
+
+export type SendTestEventPayload = {
+  __typename?: 'SendTestEventPayload';
+  delivery: OutboundDelivery;
 };
 
 /** One agent run, started by an inbound webhook. */
@@ -535,12 +702,18 @@ export type SignatureScheme =
 export type Subscription = {
   __typename?: 'Subscription';
   auditAppended: AuditEntry;
+  deliveryUpdated: DeliveryUpdate;
   inboundReceived: InboundDelivery;
 };
 
 
 export type SubscriptionAuditAppendedArgs = {
   filter?: InputMaybe<AuditFilter>;
+};
+
+
+export type SubscriptionDeliveryUpdatedArgs = {
+  filter?: InputMaybe<DeliveryFilter>;
 };
 
 
@@ -789,6 +962,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( ApiKeyRecord )
     | ( EventRecord )
     | ( InboundDeliveryRow )
+    | ( OutboundDeliveryRow )
     | ( SessionRow )
     | ( TriggerRecord )
     | ( SubscriptionRecord )
@@ -807,6 +981,7 @@ export type ResolversTypes = ResolversObject<{
   ApiKeyRole: ApiKeyRole;
   ApplyTriggerYamlInput: ApplyTriggerYamlInput;
   ApplyTriggerYamlPayload: ResolverTypeWrapper<Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
+  AttemptOutcome: AttemptOutcome;
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
@@ -822,6 +997,14 @@ export type ResolversTypes = ResolversObject<{
   DeleteTriggerPayload: ResolverTypeWrapper<DeleteTriggerPayload>;
   DeleteWebhookSubscriptionInput: DeleteWebhookSubscriptionInput;
   DeleteWebhookSubscriptionPayload: ResolverTypeWrapper<DeleteWebhookSubscriptionPayload>;
+  DeliveryAttempt: ResolverTypeWrapper<DeliveryAttemptRow>;
+  DeliveryFilter: DeliveryFilter;
+  DeliveryStatus: DeliveryStatus;
+  DeliveryUpdate: ResolverTypeWrapper<DeliveryUpdateRecord>;
+  DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
+  DisableWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<DisableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
+  EnableWebhookSubscriptionInput: EnableWebhookSubscriptionInput;
+  EnableWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<EnableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   Event: ResolverTypeWrapper<EventRecord>;
   EventTypeInfo: ResolverTypeWrapper<EventTypeInfo>;
   HmacScheme: ResolverTypeWrapper<HmacScheme>;
@@ -838,12 +1021,21 @@ export type ResolversTypes = ResolversObject<{
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OutboundDelivery: ResolverTypeWrapper<OutboundDeliveryRow>;
+  OutboundDeliveryConnection: ResolverTypeWrapper<Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['OutboundDeliveryEdge']> }>;
+  OutboundDeliveryEdge: ResolverTypeWrapper<Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversTypes['OutboundDelivery'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PublishEventInput: PublishEventInput;
   PublishEventPayload: ResolverTypeWrapper<Omit<PublishEventPayload, 'event'> & { event: ResolversTypes['Event'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RedeliverInput: RedeliverInput;
+  RedeliverPayload: ResolverTypeWrapper<Omit<RedeliverPayload, 'delivery'> & { delivery: ResolversTypes['OutboundDelivery'] }>;
+  ReplayEventsInput: ReplayEventsInput;
+  ReplayEventsPayload: ResolverTypeWrapper<Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  SendTestEventInput: SendTestEventInput;
+  SendTestEventPayload: ResolverTypeWrapper<Omit<SendTestEventPayload, 'delivery'> & { delivery: ResolversTypes['OutboundDelivery'] }>;
   Session: ResolverTypeWrapper<SessionRow>;
   SessionConnection: ResolverTypeWrapper<Omit<SessionConnection, 'edges'> & { edges: Array<ResolversTypes['SessionEdge']> }>;
   SessionEdge: ResolverTypeWrapper<Omit<SessionEdge, 'node'> & { node: ResolversTypes['Session'] }>;
@@ -896,6 +1088,13 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteTriggerPayload: DeleteTriggerPayload;
   DeleteWebhookSubscriptionInput: DeleteWebhookSubscriptionInput;
   DeleteWebhookSubscriptionPayload: DeleteWebhookSubscriptionPayload;
+  DeliveryAttempt: DeliveryAttemptRow;
+  DeliveryFilter: DeliveryFilter;
+  DeliveryUpdate: DeliveryUpdateRecord;
+  DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
+  DisableWebhookSubscriptionPayload: Omit<DisableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
+  EnableWebhookSubscriptionInput: EnableWebhookSubscriptionInput;
+  EnableWebhookSubscriptionPayload: Omit<EnableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   Event: EventRecord;
   EventTypeInfo: EventTypeInfo;
   HmacScheme: HmacScheme;
@@ -911,12 +1110,21 @@ export type ResolversParentTypes = ResolversObject<{
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  OutboundDelivery: OutboundDeliveryRow;
+  OutboundDeliveryConnection: Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['OutboundDeliveryEdge']> };
+  OutboundDeliveryEdge: Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversParentTypes['OutboundDelivery'] };
   PageInfo: PageInfo;
   PublishEventInput: PublishEventInput;
   PublishEventPayload: Omit<PublishEventPayload, 'event'> & { event: ResolversParentTypes['Event'] };
   Query: Record<PropertyKey, never>;
+  RedeliverInput: RedeliverInput;
+  RedeliverPayload: Omit<RedeliverPayload, 'delivery'> & { delivery: ResolversParentTypes['OutboundDelivery'] };
+  ReplayEventsInput: ReplayEventsInput;
+  ReplayEventsPayload: Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  SendTestEventInput: SendTestEventInput;
+  SendTestEventPayload: Omit<SendTestEventPayload, 'delivery'> & { delivery: ResolversParentTypes['OutboundDelivery'] };
   Session: SessionRow;
   SessionConnection: Omit<SessionConnection, 'edges'> & { edges: Array<ResolversParentTypes['SessionEdge']> };
   SessionEdge: Omit<SessionEdge, 'node'> & { node: ResolversParentTypes['Session'] };
@@ -1025,6 +1233,29 @@ export type DeleteWebhookSubscriptionPayloadResolvers<ContextType = GraphQLConte
   deletedSubscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryAttempt'] = ResolversParentTypes['DeliveryAttempt']> = ResolversObject<{
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errorClass?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AttemptOutcome'], ParentType, ContextType>;
+  responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type DeliveryUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryUpdate'] = ResolversParentTypes['DeliveryUpdate']> = ResolversObject<{
+  attempt?: Resolver<Maybe<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
+  delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
+}>;
+
+export type DisableWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisableWebhookSubscriptionPayload'] = ResolversParentTypes['DisableWebhookSubscriptionPayload']> = ResolversObject<{
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
+export type EnableWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EnableWebhookSubscriptionPayload'] = ResolversParentTypes['EnableWebhookSubscriptionPayload']> = ResolversObject<{
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   data?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1093,8 +1324,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createWebhookSubscription?: Resolver<ResolversTypes['CreateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deleteTrigger?: Resolver<ResolversTypes['DeleteTriggerPayload'], ParentType, ContextType, RequireFields<MutationDeleteTriggerArgs, 'input'>>;
   deleteWebhookSubscription?: Resolver<ResolversTypes['DeleteWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookSubscriptionArgs, 'input'>>;
+  disableWebhookSubscription?: Resolver<ResolversTypes['DisableWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookSubscriptionArgs, 'input'>>;
+  enableWebhookSubscription?: Resolver<ResolversTypes['EnableWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationEnableWebhookSubscriptionArgs, 'input'>>;
   publishEvent?: Resolver<ResolversTypes['PublishEventPayload'], ParentType, ContextType, RequireFields<MutationPublishEventArgs, 'input'>>;
+  redeliver?: Resolver<ResolversTypes['RedeliverPayload'], ParentType, ContextType, RequireFields<MutationRedeliverArgs, 'input'>>;
+  replayEvents?: Resolver<ResolversTypes['ReplayEventsPayload'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  sendTestEvent?: Resolver<ResolversTypes['SendTestEventPayload'], ParentType, ContextType, RequireFields<MutationSendTestEventArgs, 'input'>>;
   testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
   updateWebhookSubscription?: Resolver<ResolversTypes['UpdateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'input'>>;
@@ -1102,7 +1338,30 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+}>;
+
+export type OutboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDelivery'] = ResolversParentTypes['OutboundDelivery']> = ResolversObject<{
+  attemptCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attempts?: Resolver<Array<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeliveryStatus'], ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['WebhookSubscription']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type OutboundDeliveryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDeliveryConnection'] = ResolversParentTypes['OutboundDeliveryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['OutboundDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type OutboundDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDeliveryEdge'] = ResolversParentTypes['OutboundDeliveryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1118,6 +1377,8 @@ export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
+  delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
   inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -1129,8 +1390,21 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   webhookSubscriptions?: Resolver<ResolversTypes['WebhookSubscriptionConnection'], ParentType, ContextType, RequireFields<QueryWebhookSubscriptionsArgs, 'first'>>;
 }>;
 
+export type RedeliverPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RedeliverPayload'] = ResolversParentTypes['RedeliverPayload']> = ResolversObject<{
+  delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
+}>;
+
+export type ReplayEventsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReplayEventsPayload'] = ResolversParentTypes['ReplayEventsPayload']> = ResolversObject<{
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+}>;
+
+export type SendTestEventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendTestEventPayload'] = ResolversParentTypes['SendTestEventPayload']> = ResolversObject<{
+  delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
 }>;
 
 export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = ResolversObject<{
@@ -1160,6 +1434,7 @@ export type SessionEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   auditAppended?: SubscriptionResolver<ResolversTypes['AuditEntry'], "auditAppended", ParentType, ContextType, Partial<SubscriptionAuditAppendedArgs>>;
+  deliveryUpdated?: SubscriptionResolver<ResolversTypes['DeliveryUpdate'], "deliveryUpdated", ParentType, ContextType, Partial<SubscriptionDeliveryUpdatedArgs>>;
   inboundReceived?: SubscriptionResolver<ResolversTypes['InboundDelivery'], "inboundReceived", ParentType, ContextType, Partial<SubscriptionInboundReceivedArgs>>;
 }>;
 
@@ -1274,6 +1549,10 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
   DeleteWebhookSubscriptionPayload?: DeleteWebhookSubscriptionPayloadResolvers<ContextType>;
+  DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
+  DeliveryUpdate?: DeliveryUpdateResolvers<ContextType>;
+  DisableWebhookSubscriptionPayload?: DisableWebhookSubscriptionPayloadResolvers<ContextType>;
+  EnableWebhookSubscriptionPayload?: EnableWebhookSubscriptionPayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventTypeInfo?: EventTypeInfoResolvers<ContextType>;
   HmacScheme?: HmacSchemeResolvers<ContextType>;
@@ -1284,10 +1563,16 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  OutboundDelivery?: OutboundDeliveryResolvers<ContextType>;
+  OutboundDeliveryConnection?: OutboundDeliveryConnectionResolvers<ContextType>;
+  OutboundDeliveryEdge?: OutboundDeliveryEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PublishEventPayload?: PublishEventPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RedeliverPayload?: RedeliverPayloadResolvers<ContextType>;
+  ReplayEventsPayload?: ReplayEventsPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  SendTestEventPayload?: SendTestEventPayloadResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SessionConnection?: SessionConnectionResolvers<ContextType>;
   SessionEdge?: SessionEdgeResolvers<ContextType>;

@@ -10,6 +10,8 @@ export interface JobDefinition<S extends z.ZodType> {
   name: string;
   payload: S;
   queue: Omit<Queue, 'name'>;
+  /** Worker options (batch size, concurrency) beyond the defaults. */
+  work?: { batchSize?: number; localConcurrency?: number };
   /** Cron expression for jobs that run on a schedule. */
   schedule?: string;
   handler: (data: z.infer<S>, services: Services) => Promise<void>;

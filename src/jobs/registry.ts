@@ -3,11 +3,12 @@ import type { PgBoss } from 'pg-boss';
 import type { z } from 'zod';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { inboundMaintenance } from '../inbound/maintenance-job.ts';
+import { deliverEvent } from '../outbound/delivery-job.ts';
 import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
 import type { Services } from '../server/context.ts';
 import type { JobDefinition } from './job.ts';
 
-export const JOBS: JobDefinition<z.ZodType>[] = [agentRun, inboundMaintenance, purgeExpiredSecrets];
+export const JOBS: JobDefinition<z.ZodType>[] = [agentRun, deliverEvent, inboundMaintenance, purgeExpiredSecrets];
 
 /** Creates every queue (idempotent). API processes need the queues to send to. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
@@ -23,8 +24,9 @@ export async function startWorkers(boss: PgBoss, services: Services): Promise<st
   for (const job of JOBS) {
     ids.push(
       // NOTIFY wakes workers for new jobs; retries and delayed jobs are found by polling.
-      await boss.work(job.name, { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2 }, async (batch) => {
-        for (const item of batch) await job.handler(job.payload.parse(item.data), services);
+      await boss.work(job.name, { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, ...job.work }, async (batch) => {
+        // Jobs of a batch run side by side: one slow subscriber must not hold up the others.
+        await Promise.all(batch.map((item) => job.handler(job.payload.parse(item.data), services)));
       }),
     );
     if (job.schedule) await boss.schedule(job.name, job.schedule, {});

@@ -5,14 +5,35 @@ import { connection, decodeCursor, pageSize } from '../server/pagination.ts';
 import {
   type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, verifySubscription,
 } from './subscriptions.ts';
+import { disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
 
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,
   policy: { allowInsecure: s.config.allowInsecureTargets, allowPrivate: s.config.allowPrivateTargets },
 });
 
+const newestFirst = (after: string | null | undefined) => (decodeCursor(after) ? { id: { lt: decodeCursor(after)! } } : {});
+
 export const outboundResolvers: Resolvers = {
   Query: {
+    deliveries: async (_p, { filter, first, after }, { services, principal }) => {
+      const { workspaceId } = assertCan(principal, 'read');
+      const size = pageSize(first);
+      const rows = await services.db.outboundDelivery.findMany({
+        where: {
+          workspaceId, ...newestFirst(after),
+          ...(filter?.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
+          ...(filter?.eventId ? { eventId: filter.eventId } : {}),
+          ...(filter?.status ? { status: filter.status } : {}),
+          ...(filter?.eventType ? { event: { type: filter.eventType } } : {}),
+        },
+        orderBy: { id: 'desc' },
+        take: size + 1,
+      });
+      return connection(rows, size, after);
+    },
+    delivery: (_p, { id }, { services, principal }) =>
+      services.db.outboundDelivery.findFirst({ where: { id, workspaceId: assertCan(principal, 'read').workspaceId } }),
     webhookSubscription: (_p, { id }, { services, principal }) => getSubscription(services.db, assertCan(principal, 'read').workspaceId, id),
     webhookSubscriptions: async (_p, { first, after }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'read');
@@ -28,7 +49,47 @@ export const outboundResolvers: Resolvers = {
       ({ subscription: await updateSubscription(deps(services), assertCan(principal, 'manage').workspaceId, id, patch) }),
     deleteWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ deletedSubscriptionId: (await deleteSubscription(services.db, assertCan(principal, 'manage').workspaceId, input.id)).id }),
+    enableWebhookSubscription: async (_p, { input }, { services, principal }) =>
+      ({ subscription: await enable(services.db, assertCan(principal, 'manage').workspaceId, input.id) }),
+    disableWebhookSubscription: async (_p, { input }, { services, principal }) =>
+      ({ subscription: await disable(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.id, input.reason) }),
+    replayEvents: (_p, { input }, { services, principal }) =>
+      replayEvents(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.subscriptionId, input.since),
+    redeliver: async (_p, { input }, { services, principal }) =>
+      ({ delivery: await redeliver(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.deliveryId) }),
+    sendTestEvent: async (_p, { input }, { services, principal }) =>
+      ({ delivery: await sendTestEvent(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.subscriptionId, input.type) }),
     verifyWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ subscription: await verifySubscription(deps(services), assertCan(principal, 'manage').workspaceId, input.id) }),
+  },
+  OutboundDelivery: {
+    event: async (d, _a, { services }) => (await services.db.event.findUnique({ where: { id: d.eventId } }))!,
+    subscription: (d, _a, { services }) => getSubscription(services.db, d.workspaceId, d.subscriptionId),
+    attempts: (d, _a, { services }) => services.db.deliveryAttempt.findMany({ where: { deliveryId: d.id }, orderBy: { number: 'asc' } }),
+  },
+  Subscription: {
+    deliveryUpdated: {
+      subscribe: (_p, { filter }, { services, principal }) => {
+        const { workspaceId } = assertCan(principal, 'read');
+        return (async function* () {
+          const abort = new AbortController();
+          try {
+            for await (const msg of services.realtime.subscribe<{ deliveryId: string; attempt?: number }>('delivery.updated', workspaceId, abort.signal)) {
+              const delivery = await services.db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } });
+              if (!delivery) continue;
+              if (filter?.subscriptionId && delivery.subscriptionId !== filter.subscriptionId) continue;
+              if (filter?.eventId && delivery.eventId !== filter.eventId) continue;
+              if (filter?.status && delivery.status !== filter.status) continue;
+              if (filter?.eventType && delivery.event.type !== filter.eventType) continue;
+              const attempt = msg.attempt ? await services.db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }) : null;
+              const { event: _e, ...row } = delivery;
+              yield { deliveryUpdated: { delivery: row, attempt } };
+            }
+          } finally {
+            abort.abort();
+          }
+        })();
+      },
+    },
   },
 };

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/prisma.ts';
 import type { DeliveryClient } from '../outbound/http-client.ts';
+import type { Metrics } from './metrics.ts';
 import type { Realtime } from '../realtime/realtime.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 
@@ -18,6 +19,8 @@ export interface Services {
   realtime: Realtime;
   cipher: SecretCipher;
   deliveryClient: DeliveryClient;
+  /** Absent in processes that serve no /metrics (the CLI). */
+  metrics?: Metrics;
 }
 
 export interface GraphQLContext {

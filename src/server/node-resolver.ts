@@ -8,8 +8,8 @@ import { getTrigger } from '../inbound/triggers.ts';
 import { getSubscription } from '../outbound/subscriptions.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 
-const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription'>> = {
-  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription',
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery'>> = {
+  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription', delivery: 'OutboundDelivery',
 };
 
 export const nodeResolvers: Resolvers = {
@@ -29,6 +29,8 @@ export const nodeResolvers: Resolvers = {
           return services.db.inboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
         case 'subscription':
           return getSubscription(services.db, p.workspaceId, id);
+        case 'delivery':
+          return services.db.outboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
         case 'event':
           return services.db.event.findFirst({ where: { id, workspaceId: p.workspaceId } });
         default:

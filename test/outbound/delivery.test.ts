@@ -1,0 +1,251 @@
+// Outbound delivery end to end (SPEC §7) with real receivers on 127.0.0.1: fan-out, Standard
+// Webhooks headers, retries on a millisecond schedule, Retry-After, timeouts, 410, FAILED,
+// redeliver, disable/enable/replay, test events, auto-disable and live deliveryUpdated.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startReceiver, type Receiver, type Received } from '../support/receiver.ts';
+import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+
+const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status } } }`;
+const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
+const DELIVERY = `query($id: ID!) { delivery(id: $id) { id status attemptCount nextAttemptAt event { id } subscription { id status }
+  attempts { number outcome statusCode errorClass durationMs responseBody startedAt } } }`;
+
+/** Standard Webhooks verification, written from the spec with node:crypto alone. */
+function verifyStandard(r: Received, secret: string): boolean {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.body}`).digest('base64');
+  return String(r.headers['webhook-signature']).split(' ').includes(`v1,${expected}`);
+}
+
+async function until<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('outbound delivery', () => {
+  let svc: TestService;
+  let publisher: string;
+  const receivers: Receiver[] = [];
+  const receiver = async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    return r;
+  };
+  const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
+    const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    r.received.length = 0; // forget the create-time ping
+    return res.data!.createWebhookSubscription as { secret: string; subscription: { id: string; status: string } };
+  };
+  const publish = async (type: string, data: Record<string, unknown>) =>
+    (await gql(svc.url, publisher, PUBLISH, { i: { type, data } })).data!.publishEvent.event as { id: string; body: string };
+  const deliveryOf = async (eventId: string, subscriptionId: string) =>
+    (await gql(svc.url, svc.adminKey, 'query($e: ID!, $s: ID!) { deliveries(filter: {eventId: $e, subscriptionId: $s}) { edges { node { id } } } }', { e: eventId, s: subscriptionId })).data!.deliveries.edges[0]?.node.id as string;
+  const delivery = async (id: string) => (await gql(svc.url, svc.adminKey, DELIVERY, { id })).data!.delivery;
+
+  before(async () => {
+    svc = await startTestService({
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
+    });
+    publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
+  });
+  after(async () => {
+    await svc.stop();
+    for (const r of receivers) await r.close();
+  });
+
+  it('fans an event out to every matching ACTIVE subscription: same webhook-id, same bytes, each signed with its own secret', async () => {
+    const [a, b, c] = [await receiver(), await receiver(), await receiver()];
+    const subA = await subscribe(a, { events: ['tool.*'], headers: [{ name: 'X-Tenant', value: 'acme' }] });
+    const subB = await subscribe(b, { events: ['*'] });
+    await subscribe(c, { events: ['session.finished'] });
+    const event = await publish('tool.called', { sessionId: 'ses_1', tool: 'grep', arguments: { q: 'x' } });
+    await until(() => a.received.length >= 1 && b.received.length >= 1, 'both deliveries');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(c.received.length, 0, 'a subscription to other events receives nothing');
+    const [ra, rb] = [a.received[0]!, b.received[0]!];
+    for (const r of [ra, rb]) {
+      assert.equal(r.headers['webhook-id'], event.id);
+      assert.equal(r.body, event.body, 'the envelope bytes are those fixed at publish');
+      assert.equal(r.headers['content-type'], 'application/json');
+      assert.match(String(r.headers['user-agent']), /^webhook-gateway\//);
+      assert.ok(Math.abs(Number(r.headers['webhook-timestamp']) - Date.now() / 1000) < 5);
+    }
+    assert.ok(verifyStandard(ra, subA.secret));
+    assert.ok(verifyStandard(rb, subB.secret));
+    assert.ok(!verifyStandard(ra, subB.secret));
+    assert.equal(ra.headers['x-tenant'], 'acme');
+    const envelope = JSON.parse(ra.body);
+    assert.deepEqual(Object.keys(envelope), ['id', 'type', 'timestamp', 'workspaceId', 'data']);
+    const d = await until(async () => {
+      const x = await delivery(await deliveryOf(event.id, subA.subscription.id));
+      return x.status === 'SUCCEEDED' ? x : undefined;
+    }, 'SUCCEEDED');
+    assert.equal(d.attemptCount, 1);
+    assert.deepEqual(d.attempts.map((x: any) => [x.number, x.outcome, x.statusCode, x.errorClass]), [[1, 'SUCCEEDED', 200, null]]);
+  });
+
+  it('retries on the schedule with a fresh timestamp and signature and the same webhook-id, until a 2xx', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['review.completed'] });
+    r.respond((_req, n) => (n <= 2 ? { status: 500, body: `boom ${n}` } : { status: 200 }));
+    const event = await publish('review.completed', { sessionId: 'ses_1', reviewId: 'rev_1', verdict: 'approve' });
+    await until(() => r.received.length >= 3, 'three attempts');
+    const ids = new Set(r.received.map((x) => x.headers['webhook-id']));
+    assert.deepEqual([...ids], [event.id]);
+    assert.ok(r.received.every((x) => verifyStandard(x, sub.secret)));
+    const gaps = [r.received[1]!.at - r.received[0]!.at, r.received[2]!.at - r.received[1]!.at];
+    assert.ok(gaps[0]! >= 80 && gaps[1]! >= 160, `waits follow the schedule (±20 %): ${gaps}`);
+    const d = await until(async () => {
+      const x = await delivery(await deliveryOf(event.id, sub.subscription.id));
+      return x.status === 'SUCCEEDED' ? x : undefined;
+    }, 'SUCCEEDED');
+    assert.deepEqual(d.attempts.map((x: any) => [x.number, x.outcome, x.statusCode, x.errorClass, x.responseBody]), [
+      [1, 'FAILED', 500, 'HTTP_500', 'boom 1'], [2, 'FAILED', 500, 'HTTP_500', 'boom 2'], [3, 'SUCCEEDED', 200, null, ''],
+    ]);
+    assert.equal(d.nextAttemptAt, null);
+  });
+
+  it('cuts a hanging receiver off at the timeout, and marks the delivery FAILED after the last attempt, keeping 4 KiB of each answer', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['import.completed'], timeoutMs: 300 });
+    r.respond((_req, n) => (n === 1 ? { status: 200, delayMs: 2000 } : { status: 502, body: 'x'.repeat(10_000) }));
+    const event = await publish('import.completed', { importId: 'imp_1', source: 's3', itemsImported: 1, itemsFailed: 0 });
+    const d = await until(async () => {
+      const x = await delivery(await deliveryOf(event.id, sub.subscription.id));
+      return x?.status === 'FAILED' ? x : undefined;
+    }, 'FAILED', 15_000);
+    assert.equal(d.attemptCount, 4, 'the schedule has three waits: four attempts');
+    assert.equal(d.attempts[0].errorClass, 'TIMEOUT');
+    assert.ok(d.attempts[0].durationMs >= 250 && d.attempts[0].durationMs < 1500, String(d.attempts[0].durationMs));
+    assert.equal(d.attempts[0].statusCode, null);
+    assert.equal(d.attempts[1].responseBody.length, 4096);
+    assert.equal(d.nextAttemptAt, null);
+  });
+
+  it('honours a Retry-After on 429 when it is longer than the schedule', async () => {
+    const r = await receiver();
+    await subscribe(r, { events: ['hook.violation'] });
+    r.respond((_req, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    await publish('hook.violation', { hookId: 'h', rule: 'r', severity: 'low', message: 'm' });
+    await until(() => r.received.length >= 2, 'the retry', 5000);
+    assert.ok(r.received[1]!.at - r.received[0]!.at >= 950, `waited ${r.received[1]!.at - r.received[0]!.at} ms`);
+  });
+
+  it('disables the subscription at once on 410 Gone, cancels its pending deliveries and emits subscription.disabled', async () => {
+    const [gone, watcher] = [await receiver(), await receiver()];
+    const sub = await subscribe(gone, { events: ['cost.threshold_exceeded'] });
+    await subscribe(watcher, { events: ['subscription.disabled'] });
+    gone.respond(() => ({ status: 410 }));
+    await publish('cost.threshold_exceeded', { budgetId: 'b', scope: 'ws', thresholdUsd: 1, spentUsd: 2, period: 'd' });
+    await until(() => watcher.received.length >= 1, 'subscription.disabled');
+    const notice = JSON.parse(watcher.received[0]!.body);
+    assert.equal(notice.type, 'subscription.disabled');
+    assert.deepEqual(notice.data, { subscriptionId: sub.subscription.id, reason: 'the endpoint answered 410 Gone' });
+    const s = (await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { status statusReason disabledAt } }', { id: sub.subscription.id })).data!.webhookSubscription;
+    assert.equal(s.status, 'DISABLED');
+    assert.equal(s.statusReason, 'the endpoint answered 410 Gone');
+    // Later events do not reach it.
+    await publish('cost.threshold_exceeded', { budgetId: 'b', scope: 'ws', thresholdUsd: 1, spentUsd: 3, period: 'd' });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(gone.received.length, 1);
+  });
+
+  it('disable cancels pending deliveries; enable + replayEvents sends them again; redeliver repeats a delivery with the same webhook-id', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['review.completed'] });
+    r.respond(() => ({ status: 503 }));
+    const since = new Date(Date.now() - 1000).toISOString();
+    const event = await publish('review.completed', { sessionId: 'ses_9', reviewId: 'rev_9', verdict: 'reject' });
+    await until(() => r.received.length >= 1, 'first attempt');
+    const dis = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id, reason: "maintenance"}) { subscription { status statusReason } } }', { id: sub.subscription.id });
+    assert.deepEqual(dis.data!.disableWebhookSubscription.subscription, { status: 'DISABLED', statusReason: 'maintenance' });
+    const id = await deliveryOf(event.id, sub.subscription.id);
+    assert.equal((await delivery(id)).status, 'CANCELLED');
+    const replayDisabled = await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    assert.equal(replayDisabled.errors?.[0]?.extensions?.field, 'subscriptionId');
+    r.respond(() => ({ status: 200 }));
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    const replay = await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    assert.equal(replay.data!.replayEvents.replayed, 1);
+    await until(async () => (await delivery(id)).status === 'SUCCEEDED', 'replayed delivery');
+    const count = r.received.length;
+    const again = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { redeliver(input: {deliveryId: $id}) { delivery { id status } } }', { id });
+    assert.equal(again.data!.redeliver.delivery.status, 'PENDING');
+    await until(() => r.received.length > count, 'the redelivery');
+    assert.equal(r.received.at(-1)!.headers['webhook-id'], event.id);
+    const d = await until(async () => {
+      const x = await delivery(id);
+      return x.status === 'SUCCEEDED' && x.attempts.at(-1).number === x.attemptCount && x.attemptCount >= 3 ? x : undefined;
+    }, 'redelivered');
+    // 503 before the disable, 200 after the replay, 200 for the redelivery: one more attempt each time.
+    assert.deepEqual(d.attempts.slice(-2).map((x: any) => [x.outcome, x.statusCode]), [['SUCCEEDED', 200], ['SUCCEEDED', 200]]);
+  });
+
+  it('sendTestEvent delivers a valid sample of any catalogue event', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['session.created'] });
+    const res = await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "cost.threshold_exceeded"}) { delivery { id event { type } } } }', { s: sub.subscription.id });
+    assert.equal(res.data!.sendTestEvent.delivery.event.type, 'cost.threshold_exceeded');
+    await until(() => r.received.length >= 1, 'the test event');
+    const body = JSON.parse(r.received[0]!.body);
+    assert.equal(body.type, 'cost.threshold_exceeded');
+    assert.equal(body.data.budgetId, 'bud_1');
+    assert.ok(verifyStandard(r.received[0]!, sub.secret));
+    const bad = await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "nope"}) { delivery { id } } }', { s: sub.subscription.id });
+    assert.equal(bad.errors?.[0]?.extensions?.field, 'type');
+  });
+
+  it('streams deliveryUpdated for each attempt to the subscribers of the workspace', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['tool.error'] });
+    r.respond((_req, n) => (n === 1 ? { status: 500 } : { status: 200 }));
+    const client = wsClient(svc.url, svc.adminKey);
+    const updates: any[] = [];
+    let connected!: () => void;
+    const ready = new Promise<void>((res) => (connected = res));
+    client.on('connected', () => setTimeout(connected, 100));
+    client.subscribe({ query: `subscription { deliveryUpdated(filter: {subscriptionId: "${sub.subscription.id}"}) { delivery { id status attemptCount } attempt { number statusCode outcome } } }` },
+      { next: (v) => updates.push(v.data!.deliveryUpdated), error: () => {}, complete: () => {} });
+    try {
+      await ready;
+      await publish('tool.error', { sessionId: 's', tool: 't', error: { message: 'x' } });
+      await until(() => updates.some((u) => u.delivery.status === 'SUCCEEDED'), 'the SUCCEEDED update');
+      const attempts = updates.filter((u) => u.attempt).map((u) => [u.attempt.number, u.attempt.statusCode, u.attempt.outcome]);
+      assert.deepEqual(attempts, [[1, 500, 'FAILED'], [2, 200, 'SUCCEEDED']]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('auto-disable', () => {
+  it('disables a subscription that kept failing for DELIVERY_AUTO_DISABLE_AFTER without a success', async () => {
+    const svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms', DELIVERY_AUTO_DISABLE_AFTER: '250ms' });
+    const r = await startReceiver();
+    try {
+      const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, events: ['*'] } })).data!.createWebhookSubscription.subscription;
+      r.respond(() => ({ status: 500 }));
+      const key = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "p", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
+      const published = await gql(svc.url, key, PUBLISH, { i: { type: 'import.completed', data: { importId: 'i', source: 's', itemsImported: 0, itemsFailed: 1 } } });
+      assert.equal(published.errors, undefined);
+      const s = await until(async () => {
+        const x = (await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { status statusReason } }', { id: sub.id })).data!.webhookSubscription;
+        return x.status === 'DISABLED' ? x : undefined;
+      }, 'auto-disable');
+      assert.match(s.statusReason, /^no successful delivery since .* while deliveries kept failing$/);
+      const { rows } = await svc.services.pool.query(`SELECT status FROM outbound_delivery WHERE subscription_id = $1`, [sub.id]);
+      assert.deepEqual(rows.map((x) => x.status), ['CANCELLED']);
+    } finally {
+      await svc.stop();
+      await r.close();
+    }
+  });
+});
