@@ -29,6 +29,32 @@ export interface PublishedEvent {
   deliveryIds: string[];
 }
 
+export interface DeliveryJob {
+  deliveryId: string;
+  subscriptionId: string;
+  timeoutMs: number;
+  maxConcurrency: number | null;
+  startAfter?: Date;
+}
+
+/**
+ * Queues delivery attempts. Each job expires just above its subscription's timeout, so one held by
+ * a killed worker runs again within seconds; jobs of a subscription with maxConcurrency share a
+ * pg-boss group whose tier carries the cap, which pg-boss enforces across every worker process.
+ */
+export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list: DeliveryJob[]): Promise<void> {
+  if (list.length === 0) return;
+  await jobs.insert(DELIVERY_QUEUE, list.map((d) => ({
+    data: { deliveryId: d.deliveryId },
+    expireInSeconds: Math.ceil(d.timeoutMs / 1000) + 3,
+    group: { id: d.subscriptionId, tier: d.maxConcurrency ? `max${d.maxConcurrency}` : 'default' },
+    ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
+  })), { db: inTransaction(client) });
+}
+
+/** pg-boss group tiers for every maxConcurrency a subscription may have (1..1000). */
+export const DELIVERY_GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`max${i + 1}`, i + 1]));
+
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {
   if (!isEventType(type)) throw badInput('type', `unknown event type "${type}"; one of ${EVENT_TYPES.join(', ')}`);
@@ -79,7 +105,7 @@ export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: 
     return { id, input, body };
   });
   // The events and their fan-out in one statement; delivery ids are minted by gateway_id().
-  const { rows: deliveries } = await client.query<{ id: string; event_id: string }>({
+  const { rows: deliveries } = await client.query<{ id: string; event_id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>({
     name: 'events-insert',
     text: `WITH ev AS (
        INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
@@ -89,15 +115,15 @@ export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: 
      INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
      SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, $7, $7, $7
      FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
-     RETURNING id, event_id`,
+     RETURNING id, event_id, subscription_id,
+       (SELECT timeout_ms FROM webhook_subscription WHERE id = subscription_id) AS timeout_ms,
+       (SELECT max_concurrency FROM webhook_subscription WHERE id = subscription_id) AS max_concurrency`,
   }, [
       events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
       events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
     ],
   );
-  if (deliveries.length > 0) {
-    await jobs.insert(DELIVERY_QUEUE, deliveries.map((d) => ({ data: { deliveryId: d.id } })), { db: inTransaction(client) });
-  }
+  await queueDeliveries(client, jobs, deliveries.map((d) => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency })));
   const byEvent = new Map<string, string[]>();
   for (const d of deliveries) byEvent.set(d.event_id, [...(byEvent.get(d.event_id) ?? []), d.id]);
   return events.map((e) => ({

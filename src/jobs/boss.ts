@@ -11,6 +11,10 @@ export function createBoss(connectionString: string, log: Logger): PgBoss {
     application_name: 'webhook-gateway:jobs',
     // Wakes workers on notify-enabled queues the moment a job is inserted (PERFORMANCE.md).
     useListenNotify: true,
+    // Expired jobs (a worker killed mid-delivery) are found on the monitor pass: keep it short so
+    // a delivery job, which expires just above its subscription's timeout, runs again within seconds.
+    superviseIntervalSeconds: 2,
+    monitorIntervalSeconds: 2,
   });
   boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
   return boss;

@@ -1,4 +1,4 @@
-import type { PgBoss, Queue } from 'pg-boss';
+import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
 import type { Services } from '../server/context.ts';
 
@@ -11,7 +11,7 @@ export interface JobDefinition<S extends z.ZodType> {
   payload: S;
   queue: Omit<Queue, 'name'>;
   /** Worker options (batch size, concurrency) beyond the defaults. */
-  work?: { batchSize?: number; localConcurrency?: number };
+  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'groupConcurrency'>;
   /** Cron expression for jobs that run on a schedule. */
   schedule?: string;
   handler: (data: z.infer<S>, services: Services) => Promise<void>;

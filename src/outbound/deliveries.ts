@@ -6,10 +6,9 @@ import { withTransaction } from '../db/pool.ts';
 import type { Db } from '../db/prisma.ts';
 import { DomainError, badInput, notFound } from '../errors.ts';
 import { EVENT_TYPES, isEventType } from '../events/catalog.ts';
-import { DELIVERY_QUEUE, validateEventData } from '../events/publish.ts';
+import { queueDeliveries, validateEventData } from '../events/publish.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import { inTransaction } from '../jobs/in-transaction.ts';
 import type { Message } from '../realtime/realtime.ts';
 import { disableSubscription } from './delivery-job.ts';
 import { type SubscriptionRecord, getSubscription } from './subscriptions.ts';
@@ -21,7 +20,12 @@ export interface DeliveryUpdateRecord {
 
 async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
-  await boss.insert(DELIVERY_QUEUE, deliveryIds.map((deliveryId) => ({ data: { deliveryId } })), { db: inTransaction(client) });
+  const { rows } = await client.query<{ id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
+    `SELECT d.id, d.subscription_id, s.timeout_ms, s.max_concurrency FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
+     WHERE d.id = ANY($1::text[])`,
+    [deliveryIds],
+  );
+  await queueDeliveries(client, boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })));
   await client.query(`SELECT pg_notify('webhook_gateway', m) FROM unnest($1::text[]) m`, [
     deliveryIds.map((deliveryId) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId } } satisfies Message)),
   ]);

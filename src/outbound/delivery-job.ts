@@ -7,8 +7,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { withTransaction } from '../db/pool.ts';
-import { DELIVERY_QUEUE, insertEvents } from '../events/publish.ts';
-import { inTransaction } from '../jobs/in-transaction.ts';
+import { DELIVERY_GROUP_TIERS, DELIVERY_QUEUE, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { countHit } from '../inbound/rate-limit.ts';
 import { defineJob } from '../jobs/job.ts';
 import type { Message } from '../realtime/realtime.ts';
 import type { Services } from '../server/context.ts';
@@ -26,7 +26,8 @@ export const deliverEvent = defineJob({
   // soon after. HTTP failures never throw (they are scheduled by our own retry policy); pg-boss's
   // few retries only cover expiry and infrastructure errors such as a lost database connection.
   queue: { retryLimit: 3, retryDelay: 5, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
-  work: { batchSize: 50 },
+  // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
+  work: { batchSize: 50, groupConcurrency: { default: 1000, tiers: DELIVERY_GROUP_TIERS } },
   handler: async ({ deliveryId }, services) => {
     await attempt(services, deliveryId);
   },
@@ -44,6 +45,8 @@ interface Target {
   url: string;
   headers: Array<{ name: string; value: string }>;
   timeout_ms: number;
+  rate_limit_per_second: number | null;
+  max_concurrency: number | null;
   sub_status: string;
   failing_since: Date | null;
 }
@@ -52,7 +55,8 @@ export async function attempt(services: Services, deliveryId: string): Promise<v
   const { pool, db, cipher, deliveryClient, metrics } = services;
   const { rows: [t] } = await pool.query<Target>(
     `SELECT d.id AS delivery_id, d.status, d.attempt_count, d.workspace_id, e.id AS event_id, e.type AS event_type, e.body,
-            s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.status AS sub_status, s.failing_since
+            s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency,
+            s.status AS sub_status, s.failing_since
      FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
      WHERE d.id = $1`,
     [deliveryId],
@@ -62,6 +66,19 @@ export async function attempt(services: Services, deliveryId: string): Promise<v
   if (t.sub_status === 'DISABLED') {
     await pool.query(`UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status = 'PENDING'`, [deliveryId]);
     return;
+  }
+  if (t.rate_limit_per_second !== null) {
+    const hits = await countHit(pool, `subscription:${t.subscription_id}`);
+    if (hits > t.rate_limit_per_second) {
+      // Over the limit this second: come back in the second where this job's turn falls. Only this
+      // subscription's own jobs wait; other subscriptions' jobs are fetched and sent meanwhile.
+      const second = Math.floor(Date.now() / 1000) + Math.ceil((hits - t.rate_limit_per_second) / t.rate_limit_per_second);
+      await withTransaction(pool, (client) => queueDeliveries(client, services.boss, [{
+        deliveryId, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency,
+        startAfter: new Date(second * 1000 + Math.floor(Math.random() * 100)),
+      }]));
+      return;
+    }
   }
   const secrets = (await activeSecrets(db, cipher, { kind: 'subscription', id: t.subscription_id })).map((s) => s.secret);
   const headers = deliveryHeaders(t.event_id, t.body, secrets, t.headers);
@@ -93,7 +110,7 @@ async function record(client: pg.PoolClient, services: Services, t: Target, star
     [t.delivery_id, status, number, startedAt, nextAt],
   );
   if (nextAt && rowCount) {
-    await boss.send(DELIVERY_QUEUE, deliveryPayload.parse({ deliveryId: t.delivery_id }), { startAfter: nextAt, db: inTransaction(client) });
+    await queueDeliveries(client, boss, [{ deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, startAfter: nextAt }]);
   }
 
   let disableReason: string | null = null;
