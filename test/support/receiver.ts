@@ -11,6 +11,8 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
+  /** The most requests that were in flight at once. */
+  maxInFlight: () => number;
   /** How to answer the next requests: status, optional headers, body, delay. */
   respond: (fn: (req: Received, n: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }) => void;
   close: () => Promise<void>;
@@ -19,7 +21,12 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
   let answer: Parameters<Receiver['respond']>[0] = () => ({ status: 200, body: 'ok' });
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -37,6 +44,7 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    maxInFlight: () => maxInFlight,
     respond: (fn) => (answer = fn),
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
