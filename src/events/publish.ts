@@ -39,21 +39,17 @@ export interface DeliveryJob {
 
 /**
  * Queues delivery attempts. Each job expires just above its subscription's timeout, so one held by
- * a killed worker runs again within seconds; jobs of a subscription with maxConcurrency share a
- * pg-boss group whose tier carries the cap, which pg-boss enforces across every worker process.
+ * a killed worker runs again within seconds. (maxConcurrency is held by delivery leases in the
+ * worker, src/outbound/delivery-job.ts.)
  */
 export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list: DeliveryJob[]): Promise<void> {
   if (list.length === 0) return;
   await jobs.insert(DELIVERY_QUEUE, list.map((d) => ({
     data: { deliveryId: d.deliveryId },
     expireInSeconds: Math.ceil(d.timeoutMs / 1000) + 3,
-    group: { id: d.subscriptionId, tier: d.maxConcurrency ? `max${d.maxConcurrency}` : 'default' },
     ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
   })), { db: inTransaction(client) });
 }
-
-/** pg-boss group tiers for every maxConcurrency a subscription may have (1..1000). */
-export const DELIVERY_GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`max${i + 1}`, i + 1]));
 
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {

@@ -15,6 +15,8 @@ export interface JobDefinition<S extends z.ZodType> {
   /** Cron expression for jobs that run on a schedule. */
   schedule?: string;
   handler: (data: z.infer<S>, services: Services) => Promise<void>;
+  /** Handles a fetched batch at once (one transaction for many jobs); else `handler` per job. */
+  handleBatch?: (items: Array<z.infer<S>>, services: Services) => Promise<void>;
 }
 
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {

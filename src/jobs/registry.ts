@@ -25,8 +25,9 @@ export async function startWorkers(boss: PgBoss, services: Services): Promise<st
     ids.push(
       // NOTIFY wakes workers for new jobs; retries and delayed jobs are found by polling.
       await boss.work(job.name, { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, ...job.work }, async (batch) => {
-        // Jobs of a batch run side by side: one slow subscriber must not hold up the others.
-        await Promise.all(batch.map((item) => job.handler(job.payload.parse(item.data), services)));
+        const items = batch.map((item) => job.payload.parse(item.data));
+        if (job.handleBatch) await job.handleBatch(items, services);
+        else await Promise.all(items.map((item) => job.handler(item, services)));
       }),
     );
     if (job.schedule) await boss.schedule(job.name, job.schedule, {});

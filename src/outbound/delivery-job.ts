@@ -1,18 +1,17 @@
-// One job per delivery attempt (STYLE: Webhook code). The worker signs the event's fixed bytes with
-// every active secret (decrypted just in time), POSTs through the one delivery client, then in ONE
-// transaction records the attempt and its audit row, moves the delivery, and schedules the next
-// attempt with pg-boss `startAfter` (SPEC §7). The queue's own retries are off: the retry schedule
-// and Retry-After are ours, and a job killed mid-flight simply expires and runs again.
+// One job per delivery attempt (STYLE: Webhook code). A worker takes jobs in batches: it loads the
+// batch's deliveries in one query, signs each event's fixed bytes with every active secret of its
+// subscription (decrypted just in time), POSTs them side by side through the one delivery client,
+// then records the whole batch in ONE transaction: the attempts and their audit rows, the
+// deliveries' new states, and each next attempt scheduled with pg-boss `startAfter` (SPEC §7).
+// HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import { z } from 'zod';
-import { appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
+import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { withTransaction } from '../db/pool.ts';
-import { DELIVERY_GROUP_TIERS, DELIVERY_QUEUE, insertEvents, queueDeliveries } from '../events/publish.ts';
-import { countHit } from '../inbound/rate-limit.ts';
+import { DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
 import { defineJob } from '../jobs/job.ts';
 import type { Message } from '../realtime/realtime.ts';
 import type { Services } from '../server/context.ts';
-import { activeSecrets } from '../secrets/secret-store.ts';
 import type { SendResult } from './http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
@@ -22,15 +21,14 @@ export const deliveryPayload = z.object({ deliveryId: z.string().startsWith('dlv
 export const deliverEvent = defineJob({
   name: DELIVERY_QUEUE,
   payload: deliveryPayload,
-  // Expires just above the longest subscription timeout (30 s), so a killed worker's job runs again
-  // soon after. HTTP failures never throw (they are scheduled by our own retry policy); pg-boss's
-  // few retries only cover expiry and infrastructure errors such as a lost database connection.
-  queue: { retryLimit: 3, retryDelay: 5, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
+  // Jobs also expire per job just above their subscription's timeout (queueDeliveries), so a job
+  // held by a killed worker runs again within seconds. pg-boss's few retries only cover expiry and
+  // infrastructure errors such as a lost database connection.
+  queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
-  work: { batchSize: 50, groupConcurrency: { default: 1000, tiers: DELIVERY_GROUP_TIERS } },
-  handler: async ({ deliveryId }, services) => {
-    await attempt(services, deliveryId);
-  },
+  work: { batchSize: 100, localConcurrency: 2 },
+  handler: async ({ deliveryId }, services) => attemptBatch(services, [deliveryId]),
+  handleBatch: async (items, services) => attemptBatch(services, items.map((i) => i.deliveryId)),
 });
 
 interface Target {
@@ -48,91 +46,188 @@ interface Target {
   rate_limit_per_second: number | null;
   max_concurrency: number | null;
   sub_status: string;
-  failing_since: Date | null;
 }
 
-export async function attempt(services: Services, deliveryId: string): Promise<void> {
-  const { pool, db, cipher, deliveryClient, metrics } = services;
-  const { rows: [t] } = await pool.query<Target>(
-    `SELECT d.id AS delivery_id, d.status, d.attempt_count, d.workspace_id, e.id AS event_id, e.type AS event_type, e.body,
-            s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency,
-            s.status AS sub_status, s.failing_since
-     FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
-     WHERE d.id = $1`,
-    [deliveryId],
-  );
-  if (!t || t.status !== 'PENDING') return; // deleted, finished, or cancelled meanwhile
+const jobOf = (t: Target, startAfter?: Date): DeliveryJob => ({
+  deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, ...(startAfter ? { startAfter } : {}),
+});
+
+export async function attemptBatch(services: Services, deliveryIds: string[]): Promise<void> {
+  const { pool, cipher, deliveryClient, metrics } = services;
+  const { rows } = await pool.query<Target>({
+    name: 'delivery-targets',
+    text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, d.workspace_id, e.id AS event_id, e.type AS event_type, e.body,
+                  s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
+           FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
+           WHERE d.id = ANY($1::text[]) AND d.status = 'PENDING'`,
+  }, [deliveryIds]);
   // Fan-out only targets ACTIVE subscriptions; a test event may go to one still being verified.
-  if (t.sub_status === 'DISABLED') {
-    await pool.query(`UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status = 'PENDING'`, [deliveryId]);
-    return;
+  const cancelled = rows.filter((t) => t.sub_status === 'DISABLED');
+  if (cancelled.length > 0) {
+    await pool.query(`UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE id = ANY($1::text[]) AND status = 'PENDING'`, [cancelled.map((t) => t.delivery_id)]);
   }
-  if (t.rate_limit_per_second !== null) {
-    const hits = await countHit(pool, `subscription:${t.subscription_id}`);
-    if (hits > t.rate_limit_per_second) {
-      // Over the limit this second: come back in the second where this job's turn falls. Only this
-      // subscription's own jobs wait; other subscriptions' jobs are fetched and sent meanwhile.
-      const second = Math.floor(Date.now() / 1000) + Math.ceil((hits - t.rate_limit_per_second) / t.rate_limit_per_second);
-      await withTransaction(pool, (client) => queueDeliveries(client, services.boss, [{
-        deliveryId, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency,
-        startAfter: new Date(second * 1000 + Math.floor(Math.random() * 100)),
-      }]));
-      return;
-    }
+  let targets = rows.filter((t) => t.sub_status !== 'DISABLED');
+
+  // Rate limits: reserve this second's slots for each limited subscription in one upsert; the jobs
+  // past the limit come back in the second where their turn falls. Only that subscription waits.
+  const later: DeliveryJob[] = [];
+  const bySub = new Map<string, Target[]>();
+  for (const t of targets) if (t.rate_limit_per_second !== null) bySub.set(t.subscription_id, [...(bySub.get(t.subscription_id) ?? []), t]);
+  for (const [subscriptionId, list] of bySub) {
+    const limit = list[0]!.rate_limit_per_second!;
+    const second = Math.floor(Date.now() / 1000);
+    const { rows: [w] } = await pool.query<{ hits: number }>(
+      `INSERT INTO rate_limit_window (key, window_start, hits) VALUES ($1, $2, $3)
+       ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + $3 RETURNING hits`,
+      [`subscription:${subscriptionId}`, second, list.length],
+    );
+    // Position j in this second's count is before + j: past the limit, it waits whole seconds.
+    const before = w!.hits - list.length;
+    const deferred = new Set<string>();
+    list.forEach((t, j) => {
+      const secondsAhead = Math.floor((before + j) / limit);
+      if (secondsAhead === 0) return;
+      deferred.add(t.delivery_id);
+      later.push(jobOf(t, new Date((second + secondsAhead) * 1000 + Math.floor(Math.random() * 200))));
+    });
+    targets = targets.filter((t) => !deferred.has(t.delivery_id));
   }
-  const secrets = (await activeSecrets(db, cipher, { kind: 'subscription', id: t.subscription_id })).map((s) => s.secret);
-  const headers = deliveryHeaders(t.event_id, t.body, secrets, t.headers);
-  const startedAt = new Date();
-  const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
-  metrics?.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
-  metrics?.attemptLatency.observe(result.durationMs / 1000);
-  await withTransaction(pool, (client) => record(client, services, t, startedAt, headers, result));
+  // Concurrency caps: a slot per in-flight attempt, taken under the subscription's advisory lock so
+  // two workers cannot both take the last one. Jobs without a slot come back a moment later.
+  const capped = new Map<string, Target[]>();
+  for (const t of targets) if (t.max_concurrency !== null) capped.set(t.subscription_id, [...(capped.get(t.subscription_id) ?? []), t]);
+  if (capped.size > 0) {
+    const waiting = new Set<string>();
+    await withTransaction(pool, async (client) => {
+      for (const [subscriptionId, list] of [...capped].sort(([a], [b]) => a.localeCompare(b))) {
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subscriptionId]);
+        const { rows: [held] } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM delivery_lease WHERE subscription_id = $1 AND expires_at > now()`, [subscriptionId]);
+        const free = Math.max(0, list[0]!.max_concurrency! - held!.n);
+        const take = list.slice(0, free);
+        await client.query(
+          `INSERT INTO delivery_lease (delivery_id, subscription_id, expires_at)
+           SELECT id, $2, now() + make_interval(secs => $3) FROM unnest($1::text[]) AS id
+           ON CONFLICT (delivery_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+          [take.map((t) => t.delivery_id), subscriptionId, list[0]!.timeout_ms / 1000 + 5],
+        );
+        for (const t of list.slice(free)) {
+          waiting.add(t.delivery_id);
+          later.push(jobOf(t, new Date(Date.now() + 50 + Math.floor(Math.random() * 100))));
+        }
+      }
+    });
+    targets = targets.filter((t) => !waiting.has(t.delivery_id));
+  }
+  if (later.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, later));
+  if (targets.length === 0) return;
+
+  const subs = [...new Set(targets.map((t) => t.subscription_id))];
+  const { rows: secretRows } = await pool.query<{ id: string; subscription_id: string; ciphertext: string }>(
+    `SELECT id, subscription_id, ciphertext FROM subscription_secret
+     WHERE subscription_id = ANY($1::text[]) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC`,
+    [subs],
+  );
+  const secrets = new Map<string, string[]>();
+  for (const s of secretRows) {
+    secrets.set(s.subscription_id, [...(secrets.get(s.subscription_id) ?? []), cipher.decrypt(s.ciphertext, `subscription:${s.subscription_id}:${s.id}`)]);
+  }
+
+  const sent = await Promise.all(targets.map(async (t) => {
+    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
+    const startedAt = new Date();
+    const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+    metrics?.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
+    metrics?.attemptLatency.observe(result.durationMs / 1000);
+    return { t, headers, startedAt, result };
+  }));
+  await withTransaction(pool, (client) => record(client, services, sent));
 }
 
-async function record(client: pg.PoolClient, services: Services, t: Target, startedAt: Date, headers: Record<string, string>, r: SendResult) {
+interface Sent {
+  t: Target;
+  headers: Record<string, string>;
+  startedAt: Date;
+  result: SendResult;
+}
+
+async function record(client: pg.PoolClient, services: Services, sent: Sent[]): Promise<void> {
   const { config, boss } = services;
-  const number = t.attempt_count + 1;
-  const ok = r.errorClass === null;
-  const gone = r.statusCode === 410;
-  const delay = ok || gone ? null : nextAttemptDelay(config.deliveryRetryScheduleMs, number, r.retryAfterSeconds);
-  const status = ok ? 'SUCCEEDED' : delay === null ? 'FAILED' : 'PENDING';
-  const nextAt = delay === null ? null : new Date(Date.now() + delay);
+  const rows = sent.map(({ t, result: r }) => {
+    const number = t.attempt_count + 1;
+    const ok = r.errorClass === null;
+    const delay = ok || r.statusCode === 410 ? null : nextAttemptDelay(config.deliveryRetryScheduleMs, number, r.retryAfterSeconds);
+    return { number, ok, status: ok ? 'SUCCEEDED' : delay === null ? 'FAILED' : 'PENDING', nextAt: delay === null ? null : new Date(Date.now() + delay) };
+  });
 
-  await client.query(
-    `INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code, error_class, response_body)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [t.delivery_id, number, startedAt, r.durationMs, ok ? 'SUCCEEDED' : 'FAILED', r.statusCode, r.errorClass, r.responseBody],
-  );
-  // Only a delivery still PENDING moves: a concurrent cancel (disable) wins over this attempt.
-  const { rowCount } = await client.query(
-    `UPDATE outbound_delivery SET status = $2, attempt_count = $3, last_attempt_at = $4, next_attempt_at = $5, updated_at = now()
-     WHERE id = $1 AND status = 'PENDING'`,
-    [t.delivery_id, status, number, startedAt, nextAt],
-  );
-  if (nextAt && rowCount) {
-    await queueDeliveries(client, boss, [{ deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, startAfter: nextAt }]);
+  await client.query({
+    name: 'delivery-record',
+    text: `WITH attempts AS (
+             INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code, error_class, response_body)
+             SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::"AttemptOutcome"[], $6::int[], $7::text[], $8::text[])
+             ON CONFLICT (delivery_id, number) DO NOTHING
+           )
+           UPDATE outbound_delivery d SET status = u.status::"DeliveryStatus", attempt_count = u.number, last_attempt_at = u.started_at,
+                  next_attempt_at = u.next_at, updated_at = now()
+           FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
+           WHERE d.id = u.id AND d.status = 'PENDING'`,
+  }, [
+    sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
+    rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
+    sent.map((s) => s.result.responseBody), rows.map((r) => r.status), rows.map((r) => r.nextAt),
+  ]);
+  await client.query('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [sent.map((s) => s.t.delivery_id)]);
+  // A concurrent disable (status no longer PENDING) wins: the next attempt is queued only for the
+  // deliveries still waiting, which the job itself re-checks when it runs.
+  await queueDeliveries(client, boss, sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : [])));
+
+  // Subscriptions: success clears the failure window; failure opens it; 410 or a window longer
+  // than DELIVERY_AUTO_DISABLE_AFTER disables.
+  const outcome = new Map<string, { workspaceId: string; ok: boolean; gone: boolean; firstFailure: Date | null }>();
+  sent.forEach((s, i) => {
+    const o = outcome.get(s.t.subscription_id) ?? { workspaceId: s.t.workspace_id, ok: false, gone: false, firstFailure: null };
+    if (rows[i]!.ok) o.ok = true;
+    else {
+      o.gone ||= s.result.statusCode === 410;
+      o.firstFailure ??= s.startedAt;
+    }
+    outcome.set(s.t.subscription_id, o);
+  });
+  const succeeded = [...outcome].filter(([, o]) => o.ok).map(([id]) => id);
+  if (succeeded.length > 0) {
+    await client.query(`UPDATE webhook_subscription SET last_success_at = now(), failing_since = NULL WHERE id = ANY($1::text[])`, [succeeded]);
   }
-
-  let disableReason: string | null = null;
-  if (ok) {
-    await client.query(`UPDATE webhook_subscription SET last_success_at = now(), failing_since = NULL WHERE id = $1`, [t.subscription_id]);
-  } else {
-    const { rows: [s] } = await client.query<{ failing_since: Date }>(
-      `UPDATE webhook_subscription SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING failing_since`,
-      [t.subscription_id, startedAt],
+  const failing = [...outcome].filter(([, o]) => !o.ok);
+  if (failing.length > 0) {
+    const { rows: windows } = await client.query<{ id: string; failing_since: Date }>(
+      `UPDATE webhook_subscription s SET failing_since = coalesce(s.failing_since, f.at)
+       FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at) WHERE s.id = f.id RETURNING s.id, s.failing_since`,
+      [failing.map(([id]) => id), failing.map(([, o]) => o.firstFailure)],
     );
-    if (gone) disableReason = 'the endpoint answered 410 Gone';
-    else if (s && Date.now() - s.failing_since.getTime() >= config.deliveryAutoDisableAfterMs) {
-      disableReason = `no successful delivery since ${s.failing_since.toISOString()} while deliveries kept failing`;
+    for (const w of windows) {
+      const o = outcome.get(w.id)!;
+      const reason = o.gone
+        ? 'the endpoint answered 410 Gone'
+        : Date.now() - w.failing_since.getTime() >= config.deliveryAutoDisableAfterMs
+          ? `no successful delivery since ${w.failing_since.toISOString()} while deliveries kept failing`
+          : null;
+      if (reason) await disableSubscription(client, boss, o.workspaceId, w.id, reason);
     }
   }
-  if (disableReason) await disableSubscription(client, boss, t.workspace_id, t.subscription_id, disableReason);
 
-  await appendAudit(client, t.workspace_id, [{
-    workspaceId: t.workspace_id, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
-    eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: sha256Hex(t.body), occurredAt: startedAt,
-    durationMs: r.durationMs, attempt: number, statusCode: r.statusCode, outcome: ok ? 'SUCCEEDED' : 'FAILED', errorClass: r.errorClass, sourceIp: null,
-  }], [JSON.stringify({ topic: 'delivery.updated', workspaceId: t.workspace_id, data: { deliveryId: t.delivery_id, attempt: number } } satisfies Message)]);
+  const byWorkspace = new Map<string, number[]>();
+  sent.forEach((s, i) => byWorkspace.set(s.t.workspace_id, [...(byWorkspace.get(s.t.workspace_id) ?? []), i]));
+  for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+    await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+      const { t, headers, startedAt, result: r } = sent[i]!;
+      return {
+        workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
+        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: sha256Hex(t.body), occurredAt: startedAt,
+        durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
+        errorClass: r.errorClass, sourceIp: null,
+      };
+    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message)));
+  }
 }
 
 /**
