@@ -9,6 +9,7 @@ import { migrate } from './db/migrator.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
+import { keepQueueStatistics } from './jobs/queue-statistics.ts';
 import { ensureQueues, startWorkers } from './jobs/registry.ts';
 import { DeliveryClient } from './outbound/http-client.ts';
 import { Realtime } from './realtime/realtime.ts';
@@ -73,6 +74,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     if (config.role === 'worker' || config.role === 'all') {
       await startWorkers(boss, services);
+      const stop = keepQueueStatistics(pool, log);
+      cleanups.push(['queue statistics', async () => stop()]);
     }
 
     let http: HttpServer | undefined;

@@ -11,7 +11,7 @@ export interface JobDefinition<S extends z.ZodType> {
   payload: S;
   queue: Omit<Queue, 'name'>;
   /** Worker options (batch size, concurrency) beyond the defaults. */
-  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'groupConcurrency'>;
+  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'burstWhenBatchFull'>;
   /** Cron expression for jobs that run on a schedule. */
   schedule?: string;
   handler: (data: z.infer<S>, services: Services) => Promise<void>;

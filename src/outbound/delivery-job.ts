@@ -26,7 +26,8 @@ export const deliverEvent = defineJob({
   // infrastructure errors such as a lost database connection.
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
-  work: { batchSize: 100, localConcurrency: 2 },
+  // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
+  work: { batchSize: 100, localConcurrency: 2, burstWhenBatchFull: true },
   handler: async ({ deliveryId }, services) => attemptBatch(services, [deliveryId]),
   handleBatch: async (items, services) => attemptBatch(services, items.map((i) => i.deliveryId)),
 });

@@ -1,0 +1,140 @@
+// bench/outbound: delivers N events to a local receiver with 1 and with 100 subscriptions, and in
+// the same run a bare undici sender posts the same signed bodies to the same receiver (50 in
+// flight). Prints deliveries/s and publish-to-receipt p50/p99 for each, and the ratio.
+//   npm run bench:outbound        (BENCH_EVENTS_1=5000 BENCH_EVENTS_100=200 by default)
+import { createHmac, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool as HttpPool } from 'undici';
+import { benchDatabase, startProcess, stopProcess } from './support.ts';
+
+const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
+const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
+
+interface Run { name: string; deliveries: number; seconds: number; perSecond: number; p50: number; p99: number }
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+const report = (r: Run) =>
+  console.log(`${r.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(7)}/s  publish-to-receipt p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  (${r.deliveries} in ${r.seconds.toFixed(1)} s)`);
+
+/** A receiver that records, per request, the delay since the envelope's timestamp. */
+async function receiver() {
+  const latencies: number[] = [];
+  let count = 0;
+  let waiter: { n: number; resolve: () => void } | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
+      latencies.push(Date.now() - Date.parse(body.timestamp));
+      count++;
+      res.writeHead(200).end();
+      if (waiter && count >= waiter.n) waiter.resolve();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reset: () => { latencies.length = 0; count = 0; },
+    until: (n: number) => new Promise<void>((resolve) => (count >= n ? resolve() : (waiter = { n, resolve }))),
+    latencies: () => [...latencies].sort((a, b) => a - b),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+async function gql(origin: string, key: string, query: string, variables?: unknown) {
+  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data: any; errors?: unknown };
+}
+
+async function main() {
+  const db = await benchDatabase();
+  const rx = await receiver();
+  let gateway: Awaited<ReturnType<typeof startProcess>> | undefined;
+  try {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    gateway = await startProcess(['bin/webhook-gateway.mjs'], {
+      DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-out-${process.pid}`,
+    }, /ADMIN API key:\s+(whk_[\w-]+)/);
+    const origin = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100 && !(await fetch(`${origin}/healthz`).catch(() => undefined))?.ok; i++) await new Promise((r) => setTimeout(r, 50));
+    const admin = gateway.match[1]!;
+    const publisher = (await gql(origin, admin, 'mutation { createApiKey(input: {name: "bench", role: PUBLISHER}) { key } }')).data.createApiKey.key as string;
+    console.log(`outbound benchmark: ${EVENTS_1} events to 1 subscription, ${EVENTS_100} events to 100 subscriptions, gateway --role all`);
+
+    const subscribe = async (n: number, events: string) => {
+      for (let i = 0; i < n; i++) {
+        const r = await gql(origin, admin, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }',
+          { i: { url: `${rx.url}/s${i}`, events: [events] } });
+        if (r.data?.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error(`subscription not active: ${JSON.stringify(r)}`);
+      }
+    };
+    const publishAll = async (type: string, n: number, data: (i: number) => unknown) => {
+      const client = new HttpPool(origin, { connections: 20 });
+      let next = 0;
+      await Promise.all(Array.from({ length: 20 }, async () => {
+        while (next < n) {
+          const i = next++;
+          const r = await client.request({ method: 'POST', path: '/v1/events', headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' }, body: JSON.stringify({ type, data: data(i) }) });
+          await r.body.dump();
+          if (r.statusCode !== 202) throw new Error(`publish answered ${r.statusCode}`);
+        }
+      }));
+      await client.close();
+    };
+    const run = async (name: string, type: string, events: number, subs: number, data: (i: number) => unknown): Promise<Run> => {
+      rx.reset();
+      const started = performance.now();
+      const done = rx.until(events * subs);
+      await publishAll(type, events, data);
+      await done;
+      const seconds = (performance.now() - started) / 1000;
+      const l = rx.latencies();
+      return { name, deliveries: events * subs, seconds, perSecond: (events * subs) / seconds, p50: pct(l, 0.5), p99: pct(l, 0.99) };
+    };
+
+    await subscribe(1, 'import.completed');
+    const one = await run('gateway, 1 subscription', 'import.completed', EVENTS_1, 1, (i) => ({ importId: `i${i}`, source: 'bench', itemsImported: i, itemsFailed: 0 }));
+    report(one);
+    await subscribe(100, 'review.completed');
+    const hundred = await run('gateway, 100 subscriptions', 'review.completed', EVENTS_100, 100, (i) => ({ sessionId: 's', reviewId: `r${i}`, verdict: 'ok' }));
+    report(hundred);
+
+    // Baseline: the same number of signed bodies, posted straight to the receiver, 50 in flight.
+    rx.reset();
+    const total = EVENTS_100 * 100;
+    const key = randomBytes(32);
+    const bodies = Array.from({ length: total }, (_, i) => JSON.stringify({ id: `evt_${i}`, type: 'review.completed', timestamp: '', workspaceId: 'wsp_bench', data: { sessionId: 's', reviewId: `r${i}`, verdict: 'ok' } }));
+    const sender = new HttpPool(rx.url, { connections: 50 });
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      while (next < total) {
+        const i = next++;
+        const body = bodies[i]!.replace('"timestamp":""', `"timestamp":"${new Date().toISOString()}"`);
+        const ts = Math.floor(Date.now() / 1000);
+        const sig = createHmac('sha256', key).update(`evt_${i}.${ts}.${body}`).digest('base64');
+        const r = await sender.request({ method: 'POST', path: '/bare', body, headers: { 'content-type': 'application/json', 'webhook-id': `evt_${i}`, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` } });
+        await r.body.dump();
+      }
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    await sender.close();
+    const l = rx.latencies();
+    const bare: Run = { name: 'bare undici sender (50 in flight)', deliveries: total, seconds, perSecond: total / seconds, p50: pct(l, 0.5), p99: pct(l, 0.99) };
+    report(bare);
+
+    const ratio = hundred.perSecond / bare.perSecond;
+    console.log(`ratio (100 subscriptions / bare sender): ${ratio.toFixed(2)}; 1 subscription / bare sender: ${(one.perSecond / bare.perSecond).toFixed(2)}`);
+    console.log(`outbound deliveries_per_s=${hundred.perSecond.toFixed(0)} p99_ms=${hundred.p99.toFixed(1)} ratio_vs_bare_sender=${ratio.toFixed(2)}`);
+  } finally {
+    if (gateway) await stopProcess(gateway.child);
+    await rx.close();
+    await db.cleanup();
+  }
+}
+
+await main();

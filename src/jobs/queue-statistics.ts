@@ -1,0 +1,32 @@
+// PostgreSQL plans pg-boss's fetch from table statistics. A burst of thousands of jobs into a table
+// whose statistics are empty or stale makes the fetch pick a bad plan until autovacuum analyzes it
+// (~40 s here, with deliveries crawling at a few hundred per second meanwhile: see
+// ../shared/PERFORMANCE.md). Workers therefore watch the job tables and ANALYZE one as soon as it
+// changed a lot since its last analyze, instead of waiting for autovacuum.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+export function keepQueueStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { rows } = await pool.query<{ table: string }>(
+        `SELECT format('%I.%I', schemaname, relname) AS table FROM pg_stat_user_tables
+         WHERE schemaname = 'pgboss' AND relname LIKE 'job%' AND n_mod_since_analyze > greatest(1000, 0.2 * n_live_tup)`,
+      );
+      for (const { table } of rows) {
+        await pool.query(`ANALYZE ${table}`);
+        log.debug({ table }, 'analyzed a job table after a burst');
+      }
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message } }, 'queue statistics check failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
