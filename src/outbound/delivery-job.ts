@@ -72,6 +72,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
   // Rate limits: reserve this second's slots for each limited subscription in one upsert; the jobs
   // past the limit come back in the second where their turn falls. Only that subscription waits.
   const later: DeliveryJob[] = [];
+  const reservedSecond = new Map<string, number>();
   const bySub = new Map<string, Target[]>();
   for (const t of targets) if (t.rate_limit_per_second !== null) bySub.set(t.subscription_id, [...(bySub.get(t.subscription_id) ?? []), t]);
   for (const [subscriptionId, list] of bySub) {
@@ -87,7 +88,10 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     const deferred = new Set<string>();
     list.forEach((t, j) => {
       const secondsAhead = Math.floor((before + j) / limit);
-      if (secondsAhead === 0) return;
+      if (secondsAhead === 0) {
+        reservedSecond.set(t.delivery_id, second);
+        return;
+      }
       deferred.add(t.delivery_id);
       later.push(jobOf(t, new Date((second + secondsAhead) * 1000 + Math.floor(Math.random() * 200))));
     });
@@ -134,14 +138,24 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     secrets.set(s.subscription_id, [...(secrets.get(s.subscription_id) ?? []), cipher.decrypt(s.ciphertext, `subscription:${s.subscription_id}:${s.id}`)]);
   }
 
-  const sent = await Promise.all(targets.map(async (t) => {
+  const missed: DeliveryJob[] = [];
+  const posted = await Promise.all(targets.map(async (t) => {
     const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
     const startedAt = new Date();
+    // A rate-limited slot is good for its second only: if that second has passed, try the next.
+    const reserved = reservedSecond.get(t.delivery_id);
+    if (reserved !== undefined && Math.floor(startedAt.getTime() / 1000) !== reserved) {
+      missed.push(jobOf(t, new Date(startedAt.getTime() + 50)));
+      return undefined;
+    }
     const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
     metrics?.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
     metrics?.attemptLatency.observe(result.durationMs / 1000);
     return { t, headers, startedAt, result };
   }));
+  const sent = posted.filter((p): p is Sent => p !== undefined);
+  if (missed.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, missed));
+  if (sent.length === 0) return;
   await withTransaction(pool, (client) => record(client, services, sent));
 }
 
