@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, load, report, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, freePort, load, report, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -45,8 +45,6 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
   return result;
 }
 
-const freePort = () => 20000 + Math.floor(Math.random() * 30000);
-
 async function main() {
   const db = await benchDatabase();
   const children: Array<import('node:child_process').ChildProcess> = [];
@@ -55,7 +53,7 @@ async function main() {
     console.log(`inbound benchmark: ${SECONDS} s per run, concurrency ${CONCURRENCY}, 1 KB JSON bodies, Standard Webhooks signatures`);
 
     // 1. The gateway (API role: acceptance only; workers would compete for the same 2 cores).
-    const port = freePort();
+    const port = await freePort();
     const gateway = await startProcess(['bin/webhook-gateway.mjs', '--role', 'api'], {
       DATABASE_URL: url, MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1',
       LOG_LEVEL: 'warn', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-data-${process.pid}`,

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, freePort, startProcess, stopProcess } from './support.ts';
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
@@ -54,7 +54,7 @@ async function main() {
   const rx = await receiver();
   let gateway: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    const port = await freePort();
     gateway = await startProcess(['bin/webhook-gateway.mjs'], {
       DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-out-${process.pid}`,
@@ -72,12 +72,18 @@ async function main() {
         if (r.data?.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error(`subscription not active: ${JSON.stringify(r)}`);
       }
     };
-    const publishAll = async (type: string, n: number, data: (i: number) => unknown) => {
+    /** Publishes n events with 20 in flight, or paced at `perSecond` when given. */
+    const publishAll = async (type: string, n: number, data: (i: number) => unknown, perSecond?: number) => {
       const client = new HttpPool(origin, { connections: 20 });
       let next = 0;
+      const t0 = performance.now();
       await Promise.all(Array.from({ length: 20 }, async () => {
         while (next < n) {
           const i = next++;
+          if (perSecond) {
+            const due = t0 + (i * 1000) / perSecond - performance.now();
+            if (due > 0) await new Promise((r) => setTimeout(r, due));
+          }
           const r = await client.request({ method: 'POST', path: '/v1/events', headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' }, body: JSON.stringify({ type, data: data(i) }) });
           await r.body.dump();
           if (r.statusCode !== 202) throw new Error(`publish answered ${r.statusCode}`);
@@ -85,11 +91,11 @@ async function main() {
       }));
       await client.close();
     };
-    const run = async (name: string, type: string, events: number, subs: number, data: (i: number) => unknown): Promise<Run> => {
+    const run = async (name: string, type: string, events: number, subs: number, data: (i: number) => unknown, perSecond?: number): Promise<Run> => {
       rx.reset();
       const started = performance.now();
       const done = rx.until(events * subs);
-      await publishAll(type, events, data);
+      await publishAll(type, events, data, perSecond);
       await done;
       const seconds = (performance.now() - started) / 1000;
       const l = rx.latencies();
@@ -99,6 +105,9 @@ async function main() {
     await subscribe(1, 'import.completed');
     const one = await run('gateway, 1 subscription', 'import.completed', EVENTS_1, 1, (i) => ({ importId: `i${i}`, source: 'bench', itemsImported: i, itemsFailed: 0 }));
     report(one);
+    // Unsaturated: 100 events/s for 10 s, to read the latency a subscriber sees in normal traffic.
+    const paced = await run('gateway, 1 subscription, 100/s paced', 'import.completed', 1000, 1, (i) => ({ importId: `p${i}`, source: 'bench', itemsImported: i, itemsFailed: 0 }), 100);
+    report(paced);
     await subscribe(100, 'review.completed');
     const hundred = await run('gateway, 100 subscriptions', 'review.completed', EVENTS_100, 100, (i) => ({ sessionId: 's', reviewId: `r${i}`, verdict: 'ok' }));
     report(hundred);
@@ -129,6 +138,7 @@ async function main() {
 
     const ratio = hundred.perSecond / bare.perSecond;
     console.log(`ratio (100 subscriptions / bare sender): ${ratio.toFixed(2)}; 1 subscription / bare sender: ${(one.perSecond / bare.perSecond).toFixed(2)}`);
+    console.log(`unsaturated publish-to-receipt p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms`);
     console.log(`outbound deliveries_per_s=${hundred.perSecond.toFixed(0)} p99_ms=${hundred.p99.toFixed(1)} ratio_vs_bare_sender=${ratio.toFixed(2)}`);
   } finally {
     if (gateway) await stopProcess(gateway.child);
