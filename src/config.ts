@@ -95,7 +95,6 @@ const env = z.object({
   ALLOW_PRIVATE_TARGETS: bool(false),
   DELIVERY_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
-  DELIVERY_CONCURRENCY: int(50, 1, 1000),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
 });
@@ -129,8 +128,6 @@ export interface Config {
   deliveryRetryScheduleMs: number[];
   /** A subscription failing without a success for this long is disabled. */
   deliveryAutoDisableAfterMs: number;
-  /** Deliveries in flight per worker process. */
-  deliveryConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +215,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
-    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
   };
 }
