@@ -47,8 +47,9 @@ export class Realtime {
     });
     client.on('error', () => {
       // The listener connection broke (database restart): reconnect after a pause.
-      client.release(true);
+      if (this.#client !== client) return; // already let go by stop() or an earlier error
       this.#client = undefined;
+      client.release(true);
       if (this.#stopped) return;
       setTimeout(() => this.#listen().catch((err) => this.#log.warn({ err: err.message }, 'realtime: reconnect failed')), 1000).unref();
     });
@@ -90,8 +91,8 @@ export class Realtime {
     const client = this.#client;
     this.#client = undefined;
     if (client) {
-      await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
-      client.release();
+      // Destroyed, not returned to the pool: a dedicated LISTEN connection is never reused.
+      client.release(true);
     }
   }
 }
