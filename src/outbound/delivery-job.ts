@@ -27,7 +27,8 @@ export const deliverEvent = defineJob({
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
   // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
-  work: { batchSize: 100, localConcurrency: 2, burstWhenBatchFull: true },
+  // Measured with bench/outbound: 250 x 4 beat 100 x 2 (+20 %) and 500 x 1 (-15 %).
+  work: { batchSize: 250, localConcurrency: 4, burstWhenBatchFull: true },
   handler: async ({ deliveryId }, services) => attemptBatch(services, [deliveryId]),
   handleBatch: async (items, services) => attemptBatch(services, items.map((i) => i.deliveryId)),
 });
