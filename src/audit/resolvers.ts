@@ -19,17 +19,10 @@ export const auditResolvers: Resolvers = {
       // Authorisation runs before the stream exists, so a refusal is an ordinary GraphQL error.
       subscribe: (_parent, { filter }, { services, principal }) => {
         const { workspaceId } = assertCan(principal, 'read');
-        return (async function* () {
-          const abort = new AbortController();
-          try {
-            for await (const raw of services.realtime.subscribe<AuditEntryRecord>('audit.appended', workspaceId, abort.signal)) {
-              const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
-              if (matchesAuditFilter(entry, filter)) yield { auditAppended: entry };
-            }
-          } finally {
-            abort.abort();
-          }
-        })();
+        return services.realtime.stream<AuditEntryRecord, { auditAppended: AuditEntryRecord }>('audit.appended', workspaceId, (raw) => {
+          const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
+          return matchesAuditFilter(entry, filter) ? { auditAppended: entry } : undefined;
+        });
       },
     },
   },

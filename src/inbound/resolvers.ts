@@ -1,13 +1,13 @@
 import { assertCan } from '../auth/principal.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
-import { connection, decodeCursor, pageSize } from '../server/pagination.ts';
+import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
+import type { InboundDelivery as InboundDeliveryRow } from '../generated/prisma/client.ts';
 import { loadTriggerContext, testTrigger } from './test-trigger.ts';
 import { applyTriggerYaml, parseTriggerYaml } from './trigger-yaml.ts';
 import { createTrigger, deleteTrigger, getTrigger, toTriggerRecord, triggerUrl, updateTrigger } from './triggers.ts';
 
 // Newest first: ids sort by creation, so "after" a cursor means a smaller id.
-const newestFirst = (after: string | null | undefined) => (decodeCursor(after) ? { id: { lt: decodeCursor(after)! } } : {});
 
 export const inboundResolvers: Resolvers = {
   Query: {
@@ -97,18 +97,11 @@ export const inboundResolvers: Resolvers = {
     inboundReceived: {
       subscribe: (_p, { triggerId }, { services, principal }) => {
         const { workspaceId } = assertCan(principal, 'read');
-        return (async function* () {
-          const abort = new AbortController();
-          try {
-            for await (const msg of services.realtime.subscribe<{ id: string; triggerId: string }>('inbound.received', workspaceId, abort.signal)) {
-              if (triggerId && msg.triggerId !== triggerId) continue;
-              const row = await services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } });
-              if (row) yield { inboundReceived: row };
-            }
-          } finally {
-            abort.abort();
-          }
-        })();
+        return services.realtime.stream<{ id: string; triggerId: string }, { inboundReceived: InboundDeliveryRow }>('inbound.received', workspaceId, async (msg) => {
+          if (triggerId && msg.triggerId !== triggerId) return undefined;
+          const row = await services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } });
+          return row ? { inboundReceived: row } : undefined;
+        });
       },
     },
   },

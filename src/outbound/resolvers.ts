@@ -1,18 +1,17 @@
 import { assertCan } from '../auth/principal.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import type { Services } from '../server/context.ts';
-import { connection, decodeCursor, pageSize } from '../server/pagination.ts';
+import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import {
   type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, verifySubscription,
 } from './subscriptions.ts';
-import { disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
+import { type DeliveryUpdateRecord, disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
 
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,
   policy: { allowInsecure: s.config.allowInsecureTargets, allowPrivate: s.config.allowPrivateTargets },
 });
 
-const newestFirst = (after: string | null | undefined) => (decodeCursor(after) ? { id: { lt: decodeCursor(after)! } } : {});
 
 export const outboundResolvers: Resolvers = {
   Query: {
@@ -71,24 +70,15 @@ export const outboundResolvers: Resolvers = {
     deliveryUpdated: {
       subscribe: (_p, { filter }, { services, principal }) => {
         const { workspaceId } = assertCan(principal, 'read');
-        return (async function* () {
-          const abort = new AbortController();
-          try {
-            for await (const msg of services.realtime.subscribe<{ deliveryId: string; attempt?: number }>('delivery.updated', workspaceId, abort.signal)) {
-              const delivery = await services.db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } });
-              if (!delivery) continue;
-              if (filter?.subscriptionId && delivery.subscriptionId !== filter.subscriptionId) continue;
-              if (filter?.eventId && delivery.eventId !== filter.eventId) continue;
-              if (filter?.status && delivery.status !== filter.status) continue;
-              if (filter?.eventType && delivery.event.type !== filter.eventType) continue;
-              const attempt = msg.attempt ? await services.db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }) : null;
-              const { event: _e, ...row } = delivery;
-              yield { deliveryUpdated: { delivery: row, attempt } };
-            }
-          } finally {
-            abort.abort();
-          }
-        })();
+        return services.realtime.stream<{ deliveryId: string; attempt?: number }, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
+          const found = await services.db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } });
+          if (!found) return undefined;
+          const { event, ...delivery } = found;
+          if ((filter?.subscriptionId && delivery.subscriptionId !== filter.subscriptionId) || (filter?.eventId && delivery.eventId !== filter.eventId)
+            || (filter?.status && delivery.status !== filter.status) || (filter?.eventType && event.type !== filter.eventType)) return undefined;
+          const attempt = msg.attempt ? await services.db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }) : null;
+          return { deliveryUpdated: { delivery, attempt } };
+        });
       },
     },
   },

@@ -80,6 +80,25 @@ export class Realtime {
     })();
   }
 
+  /**
+   * A GraphQL subscription's stream: one workspace's messages on a topic, each turned into the
+   * value to send by `map` (undefined skips it). Ends, and stops listening, when the client leaves.
+   */
+  stream<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R | undefined> | R | undefined): AsyncGenerator<R> {
+    const subscribe = this.subscribe.bind(this);
+    return (async function* () {
+      const abort = new AbortController();
+      try {
+        for await (const message of subscribe<T>(topic, workspaceId, abort.signal)) {
+          const value = await map(message);
+          if (value !== undefined) yield value;
+        }
+      } finally {
+        abort.abort();
+      }
+    })();
+  }
+
   /** Every workspace's messages on a topic, for process-wide concerns such as cache invalidation. */
   onTopic(topic: Topic, handler: (workspaceId: string, data: unknown) => void): () => void {
     this.#local.on(topic, handler);

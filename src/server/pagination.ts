@@ -38,3 +38,9 @@ export function connection<T extends { id: string }>(rows: T[], size: number, af
     },
   };
 }
+
+/** A `where` for lists newest first: ids sort by creation, so "after" a cursor is a smaller id. */
+export function newestFirst(after: string | null | undefined): { id?: { lt: string } } {
+  const cursor = decodeCursor(after);
+  return cursor ? { id: { lt: cursor } } : {};
+}
