@@ -12,7 +12,7 @@ import { withTransaction } from '../db/pool.ts';
 import { insertEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { inTransaction } from '../jobs/in-transaction.ts';
-import type { Message, Realtime } from '../realtime/realtime.ts';
+import type { Message } from '../realtime/realtime.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
@@ -49,7 +49,6 @@ export interface InboundResult extends InboundRecord {
 interface Deps {
   pool: pg.Pool;
   boss: PgBoss;
-  realtime: Realtime;
 }
 
 interface Pending {
@@ -76,7 +75,6 @@ export class InboundWriter {
   readonly #windowHours: number;
   #queue: Pending[] = [];
   #inFlight = 0;
-  #idle: Array<() => void> = [];
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
@@ -94,12 +92,6 @@ export class InboundWriter {
     });
   }
 
-  /** Resolves once every queued write has been committed or failed (shutdown). */
-  drain(): Promise<void> {
-    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
-    return new Promise((r) => this.#idle.push(r));
-  }
-
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#maxBatch);
@@ -107,7 +99,6 @@ export class InboundWriter {
       void this.#flush(batch).finally(() => {
         this.#inFlight--;
         if (this.#queue.length > 0) this.#pump();
-        else if (this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
       });
     }
   }
