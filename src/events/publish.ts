@@ -87,43 +87,74 @@ export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: P
   return event!;
 }
 
+export interface PreparedEvents {
+  createdAt: Date;
+  events: Array<{ id: string; input: PublishInput; body: string }>;
+}
+
+/** Ids, timestamps and the envelope bytes, fixed here once and for every attempt. */
+export function prepareEvents(inputs: PublishInput[]): PreparedEvents {
+  const createdAt = new Date();
+  return {
+    createdAt,
+    events: inputs.map((input) => {
+      const id = newId('event');
+      const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data });
+      return { id, input, body };
+    }),
+  };
+}
+
+/**
+ * CTEs `ev` (the events) and `fan` (one delivery per matching ACTIVE subscription, ids minted by
+ * gateway_id()), numbering their 7 parameters from $first, so hot paths can fold them into a
+ * larger statement. Select `fan` rows for finishEvents().
+ */
+export function eventsCte(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `ev AS (
+       INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
+       SELECT *, ${p(6)}::timestamptz FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[])
+       RETURNING id, workspace_id, type
+     ), fan AS (
+       INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
+       SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
+       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
+       RETURNING id, event_id, subscription_id,
+         (SELECT timeout_ms FROM webhook_subscription WHERE id = subscription_id) AS timeout_ms,
+         (SELECT max_concurrency FROM webhook_subscription WHERE id = subscription_id) AS max_concurrency
+     )`;
+}
+
+export const eventsParams = ({ events, createdAt }: PreparedEvents): unknown[] => [
+  events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
+  events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
+];
+
+export interface FanRow {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  timeout_ms: number;
+  max_concurrency: number | null;
+}
+
+/** Queues the fanned-out deliveries' first jobs, in the same transaction. */
+export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
+  await queueDeliveries(client, jobs, fan.map((d) => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency })));
+  const byEvent = new Map<string, string[]>();
+  for (const d of fan) byEvent.set(d.event_id, [...(byEvent.get(d.event_id) ?? []), d.id]);
+  return prepared.events.map((e) => ({ id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: byEvent.get(e.id) ?? [] }));
+}
+
 /**
  * Stores events and fans each out to the ACTIVE subscriptions of its workspace that match its type:
- * one delivery (and its first job) per pair, in the caller's transaction. A few statements for any
- * number of events: the hot paths publish in batches.
+ * one delivery (and its first job) per pair, in the caller's transaction, in two statements for any
+ * number of events.
  */
 export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: PublishInput[]): Promise<PublishedEvent[]> {
   if (inputs.length === 0) return [];
-  const createdAt = new Date();
-  const events = inputs.map((input) => {
-    const id = newId('event');
-    const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data });
-    return { id, input, body };
-  });
-  // The events and their fan-out in one statement; delivery ids are minted by gateway_id().
-  const { rows: deliveries } = await client.query<{ id: string; event_id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>({
-    name: 'events-insert',
-    text: `WITH ev AS (
-       INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
-       SELECT *, $7::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       RETURNING id, workspace_id, type
-     )
-     INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-     SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, $7, $7, $7
-     FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
-     RETURNING id, event_id, subscription_id,
-       (SELECT timeout_ms FROM webhook_subscription WHERE id = subscription_id) AS timeout_ms,
-       (SELECT max_concurrency FROM webhook_subscription WHERE id = subscription_id) AS max_concurrency`,
-  }, [
-      events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
-      events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
-    ],
-  );
-  await queueDeliveries(client, jobs, deliveries.map((d) => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency })));
-  const byEvent = new Map<string, string[]>();
-  for (const d of deliveries) byEvent.set(d.event_id, [...(byEvent.get(d.event_id) ?? []), d.id]);
-  return events.map((e) => ({
-    id: e.id, type: e.input.type, body: e.body, createdAt, created: true,
-    deliveryIds: byEvent.get(e.id) ?? [],
-  }));
+  const prepared = prepareEvents(inputs);
+  const { rows } = await client.query<FanRow>({ name: 'events-insert', text: `WITH ${eventsCte(1)} SELECT * FROM fan` }, eventsParams(prepared));
+  return finishEvents(client, jobs, prepared, rows);
 }

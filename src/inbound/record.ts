@@ -9,7 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
 import { withTransaction } from '../db/pool.ts';
-import { insertEvents } from '../events/publish.ts';
+import { type FanRow, eventsCte, eventsParams, finishEvents, prepareEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { inTransaction } from '../jobs/in-transaction.ts';
 import type { Message } from '../realtime/realtime.ts';
@@ -68,6 +68,9 @@ export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext,
   return r ? { deliveryId: r.delivery_id, sessionId: r.session_id, ignored: r.session_id === null } : undefined;
 }
 
+/** A message id of the batch was accepted by someone else meanwhile: redo the batch carefully. */
+class ReplayRaced extends Error {}
+
 export class InboundWriter {
   readonly #deps: Deps;
   readonly #maxBatch: number;
@@ -105,7 +108,10 @@ export class InboundWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     try {
-      const results = await withTransaction(this.#deps.pool, (client) => this.#writeBatch(client, batch.map((p) => p.write)));
+      const write = (careful: boolean) => withTransaction(this.#deps.pool, (client) => this.#writeBatch(client, batch.map((p) => p.write), careful));
+      // Optimistic first: one statement for the whole batch, assuming no message id was taken
+      // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
+      const results = await write(false).catch((err) => (err instanceof ReplayRaced ? write(true) : Promise.reject(err)));
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {
       // One bad row must not fail its neighbours: retry each alone, unless the database is gone.
@@ -117,7 +123,8 @@ export class InboundWriter {
     }
   }
 
-  async #writeBatch(client: pg.PoolClient, writes: InboundWrite[]): Promise<InboundResult[]> {
+  async #writeBatch(client: pg.PoolClient, input: InboundWrite[], careful: boolean): Promise<InboundResult[]> {
+    const writes = [...input]; // replays found below replace their accept in this copy only
     const window = this.#windowHours;
     // Each request gets its own inbound_delivery row; a replay's answer names the first's.
     const rowIds = writes.map(() => newId('inboundDelivery'));
@@ -143,7 +150,9 @@ export class InboundWriter {
         remembered.push(i);
       }
     });
-    if (remembered.length > 0) {
+    // The careful path settles the replay memory first, in its own statement.
+    if (lost.length > 0 && !careful) throw new ReplayRaced();
+    if (careful && remembered.length > 0) {
       const { rows: won } = await client.query<{ delivery_id: string }>({
         name: 'inbound-remember',
         text: `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
@@ -187,17 +196,34 @@ export class InboundWriter {
           return { outcome: 'REFUSED', status: w.refusal.status, code: w.refusal.code, reason: w.refusal.message, inputs: null, sessionId: null };
       }
     });
-    // Sessions and deliveries in one statement.
-    await client.query({
-      name: 'inbound-record',
+    const created = prepareEvents(started.map((i) => {
+      const w = writes[i] as Extract<InboundWrite, { kind: 'accept' }>;
+      const sessionId = results[i]!.sessionId!;
+      return { workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } };
+    }));
+    const optimistic = !careful && remembered.length > 0;
+    // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
+    // path, the replay memory: one statement.
+    const { rows: out } = await client.query<FanRow & { kind: 'fan' | 'mem' }>({
+      name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
          SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[])
-       )
-       INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
-         message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
-         $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])`,
+       ), deliveries AS (
+         INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
+           message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
+           $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])
+       ), ${eventsCte(22)}${optimistic ? `, mem AS (
+         INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
+         SELECT * FROM unnest($29::text[], $30::text[], $31::text[], $32::text[], $33::timestamptz[])
+         ON CONFLICT (trigger_id, message_id) DO UPDATE
+           SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
+           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $34)
+         RETURNING 1
+       )` : ''}
+       SELECT 'fan' AS kind, * FROM fan${optimistic ? `
+       UNION ALL SELECT 'mem', (SELECT count(*) FROM mem)::text, NULL, NULL, NULL, NULL` : ''}`,
     }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
@@ -207,15 +233,16 @@ export class InboundWriter {
         started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
         started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
         started.map((i) => writes[i]!.facts.receivedAt),
+        ...eventsParams(created),
+        ...(optimistic
+          ? [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
+              remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window]
+          : []),
       ],
     );
-
+    if (optimistic && Number(out.find((r) => r.kind === 'mem')!.id) !== remembered.length) throw new ReplayRaced();
     if (started.length > 0) {
-      await insertEvents(client, this.#deps.boss, started.map((i) => {
-        const w = writes[i] as Extract<InboundWrite, { kind: 'accept' }>;
-        const sessionId = results[i]!.sessionId!;
-        return { workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } };
-      }));
+      await finishEvents(client, this.#deps.boss, created, out.filter((r) => r.kind === 'fan'));
       await this.#deps.boss.insert(agentRun.name, started.map((i) => ({ data: agentRun.payload.parse({ sessionId: results[i]!.sessionId }) })), { db: inTransaction(client) });
     }
 
