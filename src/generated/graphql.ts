@@ -8,6 +8,7 @@ import type { InboundDelivery as InboundDeliveryRow, Session as SessionRow, Outb
 import type { EventRecord } from '../events/event-record.ts';
 import type { SubscriptionRecord } from '../outbound/subscriptions.ts';
 import type { DeliveryUpdateRecord } from '../outbound/deliveries.ts';
+import type { SecretInfo } from '../secrets/rotation.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -381,6 +382,12 @@ export type Mutation = {
   /** Queues again this subscription's CANCELLED and FAILED deliveries of events since a time (after re-enabling). */
   replayEvents: ReplayEventsPayload;
   revokeApiKey: RevokeApiKeyPayload;
+  /** Ends an old secret's overlap now. The current secret cannot be revoked: rotate it. */
+  revokeSecret: RevokeSecretPayload;
+  /** A new secret; the previous one stays valid for overlapHours (inbound accepts either). */
+  rotateTriggerSecret: RotateTriggerSecretPayload;
+  /** A new secret; until the overlap ends deliveries carry a signature for each (v1,<new> v1,<old>). */
+  rotateWebhookSubscriptionSecret: RotateWebhookSubscriptionSecretPayload;
   /** Delivers a sample of any catalogue event to one subscription. */
   sendTestEvent: SendTestEventPayload;
   /** Dry run of POST /hooks/{id}: every check's outcome and the mapped inputs; writes nothing. */
@@ -449,6 +456,21 @@ export type MutationReplayEventsArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationRevokeSecretArgs = {
+  input: RevokeSecretInput;
+};
+
+
+export type MutationRotateTriggerSecretArgs = {
+  input: RotateTriggerSecretInput;
+};
+
+
+export type MutationRotateWebhookSubscriptionSecretArgs = {
+  input: RotateWebhookSubscriptionSecretInput;
 };
 
 
@@ -637,6 +659,42 @@ export type RevokeApiKeyPayload = {
   apiKey: ApiKey;
 };
 
+export type RevokeSecretInput = {
+  /** An old secret of a trigger or subscription (from its secrets list). */
+  secretId: Scalars['ID']['input'];
+};
+
+export type RevokeSecretPayload = {
+  __typename?: 'RevokeSecretPayload';
+  secret: SigningSecret;
+};
+
+export type RotateTriggerSecretInput = {
+  /** How long the previous secret stays valid; 0 ends it at once. */
+  overlapHours?: Scalars['Int']['input'];
+  triggerId: Scalars['ID']['input'];
+};
+
+export type RotateTriggerSecretPayload = {
+  __typename?: 'RotateTriggerSecretPayload';
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The new secret, shown only here. */
+  secret: Scalars['String']['output'];
+  trigger: Trigger;
+};
+
+export type RotateWebhookSubscriptionSecretInput = {
+  overlapHours?: Scalars['Int']['input'];
+  subscriptionId: Scalars['ID']['input'];
+};
+
+export type RotateWebhookSubscriptionSecretPayload = {
+  __typename?: 'RotateWebhookSubscriptionSecretPayload';
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  secret: Scalars['String']['output'];
+  subscription: WebhookSubscription;
+};
+
 export type SendTestEventInput = {
   subscriptionId: Scalars['ID']['input'];
   type: Scalars['String']['input'];
@@ -698,6 +756,16 @@ export type SignatureScheme =
   | 'SLACK'
   | 'STANDARD_WEBHOOKS'
   | 'STRIPE';
+
+/** A signing secret's metadata; its value is shown only when created or rotated. */
+export type SigningSecret = {
+  __typename?: 'SigningSecret';
+  createdAt: Scalars['DateTime']['output'];
+  current: Scalars['Boolean']['output'];
+  /** Null for the current secret; an old one stays valid until then (rotation overlap). */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -762,6 +830,8 @@ export type Trigger = Node & {
   ipAllowlist: Array<Scalars['String']['output']>;
   name: Scalars['String']['output'];
   rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
+  /** Valid secrets, newest first: the current one and any still inside a rotation overlap. */
+  secrets: Array<SigningSecret>;
   signatureScheme: SignatureScheme;
   toleranceSeconds: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
@@ -858,6 +928,8 @@ export type WebhookSubscription = Node & {
   lastSuccessAt?: Maybe<Scalars['DateTime']['output']>;
   maxConcurrency?: Maybe<Scalars['Int']['output']>;
   rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
+  /** Valid secrets, newest first: every delivery is signed with each of them. */
+  secrets: Array<SigningSecret>;
   status: SubscriptionStatus;
   /** Why it is not ACTIVE (the failed ping's answer, or why it was disabled). */
   statusReason?: Maybe<Scalars['String']['output']>;
@@ -1034,6 +1106,12 @@ export type ResolversTypes = ResolversObject<{
   ReplayEventsPayload: ResolverTypeWrapper<Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  RevokeSecretInput: RevokeSecretInput;
+  RevokeSecretPayload: ResolverTypeWrapper<Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversTypes['SigningSecret'] }>;
+  RotateTriggerSecretInput: RotateTriggerSecretInput;
+  RotateTriggerSecretPayload: ResolverTypeWrapper<Omit<RotateTriggerSecretPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
+  RotateWebhookSubscriptionSecretInput: RotateWebhookSubscriptionSecretInput;
+  RotateWebhookSubscriptionSecretPayload: ResolverTypeWrapper<Omit<RotateWebhookSubscriptionSecretPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   SendTestEventInput: SendTestEventInput;
   SendTestEventPayload: ResolverTypeWrapper<Omit<SendTestEventPayload, 'delivery'> & { delivery: ResolversTypes['OutboundDelivery'] }>;
   Session: ResolverTypeWrapper<SessionRow>;
@@ -1043,6 +1121,7 @@ export type ResolversTypes = ResolversObject<{
   SessionStatus: SessionStatus;
   SignatureEncoding: SignatureEncoding;
   SignatureScheme: SignatureScheme;
+  SigningSecret: ResolverTypeWrapper<SecretInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionStatus: SubscriptionStatus;
@@ -1123,12 +1202,19 @@ export type ResolversParentTypes = ResolversObject<{
   ReplayEventsPayload: Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  RevokeSecretInput: RevokeSecretInput;
+  RevokeSecretPayload: Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversParentTypes['SigningSecret'] };
+  RotateTriggerSecretInput: RotateTriggerSecretInput;
+  RotateTriggerSecretPayload: Omit<RotateTriggerSecretPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
+  RotateWebhookSubscriptionSecretInput: RotateWebhookSubscriptionSecretInput;
+  RotateWebhookSubscriptionSecretPayload: Omit<RotateWebhookSubscriptionSecretPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   SendTestEventInput: SendTestEventInput;
   SendTestEventPayload: Omit<SendTestEventPayload, 'delivery'> & { delivery: ResolversParentTypes['OutboundDelivery'] };
   Session: SessionRow;
   SessionConnection: Omit<SessionConnection, 'edges'> & { edges: Array<ResolversParentTypes['SessionEdge']> };
   SessionEdge: Omit<SessionEdge, 'node'> & { node: ResolversParentTypes['Session'] };
   SessionFilter: SessionFilter;
+  SigningSecret: SecretInfo;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TestTriggerInput: TestTriggerInput;
@@ -1330,6 +1416,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   redeliver?: Resolver<ResolversTypes['RedeliverPayload'], ParentType, ContextType, RequireFields<MutationRedeliverArgs, 'input'>>;
   replayEvents?: Resolver<ResolversTypes['ReplayEventsPayload'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  revokeSecret?: Resolver<ResolversTypes['RevokeSecretPayload'], ParentType, ContextType, RequireFields<MutationRevokeSecretArgs, 'input'>>;
+  rotateTriggerSecret?: Resolver<ResolversTypes['RotateTriggerSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateTriggerSecretArgs, 'input'>>;
+  rotateWebhookSubscriptionSecret?: Resolver<ResolversTypes['RotateWebhookSubscriptionSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSubscriptionSecretArgs, 'input'>>;
   sendTestEvent?: Resolver<ResolversTypes['SendTestEventPayload'], ParentType, ContextType, RequireFields<MutationSendTestEventArgs, 'input'>>;
   testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
@@ -1403,6 +1492,22 @@ export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
 }>;
 
+export type RevokeSecretPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeSecretPayload'] = ResolversParentTypes['RevokeSecretPayload']> = ResolversObject<{
+  secret?: Resolver<ResolversTypes['SigningSecret'], ParentType, ContextType>;
+}>;
+
+export type RotateTriggerSecretPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RotateTriggerSecretPayload'] = ResolversParentTypes['RotateTriggerSecretPayload']> = ResolversObject<{
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
+}>;
+
+export type RotateWebhookSubscriptionSecretPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RotateWebhookSubscriptionSecretPayload'] = ResolversParentTypes['RotateWebhookSubscriptionSecretPayload']> = ResolversObject<{
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
+}>;
+
 export type SendTestEventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendTestEventPayload'] = ResolversParentTypes['SendTestEventPayload']> = ResolversObject<{
   delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
 }>;
@@ -1432,6 +1537,13 @@ export type SessionEdgeResolvers<ContextType = GraphQLContext, ParentType extend
   node?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
 }>;
 
+export type SigningSecretResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SigningSecret'] = ResolversParentTypes['SigningSecret']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   auditAppended?: SubscriptionResolver<ResolversTypes['AuditEntry'], "auditAppended", ParentType, ContextType, Partial<SubscriptionAuditAppendedArgs>>;
   deliveryUpdated?: SubscriptionResolver<ResolversTypes['DeliveryUpdate'], "deliveryUpdated", ParentType, ContextType, Partial<SubscriptionDeliveryUpdatedArgs>>;
@@ -1459,6 +1571,7 @@ export type TriggerResolvers<ContextType = GraphQLContext, ParentType extends Re
   ipAllowlist?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  secrets?: Resolver<Array<ResolversTypes['SigningSecret']>, ParentType, ContextType>;
   signatureScheme?: Resolver<ResolversTypes['SignatureScheme'], ParentType, ContextType>;
   toleranceSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1511,6 +1624,7 @@ export type WebhookSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   maxConcurrency?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  secrets?: Resolver<Array<ResolversTypes['SigningSecret']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
   statusReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   timeoutMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1572,10 +1686,14 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RedeliverPayload?: RedeliverPayloadResolvers<ContextType>;
   ReplayEventsPayload?: ReplayEventsPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  RevokeSecretPayload?: RevokeSecretPayloadResolvers<ContextType>;
+  RotateTriggerSecretPayload?: RotateTriggerSecretPayloadResolvers<ContextType>;
+  RotateWebhookSubscriptionSecretPayload?: RotateWebhookSubscriptionSecretPayloadResolvers<ContextType>;
   SendTestEventPayload?: SendTestEventPayloadResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SessionConnection?: SessionConnectionResolvers<ContextType>;
   SessionEdge?: SessionEdgeResolvers<ContextType>;
+  SigningSecret?: SigningSecretResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TestTriggerPayload?: TestTriggerPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;

@@ -7,12 +7,13 @@ import type { Resolvers } from '../generated/graphql.ts';
 import { eventResolvers } from '../events/resolvers.ts';
 import { inboundResolvers } from '../inbound/resolvers.ts';
 import { outboundResolvers } from '../outbound/resolvers.ts';
+import { secretResolvers } from '../secrets/resolvers.ts';
 import { nodeResolvers } from './node-resolver.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
-const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers, outboundResolvers];
+const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers, outboundResolvers, secretResolvers];
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({

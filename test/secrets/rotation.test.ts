@@ -1,0 +1,92 @@
+// Secret rotation (SPEC §8): during the overlap inbound accepts either secret and outbound signs
+// with both; revokeSecret ends an overlap early; at most 10 old secrets are kept.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { gql, startTestService, type TestService } from '../support/service.ts';
+import { post, standardWebhooks } from '../support/senders.ts';
+import { createTrigger } from '../support/triggers.ts';
+
+const ROTATE_TRIGGER = 'mutation($i: RotateTriggerSecretInput!) { rotateTriggerSecret(input: $i) { secret previousSecretExpiresAt trigger { id secrets { id current expiresAt } } } }';
+const REVOKE = 'mutation($id: ID!) { revokeSecret(input: {secretId: $id}) { secret { id current expiresAt } } }';
+
+describe('secret rotation', () => {
+  let svc: TestService;
+  let receiver: Receiver;
+  before(async () => {
+    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await svc.stop();
+    await receiver.close();
+  });
+
+  it('rotateTriggerSecret: both secrets verify during the overlap; revokeSecret ends the old one at once', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'rotating' });
+    const before = Date.now();
+    const r = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id } })).data!.rotateTriggerSecret;
+    assert.match(r.secret, /^whsec_/);
+    assert.notEqual(r.secret, t.secret);
+    const overlapEnds = Date.parse(r.previousSecretExpiresAt);
+    assert.ok(Math.abs(overlapEnds - before - 168 * 3_600_000) < 60_000, 'the default overlap is 7 days');
+    assert.deepEqual(r.trigger.secrets.map((s: any) => s.current), [true, false]);
+    assert.equal((await post(t.url, standardWebhooks(r.secret, '{}'))).status, 202, 'the new secret verifies');
+    assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'))).status, 202, 'the old one too, inside the overlap');
+    const old = r.trigger.secrets.find((s: any) => !s.current);
+    const revoked = (await gql(svc.url, svc.adminKey, REVOKE, { id: old.id })).data!.revokeSecret.secret;
+    assert.equal(revoked.current, false);
+    assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'))).status, 401, 'a revoked secret stops verifying at once');
+    assert.equal((await post(t.url, standardWebhooks(r.secret, '{}'))).status, 202);
+    const current = r.trigger.secrets.find((s: any) => s.current);
+    const refused = await gql(svc.url, svc.adminKey, REVOKE, { id: current.id });
+    assert.equal(refused.errors?.[0]?.extensions?.field, 'secretId');
+  });
+
+  it('overlapHours 0 ends the previous secret at once; bad values are refused by name', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'rotating-now' });
+    const r = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id, overlapHours: 0 } })).data!.rotateTriggerSecret;
+    assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'))).status, 401);
+    assert.equal((await post(t.url, standardWebhooks(r.secret, '{}'))).status, 202);
+    for (const overlapHours of [-1, 100_000]) {
+      const bad = await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id, overlapHours } });
+      assert.equal(bad.errors?.[0]?.extensions?.field, 'overlapHours');
+    }
+    const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v", role: VIEWER}) { key } }')).data!.createApiKey.key;
+    assert.equal((await gql(svc.url, viewer, ROTATE_TRIGGER, { i: { triggerId: t.id } })).errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const missing = await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: 'trg_0000000000aaaaaaaaaaaaaaaa' } });
+    assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+
+  it('keeps at most 10 old secrets', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'rotating-often' });
+    let last: any;
+    for (let i = 0; i < 12; i++) last = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id } })).data!.rotateTriggerSecret;
+    assert.equal(last.trigger.secrets.length, 11);
+    assert.equal(last.trigger.secrets.filter((s: any) => s.current).length, 1);
+    assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'))).status, 401, 'the oldest secrets are gone');
+  });
+
+  it('rotateWebhookSubscriptionSecret: deliveries carry v1,<new> v1,<old> until the overlap ends', async () => {
+    const created = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
+      { i: { url: `${receiver.url}/hook`, events: ['import.completed'] } })).data!.createWebhookSubscription;
+    const rot = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret previousSecretExpiresAt subscription { secrets { id current } } } }',
+      { i: { subscriptionId: created.subscription.id, overlapHours: 24 } })).data!.rotateWebhookSubscriptionSecret;
+    receiver.received.length = 0;
+    const publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "p", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
+    const publish = () => gql(svc.url, publisher, 'mutation { publishEvent(input: {type: "import.completed", data: {importId: "i", source: "s", itemsImported: 1, itemsFailed: 0}}) { event { id } } }');
+    await publish();
+    for (let i = 0; i < 200 && receiver.received.length < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    const sign = (secret: string, r: { headers: any; body: string }) =>
+      `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.body}`).digest('base64')}`;
+    const first = receiver.received[0]!;
+    assert.equal(first.headers['webhook-signature'], `${sign(rot.secret, first)} ${sign(created.secret, first)}`);
+    const old = rot.subscription.secrets.find((s: any) => !s.current);
+    await gql(svc.url, svc.adminKey, REVOKE, { id: old.id });
+    await publish();
+    for (let i = 0; i < 200 && receiver.received.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    const second = receiver.received[1]!;
+    assert.equal(second.headers['webhook-signature'], sign(rot.secret, second));
+  });
+});
