@@ -38,9 +38,10 @@ describe('trigger administration', () => {
       ipAllowlist: [], rateLimitPerSecond: null, enabled: true, hmac: null,
       inputs: [{ name: 'title', path: '$.title', type: 'STRING', required: true, defaultValue: null }],
     });
-    // The secret is never readable again.
-    const schema = await gql(svc.url, svc.adminKey, '{ __type(name: "Trigger") { fields { name } } }');
-    assert.ok(!schema.data!.__type.fields.some((f: any) => /secret/i.test(f.name)));
+    // The secret is never readable again: the only secret field lists metadata, not values.
+    const schema = await gql(svc.url, svc.adminKey, '{ trigger: __type(name: "Trigger") { fields { name } } secret: __type(name: "SigningSecret") { fields { name } } }');
+    assert.deepEqual(schema.data!.trigger.fields.map((f: any) => f.name).filter((n: string) => /secret/i.test(n)), ['secrets']);
+    assert.deepEqual(schema.data!.secret.fields.map((f: any) => f.name).sort(), ['createdAt', 'current', 'expiresAt', 'id']);
   });
 
   it('refuses bad input naming the field, and writes nothing', async () => {
