@@ -1,5 +1,7 @@
 // Expected failures carry a stable code; the GraphQL layer maps it to extensions.code and HTTP
 // routes to {"error":{"code","message"}} (STYLE: Errors).
+import type { z } from 'zod';
+
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
 
 export class DomainError extends Error {
@@ -16,3 +18,14 @@ export class DomainError extends Error {
 
 export const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `${what} ${id} not found`);
 export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', `${field}: ${message}`, field);
+
+/** zod issues become BAD_USER_INPUT naming the field path (`inputs.1.path`). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map(String).join('.');
+    throw badInput(path ? prefix + path : prefix.replace(/\.$/, '') || 'input', issue.message);
+  }
+  return parsed.data;
+}

@@ -142,9 +142,10 @@ export interface FanRow {
 /** Queues the fanned-out deliveries' first jobs, in the same transaction. */
 export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
   await queueDeliveries(client, jobs, fan.map((d) => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency })));
-  const byEvent = new Map<string, string[]>();
-  for (const d of fan) byEvent.set(d.event_id, [...(byEvent.get(d.event_id) ?? []), d.id]);
-  return prepared.events.map((e) => ({ id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: byEvent.get(e.id) ?? [] }));
+  const byEvent = Map.groupBy(fan, (d) => d.event_id);
+  return prepared.events.map((e) => ({
+    id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: (byEvent.get(e.id) ?? []).map((d) => d.id),
+  }));
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Metrics } from '../server/metrics.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
-import { hit } from './rate-limit.ts';
+import { hit } from '../db/rate-limit.ts';
 import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
 import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
 

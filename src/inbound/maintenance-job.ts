@@ -2,7 +2,7 @@
 // the replay window (SPEC §5: 7 days by default).
 import { z } from 'zod';
 import { defineJob } from '../jobs/job.ts';
-import { pruneWindows } from './rate-limit.ts';
+import { pruneWindows } from '../db/rate-limit.ts';
 
 export const inboundMaintenance = defineJob({
   name: 'inbound-maintenance',

@@ -247,8 +247,7 @@ export class InboundWriter {
     }
 
     // Audit last: the workspace's chain head stays locked only from here to the commit.
-    const byWorkspace = new Map<string, number[]>();
-    writes.forEach((w, i) => byWorkspace.set(w.t.workspaceId, [...(byWorkspace.get(w.t.workspaceId) ?? []), i]));
+    const byWorkspace = Map.groupBy(writes.keys(), (i) => writes[i]!.t.workspaceId);
     for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
       const received = indexes.map((i): string =>
         JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: rowIds[i]!, triggerId: writes[i]!.t.id } } satisfies Message));

@@ -1,6 +1,7 @@
 // What the /hooks route needs of a trigger, in one query: its settings and every valid secret.
 import type pg from 'pg';
 import type { SecretCipher } from '../secrets/cipher.ts';
+import { secretContext } from '../secrets/secret-store.ts';
 import type { HmacOptions, Scheme } from '../signing/schemes.ts';
 import type { InputMapping } from './mapping.ts';
 
@@ -36,7 +37,7 @@ export async function loadTriggerContext(pool: pg.Pool | pg.PoolClient, cipher: 
     id: t.id, workspaceId: t.workspace_id, agent: t.agent, inputs: t.inputs, filter: t.filter, scheme: t.signature_scheme,
     toleranceSeconds: t.tolerance_seconds, ipAllowlist: t.ip_allowlist ?? [], rateLimitPerSecond: t.rate_limit_per_second,
     hmac: t.hmac_header ? { header: t.hmac_header, encoding: t.hmac_encoding ?? 'HEX', prefix: t.hmac_prefix, idHeader: t.hmac_id_header } : null,
-    secrets: (t.secret_ids as string[]).map((sid, i) => cipher.decrypt(t.ciphertexts[i], `trigger:${t.id}:${sid}`)),
+    secrets: (t.secret_ids as string[]).map((sid, i) => cipher.decrypt(t.ciphertexts[i], secretContext({ kind: 'trigger', id: t.id }, sid))),
   };
 }
 

@@ -4,11 +4,11 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
-import { badInput } from '../errors.ts';
+import { badInput, parseInput } from '../errors.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES } from './mapping.ts';
-import { type TriggerRecord, createTrigger, findTriggerByName, parseSettings, updateTrigger } from './triggers.ts';
+import { type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';
 
 // An input is `{ path, type?, required?, defaultValue? }`, or just its path.
 const yamlInput = z.preprocess(
@@ -48,7 +48,7 @@ export function parseTriggerYaml(text: string): TriggerYaml {
   } catch (err) {
     throw badInput('yaml', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  return parseSettings(triggerYamlSchema, doc, 'yaml.');
+  return parseInput(triggerYamlSchema, doc, 'yaml.');
 }
 
 /** The trigger settings a YAML document stands for, every field explicit. */

@@ -2,7 +2,7 @@
 // is generated unless brought, stored encrypted, and returned only by create (and rotation).
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound } from '../errors.ts';
+import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { CHANNEL, type Message } from '../realtime/realtime.ts';
@@ -49,16 +49,6 @@ export function generateSecret(scheme: Scheme): string {
     : randomBytes(32).toString('hex');
 }
 
-/** zod issues become BAD_USER_INPUT naming the field path (`inputs.1.path`). */
-export function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown, prefix = ''): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map(String).join('.');
-    throw badInput(path ? prefix + path : prefix.replace(/\.$/, '') || 'input', issue.message);
-  }
-  return parsed.data;
-}
 
 const columns = (s: Partial<TriggerSettings>) => ({
   ...(s.name !== undefined ? { name: s.name } : {}),
@@ -83,7 +73,7 @@ async function assertNameFree(db: Db, workspaceId: string, name: string, exceptI
 export async function createTrigger(
   db: Db, cipher: SecretCipher, workspaceId: string, input: unknown & { secret?: string | null },
 ): Promise<{ trigger: TriggerRecord; secret: string }> {
-  const settings = parseSettings(triggerSettingsSchema, input);
+  const settings = parseInput(triggerSettingsSchema, input);
   const problem = settingsProblem(settings);
   if (problem) throw badInput(...problem);
   const secret = input.secret ?? generateSecret(settings.signatureScheme);
@@ -113,7 +103,7 @@ export async function updateTrigger(db: Db, workspaceId: string, id: string, pat
   const current = await getTrigger(db, workspaceId, id);
   if (!current) throw notFound('trigger', id);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-  const changes = parseSettings(triggerSettingsSchema.partial(), defined) as Partial<TriggerSettings>;
+  const changes = parseInput(triggerSettingsSchema.partial(), defined) as Partial<TriggerSettings>;
   // Defaults of the partial schema must not overwrite fields that were not sent.
   for (const k of Object.keys(changes) as Array<keyof TriggerSettings>) if (!(k in defined)) delete changes[k];
   const problem = settingsProblem({ signatureScheme: changes.signatureScheme ?? current.signatureScheme, hmac: changes.hmac !== undefined ? changes.hmac : current.hmac });

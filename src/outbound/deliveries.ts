@@ -9,9 +9,9 @@ import { EVENT_TYPES, isEventType } from '../events/catalog.ts';
 import { queueDeliveries, validateEventData } from '../events/publish.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import type { Message } from '../realtime/realtime.ts';
+import { notify } from '../realtime/realtime.ts';
 import { disableSubscription } from './delivery-job.ts';
-import { type SubscriptionRecord, getSubscription } from './subscriptions.ts';
+import { type SubscriptionRecord, mustGetSubscription as mustGet } from './subscriptions.ts';
 
 export interface DeliveryUpdateRecord {
   delivery: OutboundDelivery;
@@ -26,9 +26,7 @@ async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, d
     [deliveryIds],
   );
   await queueDeliveries(client, boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })));
-  await client.query(`SELECT pg_notify('webhook_gateway', m) FROM unnest($1::text[]) m`, [
-    deliveryIds.map((deliveryId) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId } } satisfies Message)),
-  ]);
+  await notify(client, deliveryIds.map((deliveryId) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
 }
 
 export async function redeliver(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, deliveryId: string): Promise<OutboundDelivery> {
@@ -39,12 +37,6 @@ export async function redeliver(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId
     await queue(client, boss, workspaceId, [deliveryId]);
   });
   return (await db.outboundDelivery.findUnique({ where: { id: deliveryId } }))!;
-}
-
-async function mustGet(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const sub = await getSubscription(db, workspaceId, id);
-  if (!sub) throw notFound('webhook subscription', id);
-  return sub;
 }
 
 export async function disable(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, id: string, reason: string | null | undefined): Promise<SubscriptionRecord> {

@@ -10,7 +10,9 @@ import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit
 import { withTransaction } from '../db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
 import { defineJob } from '../jobs/job.ts';
-import type { Message } from '../realtime/realtime.ts';
+import { type Message, notify } from '../realtime/realtime.ts';
+import { subscriptionSecrets } from '../secrets/secret-store.ts';
+import { countHits } from '../db/rate-limit.ts';
 import type { Services } from '../server/context.ts';
 import type { SendResult } from './http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
@@ -74,18 +76,13 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
   // past the limit come back in the second where their turn falls. Only that subscription waits.
   const later: DeliveryJob[] = [];
   const reservedSecond = new Map<string, number>();
-  const bySub = new Map<string, Target[]>();
-  for (const t of targets) if (t.rate_limit_per_second !== null) bySub.set(t.subscription_id, [...(bySub.get(t.subscription_id) ?? []), t]);
-  for (const [subscriptionId, list] of bySub) {
+  const limited = Map.groupBy(targets.filter((t) => t.rate_limit_per_second !== null), (t) => t.subscription_id);
+  for (const [subscriptionId, list] of limited) {
     const limit = list[0]!.rate_limit_per_second!;
-    const second = Math.floor(Date.now() / 1000);
-    const { rows: [w] } = await pool.query<{ hits: number }>(
-      `INSERT INTO rate_limit_window (key, window_start, hits) VALUES ($1, $2, $3)
-       ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + $3 RETURNING hits`,
-      [`subscription:${subscriptionId}`, second, list.length],
-    );
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
     // Position j in this second's count is before + j: past the limit, it waits whole seconds.
-    const before = w!.hits - list.length;
+    const before = (await countHits(pool, `subscription:${subscriptionId}`, list.length, now)) - list.length;
     const deferred = new Set<string>();
     list.forEach((t, j) => {
       const secondsAhead = Math.floor((before + j) / limit);
@@ -100,8 +97,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
   }
   // Concurrency caps: a slot per in-flight attempt, taken under the subscription's advisory lock so
   // two workers cannot both take the last one. Jobs without a slot come back a moment later.
-  const capped = new Map<string, Target[]>();
-  for (const t of targets) if (t.max_concurrency !== null) capped.set(t.subscription_id, [...(capped.get(t.subscription_id) ?? []), t]);
+  const capped = Map.groupBy(targets.filter((t) => t.max_concurrency !== null), (t) => t.subscription_id);
   if (capped.size > 0) {
     const waiting = new Set<string>();
     await withTransaction(pool, async (client) => {
@@ -128,16 +124,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
   if (later.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, later));
   if (targets.length === 0) return;
 
-  const subs = [...new Set(targets.map((t) => t.subscription_id))];
-  const { rows: secretRows } = await pool.query<{ id: string; subscription_id: string; ciphertext: string }>(
-    `SELECT id, subscription_id, ciphertext FROM subscription_secret
-     WHERE subscription_id = ANY($1::text[]) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC`,
-    [subs],
-  );
-  const secrets = new Map<string, string[]>();
-  for (const s of secretRows) {
-    secrets.set(s.subscription_id, [...(secrets.get(s.subscription_id) ?? []), cipher.decrypt(s.ciphertext, `subscription:${s.subscription_id}:${s.id}`)]);
-  }
+  const secrets = await subscriptionSecrets(pool, cipher, [...new Set(targets.map((t) => t.subscription_id))]);
 
   const missed: DeliveryJob[] = [];
   const posted = await Promise.all(targets.map(async (t) => {
@@ -150,8 +137,8 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
       return undefined;
     }
     const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
-    metrics?.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
-    metrics?.attemptLatency.observe(result.durationMs / 1000);
+    metrics.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
+    metrics.attemptLatency.observe(result.durationMs / 1000);
     return { t, headers, startedAt, result };
   }));
   const sent = posted.filter((p): p is Sent => p !== undefined);
@@ -231,8 +218,7 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
     }
   }
 
-  const byWorkspace = new Map<string, number[]>();
-  sent.forEach((s, i) => byWorkspace.set(s.t.workspace_id, [...(byWorkspace.get(s.t.workspace_id) ?? []), i]));
+  const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
@@ -263,10 +249,6 @@ export async function disableSubscription(client: pg.PoolClient, boss: Services[
     [subscriptionId],
   );
   await insertEvents(client, boss, [{ workspaceId, type: 'subscription.disabled', data: { subscriptionId, reason } }]);
-  if (cancelled.length > 0) {
-    await client.query(`SELECT pg_notify('webhook_gateway', m) FROM unnest($1::text[]) m`, [
-      cancelled.map((c) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } } satisfies Message)),
-    ]);
-  }
+  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } })));
   return true;
 }

@@ -4,12 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound } from '../errors.ts';
+import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { assertSafeJsonPath } from '../inbound/mapping.ts';
-import { parseSettings } from '../inbound/triggers.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import type { DeliveryClient } from './http-client.ts';
@@ -120,7 +119,7 @@ export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise
 export async function createSubscription(
   deps: OutboundDeps, workspaceId: string, input: Record<string, unknown> & { secret?: string | null },
 ): Promise<{ subscription: SubscriptionRecord; secret: string }> {
-  const s = parseSettings(settings, input);
+  const s = parseInput(settings, input);
   const url = await guardUrl(s.url, deps.policy);
   const secret = input.secret ?? generateSubscriptionSecret();
   const problem = input.secret != null ? secretProblem(input.secret) : undefined;
@@ -144,7 +143,7 @@ export async function getSubscription(db: Db, workspaceId: string, id: string): 
   return row ? toRecord(row) : null;
 }
 
-async function mustGet(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+export async function mustGetSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
   const sub = await getSubscription(db, workspaceId, id);
   if (!sub) throw notFound('webhook subscription', id);
   return sub;
@@ -159,9 +158,9 @@ export async function listSubscriptions(db: Db, workspaceId: string, page: { tak
 
 /** Partial update; a new URL is checked again and pinged before it receives events. */
 export async function updateSubscription(deps: OutboundDeps, workspaceId: string, id: string, patch: Record<string, unknown>): Promise<SubscriptionRecord> {
-  const current = await mustGet(deps.db, workspaceId, id);
+  const current = await mustGetSubscription(deps.db, workspaceId, id);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-  const s = parseSettings(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
+  const s = parseInput(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
   const data: Prisma.WebhookSubscriptionUpdateInput = {};
   if ('url' in defined) data.url = await guardUrl(s.url!, deps.policy);
   if ('description' in defined) data.description = s.description ?? null;
@@ -178,14 +177,14 @@ export async function updateSubscription(deps: OutboundDeps, workspaceId: string
 }
 
 export async function deleteSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const current = await mustGet(db, workspaceId, id);
+  const current = await mustGetSubscription(db, workspaceId, id);
   await db.webhookSubscription.delete({ where: { id } });
   return current;
 }
 
 /** Pings again (verifyWebhookSubscription). A DISABLED subscription must be enabled instead. */
 export async function verifySubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const current = await mustGet(deps.db, workspaceId, id);
+  const current = await mustGetSubscription(deps.db, workspaceId, id);
   if (current.status === 'DISABLED') throw new DomainError('BAD_USER_INPUT', 'id: the subscription is DISABLED; enable it first', 'id');
   return ping(deps, current);
 }

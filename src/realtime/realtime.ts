@@ -16,6 +16,12 @@ export interface Message {
   data: unknown;
 }
 
+/** Sends messages on `db` (delivered when its transaction commits); no Realtime instance needed. */
+export async function notify(db: pg.Pool | pg.PoolClient, messages: Message[]): Promise<void> {
+  if (messages.length === 0) return;
+  await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, messages.map((m) => JSON.stringify(m))]);
+}
+
 export class Realtime {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
@@ -64,8 +70,7 @@ export class Realtime {
 
   /** Several messages in one round trip. */
   async publishMany(db: pg.Pool | pg.PoolClient, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, messages.map((m) => JSON.stringify(m))]);
+    await notify(db, messages);
   }
 
   /** An async iterator of one workspace's messages on a topic; ends when `signal` aborts. */

@@ -1,5 +1,6 @@
 // Signing secrets of triggers and subscriptions, encrypted at rest (SPEC §4) and kept per owner:
 // the current one (expiresAt null) and old ones inside a rotation overlap (SPEC §8).
+import type pg from 'pg';
 import type { Db } from '../db/prisma.ts';
 import { newId } from '../ids.ts';
 import type { SecretCipher } from './cipher.ts';
@@ -13,17 +14,17 @@ export interface StoredSecret {
   expiresAt: Date | null;
 }
 
-/** The id is the cipher's associated data, so a ciphertext moved to another row fails to open. */
-const context = (owner: SecretOwner, secretId: string) => `${owner.kind}:${owner.id}:${secretId}`;
+/** The cipher's associated data: a ciphertext moved to another row or owner fails to open. */
+export const secretContext = (owner: SecretOwner, secretId: string) => `${owner.kind}:${owner.id}:${secretId}`;
 
 export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner, secret: string): Promise<string> {
   if (owner.kind === 'trigger') {
     const id = newId('triggerSecret');
-    await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, context(owner, id)) } });
+    await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)) } });
     return id;
   }
   const id = newId('subscriptionSecret');
-  await db.subscriptionSecret.create({ data: { id, subscriptionId: owner.id, ciphertext: cipher.encrypt(secret, context(owner, id)) } });
+  await db.subscriptionSecret.create({ data: { id, subscriptionId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)) } });
   return id;
 }
 
@@ -34,5 +35,17 @@ export async function activeSecrets(db: Db, cipher: SecretCipher, owner: SecretO
     owner.kind === 'trigger'
       ? await db.triggerSecret.findMany({ where: { triggerId: owner.id, ...where }, orderBy: { createdAt: 'desc' } })
       : await db.subscriptionSecret.findMany({ where: { subscriptionId: owner.id, ...where }, orderBy: { createdAt: 'desc' } });
-  return rows.map((r) => ({ id: r.id, secret: cipher.decrypt(r.ciphertext, context(owner, r.id)), createdAt: r.createdAt, expiresAt: r.expiresAt }));
+  return rows.map((r) => ({ id: r.id, secret: cipher.decrypt(r.ciphertext, secretContext(owner, r.id)), createdAt: r.createdAt, expiresAt: r.expiresAt }));
+}
+
+/** Valid secrets of many subscriptions in one query (the delivery worker's batches), newest first. */
+export async function subscriptionSecrets(pool: pg.Pool, cipher: SecretCipher, subscriptionIds: string[]): Promise<Map<string, string[]>> {
+  const { rows } = await pool.query<{ id: string; subscription_id: string; ciphertext: string }>(
+    `SELECT id, subscription_id, ciphertext FROM subscription_secret
+     WHERE subscription_id = ANY($1::text[]) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC`,
+    [subscriptionIds],
+  );
+  const grouped = Map.groupBy(rows, (r) => r.subscription_id);
+  return new Map([...grouped].map(([id, list]) =>
+    [id, list.map((r) => cipher.decrypt(r.ciphertext, secretContext({ kind: 'subscription', id }, r.id)))]));
 }

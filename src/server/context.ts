@@ -19,8 +19,7 @@ export interface Services {
   realtime: Realtime;
   cipher: SecretCipher;
   deliveryClient: DeliveryClient;
-  /** Absent in processes that serve no /metrics (the CLI). */
-  metrics?: Metrics;
+  metrics: Metrics;
 }
 
 export interface GraphQLContext {

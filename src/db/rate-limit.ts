@@ -3,17 +3,17 @@
 import type pg from 'pg';
 
 export async function hit(pool: pg.Pool, key: string, limitPerSecond: number, nowMs = Date.now()): Promise<boolean> {
-  return (await countHit(pool, key, nowMs)) <= limitPerSecond;
+  return (await countHits(pool, key, 1, nowMs)) <= limitPerSecond;
 }
 
-/** Counts one hit in the current second's window; returns the window's count so far. */
-export async function countHit(pool: pg.Pool, key: string, nowMs = Date.now()): Promise<number> {
+/** Counts `n` hits in a second's window; returns the window's count including them. */
+export async function countHits(pool: pg.Pool, key: string, n = 1, nowMs = Date.now()): Promise<number> {
   const window = Math.floor(nowMs / 1000);
   const { rows } = await pool.query<{ hits: number }>(
-    `INSERT INTO rate_limit_window (key, window_start, hits) VALUES ($1, $2, 1)
-     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1
+    `INSERT INTO rate_limit_window (key, window_start, hits) VALUES ($1, $2, $3)
+     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + $3
      RETURNING hits`,
-    [key, window],
+    [key, window, n],
   );
   return rows[0]!.hits;
 }
