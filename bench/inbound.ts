@@ -2,10 +2,12 @@
 // the same load against a bare node:http server that only verifies the HMAC, and a loop of
 // single-row `pg` insert transactions. Prints accepted/s and p50/p99 for each, and the ratios.
 //   npm run bench:inbound            (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 by default)
+//   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
+//   writes the gateway's CPU profile there.
 import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, freePort, load, report, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, freePort, load, pgStatements, profiled, report, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -56,7 +58,7 @@ async function main() {
     const port = await freePort();
     const gateway = await startProcess(['bin/webhook-gateway.mjs', '--role', 'api'], {
       DATABASE_URL: url, MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-data-${process.pid}`,
+      ...profiled(), LOG_LEVEL: 'warn', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-data-${process.pid}`,
     }, /ADMIN API key:\s+(whk_[\w-]+)/);
     children.push(gateway.child);
     const origin = `http://127.0.0.1:${port}`;
@@ -72,6 +74,7 @@ async function main() {
     const { trigger, secret } = created.data.createTrigger;
     const gw = await httpLoad('gateway /hooks', origin, `/hooks/${trigger.id}`, secret);
     report(gw);
+    await pgStatements(url);
     await stopProcess(gateway.child);
 
     // 2. A bare node:http server that only verifies the HMAC.

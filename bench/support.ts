@@ -12,7 +12,9 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export async function benchDatabase(): Promise<EmbeddedDatabase & { cleanup(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
   chmodSync(dir, 0o755);
-  const db = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 300 });
+  const db = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 300,
+    // BENCH_PG_STATS=1: collect pg_stat_statements, printed by pgStatements() after a run.
+    extraFlags: process.env.BENCH_PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [] });
   return { ...db, cleanup: async () => { await db.stop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
@@ -88,3 +90,26 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** With BENCH_PG_STATS=1: the statements that took the database's time, most first. */
+export async function pgStatements(url: string): Promise<void> {
+  if (!process.env.BENCH_PG_STATS) return;
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await c.query(`SELECT calls, round(total_exec_time::numeric) AS exec_ms, round(total_plan_time::numeric) AS plan_ms,
+        round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`);
+    console.table(rows);
+    await c.query('SELECT pg_stat_statements_reset()');
+  } finally {
+    await c.end();
+  }
+}
+
+/** With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit. */
+export const profiled = (): Record<string, string> =>
+  process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {};

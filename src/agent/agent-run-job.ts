@@ -11,19 +11,23 @@ import { publishInTransaction } from './publish-service.ts';
 
 export const agentRun = defineJob({
   name: 'agent-run',
-  payload: z.object({ sessionId: z.string().startsWith('ses_') }),
-  // The runtime may be down for a while: retry with backoff for about an hour.
+  // One job per group commit of /hooks (src/inbound/record.ts), naming the sessions it started:
+  // one job row per batch instead of one per request keeps the acceptance path short.
+  payload: z.object({ sessionIds: z.array(z.string().startsWith('ses_')).min(1).max(1000) }),
+  // The runtime may be down for a while: retry with backoff for about an hour. A retry hands over
+  // only the sessions still PENDING, so one refused session does not repeat its neighbours.
   queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60, notify: true },
-  handler: async ({ sessionId }, services) => {
-    const { rows } = await services.pool.query<{ workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown>; status: string; created_at: Date }>(
-      'SELECT workspace_id, agent, trigger_id, inputs, status, created_at FROM session WHERE id = $1',
-      [sessionId],
+  handler: async ({ sessionIds }, services) => {
+    const { rows } = await services.pool.query<{ id: string; workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown>; created_at: Date }>(
+      `SELECT id, workspace_id, agent, trigger_id, inputs, created_at FROM session WHERE id = ANY($1::text[]) AND status = 'PENDING'`,
+      [sessionIds],
     );
-    const session = rows[0];
-    if (!session || session.status !== 'PENDING') return; // deleted, or already handed over (a retried job)
+    // Deleted sessions, and those already handed over by an earlier try, are not in `rows`.
     const runtime = services.config.agentRuntime;
-    if (runtime.kind === 'echo') await runEcho(services, sessionId, session);
-    else await runHttp(services, runtime, sessionId, session);
+    const outcomes = await Promise.allSettled(rows.map((session) =>
+      runtime.kind === 'echo' ? runEcho(services, session.id, session) : runHttp(services, runtime, session.id, session)));
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed.length > 0) throw new Error(`${failed.length} of ${rows.length} sessions were not handed over: ${(failed[0]!.reason as Error).message}`);
   },
 });
 

@@ -11,6 +11,8 @@ export interface EmbeddedOptions {
   /** Removes the data folder on stop (tests). */
   ephemeral?: boolean;
   maxConnections?: number;
+  /** More `-c name=value` server flags (the benchmarks' statement statistics). */
+  extraFlags?: string[];
   /** Receives PostgreSQL's own log lines. */
   onLog?: (line: string) => void;
 }
@@ -107,6 +109,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       '-c', `max_connections=${options.maxConnections ?? 200}`,
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
+      ...(options.extraFlags ?? []),
     ],
     onLog: log,
     onError: (e) => log(String(e)),

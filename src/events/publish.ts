@@ -44,12 +44,19 @@ export interface DeliveryJob {
  */
 export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list: DeliveryJob[]): Promise<void> {
   if (list.length === 0) return;
-  await jobs.insert(DELIVERY_QUEUE, list.map((d) => ({
-    data: { deliveryId: d.deliveryId },
-    expireInSeconds: Math.ceil(d.timeoutMs / 1000) + 3,
-    ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
-  })), { db: inTransaction(client) });
+  await jobs.insert(DELIVERY_QUEUE, list.map(deliveryJob), { db: inTransaction(client) });
 }
+
+const deliveryJob = (d: DeliveryJob) => ({
+  data: { deliveryId: d.deliveryId },
+  expireInSeconds: Math.ceil(d.timeoutMs / 1000) + 3,
+  ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
+});
+
+const fanJob = (d: FanRow): DeliveryJob => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency });
+
+/** The first jobs of freshly fanned-out deliveries, for pg-boss's insert(DELIVERY_QUEUE, …). */
+export const deliveryJobs = (fan: FanRow[]) => fan.map((d) => deliveryJob(fanJob(d)));
 
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {
@@ -141,7 +148,7 @@ export interface FanRow {
 
 /** Queues the fanned-out deliveries' first jobs, in the same transaction. */
 export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
-  await queueDeliveries(client, jobs, fan.map((d) => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency })));
+  await queueDeliveries(client, jobs, fan.map(fanJob));
   const byEvent = Map.groupBy(fan, (d) => d.event_id);
   return prepared.events.map((e) => ({
     id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: (byEvent.get(e.id) ?? []).map((d) => d.id),

@@ -8,10 +8,10 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
-import { withTransaction } from '../db/pool.ts';
-import { type FanRow, eventsCte, eventsParams, finishEvents, prepareEvents } from '../events/publish.ts';
+import { type Pipeline, pipelinedTransaction } from '../db/pool.ts';
+import { DELIVERY_QUEUE, type FanRow, deliveryJobs, eventsCte, eventsParams, prepareEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
-import { inTransaction } from '../jobs/in-transaction.ts';
+import { sendThroughBoss } from '../jobs/in-transaction.ts';
 import type { Message } from '../realtime/realtime.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Refusal } from './evaluate.ts';
@@ -47,7 +47,8 @@ export interface InboundResult extends InboundRecord {
 }
 
 interface Deps {
-  pool: pg.Pool;
+  /** Pipelined connections (createPipelinedPool): a batch's statements go out together. */
+  writerPool: pg.Pool;
   boss: PgBoss;
 }
 
@@ -68,8 +69,14 @@ export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext,
   return r ? { deliveryId: r.delivery_id, sessionId: r.session_id, ignored: r.session_id === null } : undefined;
 }
 
-/** A message id of the batch was accepted by someone else meanwhile: redo the batch carefully. */
+/**
+ * A message id of the batch was accepted by someone else meanwhile: redo the batch carefully. The
+ * optimistic statement raises it itself (a division by zero), since its COMMIT is already on the
+ * wire and only a failed statement turns it into a rollback.
+ */
 class ReplayRaced extends Error {}
+const DIVISION_BY_ZERO = '22012';
+const raced = (err: unknown) => err instanceof ReplayRaced || (err as { code?: string }).code === DIVISION_BY_ZERO;
 
 export class InboundWriter {
   readonly #deps: Deps;
@@ -108,10 +115,10 @@ export class InboundWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     try {
-      const write = (careful: boolean) => withTransaction(this.#deps.pool, (client) => this.#writeBatch(client, batch.map((p) => p.write), careful));
+      const write = (careful: boolean) => pipelinedTransaction(this.#deps.writerPool, (p) => this.#writeBatch(p, batch.map((q) => q.write), careful));
       // Optimistic first: one statement for the whole batch, assuming no message id was taken
       // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
-      const results = await write(false).catch((err) => (err instanceof ReplayRaced ? write(true) : Promise.reject(err)));
+      const results = await write(false).catch((err) => (raced(err) ? write(true) : Promise.reject(err)));
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {
       // One bad row must not fail its neighbours: retry each alone, unless the database is gone.
@@ -123,7 +130,7 @@ export class InboundWriter {
     }
   }
 
-  async #writeBatch(client: pg.PoolClient, input: InboundWrite[], careful: boolean): Promise<InboundResult[]> {
+  async #writeBatch(p: Pipeline, input: InboundWrite[], careful: boolean): Promise<InboundResult[]> {
     const writes = [...input]; // replays found below replace their accept in this copy only
     const window = this.#windowHours;
     // Each request gets its own inbound_delivery row; a replay's answer names the first's.
@@ -153,7 +160,7 @@ export class InboundWriter {
     // The careful path settles the replay memory first, in its own statement.
     if (lost.length > 0 && !careful) throw new ReplayRaced();
     if (careful && remembered.length > 0) {
-      const { rows: won } = await client.query<{ delivery_id: string }>({
+      const { rows: won } = await p.send<{ delivery_id: string }>({
         name: 'inbound-remember',
         text: `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
@@ -168,7 +175,7 @@ export class InboundWriter {
       lost.push(...remembered.filter((i) => !winners.has(rowIds[i]!)));
     }
     if (lost.length > 0) {
-      const { rows: first } = await client.query<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
+      const { rows: first } = await p.send<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
         `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
          JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
         [lost.map((i) => writes[i]!.t.id), lost.map((i) => writes[i]!.facts.messageId!)],
@@ -203,8 +210,9 @@ export class InboundWriter {
     }));
     const optimistic = !careful && remembered.length > 0;
     // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
-    // path, the replay memory: one statement.
-    const { rows: out } = await client.query<FanRow & { kind: 'fan' | 'mem' }>({
+    // path, the replay memory: one statement. Every statement of the batch is written before the
+    // first answer is awaited (pipelined); only the fan-out's jobs wait for that answer.
+    const recorded = p.send<FanRow>({
       name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
@@ -222,8 +230,8 @@ export class InboundWriter {
            WHERE inbound_message.accepted_at <= now() - make_interval(hours => $34)
          RETURNING 1
        )` : ''}
-       SELECT 'fan' AS kind, * FROM fan${optimistic ? `
-       UNION ALL SELECT 'mem', (SELECT count(*) FROM mem)::text, NULL, NULL, NULL, NULL` : ''}`,
+       SELECT * FROM fan${optimistic ? `
+       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL WHERE (SELECT 1 / (count(*) = $35)::int FROM mem) = 0` : ''}`,
     }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
@@ -236,22 +244,25 @@ export class InboundWriter {
         ...eventsParams(created),
         ...(optimistic
           ? [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
-              remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window]
+              remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window,
+              // A message id taken meanwhile leaves a row out of `mem`: the division by zero fails
+              // the statement, and with it the whole pipelined transaction.
+              remembered.length]
           : []),
       ],
     );
-    if (optimistic && Number(out.find((r) => r.kind === 'mem')!.id) !== remembered.length) throw new ReplayRaced();
     if (started.length > 0) {
-      await finishEvents(client, this.#deps.boss, created, out.filter((r) => r.kind === 'fan'));
-      await this.#deps.boss.insert(agentRun.name, started.map((i) => ({ data: agentRun.payload.parse({ sessionId: results[i]!.sessionId }) })), { db: inTransaction(client) });
+      const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
+      await sendThroughBoss(p, (db) => this.#deps.boss.insert(agentRun.name, [job], { db }));
     }
 
-    // Audit last: the workspace's chain head stays locked only from here to the commit.
+    // The workspace's chain head stays locked from here to the commit.
     const byWorkspace = Map.groupBy(writes.keys(), (i) => writes[i]!.t.workspaceId);
     for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
       const received = indexes.map((i): string =>
         JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: rowIds[i]!, triggerId: writes[i]!.t.id } } satisfies Message));
-      await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+      // appendAudit writes its statement before its first await: into the pipeline, in order.
+      void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
         const w = writes[i]!;
         return {
           workspaceId, direction: 'INBOUND', triggerId: w.t.id, subscriptionId: null, deliveryId: rowIds[i]!, eventType: null,
@@ -259,8 +270,10 @@ export class InboundWriter {
           durationMs: Date.now() - w.facts.receivedAt.getTime(), attempt: null, statusCode: rows[i]!.status,
           outcome: rows[i]!.outcome, errorClass: rows[i]!.code, sourceIp: w.facts.sourceIp ?? null,
         };
-      }), received);
+      }), received));
     }
+    const fan = (await recorded).rows;
+    if (fan.length > 0) await sendThroughBoss(p, (db) => this.#deps.boss.insert(DELIVERY_QUEUE, deliveryJobs(fan), { db }));
     return results;
   }
 }

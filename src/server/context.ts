@@ -14,6 +14,8 @@ export interface Services {
   config: Config;
   log: Logger;
   pool: pg.Pool;
+  /** Pipelined connections for the group-commit writers (db/pool.ts createPipelinedPool). */
+  writerPool: pg.Pool;
   db: Db;
   boss: PgBoss;
   realtime: Realtime;

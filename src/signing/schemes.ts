@@ -1,8 +1,8 @@
 // The one signer and verifier for every signature scheme (SPEC §5 table), used by the inbound
 // route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
 // bytes received or sent, never over re-serialized JSON.
-import { createHash } from 'node:crypto';
-import { hmacSha256, safeEqual } from './hmac.ts';
+import { type KeyObject, createHash } from 'node:crypto';
+import { cachedKey, hmacSha256, safeEqual } from './hmac.ts';
 
 export const SCHEMES = ['STANDARD_WEBHOOKS', 'GITHUB', 'STRIPE', 'SLACK', 'HMAC_SHA256'] as const;
 export type Scheme = (typeof SCHEMES)[number];
@@ -40,10 +40,11 @@ export interface VerifyInput {
   hmac?: HmacOptions | null;
 }
 
+const standardKeys = new Map<string, KeyObject>();
+
 /** Standard Webhooks: the HMAC key is the base64 part after `whsec_`. */
-export function standardWebhooksKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-}
+export const standardWebhooksKey = (secret: string): KeyObject =>
+  cachedKey(standardKeys, secret, (s) => Buffer.from(s.startsWith('whsec_') ? s.slice('whsec_'.length) : s, 'base64'));
 
 export function signStandardWebhooks(secret: string, id: string, timestamp: number, body: Buffer | string): string {
   const message = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.from(body)]);

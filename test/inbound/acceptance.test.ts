@@ -110,7 +110,7 @@ describe('mapping and acceptance', () => {
     assert.deepEqual(envelope.data, { sessionId, agent: 'triage', triggerId: t.id, inputs: { issue: 12 } });
     assert.equal(envelope.workspaceId, svc.workspaceId);
     assert.match(envelope.id, /^evt_/);
-    const jobs = await q(`SELECT name FROM pgboss.job WHERE name = 'agent-run' AND data->>'sessionId' = $1`, [sessionId]);
+    const jobs = await q(`SELECT name FROM pgboss.job WHERE name = 'agent-run' AND data->'sessionIds' ? $1`, [sessionId]);
     assert.equal(jobs.length, 1);
     // The echo runtime finishes the session with its inputs as output, through session.finished.
     const done = await waitFor(async () => {
@@ -248,7 +248,7 @@ describe('publishing events', () => {
 });
 
 describe('http agent runtime', () => {
-  it('POSTs each agent-run job to AGENT_RUNTIME_URL signed like an outbound webhook, and marks the session RUNNING', async () => {
+  it('POSTs each session of an agent-run job to AGENT_RUNTIME_URL signed like an outbound webhook, marks it RUNNING, and retries only the refused one', async () => {
     const secret = `whsec_${Buffer.from('runtime-signing-key-0123456789ab').toString('base64')}`;
     const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
     const runtime = http.createServer((req, res) => {
@@ -256,17 +256,21 @@ describe('http agent runtime', () => {
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         received.push({ headers: req.headers, body });
-        res.writeHead(received.length === 1 ? 503 : 202).end();
+        // The first call for the "hi" session is refused; every other call is taken.
+        const refused = JSON.parse(body).inputs.q === 'hi' && received.filter((c) => JSON.parse(c.body).inputs.q === 'hi').length === 1;
+        res.writeHead(refused ? 503 : 202).end();
       });
     });
     await new Promise<void>((r) => runtime.listen(0, '127.0.0.1', r));
     const svc = await startTestService({ AGENT_RUNTIME: 'http', AGENT_RUNTIME_URL: `http://127.0.0.1:${(runtime.address() as AddressInfo).port}/run`, AGENT_RUNTIME_SECRET: secret });
     try {
       const t = await createTrigger(svc.url, svc.adminKey, { name: 'remote', agent: 'coder', inputs: [{ name: 'q', path: '$.q' }] });
-      const r = await post(t.url, standardWebhooks(t.secret, '{"q":"hi"}'));
-      // The first POST is refused (503): the job is retried until the runtime takes it.
-      await waitFor(async () => received.length >= 2, 'the retried runtime call', 20_000);
-      const call = received[1]!;
+      // Two requests at once: usually one group commit, so one agent-run job for both sessions.
+      const [r, other] = await Promise.all([post(t.url, standardWebhooks(t.secret, '{"q":"hi"}')), post(t.url, standardWebhooks(t.secret, '{"q":"ho"}'))]);
+      const callsFor = (sessionId: string) => received.filter((c) => JSON.parse(c.body).sessionId === sessionId);
+      // The first POST for "hi" is refused (503): the job is retried until the runtime takes it.
+      await waitFor(async () => callsFor(r.json.sessionId).length >= 2, 'the retried runtime call', 20_000);
+      const call = callsFor(r.json.sessionId)[1]!;
       const h = (n: string) => call.headers[n] as string;
       const check = verify({ scheme: 'STANDARD_WEBHOOKS', headers: { 'webhook-id': h('webhook-id'), 'webhook-timestamp': h('webhook-timestamp'), 'webhook-signature': h('webhook-signature') }, body: Buffer.from(call.body), secrets: [secret], toleranceSeconds: 300, nowSeconds: Math.floor(Date.now() / 1000) });
       assert.equal(check.ok, true);
@@ -276,6 +280,9 @@ describe('http agent runtime', () => {
         return node.status === 'RUNNING' ? node : undefined;
       }, 'RUNNING');
       assert.equal(s.output, null);
+      // The retry handed over only what was still PENDING: the other session was POSTed once.
+      assert.equal(callsFor(other.json.sessionId).length, 1);
+      assert.equal(callsFor(r.json.sessionId).length, 2);
     } finally {
       await svc.stop();
       runtime.close();
