@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
-import { createPipelinedPool, createPool } from './db/pool.ts';
+import { PipelinedConnection, createPool } from './db/pool.ts';
+import { prepareFannedOutJobs } from './events/publish.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
 import { keepQueueStatistics } from './jobs/queue-statistics.ts';
@@ -52,8 +53,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     const pool = createPool(databaseUrl, config.databasePoolSize);
     cleanups.push(['pool', () => pool.end()]);
-    const writerPool = createPipelinedPool(databaseUrl, 2);
-    cleanups.push(['writer pool', () => writerPool.end()]);
+    const pipeline = new PipelinedConnection(databaseUrl);
+    cleanups.push(['pipelined connection', () => pipeline.end()]);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
     const db = createPrisma(pool);
@@ -63,6 +64,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await boss.start();
     cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
     await ensureQueues(boss);
+    await prepareFannedOutJobs(boss);
 
     const realtime = new Realtime(pool, log);
     await realtime.start();
@@ -71,7 +73,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
-    const services: Services = { config, log, pool, writerPool, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
+    const services: Services = { config, log, pool, pipeline, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {

@@ -32,17 +32,6 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
 }
 
 /**
- * Connections that write each query without waiting for the previous answer (pg's pipeline mode),
- * for the group-commit writers: BEGIN, the batch's statements and COMMIT cost one round trip
- * instead of one each (../shared/PERFORMANCE.md: round trips, not bytes, are the cost).
- */
-export function createPipelinedPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true });
-  pool.on('error', () => {});
-  return pool;
-}
-
-/**
  * What a pipelined transaction hands its body: `send` writes a statement at once and returns its
  * answer; `also` adds the answer of a statement a helper wrote on `client` itself.
  */
@@ -53,41 +42,98 @@ export interface Pipeline {
 }
 
 /**
- * BEGIN, whatever `fn` sends, COMMIT, on one pipelined client. `fn` awaits only the answers it
- * needs; everything sent is awaited before COMMIT's answer is trusted. When any statement failed,
- * PostgreSQL aborted the transaction and turned the COMMIT into a ROLLBACK: nothing was written,
- * and the first error is thrown.
+ * One connection in pg's pipeline mode, for the group-commit writers: each query is written
+ * without waiting for the answer to the one before, so BEGIN, a batch's statements and COMMIT
+ * cost one round trip (../shared/PERFORMANCE.md: round trips, not bytes, are the cost), and the
+ * next batch's transaction is written right behind the last one's COMMIT, before its answer.
  */
-export async function pipelinedTransaction<T>(pool: pg.Pool, fn: (p: Pipeline) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  const sent: Array<Promise<unknown>> = [];
-  const also = <A>(answer: Promise<A>): Promise<A> => {
-    sent.push(answer);
-    answer.catch(() => {}); // awaited below; a failure is reported once, from there
-    return answer;
-  };
-  const send: Pipeline['send'] = (query, values) => also(client.query(query as pg.QueryConfig, values));
-  let broken: Error | undefined;
-  try {
-    send('BEGIN');
-    let result: T;
+export class PipelinedConnection {
+  readonly #pool: pg.Pool;
+  #client: Promise<pg.PoolClient> | undefined;
+  #open: pg.PoolClient | undefined;
+  /** Settles once the transaction before has been written whole (BEGIN to COMMIT or ROLLBACK). */
+  #written: Promise<void> = Promise.resolve();
+
+  constructor(connectionString: string) {
+    this.#pool = new pg.Pool({ connectionString, max: 1, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true });
+    this.#pool.on('error', () => {});
+  }
+
+  /**
+   * BEGIN, whatever `fn` sends, COMMIT. `fn` awaits only the answers it needs; everything sent is
+   * awaited before COMMIT's answer is trusted. When any statement failed, PostgreSQL aborted the
+   * transaction and turned the COMMIT into a ROLLBACK: nothing was written, and the first error
+   * is thrown. Transactions never interleave: one is written whole before the next begins.
+   */
+  async transaction<T>(fn: (p: Pipeline) => Promise<T>): Promise<T> {
+    const before = this.#written;
+    let written!: () => void;
+    this.#written = new Promise<void>((resolve) => (written = resolve));
+    const sent: Array<Promise<unknown>> = [];
+    let client: pg.PoolClient | undefined;
     try {
-      result = await fn({ send, also, client });
+      await before;
+      client = await this.#connection();
+      const c = client;
+      const also = <A>(answer: Promise<A>): Promise<A> => {
+        sent.push(answer);
+        answer.catch(() => {}); // awaited below; a failure is reported once, from there
+        return answer;
+      };
+      const send: Pipeline['send'] = (query, values) => also(c.query(query as pg.QueryConfig, values));
+      send('BEGIN');
+      let result: T;
+      try {
+        result = await fn({ send, also, client: c });
+      } catch (err) {
+        const rollback = c.query('ROLLBACK');
+        written();
+        // A statement that failed is the cause; later ones only report the aborted transaction.
+        const settled = await Promise.allSettled([...sent, rollback]);
+        throw settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')?.reason ?? err;
+      }
+      const commit = send('COMMIT');
+      written();
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      if ((await commit).command !== 'COMMIT') throw new Error('transaction was rolled back');
+      return result;
     } catch (err) {
-      // A statement that failed is the cause; later ones only report the aborted transaction.
-      const settled = await Promise.allSettled([...sent, client.query('ROLLBACK')]);
-      throw settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')?.reason ?? err;
+      // No SQLSTATE: the connection itself failed. The next transaction opens a new one.
+      if (client && !(err as { code?: string }).code) this.#drop(client, err as Error);
+      throw err;
+    } finally {
+      written();
     }
-    const commit = send('COMMIT');
-    const settled = await Promise.allSettled(sent);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    if ((await commit).command !== 'COMMIT') throw new Error('transaction was rolled back');
-    return result;
-  } catch (err) {
-    if (!(err as { code?: string }).code) broken = err as Error; // a connection problem: do not reuse it
-    throw err;
-  } finally {
-    client.release(broken);
+  }
+
+  #connection(): Promise<pg.PoolClient> {
+    this.#client ??= this.#pool.connect().then((client) => {
+      this.#open = client;
+      client.on('error', (err) => this.#drop(client, err)); // a server gone while idle
+      return client;
+    }, (err: unknown) => {
+      this.#client = undefined;
+      throw err;
+    });
+    return this.#client;
+  }
+
+  /** Gives a failed connection back to be destroyed, once, however many transactions saw it fail. */
+  #drop(client: pg.PoolClient, err: Error): void {
+    if (this.#open !== client) return;
+    this.#open = undefined;
+    this.#client = undefined;
+    client.release(err);
+  }
+
+  async end(): Promise<void> {
+    await this.#written;
+    const client = this.#open;
+    this.#open = undefined;
+    this.#client = undefined;
+    client?.release();
+    await this.#pool.end();
   }
 }

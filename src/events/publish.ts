@@ -4,7 +4,9 @@
 // commits or none of it does.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
+import type { Pipeline } from '../db/pool.ts';
 import { inTransaction } from '../jobs/in-transaction.ts';
+import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, isEventType } from './catalog.ts';
@@ -47,16 +49,43 @@ export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list:
   await jobs.insert(DELIVERY_QUEUE, list.map(deliveryJob), { db: inTransaction(client) });
 }
 
+const EXPIRY_MARGIN_SECONDS = 3;
+
 const deliveryJob = (d: DeliveryJob) => ({
   data: { deliveryId: d.deliveryId },
-  expireInSeconds: Math.ceil(d.timeoutMs / 1000) + 3,
+  expireInSeconds: Math.ceil(d.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
   ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
 });
 
 const fanJob = (d: FanRow): DeliveryJob => ({ deliveryId: d.id, subscriptionId: d.subscription_id, timeoutMs: d.timeout_ms, maxConcurrency: d.max_concurrency });
 
-/** The first jobs of freshly fanned-out deliveries, for pg-boss's insert(DELIVERY_QUEUE, …). */
-export const deliveryJobs = (fan: FanRow[]) => fan.map((d) => deliveryJob(fanJob(d)));
+/** deliveryJob() in SQL, for every delivery of the events $1 (text[]) fanned out earlier in the transaction. */
+const FANNED_OUT_JOBS = `SELECT coalesce(json_agg(json_build_object(
+    'data', json_build_object('deliveryId', d.id),
+    'expireInSeconds', ceil(s.timeout_ms / 1000.0)::int + ${EXPIRY_MARGIN_SECONDS})), '[]'::json)
+  FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
+  WHERE d.event_id = ANY($1::text[])`;
+
+const fannedOutJobsSql = new WeakMap<PgBoss, Promise<string>>();
+
+/** Captures pg-boss's insert statement for the fan-out's jobs; called once at start. */
+export function prepareFannedOutJobs(boss: PgBoss): Promise<string> {
+  let sql = fannedOutJobsSql.get(boss);
+  if (!sql) {
+    sql = insertFromQuerySql(boss, DELIVERY_QUEUE, FANNED_OUT_JOBS);
+    fannedOutJobsSql.set(boss, sql);
+  }
+  return sql;
+}
+
+/**
+ * Queues the first job of every delivery the events fanned out earlier in this pipelined
+ * transaction: one statement, and no answer to wait for before the next one is sent.
+ */
+export async function queueFannedOut(p: Pipeline, boss: PgBoss, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  void p.send({ name: 'fanned-out-jobs', text: await prepareFannedOutJobs(boss) }, [eventIds]);
+}
 
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {

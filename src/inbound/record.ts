@@ -8,8 +8,8 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
-import { type Pipeline, pipelinedTransaction } from '../db/pool.ts';
-import { DELIVERY_QUEUE, type FanRow, deliveryJobs, eventsCte, eventsParams, prepareEvents } from '../events/publish.ts';
+import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
+import { eventsCte, eventsParams, prepareEvents, queueFannedOut } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { sendThroughBoss } from '../jobs/in-transaction.ts';
 import type { Message } from '../realtime/realtime.ts';
@@ -47,8 +47,8 @@ export interface InboundResult extends InboundRecord {
 }
 
 interface Deps {
-  /** Pipelined connections (createPipelinedPool): a batch's statements go out together. */
-  writerPool: pg.Pool;
+  /** A batch's statements go out together, and the next batch's right behind them. */
+  pipeline: PipelinedConnection;
   boss: PgBoss;
 }
 
@@ -91,7 +91,8 @@ export class InboundWriter {
     this.#windowHours = opts.replayWindowHours;
     this.#maxBatch = opts.maxBatch ?? 200;
     // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
-    // three, which only add contention; batches grow to absorb the load instead.
+    // three, even written back to back on the one pipelined connection: a batch's fixed costs
+    // outweigh the round trip saved, so batches grow to absorb the load instead.
     this.#maxInFlight = opts.maxInFlight ?? 1;
   }
 
@@ -115,7 +116,7 @@ export class InboundWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     try {
-      const write = (careful: boolean) => pipelinedTransaction(this.#deps.writerPool, (p) => this.#writeBatch(p, batch.map((q) => q.write), careful));
+      const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#writeBatch(p, batch.map((q) => q.write), careful));
       // Optimistic first: one statement for the whole batch, assuming no message id was taken
       // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
       const results = await write(false).catch((err) => (raced(err) ? write(true) : Promise.reject(err)));
@@ -210,9 +211,9 @@ export class InboundWriter {
     }));
     const optimistic = !careful && remembered.length > 0;
     // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
-    // path, the replay memory: one statement. Every statement of the batch is written before the
-    // first answer is awaited (pipelined); only the fan-out's jobs wait for that answer.
-    const recorded = p.send<FanRow>({
+    // path, the replay memory: one statement. Every statement of the batch, and the COMMIT, is
+    // written before any answer is awaited (pipelined): one round trip per batch.
+    void p.send({
       name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
@@ -230,8 +231,7 @@ export class InboundWriter {
            WHERE inbound_message.accepted_at <= now() - make_interval(hours => $34)
          RETURNING 1
        )` : ''}
-       SELECT * FROM fan${optimistic ? `
-       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL WHERE (SELECT 1 / (count(*) = $35)::int FROM mem) = 0` : ''}`,
+       SELECT (SELECT count(*) FROM fan) AS fanned${optimistic ? ', (SELECT 1 / (count(*) = $35)::int FROM mem) AS remembered' : ''}`,
     }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
@@ -251,6 +251,7 @@ export class InboundWriter {
           : []),
       ],
     );
+    await queueFannedOut(p, this.#deps.boss, created.events.map((e) => e.id));
     if (started.length > 0) {
       const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
       await sendThroughBoss(p, (db) => this.#deps.boss.insert(agentRun.name, [job], { db }));
@@ -272,8 +273,6 @@ export class InboundWriter {
         };
       }), received));
     }
-    const fan = (await recorded).rows;
-    if (fan.length > 0) await sendThroughBoss(p, (db) => this.#deps.boss.insert(DELIVERY_QUEUE, deliveryJobs(fan), { db }));
     return results;
   }
 }

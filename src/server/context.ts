@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { PipelinedConnection } from '../db/pool.ts';
 import type { Db } from '../db/prisma.ts';
 import type { DeliveryClient } from '../outbound/http-client.ts';
 import type { Metrics } from './metrics.ts';
@@ -14,8 +15,8 @@ export interface Services {
   config: Config;
   log: Logger;
   pool: pg.Pool;
-  /** Pipelined connections for the group-commit writers (db/pool.ts createPipelinedPool). */
-  writerPool: pg.Pool;
+  /** The group-commit writer's pipelined connection (db/pool.ts). */
+  pipeline: PipelinedConnection;
   db: Db;
   boss: PgBoss;
   realtime: Realtime;

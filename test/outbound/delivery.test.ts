@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, type Receiver, type Received } from '../support/receiver.ts';
+import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+import { createTrigger } from '../support/triggers.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status } } }`;
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
@@ -90,6 +92,28 @@ describe('outbound delivery', () => {
     }, 'SUCCEEDED');
     assert.equal(d.attemptCount, 1);
     assert.deepEqual(d.attempts.map((x: any) => [x.number, x.outcome, x.statusCode, x.errorClass]), [[1, 'SUCCEEDED', 200, null]]);
+  });
+
+  it('delivers the session.created of webhooks accepted on /hooks, fanned out and queued in their group commit', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['session.created'] });
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'fan-from-hooks', agent: 'triage', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
+    // Twenty at once: several requests share a group commit, so one statement queues several jobs.
+    const accepted = await Promise.all(Array.from({ length: 20 }, (_, n) => post(t.url, standardWebhooks(t.secret, JSON.stringify({ n })))));
+    assert.ok(accepted.every((a) => a.status === 202));
+    await until(() => r.received.length >= 20, 'twenty session.created deliveries');
+    const bodies = r.received.map((x) => JSON.parse(x.body));
+    assert.deepEqual(new Set(bodies.map((b) => b.data.sessionId)), new Set(accepted.map((a) => a.json.sessionId)));
+    assert.ok(bodies.every((b) => b.type === 'session.created' && b.data.triggerId === t.id));
+    assert.deepEqual(bodies.map((b) => b.data.inputs.n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
+    assert.ok(r.received.every((x) => verifyStandard(x, sub.secret) && x.headers['webhook-id'] === JSON.parse(x.body).id));
+    // One job per delivery, with the subscription's expiry (timeout 2 s + 3 s), none left over.
+    const { rows } = await svc.services.pool.query(
+      `SELECT j.expire_seconds FROM pgboss.job j JOIN outbound_delivery d ON d.id = j.data->>'deliveryId' WHERE d.subscription_id = $1`, [sub.subscription.id]);
+    assert.equal(rows.length, 20);
+    assert.ok(rows.every((x) => x.expire_seconds === 5));
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(r.received.length, 20, 'no delivery twice');
   });
 
   it('retries on the schedule with a fresh timestamp and signature and the same webhook-id, until a 2xx', async () => {

@@ -1,0 +1,26 @@
+// pg-boss's own insert statement, fed by a query instead of a parameter, so that jobs for rows
+// written earlier in the same transaction (the fan-out's deliveries) are queued without waiting
+// for those rows to come back to the application: the whole group commit stays one round trip.
+import type { PgBoss } from 'pg-boss';
+
+const MARKER = '$1::text::json';
+
+/**
+ * The statement pg-boss's insert() runs for `queue` (queue defaults, policy, notify and all), with
+ * its JSON parameter replaced by `jobsJson`: SQL yielding the same JSON array insert() would be
+ * given, which may use parameters from $1 on. Captured once from pg-boss itself; a pg-boss whose
+ * statement no longer reads its jobs that way is refused at start, not at the first delivery.
+ */
+export async function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson: string): Promise<string> {
+  let text = '';
+  await boss.insert(queue, [{ data: {} }], {
+    db: {
+      executeSql: async (sql: string) => {
+        text = sql;
+        return { rows: [] };
+      },
+    },
+  });
+  if (text.split(MARKER).length !== 2) throw new Error(`pg-boss's insert statement for ${queue} no longer reads its jobs from ${MARKER}`);
+  return text.replace(MARKER, () => `(${jobsJson})`);
+}

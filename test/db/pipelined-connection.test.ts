@@ -1,0 +1,66 @@
+// The group-commit writers' pipelined connection (src/db/pool.ts): a transaction is all or
+// nothing even though its statements and COMMIT are written before any answer comes back;
+// concurrent transactions never interleave on the one connection; a lost connection is replaced.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { PipelinedConnection } from '../../src/db/pool.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
+
+describe('PipelinedConnection', () => {
+  let url: string;
+  let pool: pg.Pool;
+  let conn: PipelinedConnection;
+  const rows = async () => (await pool.query<{ v: string }>('SELECT v FROM pipe_t ORDER BY v')).rows.map((r) => r.v);
+
+  before(async () => {
+    url = await createTestDatabase({ empty: true });
+    pool = new pg.Pool({ connectionString: url, max: 2 });
+    await pool.query('CREATE TABLE pipe_t (v text PRIMARY KEY)');
+    conn = new PipelinedConnection(url);
+  });
+  after(async () => {
+    await conn.end();
+    await pool.end();
+    await dropTestDatabase(url);
+  });
+
+  it('commits what was sent, unawaited, and throws the first failing statement of an aborted one, writing nothing', async () => {
+    const ok = conn.transaction(async (p) => {
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['a']);
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['b']);
+      return 'done';
+    });
+    // Started while the first is in flight: a duplicate key in its second statement, then more.
+    const failing = conn.transaction(async (p) => {
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['c']);
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['a']);
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['d']);
+    });
+    const third = conn.transaction(async (p) => {
+      const { rows: [r] } = await p.send<{ n: number }>('SELECT count(*)::int AS n FROM pipe_t');
+      void p.send('INSERT INTO pipe_t VALUES ($1)', [`e${r!.n}`]);
+    });
+    assert.equal(await ok, 'done');
+    await assert.rejects(failing, (err: { code?: string }) => err.code === '23505');
+    await third;
+    // The third saw the first's two rows and none of the failed one's.
+    assert.deepEqual(await rows(), ['a', 'b', 'e2']);
+  });
+
+  it('rolls back when the body throws after sending', async () => {
+    await assert.rejects(conn.transaction(async (p) => {
+      void p.send('INSERT INTO pipe_t VALUES ($1)', ['f']);
+      throw new Error('changed my mind');
+    }), /changed my mind/);
+    assert.deepEqual(await rows(), ['a', 'b', 'e2']);
+  });
+
+  it('opens a new connection when the server dropped the old one', async () => {
+    await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'webhook-gateway:writer'`);
+    await new Promise((r) => setTimeout(r, 100));
+    await conn.transaction(async (p) => void p.send('INSERT INTO pipe_t VALUES ($1)', ['g'])).catch(() => {});
+    await conn.transaction(async (p) => void p.send('INSERT INTO pipe_t VALUES ($1)', ['h']));
+    assert.ok((await rows()).includes('h'));
+  });
+});
