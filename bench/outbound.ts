@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, freePort, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, freePort, pgStatements, profiled, startProcess, stopProcess } from './support.ts';
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
@@ -56,7 +56,7 @@ async function main() {
   try {
     const port = await freePort();
     gateway = await startProcess(['bin/webhook-gateway.mjs'], {
-      DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...profiled(),
       ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-out-${process.pid}`,
     }, /ADMIN API key:\s+(whk_[\w-]+)/);
     const origin = `http://127.0.0.1:${port}`;
@@ -109,8 +109,10 @@ async function main() {
     const paced = await run('gateway, 1 subscription, 100/s paced', 'import.completed', 1000, 1, (i) => ({ importId: `p${i}`, source: 'bench', itemsImported: i, itemsFailed: 0 }), 100);
     report(paced);
     await subscribe(100, 'review.completed');
+    await pgStatements(db.url()); // BENCH_PG_STATS: from here on, the 100-subscription run alone
     const hundred = await run('gateway, 100 subscriptions', 'review.completed', EVENTS_100, 100, (i) => ({ sessionId: 's', reviewId: `r${i}`, verdict: 'ok' }));
     report(hundred);
+    await pgStatements(db.url());
 
     // Baseline: the same number of signed bodies, posted straight to the receiver, 50 in flight.
     rx.reset();

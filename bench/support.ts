@@ -14,7 +14,8 @@ export async function benchDatabase(): Promise<EmbeddedDatabase & { cleanup(): P
   chmodSync(dir, 0o755);
   const db = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 300,
     // BENCH_PG_STATS=1: collect pg_stat_statements, printed by pgStatements() after a run.
-    extraFlags: process.env.BENCH_PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [] });
+    extraFlags: process.env.DBG_EXPLAIN ? ['-c', 'shared_preload_libraries=auto_explain', '-c', `auto_explain.log_min_duration=${process.env.DBG_EXPLAIN}`, '-c', 'auto_explain.log_analyze=on'] : process.env.BENCH_PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [],
+    ...(process.env.DBG_EXPLAIN ? { onLog: (l: string) => { if (!/ready to accept|starting|listening|shut down|checkpoint/.test(l)) process.stderr.write(l + '\n'); } } : {}) });
   return { ...db, cleanup: async () => { await db.stop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 

@@ -53,8 +53,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     const pool = createPool(databaseUrl, config.databasePoolSize);
     cleanups.push(['pool', () => pool.end()]);
-    const pipeline = new PipelinedConnection(databaseUrl);
-    cleanups.push(['pipelined connection', () => pipeline.end()]);
+    const pipelines = { inbound: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
+    cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
     const db = createPrisma(pool);
@@ -73,7 +73,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
-    const services: Services = { config, log, pool, pipeline, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
+    const services: Services = { config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {

@@ -51,7 +51,8 @@ export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list:
 
 const EXPIRY_MARGIN_SECONDS = 3;
 
-const deliveryJob = (d: DeliveryJob) => ({
+/** pg-boss's job for a delivery's next attempt. */
+export const deliveryJob = (d: DeliveryJob) => ({
   data: { deliveryId: d.deliveryId },
   expireInSeconds: Math.ceil(d.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
   ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),

@@ -7,8 +7,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
-import { withTransaction } from '../db/pool.ts';
-import { DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { type Pipeline, withTransaction } from '../db/pool.ts';
+import { DELIVERY_QUEUE, type DeliveryJob, deliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { sendThroughBoss } from '../jobs/in-transaction.ts';
 import { defineJob } from '../jobs/job.ts';
 import { type Message, notify } from '../realtime/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
@@ -52,6 +53,14 @@ interface Target {
   sub_status: string;
 }
 
+/**
+ * A batch's deliveries are looked up by key, and only then checked for PENDING. The status is
+ * compared as text so that PostgreSQL cannot choose the (subscription_id, status) index instead:
+ * its statistics, outdated by any burst, put PENDING rows at about one, and it then filtered every
+ * PENDING row against the batch (measured: 1.5 s instead of 2 ms for 250 deliveries).
+ */
+const STILL_PENDING = `d.status::text = 'PENDING'`;
+
 const jobOf = (t: Target, startAfter?: Date): DeliveryJob => ({
   deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, ...(startAfter ? { startAfter } : {}),
 });
@@ -63,12 +72,12 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, d.workspace_id, e.id AS event_id, e.type AS event_type, e.body,
                   s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
-           WHERE d.id = ANY($1::text[]) AND d.status = 'PENDING'`,
+           WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
   }, [deliveryIds]);
   // Fan-out only targets ACTIVE subscriptions; a test event may go to one still being verified.
   const cancelled = rows.filter((t) => t.sub_status === 'DISABLED');
   if (cancelled.length > 0) {
-    await pool.query(`UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE id = ANY($1::text[]) AND status = 'PENDING'`, [cancelled.map((t) => t.delivery_id)]);
+    await pool.query(`UPDATE outbound_delivery d SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`, [cancelled.map((t) => t.delivery_id)]);
   }
   let targets = rows.filter((t) => t.sub_status !== 'DISABLED');
 
@@ -144,7 +153,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
   const sent = posted.filter((p): p is Sent => p !== undefined);
   if (missed.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, missed));
   if (sent.length === 0) return;
-  await withTransaction(pool, (client) => record(client, services, sent));
+  await services.pipelines.deliveries.transaction((p) => record(p, services, sent));
 }
 
 interface Sent {
@@ -154,8 +163,15 @@ interface Sent {
   result: SendResult;
 }
 
-async function record(client: pg.PoolClient, services: Services, sent: Sent[]): Promise<void> {
+/**
+ * One transaction per batch, on the workers' pipelined connection: every statement is written
+ * without waiting for the one before, and the batches of all local worker loops follow each other
+ * there instead of queueing on the audit chain's head and the subscriptions' rows. Only a failing
+ * subscription's window is read back before COMMIT.
+ */
+async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<void> {
   const { config, boss } = services;
+  const client = p.client;
   const rows = sent.map(({ t, result: r }) => {
     const number = t.attempt_count + 1;
     const ok = r.errorClass === null;
@@ -163,7 +179,7 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
     return { number, ok, status: ok ? 'SUCCEEDED' : delay === null ? 'FAILED' : 'PENDING', nextAt: delay === null ? null : new Date(Date.now() + delay) };
   });
 
-  await client.query({
+  void p.send({
     name: 'delivery-record',
     text: `WITH attempts AS (
              INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code, error_class, response_body)
@@ -173,16 +189,18 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
            UPDATE outbound_delivery d SET status = u.status::"DeliveryStatus", attempt_count = u.number, last_attempt_at = u.started_at,
                   next_attempt_at = u.next_at, updated_at = now()
            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
-           WHERE d.id = u.id AND d.status = 'PENDING'`,
+           WHERE d.id = u.id AND ${STILL_PENDING}`,
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
     sent.map((s) => s.result.responseBody), rows.map((r) => r.status), rows.map((r) => r.nextAt),
   ]);
-  await client.query('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [sent.map((s) => s.t.delivery_id)]);
+  const leased = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.delivery_id);
+  if (leased.length > 0) void p.send('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [leased]);
   // A concurrent disable (status no longer PENDING) wins: the next attempt is queued only for the
   // deliveries still waiting, which the job itself re-checks when it runs.
-  await queueDeliveries(client, boss, sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : [])));
+  const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
+  if (retries.length > 0) await sendThroughBoss(p, (db) => boss.insert(DELIVERY_QUEUE, retries.map(deliveryJob), { db }));
 
   // Subscriptions: success clears the failure window; failure opens it; 410 or a window longer
   // than DELIVERY_AUTO_DISABLE_AFTER disables.
@@ -198,7 +216,12 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
   });
   const succeeded = [...outcome].filter(([, o]) => o.ok).map(([id]) => id);
   if (succeeded.length > 0) {
-    await client.query(`UPDATE webhook_subscription SET last_success_at = now(), failing_since = NULL WHERE id = ANY($1::text[])`, [succeeded]);
+    // To the second: a subscription that succeeded a moment ago is not written (nor locked) again.
+    void p.send({
+      name: 'subscription-succeeded',
+      text: `UPDATE webhook_subscription SET last_success_at = now(), failing_since = NULL
+             WHERE id = ANY($1::text[]) AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < now() - interval '1 second')`,
+    }, [succeeded]);
   }
   const failing = [...outcome].filter(([, o]) => !o.ok);
   if (failing.length > 0) {
@@ -220,7 +243,8 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
 
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    await appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+    // appendAudit writes its statement before its first await: into the pipeline, in order.
+    void p.also(appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
       return {
         workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
@@ -228,7 +252,7 @@ async function record(client: pg.PoolClient, services: Services, sent: Sent[]): 
         durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
         errorClass: r.errorClass, sourceIp: null,
       };
-    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message)));
+    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message))));
   }
 }
 

@@ -15,8 +15,11 @@ export interface Services {
   config: Config;
   log: Logger;
   pool: pg.Pool;
-  /** The group-commit writer's pipelined connection (db/pool.ts). */
-  pipeline: PipelinedConnection;
+  /**
+   * Pipelined connections (db/pool.ts) for the two group-commit writers: /hooks acceptance, and
+   * the delivery workers' recording of attempts. Apart, so neither queues behind the other.
+   */
+  pipelines: { inbound: PipelinedConnection; deliveries: PipelinedConnection };
   db: Db;
   boss: PgBoss;
   realtime: Realtime;
