@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../db/pool.ts';
-import { DELIVERY_QUEUE, type DeliveryJob, deliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, deliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
 import { sendThroughBoss } from '../jobs/in-transaction.ts';
 import { defineJob } from '../jobs/job.ts';
 import { type Message, notify } from '../realtime/realtime.ts';
@@ -19,7 +19,7 @@ import type { SendResult } from './http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 
-export const deliveryPayload = z.object({ deliveryId: z.string().startsWith('dlv_') });
+export const deliveryPayload = z.object({ deliveryIds: z.array(z.string().startsWith('dlv_')).min(1).max(DELIVERIES_PER_JOB) });
 
 export const deliverEvent = defineJob({
   name: DELIVERY_QUEUE,
@@ -30,10 +30,11 @@ export const deliverEvent = defineJob({
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
   // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
-  // Measured with bench/outbound: 250 x 4 beat 100 x 2 (+20 %) and 500 x 1 (-15 %).
-  work: { batchSize: 250, localConcurrency: 4, burstWhenBatchFull: true },
-  handler: async ({ deliveryId }, services) => attemptBatch(services, [deliveryId]),
-  handleBatch: async (items, services) => attemptBatch(services, items.map((i) => i.deliveryId)),
+  // Measured with bench/outbound: about 250 deliveries per batch and 4 loops beat 100 x 2 (+20 %)
+  // and 500 x 1 (-15 %); a fetch of 10 jobs brings up to 250 first attempts, or 10 retries.
+  work: { batchSize: 10, localConcurrency: 4, burstWhenBatchFull: true },
+  handler: async ({ deliveryIds }, services) => attemptBatch(services, deliveryIds),
+  handleBatch: async (items, services) => attemptBatch(services, items.flatMap((i) => i.deliveryIds)),
 });
 
 interface Target {

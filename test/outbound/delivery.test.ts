@@ -107,13 +107,32 @@ describe('outbound delivery', () => {
     assert.ok(bodies.every((b) => b.type === 'session.created' && b.data.triggerId === t.id));
     assert.deepEqual(bodies.map((b) => b.data.inputs.n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
     assert.ok(r.received.every((x) => verifyStandard(x, sub.secret) && x.headers['webhook-id'] === JSON.parse(x.body).id));
-    // One job per delivery, with the subscription's expiry (timeout 2 s + 3 s), none left over.
+    // One job for each delivery, with the subscription's expiry (timeout 2 s + 3 s).
     const { rows } = await svc.services.pool.query(
-      `SELECT j.expire_seconds FROM pgboss.job j JOIN outbound_delivery d ON d.id = j.data->>'deliveryId' WHERE d.subscription_id = $1`, [sub.subscription.id]);
+      `SELECT j.expire_seconds FROM pgboss.job j JOIN outbound_delivery d ON j.data->'deliveryIds' ? d.id WHERE d.subscription_id = $1`, [sub.subscription.id]);
     assert.equal(rows.length, 20);
     assert.ok(rows.every((x) => x.expire_seconds === 5));
     await new Promise((res) => setTimeout(res, 200));
     assert.equal(r.received.length, 20, 'no delivery twice');
+  });
+
+  it('queues an event fanned out to 30 subscriptions as jobs of at most 25 deliveries and delivers all 30', async () => {
+    const r = await receiver();
+    const subs = [];
+    for (let i = 0; i < 30; i++) subs.push(await subscribe(r, { events: ['cost.*'] }));
+    const ev = await publish('cost.threshold_exceeded', { budgetId: 'bud_30', scope: 'team', thresholdUsd: 5, spentUsd: 10, period: 'month' });
+    const { rows: jobs } = await svc.services.pool.query(
+      `SELECT jsonb_array_length(data->'deliveryIds') AS n FROM pgboss.job WHERE name = 'outbound-delivery'
+       AND data->'deliveryIds' ?| (SELECT array_agg(id) FROM outbound_delivery WHERE event_id = $1) ORDER BY n DESC`, [ev.id]);
+    // Earlier tests' catch-all subscriptions of this workspace get it too.
+    const { rows: [{ n }] } = await svc.services.pool.query('SELECT count(*)::int AS n FROM outbound_delivery WHERE event_id = $1', [ev.id]);
+    assert.ok(n >= 30 && n < 50);
+    assert.deepEqual(jobs.map((j) => j.n), [25, n - 25]);
+    await until(() => r.received.filter((x) => x.headers['webhook-id'] === ev.id).length >= 30, 'thirty deliveries');
+    const got = r.received.filter((x) => x.headers['webhook-id'] === ev.id);
+    assert.ok(got.every((x) => x.body === ev.body));
+    // Each subscription received it once, signed with its own secret.
+    assert.ok(subs.every((sub) => got.filter((x) => verifyStandard(x, sub.secret)).length === 1));
   });
 
   it('retries on the schedule with a fresh timestamp and signature and the same webhook-id, until a 2xx', async () => {
