@@ -103,7 +103,7 @@ export async function pgStatements(url: string): Promise<void> {
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const { rows } = await c.query(`SELECT calls, round(total_exec_time::numeric) AS exec_ms, round(total_plan_time::numeric) AS plan_ms,
         round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
-      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`);
+      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 16`);
     console.table(rows);
     await c.query('SELECT pg_stat_statements_reset()');
   } finally {

@@ -11,7 +11,7 @@ import { type AuditInput, appendAudit } from '../audit/append.ts';
 import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
 import { eventsCte, eventsParams, prepareEvents, queueFannedOut } from '../events/publish.ts';
 import { newId } from '../ids.ts';
-import { sendThroughBoss } from '../jobs/in-transaction.ts';
+import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import type { Message } from '../realtime/realtime.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Refusal } from './evaluate.ts';
@@ -85,6 +85,8 @@ export class InboundWriter {
   readonly #windowHours: number;
   #queue: Pending[] = [];
   #inFlight = 0;
+  /** pg-boss's insert for agent-run jobs, prepared once (insert-from-query.ts). */
+  #agentRunInsert: Promise<string> | undefined;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
@@ -254,7 +256,8 @@ export class InboundWriter {
     await queueFannedOut(p, this.#deps.boss, created.events.map((e) => e.id));
     if (started.length > 0) {
       const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
-      await sendThroughBoss(p, (db) => this.#deps.boss.insert(agentRun.name, [job], { db }));
+      this.#agentRunInsert ??= insertFromQuerySql(this.#deps.boss, agentRun.name);
+      void p.send({ name: 'agent-run-insert', text: await this.#agentRunInsert }, [JSON.stringify([job])]);
     }
 
     // The workspace's chain head stays locked from here to the commit.

@@ -1,6 +1,7 @@
 // pg-boss's own insert statement, fed by a query instead of a parameter, so that jobs for rows
 // written earlier in the same transaction (the fan-out's deliveries) are queued without waiting
 // for those rows to come back to the application: the whole group commit stays one round trip.
+// Also as a statement prepared once, for hot paths that queue jobs on every commit.
 import type { PgBoss } from 'pg-boss';
 
 const MARKER = '$1::text::json';
@@ -8,10 +9,12 @@ const MARKER = '$1::text::json';
 /**
  * The statement pg-boss's insert() runs for `queue` (queue defaults, policy, notify and all), with
  * its JSON parameter replaced by `jobsJson`: SQL yielding the same JSON array insert() would be
- * given, which may use parameters from $1 on. Captured once from pg-boss itself; a pg-boss whose
- * statement no longer reads its jobs that way is refused at start, not at the first delivery.
+ * given, which may use parameters from $1 on. Without `jobsJson`, the statement reads the jobs'
+ * JSON text from $1, as insert() does, but can be prepared once and reused (insert() sends it
+ * unnamed, so it is planned again on every call). Captured once from pg-boss itself; a pg-boss
+ * whose statement no longer reads its jobs that way is refused at start, not at the first use.
  */
-export async function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson: string): Promise<string> {
+export async function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson = MARKER): Promise<string> {
   let text = '';
   await boss.insert(queue, [{ data: {} }], {
     db: {
