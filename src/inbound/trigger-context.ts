@@ -41,6 +41,23 @@ export async function loadTriggerContext(pool: pg.Pool | pg.PoolClient, cipher: 
   };
 }
 
+/** The caches of this process: a change made here reaches them before its answer goes out. */
+const caches = new Set<WeakRef<TriggerCache>>();
+
+/**
+ * Drops a trigger from this process's caches at once. Called by whatever changed it, after the
+ * commit and beside the `trigger.changed` NOTIFY, which reaches the other replicas (and this one)
+ * a moment later: without it, a request sent right after a revokeSecret answer could still meet
+ * the cached secret.
+ */
+export function forgetTrigger(id: string): void {
+  for (const ref of caches) {
+    const cache = ref.deref();
+    if (cache) cache.invalidate(id);
+    else caches.delete(ref);
+  }
+}
+
 /**
  * The /hooks route's view of triggers, cached for a few seconds: loading and decrypting a trigger
  * for every request would cost a query each. Every change publishes `trigger.changed` over
@@ -51,22 +68,28 @@ export class TriggerCache {
   readonly #entries = new Map<string, { value: TriggerContext | undefined; expires: number }>();
   readonly #load: (id: string) => Promise<TriggerContext | undefined>;
   readonly #ttlMs: number;
+  /** Bumped by every invalidation: a load that began before one must not store what it read. */
+  #generation = 0;
 
   constructor(load: (id: string) => Promise<TriggerContext | undefined>, ttlMs = 5000) {
     this.#load = load;
     this.#ttlMs = ttlMs;
+    caches.add(new WeakRef(this));
   }
 
   async get(id: string): Promise<TriggerContext | undefined> {
     const hit = this.#entries.get(id);
     if (hit && hit.expires > Date.now()) return hit.value;
+    const generation = this.#generation;
     const value = await this.#load(id);
+    if (generation !== this.#generation) return value;
     if (this.#entries.size > 10_000) this.#entries.clear(); // unknown ids must not grow it without bound
     this.#entries.set(id, { value, expires: Date.now() + this.#ttlMs });
     return value;
   }
 
   invalidate(id: string): void {
+    this.#generation++;
     this.#entries.delete(id);
   }
 }

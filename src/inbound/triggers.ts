@@ -10,6 +10,7 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { addSecret } from '../secrets/secret-store.ts';
 import type { Scheme } from '../signing/schemes.ts';
 import type { InputMapping } from './mapping.ts';
+import { forgetTrigger } from './trigger-context.ts';
 import { type TriggerSettings, secretProblem, settingsProblem, triggerSettingsSchema } from './trigger-input.ts';
 
 export interface TriggerRecord {
@@ -123,10 +124,12 @@ export async function deleteTrigger(db: Db, workspaceId: string, id: string): Pr
 }
 
 /**
- * Tells every replica (their /hooks caches) that a trigger changed, after the change committed.
- * Through Prisma, so the CLI announces its changes too.
+ * Tells every replica (their /hooks caches) that a trigger changed, after the change committed:
+ * this process at once, the others through NOTIFY. Through Prisma, so the CLI announces its
+ * changes too.
  */
 export async function announceChange(db: Db, workspaceId: string, id: string): Promise<void> {
+  forgetTrigger(id);
   const message = JSON.stringify({ topic: 'trigger.changed', workspaceId, data: { id } } satisfies Message);
   await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
 }
