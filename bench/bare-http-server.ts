@@ -1,9 +1,10 @@
 // Baseline for bench/inbound.ts: a bare node:http server that verifies the Standard Webhooks HMAC
 // (timing-safe) over the raw body and answers 202, writing nothing.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
-const key = Buffer.from(process.env.SECRET!.replace(/^whsec_/, ''), 'base64');
+// A KeyObject, as the gateway keeps it (src/signing/hmac.ts): raw key bytes cost ~5x the HMAC.
+const key = createSecretKey(Buffer.from(process.env.SECRET!.replace(/^whsec_/, ''), 'base64'));
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
