@@ -66,6 +66,7 @@ export function forgetTrigger(id: string): void {
  */
 export class TriggerCache {
   readonly #entries = new Map<string, { value: TriggerContext | undefined; expires: number }>();
+  readonly #loading = new Map<string, Promise<TriggerContext | undefined>>();
   readonly #load: (id: string) => Promise<TriggerContext | undefined>;
   readonly #ttlMs: number;
   /** Bumped by every invalidation: a load that began before one must not store what it read. */
@@ -80,16 +81,30 @@ export class TriggerCache {
   async get(id: string): Promise<TriggerContext | undefined> {
     const hit = this.#entries.get(id);
     if (hit && hit.expires > Date.now()) return hit.value;
-    const generation = this.#generation;
-    const value = await this.#load(id);
-    if (generation !== this.#generation) return value;
-    if (this.#entries.size > 10_000) this.#entries.clear(); // unknown ids must not grow it without bound
-    this.#entries.set(id, { value, expires: Date.now() + this.#ttlMs });
-    return value;
+    // One load per trigger at a time: when an entry expires under load, the requests that meet it
+    // wait for the same query instead of each sending one (measured: 20 at a time every 5 s).
+    let loading = this.#loading.get(id);
+    if (!loading) {
+      const generation = this.#generation;
+      const load: Promise<TriggerContext | undefined> = this.#load(id).then((value) => {
+        if (generation === this.#generation) {
+          if (this.#entries.size > 10_000) this.#entries.clear(); // unknown ids must not grow it without bound
+          this.#entries.set(id, { value, expires: Date.now() + this.#ttlMs });
+        }
+        return value;
+      }).finally(() => {
+        if (this.#loading.get(id) === load) this.#loading.delete(id);
+      });
+      this.#loading.set(id, load);
+      loading = load;
+    }
+    return loading;
   }
 
   invalidate(id: string): void {
     this.#generation++;
     this.#entries.delete(id);
+    // A load in flight read what was there before: later requests must not join it.
+    this.#loading.delete(id);
   }
 }

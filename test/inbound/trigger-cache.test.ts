@@ -37,3 +37,17 @@ describe('TriggerCache', () => {
     assert.deepEqual((await cache.get('trg_1'))!.secrets, ['new'], 'the next one reads again');
   });
 });
+
+describe('TriggerCache under load', () => {
+  it('sends one load for the requests that meet a missing entry together', async () => {
+    let loads = 0;
+    const cache = new TriggerCache(async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 20));
+      return context('s');
+    }, 60_000);
+    const got = await Promise.all(Array.from({ length: 20 }, () => cache.get('trg_1')));
+    assert.equal(loads, 1);
+    assert.ok(got.every((g) => g!.secrets[0] === 's'));
+  });
+});
