@@ -60,7 +60,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const db = createPrisma(pool);
     cleanups.push(['prisma', () => db.$disconnect()]);
 
-    const boss = createBoss(databaseUrl, log);
+    const boss = createBoss(databaseUrl, log, config.role);
     await boss.start();
     cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
     await ensureQueues(boss);

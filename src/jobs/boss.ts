@@ -3,7 +3,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 
-export function createBoss(connectionString: string, log: Logger): PgBoss {
+export function createBoss(connectionString: string, log: Logger, role: 'all' | 'api' | 'worker'): PgBoss {
   const boss = new PgBoss({
     connectionString,
     schema: 'pgboss',
@@ -15,6 +15,10 @@ export function createBoss(connectionString: string, log: Logger): PgBoss {
     // a delivery job, which expires just above its subscription's timeout, runs again within seconds.
     superviseIntervalSeconds: 2,
     monitorIntervalSeconds: 2,
+    // An API-only process queues jobs and runs none: supervision and cron passes belong to the
+    // workers (they showed as periodic maintenance queries beside /hooks' group commits).
+    supervise: role !== 'api',
+    schedule: role !== 'api',
   });
   boss.on('error', (err) => log.error({ err: { message: err.message } }, 'pg-boss error'));
   return boss;
