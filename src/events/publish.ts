@@ -7,6 +7,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Pipeline } from '../db/pool.ts';
 import { inTransaction } from '../jobs/in-transaction.ts';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
+import { filterMatches } from '../inbound/mapping.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, isEventType } from './catalog.ts';
@@ -156,9 +157,10 @@ export function prepareEvents(inputs: PublishInput[]): PreparedEvents {
 }
 
 /**
- * CTEs `ev` (the events) and `fan` (one delivery per matching ACTIVE subscription, ids minted by
- * gateway_id()), numbering their 7 parameters from $first, so hot paths can fold them into a
- * larger statement. Select `fan` rows for finishEvents().
+ * CTEs `ev` (the events), `fan` (one delivery per matching ACTIVE subscription without a `filter`,
+ * ids minted by gateway_id()) and `filtered` (the matching subscriptions with a JSONPath `filter`,
+ * which PostgreSQL cannot evaluate: select them as FILTERED_CANDIDATES for fanOutFiltered()),
+ * numbering their 7 parameters from $first, so hot paths can fold them into a larger statement.
  */
 export function eventsCte(first: number): string {
   const p = (i: number) => `$${first + i}`;
@@ -169,9 +171,43 @@ export function eventsCte(first: number): string {
      ), fan AS (
        INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
        SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
-       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
+       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND s.filter IS NULL AND ${matchesSql('ev.type')}
        RETURNING id, event_id, subscription_id
+     ), filtered AS (
+       SELECT ev.id AS event_id, s.id AS subscription_id, s.filter
+       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND s.filter IS NOT NULL AND ${matchesSql('ev.type')}
      )`;
+}
+
+/** The `filtered` CTE's rows as one JSON array, for a statement's select list. */
+export const FILTERED_CANDIDATES = `(SELECT coalesce(json_agg(json_build_object('eventId', event_id, 'subscriptionId', subscription_id, 'filter', filter)), '[]'::json) FROM filtered)`;
+
+export interface FilteredCandidate {
+  eventId: string;
+  subscriptionId: string;
+  filter: string;
+}
+
+/**
+ * The deliveries of subscriptions with a `filter`: each is evaluated (jsonpath-plus, safe eval)
+ * against the envelope the subscriber would receive, and the matching pairs are inserted beside
+ * the rest of the fan-out, in the same transaction. Returns the new deliveries.
+ */
+export async function fanOutFiltered(
+  query: (text: pg.QueryConfig, values: unknown[]) => Promise<pg.QueryResult<FanRow>>, prepared: PreparedEvents, candidates: FilteredCandidate[],
+): Promise<FanRow[]> {
+  if (candidates.length === 0) return [];
+  const envelopes = new Map(prepared.events.map((e) => [e.id, JSON.parse(e.body) as Record<string, unknown>]));
+  const matched = candidates.filter((c) => filterMatches(c.filter, envelopes.get(c.eventId)));
+  if (matched.length === 0) return [];
+  const { rows } = await query({
+    name: 'fan-out-filtered',
+    text: `INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
+           SELECT gateway_id('dlv'), e.workspace_id, e.id, m.subscription_id, $3, $3, $3
+           FROM unnest($1::text[], $2::text[]) AS m(event_id, subscription_id) JOIN event e ON e.id = m.event_id
+           RETURNING id, event_id, subscription_id`,
+  }, [matched.map((m) => m.eventId), matched.map((m) => m.subscriptionId), prepared.createdAt]);
+  return rows;
 }
 
 export const eventsParams = ({ events, createdAt }: PreparedEvents): unknown[] => [
@@ -202,6 +238,10 @@ export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared
 export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: PublishInput[]): Promise<PublishedEvent[]> {
   if (inputs.length === 0) return [];
   const prepared = prepareEvents(inputs);
-  const { rows } = await client.query<FanRow>({ name: 'events-insert', text: `WITH ${eventsCte(1)} SELECT * FROM fan` }, eventsParams(prepared));
-  return finishEvents(client, jobs, prepared, rows);
+  const { rows: [out] } = await client.query<{ fan: FanRow[]; filtered: FilteredCandidate[] }>({
+    name: 'events-insert',
+    text: `WITH ${eventsCte(1)} SELECT (SELECT coalesce(json_agg(fan), '[]'::json) FROM fan) AS fan, ${FILTERED_CANDIDATES} AS filtered`,
+  }, eventsParams(prepared));
+  const filtered = await fanOutFiltered((q, v) => client.query(q, v), prepared, out!.filtered);
+  return finishEvents(client, jobs, prepared, [...out!.fan, ...filtered]);
 }

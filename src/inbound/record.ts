@@ -9,7 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
 import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
-import { eventsCte, eventsParams, prepareEvents, queueFannedOut } from '../events/publish.ts';
+import { FILTERED_CANDIDATES, type FilteredCandidate, eventsCte, eventsParams, fanOutFiltered, prepareEvents, queueFannedOut } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import type { Message } from '../realtime/realtime.ts';
@@ -213,9 +213,10 @@ export class InboundWriter {
     }));
     const optimistic = !careful && remembered.length > 0;
     // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
-    // path, the replay memory: one statement. Every statement of the batch, and the COMMIT, is
-    // written before any answer is awaited (pipelined): one round trip per batch.
-    void p.send({
+    // path, the replay memory: one statement. The statements that do not depend on its answer go
+    // out behind it at once (pipelined); the subscriptions with a JSONPath filter, which only this
+    // process can evaluate, come back in that answer, and the fan-out's jobs follow them.
+    const recorded = p.send<{ filtered: FilteredCandidate[] }>({
       name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
@@ -233,7 +234,7 @@ export class InboundWriter {
            WHERE inbound_message.accepted_at <= now() - make_interval(hours => $34)
          RETURNING 1
        )` : ''}
-       SELECT (SELECT count(*) FROM fan) AS fanned${optimistic ? ', (SELECT 1 / (count(*) = $35)::int FROM mem) AS remembered' : ''}`,
+       SELECT ${FILTERED_CANDIDATES} AS filtered${optimistic ? ', (SELECT 1 / (count(*) = $35)::int FROM mem) AS remembered' : ''}`,
     }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
@@ -253,7 +254,6 @@ export class InboundWriter {
           : []),
       ],
     );
-    await queueFannedOut(p, this.#deps.boss, created.events.map((e) => e.id));
     if (started.length > 0) {
       const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
       this.#agentRunInsert ??= insertFromQuerySql(this.#deps.boss, agentRun.name);
@@ -275,6 +275,10 @@ export class InboundWriter {
           outcome: rows[i]!.outcome, errorClass: rows[i]!.code, sourceIp: w.facts.sourceIp ?? null,
         };
       }), received));
+    }
+    if (created.events.length > 0) {
+      await fanOutFiltered((q, v) => p.send(q, v), created, (await recorded).rows[0]!.filtered);
+      await queueFannedOut(p, this.#deps.boss, created.events.map((e) => e.id));
     }
     return results;
   }

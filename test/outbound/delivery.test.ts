@@ -68,10 +68,16 @@ describe('outbound delivery', () => {
     const subA = await subscribe(a, { events: ['tool.*'], headers: [{ name: 'X-Tenant', value: 'acme' }] });
     const subB = await subscribe(b, { events: ['*'] });
     await subscribe(c, { events: ['session.finished'] });
+    // JSONPath filters, evaluated against the envelope: one matches this event, one does not.
+    const [f, g] = [await receiver(), await receiver()];
+    await subscribe(f, { events: ['tool.*'], filter: "$[?(@.data.tool == 'grep')]" });
+    await subscribe(g, { events: ['tool.*'], filter: "$[?(@.data.tool == 'sed')]" });
     const event = await publish('tool.called', { sessionId: 'ses_1', tool: 'grep', arguments: { q: 'x' } });
-    await until(() => a.received.length >= 1 && b.received.length >= 1, 'both deliveries');
+    await until(() => a.received.length >= 1 && b.received.length >= 1 && f.received.length >= 1, 'three deliveries');
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(c.received.length, 0, 'a subscription to other events receives nothing');
+    assert.equal(f.received[0]!.body, event.body, 'a matching filter lets the event through');
+    assert.equal(g.received.length, 0, 'a filter that does not match holds it back');
     const [ra, rb] = [a.received[0]!, b.received[0]!];
     for (const r of [ra, rb]) {
       assert.equal(r.headers['webhook-id'], event.id);
@@ -97,6 +103,8 @@ describe('outbound delivery', () => {
   it('delivers the session.created of webhooks accepted on /hooks, fanned out and queued in their group commit', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['session.created'] });
+    const small = await receiver();
+    await subscribe(small, { events: ['session.*'], filter: '$[?(@.data.inputs.n < 5)]' });
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'fan-from-hooks', agent: 'triage', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
     // Twenty at once: several requests share a group commit, so one statement queues several jobs.
     const accepted = await Promise.all(Array.from({ length: 20 }, (_, n) => post(t.url, standardWebhooks(t.secret, JSON.stringify({ n })))));
@@ -114,6 +122,8 @@ describe('outbound delivery', () => {
     assert.ok(rows.every((x) => x.expire_seconds === 5));
     await new Promise((res) => setTimeout(res, 200));
     assert.equal(r.received.length, 20, 'no delivery twice');
+    // A filtered subscription received only the sessions its JSONPath matched.
+    assert.deepEqual(small.received.map((x) => JSON.parse(x.body)).filter((b) => b.type === 'session.created').map((b) => b.data.inputs.n).sort(), [0, 1, 2, 3, 4]);
   });
 
   it('queues an event fanned out to 30 subscriptions as jobs of at most 25 deliveries and delivers all 30', async () => {
