@@ -3,9 +3,7 @@
 // subscription (the outbox). Nothing is lost if the process dies at any point: either all of it
 // commits or none of it does.
 import type pg from 'pg';
-import type { PgBoss } from 'pg-boss';
-import type { Pipeline } from '../db/pool.ts';
-import { inTransaction } from '../jobs/in-transaction.ts';
+import type { Db as BossDb, PgBoss } from 'pg-boss';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import { filterMatches } from '../inbound/mapping.ts';
 import { DomainError, badInput } from '../errors.ts';
@@ -45,9 +43,9 @@ export interface DeliveryJob {
  * a killed worker runs again within seconds. (maxConcurrency is held by delivery leases in the
  * worker, src/outbound/delivery-job.ts.)
  */
-export async function queueDeliveries(client: pg.PoolClient, jobs: PgBoss, list: DeliveryJob[]): Promise<void> {
+export async function queueDeliveries(jobs: PgBoss, list: DeliveryJob[], db?: BossDb): Promise<void> {
   if (list.length === 0) return;
-  await jobs.insert(DELIVERY_QUEUE, list.map(deliveryJob), { db: inTransaction(client) });
+  await jobs.insert(DELIVERY_QUEUE, list.map(deliveryJob), db ? { db } : {});
 }
 
 const EXPIRY_MARGIN_SECONDS = 3;
@@ -61,7 +59,7 @@ const EXPIRY_MARGIN_SECONDS = 3;
 export const DELIVERIES_PER_JOB = 25;
 
 /** pg-boss's job for a delivery's next attempt. */
-export const deliveryJob = (d: DeliveryJob) => ({
+const deliveryJob = (d: DeliveryJob) => ({
   data: { deliveryIds: [d.deliveryId] },
   expireInSeconds: Math.ceil(d.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
   ...(d.startAfter ? { startAfter: d.startAfter.toISOString() } : {}),
@@ -81,26 +79,15 @@ const FANNED_OUT_JOBS = `SELECT coalesce(json_agg(json_build_object('data', json
     GROUP BY d.event_id, d.chunk
   ) c`;
 
-const fannedOutJobsSql = new WeakMap<PgBoss, Promise<string>>();
-
 /** Captures pg-boss's insert statement for the fan-out's jobs; called once at start. */
-export function prepareFannedOutJobs(boss: PgBoss): Promise<string> {
-  let sql = fannedOutJobsSql.get(boss);
-  if (!sql) {
-    sql = insertFromQuerySql(boss, DELIVERY_QUEUE, FANNED_OUT_JOBS);
-    fannedOutJobsSql.set(boss, sql);
-  }
-  return sql;
-}
+export const prepareFannedOutJobs = (boss: PgBoss): Promise<string> => insertFromQuerySql(boss, DELIVERY_QUEUE, FANNED_OUT_JOBS);
 
 /**
- * Queues the first job of every delivery the events fanned out earlier in this pipelined
- * transaction: one statement, and no answer to wait for before the next one is sent.
+ * The statement that queues the first job of every delivery the events fanned out earlier in the
+ * transaction, for the caller to send its way (awaited, or pipelined without waiting).
  */
-export async function queueFannedOut(p: Pipeline, boss: PgBoss, eventIds: string[]): Promise<void> {
-  if (eventIds.length === 0) return;
-  void p.send({ name: 'fanned-out-jobs', text: await prepareFannedOutJobs(boss) }, [eventIds]);
-}
+export const fannedOutJobs = async (boss: PgBoss, eventIds: string[]): Promise<pg.QueryConfig> =>
+  ({ name: 'fanned-out-jobs', text: await prepareFannedOutJobs(boss), values: [eventIds] });
 
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {
@@ -140,7 +127,8 @@ export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: P
 
 export interface PreparedEvents {
   createdAt: Date;
-  events: Array<{ id: string; input: PublishInput; body: string }>;
+  /** `body` is `envelope` serialized: the bytes every attempt sends. */
+  events: Array<{ id: string; input: PublishInput; envelope: Record<string, unknown>; body: string }>;
 }
 
 /** Ids, timestamps and the envelope bytes, fixed here once and for every attempt. */
@@ -150,8 +138,8 @@ export function prepareEvents(inputs: PublishInput[]): PreparedEvents {
     createdAt,
     events: inputs.map((input) => {
       const id = newId('event');
-      const body = JSON.stringify({ id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data });
-      return { id, input, body };
+      const envelope = { id, type: input.type, timestamp: createdAt.toISOString(), workspaceId: input.workspaceId, data: input.data };
+      return { id, input, envelope, body: JSON.stringify(envelope) };
     }),
   };
 }
@@ -197,7 +185,7 @@ export async function fanOutFiltered(
   query: (text: pg.QueryConfig, values: unknown[]) => Promise<pg.QueryResult<FanRow>>, prepared: PreparedEvents, candidates: FilteredCandidate[],
 ): Promise<FanRow[]> {
   if (candidates.length === 0) return [];
-  const envelopes = new Map(prepared.events.map((e) => [e.id, JSON.parse(e.body) as Record<string, unknown>]));
+  const envelopes = new Map(prepared.events.map((e) => [e.id, e.envelope]));
   const matched = candidates.filter((c) => filterMatches(c.filter, envelopes.get(c.eventId)));
   if (matched.length === 0) return [];
   const { rows } = await query({
@@ -223,7 +211,7 @@ export interface FanRow {
 
 /** Queues the fanned-out deliveries' first jobs, in the same transaction. */
 export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
-  if (fan.length > 0) await client.query({ name: 'fanned-out-jobs', text: await prepareFannedOutJobs(jobs) }, [[...new Set(fan.map((d) => d.event_id))]]);
+  if (fan.length > 0) await client.query(await fannedOutJobs(jobs, [...new Set(fan.map((d) => d.event_id))]));
   const byEvent = Map.groupBy(fan, (d) => d.event_id);
   return prepared.events.map((e) => ({
     id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: (byEvent.get(e.id) ?? []).map((d) => d.id),

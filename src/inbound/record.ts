@@ -9,7 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
 import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
-import { FILTERED_CANDIDATES, type FilteredCandidate, eventsCte, eventsParams, fanOutFiltered, prepareEvents, queueFannedOut } from '../events/publish.ts';
+import { FILTERED_CANDIDATES, type FilteredCandidate, eventsCte, eventsParams, fanOutFiltered, fannedOutJobs, prepareEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import type { Message } from '../realtime/realtime.ts';
@@ -85,8 +85,6 @@ export class InboundWriter {
   readonly #windowHours: number;
   #queue: Pending[] = [];
   #inFlight = 0;
-  /** pg-boss's insert for agent-run jobs, prepared once (insert-from-query.ts). */
-  #agentRunInsert: Promise<string> | undefined;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
@@ -256,8 +254,7 @@ export class InboundWriter {
     );
     if (started.length > 0) {
       const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
-      this.#agentRunInsert ??= insertFromQuerySql(this.#deps.boss, agentRun.name);
-      void p.send({ name: 'agent-run-insert', text: await this.#agentRunInsert }, [JSON.stringify([job])]);
+      void p.send({ name: 'agent-run-insert', text: await insertFromQuerySql(this.#deps.boss, agentRun.name) }, [JSON.stringify([job])]);
     }
 
     // The workspace's chain head stays locked from here to the commit.
@@ -278,7 +275,8 @@ export class InboundWriter {
     }
     if (created.events.length > 0) {
       await fanOutFiltered((q, v) => p.send(q, v), created, (await recorded).rows[0]!.filtered);
-      await queueFannedOut(p, this.#deps.boss, created.events.map((e) => e.id));
+      // Not awaited: its answer comes with the COMMIT's.
+      void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
     }
     return results;
   }

@@ -14,7 +14,7 @@ const MARKER = '$1::text::json';
  * unnamed, so it is planned again on every call). Captured once from pg-boss itself; a pg-boss
  * whose statement no longer reads its jobs that way is refused at start, not at the first use.
  */
-export async function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson = MARKER): Promise<string> {
+async function capture(boss: PgBoss, queue: string, jobsJson: string): Promise<string> {
   let text = '';
   await boss.insert(queue, [{ data: {} }], {
     db: {
@@ -26,4 +26,16 @@ export async function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson =
   });
   if (text.split(MARKER).length !== 2) throw new Error(`pg-boss's insert statement for ${queue} no longer reads its jobs from ${MARKER}`);
   return text.replace(MARKER, () => `(${jobsJson})`);
+}
+
+const captured = new WeakMap<PgBoss, Map<string, Promise<string>>>();
+
+/** insertFromQuerySql, captured once per pg-boss instance, queue and query. */
+export function insertFromQuerySql(boss: PgBoss, queue: string, jobsJson = MARKER): Promise<string> {
+  let byQuery = captured.get(boss);
+  if (!byQuery) captured.set(boss, (byQuery = new Map()));
+  const key = `${queue}\n${jobsJson}`;
+  let sql = byQuery.get(key);
+  if (!sql) byQuery.set(key, (sql = capture(boss, queue, jobsJson)));
+  return sql;
 }

@@ -1,6 +1,7 @@
 // Delivery administration (SPEC §7): redeliver, replay after re-enabling, enable/disable, test
 // events. Each queues attempts through the same job as fan-out does.
 import type pg from 'pg';
+import { inTransaction } from '../jobs/in-transaction.ts';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/pool.ts';
 import type { Db } from '../db/prisma.ts';
@@ -25,7 +26,7 @@ async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, d
      WHERE d.id = ANY($1::text[])`,
     [deliveryIds],
   );
-  await queueDeliveries(client, boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })));
+  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })), inTransaction(client));
   await notify(client, deliveryIds.map((deliveryId) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
 }
 

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../db/pool.ts';
-import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, deliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
 import { sendThroughBoss } from '../jobs/in-transaction.ts';
 import { defineJob } from '../jobs/job.ts';
 import { type Message, notify } from '../realtime/realtime.ts';
@@ -131,7 +131,8 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     });
     targets = targets.filter((t) => !waiting.has(t.delivery_id));
   }
-  if (later.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, later));
+  // One statement each, on pg-boss's own connections: nothing else has to commit with them.
+  await queueDeliveries(services.boss, later);
   if (targets.length === 0) return;
 
   const secrets = await subscriptionSecrets(pool, cipher, [...new Set(targets.map((t) => t.subscription_id))]);
@@ -152,7 +153,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     return { t, headers, startedAt, result };
   }));
   const sent = posted.filter((p): p is Sent => p !== undefined);
-  if (missed.length > 0) await withTransaction(pool, (client) => queueDeliveries(client, services.boss, missed));
+  await queueDeliveries(services.boss, missed);
   if (sent.length === 0) return;
   await services.pipelines.deliveries.transaction((p) => record(p, services, sent));
 }
@@ -201,7 +202,7 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
   // A concurrent disable (status no longer PENDING) wins: the next attempt is queued only for the
   // deliveries still waiting, which the job itself re-checks when it runs.
   const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
-  if (retries.length > 0) await sendThroughBoss(p, (db) => boss.insert(DELIVERY_QUEUE, retries.map(deliveryJob), { db }));
+  if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, retries, db));
 
   // Subscriptions: success clears the failure window; failure opens it; 410 or a window longer
   // than DELIVERY_AUTO_DISABLE_AFTER disables.
