@@ -109,6 +109,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       '-c', `max_connections=${options.maxConnections ?? 200}`,
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
+      // A new 16 MB WAL segment is otherwise zero-filled by whichever backend commits into it,
+      // holding the WAL write lock: under sustained writes that stalled every commit ~20 ms about
+      // once a second (docs/benchmarks.md). Without it only the last byte is written at creation.
+      '-c', 'wal_init_zero=off',
       ...(options.extraFlags ?? []),
     ],
     onLog: log,
