@@ -3,7 +3,7 @@
 // and SIGTERM drains and exits 0. With DATABASE_URL the roles can be split.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +13,16 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { freePort, spawnGateway } from '../support/process.ts';
 import { gql } from '../support/service.ts';
 
+const tempDirs: string[] = [];
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   chmodSync(dir, 0o755);
+  tempDirs.push(dir);
   return dir;
 }
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Sends headers and half a GraphQL body now; the rest when `finish` is called. */
 function slowRequest(port: number, key: string) {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,7 +37,10 @@ describe('README signing examples', () => {
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'readme', inputs: [{ name: 'pr', path: '$.pull_request.number', type: 'NUMBER' }] });
     env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SECRET: t.secret, URL: t.url };
   });
-  after(() => svc.stop());
+  after(async () => {
+    await svc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const expectAccepted = (stdout: string) => {
     const json = JSON.parse(stdout.slice(stdout.indexOf('{')));

@@ -1,6 +1,6 @@
 // Starts the real service in-process against a fresh test database, on an ephemeral port.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -44,6 +44,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const stop = async () => {
     await service.stop();
     if (ownDatabase) await dropTestDatabase(databaseUrl);
+    rmSync(dataDir, { recursive: true, force: true });
   };
   return { ...service, stop, url: service.url, databaseUrl, dataDir, adminKey: service.bootstrap?.adminKey ?? '', workspaceId: service.bootstrap?.workspaceId ?? '' };
 }
