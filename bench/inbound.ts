@@ -59,7 +59,7 @@ async function main() {
     const port = await freePort();
     const gateway = await startProcess(['bin/webhook-gateway.mjs', '--role', 'api'], {
       DATABASE_URL: url, MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1',
-      ...profiled(), LOG_LEVEL: 'warn', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-data-${process.pid}`,
+      ...profiled(), LOG_LEVEL: 'warn', DATA_DIR: db.dataDir,
     }, /ADMIN API key:\s+(whk_[\w-]+)/);
     children.push(gateway.child);
     const origin = `http://127.0.0.1:${port}`;

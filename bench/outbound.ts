@@ -57,7 +57,7 @@ async function main() {
     const port = await freePort();
     gateway = await startProcess(['bin/webhook-gateway.mjs'], {
       DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...profiled(),
-      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/gw-bench-out-${process.pid}`,
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: db.dataDir,
     }, /ADMIN API key:\s+(whk_[\w-]+)/);
     const origin = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100 && !(await fetch(`${origin}/healthz`).catch(() => undefined))?.ok; i++) await new Promise((r) => setTimeout(r, 50));

@@ -9,14 +9,26 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export async function benchDatabase(): Promise<EmbeddedDatabase & { cleanup(): Promise<void> }> {
+/**
+ * Server flags for experiments: BENCH_PG_STATS=1 collects pg_stat_statements (printed by
+ * pgStatements() after a run), DBG_EXPLAIN=<ms> logs plans slower than that, BENCH_PG_FLAGS adds
+ * settings ("name=value name=value") to compare within one machine's noise.
+ */
+function serverFlags(): string[] {
+  const settings = (process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean);
+  if (process.env.DBG_EXPLAIN) settings.push('shared_preload_libraries=auto_explain', `auto_explain.log_min_duration=${process.env.DBG_EXPLAIN}`, 'auto_explain.log_analyze=on');
+  else if (process.env.BENCH_PG_STATS) settings.push('shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on');
+  return settings.flatMap((s) => ['-c', s]);
+}
+
+/** The database, and a DATA_DIR for the gateway beside it: `cleanup()` removes both. */
+export async function benchDatabase(): Promise<EmbeddedDatabase & { dataDir: string; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
   chmodSync(dir, 0o755);
   const db = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 300,
-    // BENCH_PG_STATS=1: collect pg_stat_statements, printed by pgStatements() after a run.
-    extraFlags: process.env.DBG_EXPLAIN ? ['-c', 'shared_preload_libraries=auto_explain', '-c', `auto_explain.log_min_duration=${process.env.DBG_EXPLAIN}`, '-c', 'auto_explain.log_analyze=on'] : process.env.BENCH_PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [],
+    extraFlags: serverFlags(),
     ...(process.env.DBG_EXPLAIN ? { onLog: (l: string) => { if (!/ready to accept|starting|listening|shut down|checkpoint/.test(l)) process.stderr.write(l + '\n'); } } : {}) });
-  return { ...db, cleanup: async () => { await db.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  return { ...db, dataDir: path.join(dir, 'gateway-data'), cleanup: async () => { await db.stop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export interface LoadResult {
@@ -58,10 +70,14 @@ export function report(r: LoadResult): void {
   console.log(`${r.name.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.ok} ok, ${r.errors} errors)`);
 }
 
+/** BENCH_GATEWAY_NODE_FLAGS: node/V8 flags for the gateway's process only (GC experiments). */
+const nodeFlags = (script: string) =>
+  script.startsWith('bin/webhook-gateway') ? (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+
 /** Starts a child process and resolves once a line of its stdout matches. */
 export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags(args[0]!), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -105,12 +121,20 @@ export async function pgStatements(url: string): Promise<void> {
         round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 16`);
     console.table(rows);
+    // WAL volume, and how many segments backends had to create on the way (each one is a stall
+    // while it is created: see wal_init_zero in src/db/embedded.ts).
+    console.table((await c.query(`SELECT w.wal_records, w.wal_fpi, pg_size_pretty(w.wal_bytes) AS wal_bytes,
+        (SELECT sum(writes) FROM pg_stat_io WHERE object = 'wal' AND context = 'init') AS segments_created
+      FROM pg_stat_wal w`)).rows);
     await c.query('SELECT pg_stat_statements_reset()');
   } finally {
     await c.end();
   }
 }
 
-/** With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit. */
+/**
+ * With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit.
+ * (V8 flags such as GC settings are not allowed in NODE_OPTIONS: see BENCH_GATEWAY_NODE_FLAGS.)
+ */
 export const profiled = (): Record<string, string> =>
   process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {};
