@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -59,17 +59,27 @@ describe('migrator', () => {
     assert.deepEqual(await migrate(pools[0]!), []);
   });
 
-  it('refuses to start when an applied migration was edited afterwards', async () => {
+  /** A copy of the migrations folder to edit, removed after the suite. */
+  const copies: string[] = [];
+  const migrationsCopy = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-migrations-'));
+    copies.push(dir);
     cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    return dir;
+  };
+  after(() => {
+    for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start when an applied migration was edited afterwards', async () => {
+    const dir = migrationsCopy();
     const file = path.join(dir, migrationNames[0]!, 'migration.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
     await assert.rejects(migrate(pools[0]!, dir), (err: Error) => err instanceof MigrationError && /changed after it was applied/.test(err.message));
   });
 
   it('rolls back a failing migration whole and leaves no record of it', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-migrations-'));
-    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    const dir = migrationsCopy();
     const bad = path.join(dir, '29991231000000_broken');
     cpSync(path.join(dir, migrationNames[0]!), bad, { recursive: true });
     writeFileSync(path.join(bad, 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
