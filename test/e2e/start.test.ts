@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { assertReachableByPostgres } from '../../src/db/embedded.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { freePort, spawnGateway } from '../support/process.ts';
@@ -67,6 +68,17 @@ describe('npm start with the embedded database', () => {
       assert.equal(me.data!.me.role, 'ADMIN');
       assert.equal(me.data!.me.workspace.name, 'default');
       workspaceId = me.data!.me.workspace.id;
+
+      // The embedded server's one departure from PostgreSQL's defaults (src/db/embedded.ts).
+      const db = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres` });
+      await db.connect();
+      try {
+        assert.equal((await db.query('SHOW wal_init_zero')).rows[0].wal_init_zero, 'off');
+        assert.equal((await db.query('SHOW fsync')).rows[0].fsync, 'on');
+        assert.equal((await db.query('SHOW synchronous_commit')).rows[0].synchronous_commit, 'on');
+      } finally {
+        await db.end();
+      }
     } finally {
       gw.child.kill('SIGTERM');
       assert.equal(await gw.exited, 0);
