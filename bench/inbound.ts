@@ -7,7 +7,7 @@
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, freePort, load, pgStatements, profiled, report, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, load, pgStatements, report, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -56,20 +56,12 @@ async function main() {
     console.log(`inbound benchmark: ${SECONDS} s per run, concurrency ${CONCURRENCY}, 1 KB JSON bodies, Standard Webhooks signatures`);
 
     // 1. The gateway (API role: acceptance only; workers would compete for the same 2 cores).
-    const port = await freePort();
-    const gateway = await startProcess(['bin/webhook-gateway.mjs', '--role', 'api'], {
-      DATABASE_URL: url, MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1',
-      ...profiled(), LOG_LEVEL: 'warn', DATA_DIR: db.dataDir,
-    }, /ADMIN API key:\s+(whk_[\w-]+)/);
+    const gateway = await startGateway(db, ['--role', 'api']);
     children.push(gateway.child);
-    const origin = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      if ((await fetch(`${origin}/healthz`).catch(() => undefined))?.ok) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const { origin } = gateway;
     const created = await fetch(`${origin}/graphql`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gateway.match[1]}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'mutation { createTrigger(input: {name: "bench", agent: "bench", inputs: [{name: "n", path: "$.number", type: NUMBER}, {name: "repo", path: "$.repository.full_name"}]}) { trigger { id } secret } }' }),
     }).then((r) => r.json()) as { data: { createTrigger: { trigger: { id: string }; secret: string } } };
     const { trigger, secret } = created.data.createTrigger;

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, freePort, pgStatements, profiled, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, pgStatements, startGateway, stopProcess } from './support.ts';
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
@@ -52,16 +52,10 @@ async function gql(origin: string, key: string, query: string, variables?: unkno
 async function main() {
   const db = await benchDatabase();
   const rx = await receiver();
-  let gateway: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   try {
-    const port = await freePort();
-    gateway = await startProcess(['bin/webhook-gateway.mjs'], {
-      DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...profiled(),
-      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DATA_DIR: db.dataDir,
-    }, /ADMIN API key:\s+(whk_[\w-]+)/);
-    const origin = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100 && !(await fetch(`${origin}/healthz`).catch(() => undefined))?.ok; i++) await new Promise((r) => setTimeout(r, 50));
-    const admin = gateway.match[1]!;
+    gateway = await startGateway(db, [], { ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    const { origin, adminKey: admin } = gateway;
     const publisher = (await gql(origin, admin, 'mutation { createApiKey(input: {name: "bench", role: PUBLISHER}) { key } }')).data.createApiKey.key as string;
     console.log(`outbound benchmark: ${EVENTS_1} events to 1 subscription, ${EVENTS_100} events to 100 subscriptions, gateway --role all`);
 

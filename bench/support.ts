@@ -1,6 +1,7 @@
 // Shared by the benchmarks: an embedded PostgreSQL under the OS temp folder, a fixed-duration load
 // loop with latency percentiles, and child processes for the servers under test.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,14 +71,10 @@ export function report(r: LoadResult): void {
   console.log(`${r.name.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.ok} ok, ${r.errors} errors)`);
 }
 
-/** BENCH_GATEWAY_NODE_FLAGS: node/V8 flags for the gateway's process only (GC experiments). */
-const nodeFlags = (script: string) =>
-  script.startsWith('bin/webhook-gateway') ? (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
-
 /** Starts a child process and resolves once a line of its stdout matches. */
 export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags(args[0]!), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -93,6 +90,24 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * The gateway under test on a free port, with a fresh MASTER_KEY and the bench database's
+ * DATA_DIR, answering /healthz. BENCH_CPU_PROFILE writes its CPU profile; BENCH_GATEWAY_NODE_FLAGS
+ * passes node/V8 flags (GC settings are not allowed in NODE_OPTIONS).
+ */
+export async function startGateway(db: { url(): string; dataDir: string }, args: string[], env: Record<string, string> = {}):
+  Promise<{ child: ChildProcess; origin: string; adminKey: string }> {
+  const port = await freePort();
+  const flags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const { child, match } = await startProcess([...flags, 'bin/webhook-gateway.mjs', ...args], {
+    DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    DATA_DIR: db.dataDir, ...profiled(), ...env,
+  }, /ADMIN API key:\s+(whk_[\w-]+)/);
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await fetch(`${origin}/healthz`).catch(() => undefined))?.ok; i++) await new Promise((r) => setTimeout(r, 50));
+  return { child, origin, adminKey: match[1]! };
 }
 
 /** A port that was free a moment ago (the OS picks it), for a child server to listen on. */
@@ -132,9 +147,6 @@ export async function pgStatements(url: string): Promise<void> {
   }
 }
 
-/**
- * With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit.
- * (V8 flags such as GC settings are not allowed in NODE_OPTIONS: see BENCH_GATEWAY_NODE_FLAGS.)
- */
-export const profiled = (): Record<string, string> =>
+/** With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit. */
+const profiled = (): Record<string, string> =>
   process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {};

@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
 import { PipelinedConnection, createPool } from './db/pool.ts';
+import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from './events/publish.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
@@ -64,7 +65,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await boss.start();
     cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
     await ensureQueues(boss);
-    await prepareFannedOutJobs(boss);
+    // pg-boss's insert statements the hot paths reuse: a pg-boss that changed them fails here.
+    await Promise.all([prepareFannedOutJobs(boss), prepareAgentRunInsert(boss)]);
 
     const realtime = new Realtime(pool, log);
     await realtime.start();

@@ -1,9 +1,12 @@
 // The `agent-run` job (SPEC §6): hands an accepted session to the runtime adapter. The gateway does
 // not run agents; `echo` (the embedded default) finishes the session with its inputs as output so
 // the whole loop works out of the box, and `http` POSTs the job, signed like an outbound webhook.
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
 import { request } from 'undici';
 import { z } from 'zod';
 import { withTransaction } from '../db/pool.ts';
+import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import { defineJob } from '../jobs/job.ts';
 import type { Services } from '../server/context.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
@@ -29,6 +32,14 @@ export const agentRun = defineJob({
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed.length > 0) throw new Error(`${failed.length} of ${rows.length} sessions were not handed over: ${(failed[0]!.reason as Error).message}`);
   },
+});
+
+/** Captures pg-boss's insert statement for agent-run jobs; called once at start. */
+export const prepareAgentRunInsert = (boss: PgBoss): Promise<string> => insertFromQuerySql(boss, agentRun.name);
+
+/** The statement that queues one agent-run job for the sessions a group commit started. */
+export const agentRunJob = async (boss: PgBoss, sessionIds: string[]): Promise<pg.QueryConfig> => ({
+  name: 'agent-run-insert', text: await prepareAgentRunInsert(boss), values: [JSON.stringify([{ data: agentRun.payload.parse({ sessionIds }) }])],
 });
 
 async function runEcho(services: Services, sessionId: string, s: { workspace_id: string; agent: string; inputs: Record<string, unknown>; created_at: Date }) {

@@ -6,12 +6,11 @@
 // replays and sender handshakes write the delivery and its audit row.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { agentRun } from '../agent/agent-run-job.ts';
+import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
 import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
 import { FILTERED_CANDIDATES, type FilteredCandidate, eventsCte, eventsParams, fanOutFiltered, fannedOutJobs, prepareEvents } from '../events/publish.ts';
 import { newId } from '../ids.ts';
-import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import type { Message } from '../realtime/realtime.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Refusal } from './evaluate.ts';
@@ -253,8 +252,7 @@ export class InboundWriter {
       ],
     );
     if (started.length > 0) {
-      const job = { data: agentRun.payload.parse({ sessionIds: started.map((i) => results[i]!.sessionId) }) };
-      void p.send({ name: 'agent-run-insert', text: await insertFromQuerySql(this.#deps.boss, agentRun.name) }, [JSON.stringify([job])]);
+      void p.send(await agentRunJob(this.#deps.boss, started.map((i) => results[i]!.sessionId!)));
     }
 
     // The workspace's chain head stays locked from here to the commit.

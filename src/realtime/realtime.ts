@@ -65,12 +65,7 @@ export class Realtime {
 
   /** Publishes on `db` (a transaction client, to deliver on commit, or the pool). */
   async publish(db: pg.Pool | pg.PoolClient, topic: Topic, workspaceId: string, data: unknown): Promise<void> {
-    await this.publishMany(db, [{ topic, workspaceId, data }]);
-  }
-
-  /** Several messages in one round trip. */
-  async publishMany(db: pg.Pool | pg.PoolClient, messages: Message[]): Promise<void> {
-    await notify(db, messages);
+    await notify(db, [{ topic, workspaceId, data }]);
   }
 
   /** An async iterator of one workspace's messages on a topic; ends when `signal` aborts. */
