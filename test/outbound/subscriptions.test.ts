@@ -1,11 +1,15 @@
 // Webhook subscriptions (SPEC §7, §12) against real receivers on 127.0.0.1, and the target guard
 // with ALLOW_PRIVATE_TARGETS off.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DeliveryClient } from '../../src/outbound/http-client.ts';
+import { addressAllowed } from '../../src/outbound/target-guard.ts';
 import { verify } from '../../src/signing/schemes.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
   createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value } lastSuccessAt } }
@@ -130,6 +134,19 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
       ['https://224.0.0.1/hook', /resolves to 224\.0\.0\.1/],
       ['https://[::ffff:127.0.0.1]/hook', /resolves to ::ffff:7f00:1|resolves to ::ffff:127\.0\.0\.1/],
       ['https://0.0.0.0/hook', /resolves to 0\.0\.0\.0/],
+      // IPv6 forms that reach an IPv4 address: IPv4-compatible ::/96, NAT64, 6to4, Teredo, SIIT.
+      ['https://[::127.0.0.1]/hook', /resolves to ::7f00:1/],
+      ['https://[::a00:1]/hook', /resolves to ::a00:1/],
+      ['https://[::808:808]/hook', /resolves to ::808:808/],
+      ['https://[64:ff9b::10.0.0.1]/hook', /resolves to 64:ff9b::a00:1/],
+      ['https://[64:ff9b::7f00:1]/hook', /resolves to 64:ff9b::7f00:1/],
+      ['https://[64:ff9b:1::a00:1]/hook', /resolves to 64:ff9b:1::a00:1/],
+      ['https://[2002:a00:1::1]/hook', /resolves to 2002:a00:1::1/],
+      ['https://[2002:7f00:1::1]/hook', /resolves to 2002:7f00:1::1/],
+      ['https://[2001::a00:1]/hook', /resolves to 2001::a00:1/],
+      ['https://[::ffff:0:a00:1]/hook', /resolves to ::ffff:0:a00:1/],
+      ['https://100.64.0.1/hook', /resolves to 100\.64\.0\.1/],
+      ['https://198.18.0.1/hook', /resolves to 198\.18\.0\.1/],
     ];
     for (const [url, message] of cases) {
       const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url, events: ['*'] } });
@@ -138,6 +155,14 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
     }
     assert.equal(receiver.received.length, 0, 'nothing was sent to a refused target');
     assert.equal((await svc.services.pool.query('SELECT count(*)::int AS n FROM webhook_subscription')).rows[0].n, 0);
+  });
+
+  it('judges an IPv4 address inside an IPv6 one as that IPv4 address, whatever its notation', () => {
+    for (const a of ['8.8.8.8', '2001:4860:4860::8888', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '64:ff9b::808:808']) assert.equal(addressAllowed(a), true, a);
+    // libuv prints IPv4-compatible addresses (::/96) as ::a.b.c.d, which is not ::ffff:a.b.c.d.
+    for (const a of ['::8.8.8.8', '::808:808', '::127.0.0.1', '::ffff:127.0.0.1', '64:ff9b::192.168.1.1', '2002:808:808::1', 'fe80::1%lo', '4000::1', 'not an ip']) {
+      assert.equal(addressAllowed(a), false, a);
+    }
   });
 
   it('refuses at connect time a hostname that resolves to a loopback address (DNS rebinding)', async () => {
@@ -162,6 +187,48 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
       assert.equal(receiver.received.length, 1);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('subscriptions saved while ALLOW_INSECURE_TARGETS / ALLOW_PRIVATE_TARGETS were on', () => {
+  it('are refused at attempt time once the flags are off: a literal IP and plain http are checked at every connection', async () => {
+    const databaseUrl = await createTestDatabase();
+    const env = { DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64') };
+    const receiver = await startReceiver();
+    try {
+      const first = await startTestService({ ...env, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+      const adminKey = first.adminKey;
+      let id: string;
+      try {
+        const r = await gql(first.url, adminKey, CREATE, { i: { url: `${receiver.url}/saved`, events: ['*'] } });
+        assert.equal(r.data!.createWebhookSubscription.subscription.status, 'ACTIVE');
+        id = r.data!.createWebhookSubscription.subscription.id;
+      } finally {
+        await first.stop();
+      }
+      const pinged = receiver.received.length;
+      // http://127.0.0.1:<port>: plain http, and a literal loopback address no DNS lookup would see.
+      for (const flags of [{ ALLOW_PRIVATE_TARGETS: 'true' }, { ALLOW_INSECURE_TARGETS: 'true' }] as Array<Record<string, string>>) {
+        const svc = await startTestService({ ...env, ...flags });
+        try {
+          const sent = await gql(svc.url, adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: id });
+          const deliveryId = sent.data!.sendTestEvent.delivery.id;
+          const attempt = await until(async () => (await svc.services.pool.query<{ status_code: number | null; error_class: string }>(
+            'SELECT status_code, error_class FROM delivery_attempt WHERE delivery_id = $1', [deliveryId])).rows[0], 'the attempt');
+          assert.deepEqual(attempt, { status_code: null, error_class: 'TARGET_REFUSED' }, JSON.stringify(flags));
+          const verified = await gql(svc.url, adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id });
+          assert.deepEqual(verified.data!.verifyWebhookSubscription.subscription, {
+            status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TARGET_REFUSED; answer 2xx, then call verifyWebhookSubscription',
+          });
+        } finally {
+          await svc.stop();
+        }
+      }
+      assert.equal(receiver.received.length, pinged, 'nothing reached the receiver once the flags were off');
+    } finally {
+      await receiver.close();
+      await dropTestDatabase(databaseUrl);
     }
   });
 });
