@@ -139,7 +139,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
 
   const missed: DeliveryJob[] = [];
   const posted = await Promise.all(targets.map(async (t) => {
-    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
+    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers, services.deploymentId);
     const startedAt = new Date();
     // A rate-limited slot is good for its second only: if that second has passed, try the next.
     const reserved = reservedSecond.get(t.delivery_id);

@@ -10,6 +10,7 @@ import { type DeliveryUpdateRecord, disable, enable, redeliver, replayEvents, se
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,
   policy: { allowInsecure: s.config.allowInsecureTargets, allowPrivate: s.config.allowPrivateTargets },
+  deploymentId: s.deploymentId, own: s.ownAddresses,
 });
 
 

@@ -13,7 +13,7 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import type { DeliveryClient } from './http-client.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
-import { TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
+import { type OwnAddresses, TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
 
 export const PING_TIMEOUT_MS = 2000;
 
@@ -80,11 +80,14 @@ export interface OutboundDeps {
   cipher: SecretCipher;
   client: DeliveryClient;
   policy: TargetPolicy;
+  /** Marks pings like deliveries (signing/loop-marker.ts). */
+  deploymentId: string;
+  own: OwnAddresses;
 }
 
-async function guardUrl(url: string, policy: TargetPolicy): Promise<string> {
+async function guardUrl(url: string, deps: OutboundDeps): Promise<string> {
   try {
-    return (await checkTargetUrl(url, policy)).toString();
+    return (await checkTargetUrl(url, deps.policy, deps.own)).toString();
   } catch (err) {
     if (err instanceof TargetRefused) throw badInput('url', err.message);
     throw err;
@@ -106,7 +109,7 @@ export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise
   const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
   const id = newId('event');
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
-  const result = await deps.client.post(sub.url, body, deliveryHeaders(id, body, secrets, sub.headers), Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const result = await deps.client.post(sub.url, body, deliveryHeaders(id, body, secrets, sub.headers, deps.deploymentId), Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
   const row = await deps.db.webhookSubscription.update({
@@ -120,7 +123,7 @@ export async function createSubscription(
   deps: OutboundDeps, workspaceId: string, input: Record<string, unknown> & { secret?: string | null },
 ): Promise<{ subscription: SubscriptionRecord; secret: string }> {
   const s = parseInput(settings, input);
-  const url = await guardUrl(s.url, deps.policy);
+  const url = await guardUrl(s.url, deps);
   const secret = input.secret ?? generateSubscriptionSecret();
   const problem = input.secret != null ? secretProblem(input.secret) : undefined;
   if (problem) throw badInput('secret', problem);
@@ -162,7 +165,7 @@ export async function updateSubscription(deps: OutboundDeps, workspaceId: string
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   const s = parseInput(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
   const data: Prisma.WebhookSubscriptionUpdateInput = {};
-  if ('url' in defined) data.url = await guardUrl(s.url!, deps.policy);
+  if ('url' in defined) data.url = await guardUrl(s.url!, deps);
   if ('description' in defined) data.description = s.description ?? null;
   if ('events' in defined) data.events = s.events!;
   if ('headers' in defined) data.headers = (s.headers ?? []) as Prisma.InputJsonValue;

@@ -2,9 +2,11 @@
 // metadata addresses, neither when they are saved nor when a delivery connects (a hostname can be
 // re-pointed after it was checked: DNS rebinding; and a flag that allowed a URL when it was saved
 // may have been turned off since). ALLOW_PRIVATE_TARGETS lifts it for local work.
+// Loop guard (SPEC §15): a subscription may not point at this gateway itself.
 import dns from 'node:dns';
-import type { LookupFunction } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import net from 'node:net';
+import os from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
@@ -58,8 +60,59 @@ const schemeProblem = (protocol: string, policy: TargetPolicy): string | undefin
     ? undefined
     : policy.allowInsecure ? 'must be http:// or https://' : 'must be https:// (plain http only with ALLOW_INSECURE_TARGETS=true)';
 
-/** Checks a URL when it is saved: scheme, credentials, and every address its host resolves to. */
-export async function checkTargetUrl(raw: string, policy: TargetPolicy): Promise<URL> {
+const effectivePort = (url: URL) => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
+
+const sameAddress = (a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6) => {
+  const plain = (ip: ipaddr.IPv4 | ipaddr.IPv6) => (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip);
+  return plain(a).toNormalizedString() === plain(b).toNormalizedString();
+};
+
+/**
+ * Where this gateway is reached: PUBLIC_URL, and the addresses and ports its servers listen on
+ * (known only once they listen: PORT=0 picks one). A subscription pointing here delivers to the
+ * gateway itself, and through /hooks starts a session per delivery: an event storm.
+ */
+export class OwnAddresses {
+  readonly #public: URL;
+  readonly #listening: Array<{ ip: ipaddr.IPv4 | ipaddr.IPv6; port: number }> = [];
+
+  constructor(publicUrl: string) {
+    this.#public = new URL(publicUrl);
+  }
+
+  listening(address: AddressInfo | string | null): void {
+    const ip = address && typeof address === 'object' ? parseAddress(address.address) : undefined;
+    if (ip) this.#listening.push({ ip, port: (address as AddressInfo).port });
+  }
+
+  /** Under PUBLIC_URL: its origin and, when it has one, its path. */
+  isPublicUrl(url: URL): boolean {
+    const base = this.#public.pathname.replace(/\/+$/, '');
+    return url.origin === this.#public.origin && (base === '' || url.pathname === base || url.pathname.startsWith(`${base}/`));
+  }
+
+  /** One of our servers listens on this address and port (any local address, for 0.0.0.0 and ::). */
+  listensOn(address: string, port: number): boolean {
+    const ip = parseAddress(address);
+    if (!ip) return false;
+    return this.#listening.some((l) => {
+      if (l.port !== port) return false;
+      if (l.ip.range() !== 'unspecified') return sameAddress(l.ip, ip);
+      const v4 = ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip;
+      return v4.range() === 'loopback' || v4.range() === 'unspecified' || localInterfaceAddresses().some((a) => sameAddress(a, ip));
+    });
+  }
+}
+
+function localInterfaceAddresses(): Array<ipaddr.IPv4 | ipaddr.IPv6> {
+  return Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).flatMap((i) => parseAddress(i.address) ?? []));
+}
+
+/**
+ * Checks a URL when it is saved: scheme, credentials, not this gateway itself, and every address
+ * its host resolves to.
+ */
+export async function checkTargetUrl(raw: string, policy: TargetPolicy, own?: OwnAddresses): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -69,13 +122,18 @@ export async function checkTargetUrl(raw: string, policy: TargetPolicy): Promise
   const scheme = schemeProblem(url.protocol, policy);
   if (scheme) throw new TargetRefused(scheme);
   if (url.username || url.password) throw new TargetRefused('may not carry credentials; use custom headers');
-  if (policy.allowPrivate) return url;
+  const loop = 'points at this gateway itself; its deliveries would come back as webhooks and loop';
+  if (own?.isPublicUrl(url)) throw new TargetRefused(`${loop} (PUBLIC_URL)`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  // With ALLOW_PRIVATE_TARGETS a host that does not resolve (yet) may be saved; its ping says so.
   const addresses = parseAddress(host)
     ? [host]
     : await dns.promises.lookup(host, { all: true, verbatim: true }).then((list) => list.map((a) => a.address), () => {
+        if (policy.allowPrivate) return [];
         throw new TargetRefused(`host ${host} does not resolve`);
       });
+  if (own && addresses.some((a) => own.listensOn(a, effectivePort(url)))) throw new TargetRefused(`${loop} (it listens there)`);
+  if (policy.allowPrivate) return url;
   const bad = addresses.find((a) => !addressAllowed(a));
   if (bad) throw new TargetRefused(`resolves to ${bad}, a loopback, private, link-local, multicast or metadata address`);
   return url;
