@@ -3,16 +3,17 @@ import type { Resolvers } from '../generated/graphql.ts';
 import type { Services } from '../server/context.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import {
-  type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, verifySubscription,
+  type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, urlShownTo,
+  verifySubscription,
 } from './subscriptions.ts';
 import { type DeliveryUpdateRecord, disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
+import { shownHeaders } from './subscription-headers.ts';
 
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,
   policy: { allowInsecure: s.config.allowInsecureTargets, allowPrivate: s.config.allowPrivateTargets },
   deploymentId: s.deploymentId, own: s.ownAddresses,
 });
-
 
 export const outboundResolvers: Resolvers = {
   Query: {
@@ -61,6 +62,10 @@ export const outboundResolvers: Resolvers = {
       ({ delivery: await sendTestEvent(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.subscriptionId, input.type) }),
     verifyWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ subscription: await verifySubscription(deps(services), assertCan(principal, 'manage').workspaceId, input.id) }),
+  },
+  WebhookSubscription: {
+    url: (s, _a, { principal }) => urlShownTo(principal?.role, s.url),
+    headers: (s) => shownHeaders(s.headers),
   },
   OutboundDelivery: {
     event: async (d, _a, { services }) => (await services.db.event.findUnique({ where: { id: d.eventId } }))!,

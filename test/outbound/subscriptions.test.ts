@@ -12,7 +12,7 @@ import { gql, startTestService, type TestService } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
-  createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value } lastSuccessAt } }
+  createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value secret } lastSuccessAt } }
 }`;
 
 describe('webhook subscriptions', () => {
@@ -41,6 +41,7 @@ describe('webhook subscriptions', () => {
     assert.equal(h('content-type'), 'application/json');
     assert.match(h('user-agent'), /^webhook-gateway\//);
     assert.equal(h('x-team'), 'core');
+    assert.deepEqual(subscription.headers, [{ name: 'X-Team', value: 'core', secret: false }]);
     const envelope = JSON.parse(ping.body);
     assert.equal(envelope.type, 'webhook.ping');
     assert.equal(h('webhook-id'), envelope.id);
@@ -72,6 +73,13 @@ describe('webhook subscriptions', () => {
       [{ events: ['nothing.*'] }, 'events.0'],
       [{ headers: [{ name: 'webhook-signature', value: 'x' }] }, 'headers.0.name'],
       [{ headers: [{ name: 'X-Ok', value: 'a\r\nb' }] }, 'headers.0.value'],
+      ...['Expect', 'upgrade', 'Keep-Alive', 'TE', 'trailer', 'Connection', 'Transfer-Encoding', 'Host', 'webhook-gateway-hops']
+        .map((name): [Record<string, unknown>, string] => [{ headers: [{ name, value: name === 'Expect' ? '100-continue' : 'x' }] }, 'headers.0.name']),
+      [{ headers: [{ name: 'X-Ok', value: 'a\nb' }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: 'a\u0000b' }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: 'ok' }, { name: 'X-\u0000', value: 'x' }] }, 'headers.1.name'],
+      [{ headers: [{ name: 'X-Ok', value: 'a\u0000b', secret: true }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: '', secret: true }] }, 'headers.0.value'],
       [{ timeoutMs: 50 }, 'timeoutMs'],
       [{ filter: "$[?(process.exit())]" }, 'filter'],
       [{ secret: 'whsec_short' }, 'secret'],
@@ -104,6 +112,53 @@ describe('webhook subscriptions', () => {
     const del = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { deleteWebhookSubscription(input: {id: $id}) { deletedSubscriptionId } }', { id: created.id });
     assert.equal(del.data!.deleteWebhookSubscription.deletedSubscriptionId, created.id);
     assert.equal((await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { id } }', { id: created.id })).data!.webhookSubscription, null);
+  });
+
+  it('keeps secret headers encrypted and shows them to no role; an update without a new value keeps them; VIEWER keys see URL query values masked', async () => {
+    receiver.respond(() => ({ status: 200 }));
+    const token = `Bearer tok_${randomBytes(12).toString('hex')}`;
+    const created = await gql(svc.url, svc.adminKey, CREATE, { i: {
+      url: `${receiver.url}/secret?token=qs-${token.slice(-8)}&team=core`, events: ['*'],
+      headers: [{ name: 'Authorization', value: token, secret: true }, { name: 'X-Team', value: 'core' }],
+    } });
+    const sub = created.data!.createWebhookSubscription.subscription;
+    const masked = [{ name: 'Authorization', value: '••••', secret: true }, { name: 'X-Team', value: 'core', secret: false }];
+    assert.deepEqual(sub.headers, masked);
+    assert.equal(receiver.received.at(-1)!.headers.authorization, token, 'the ping carries the value in clear');
+    const { rows: [row] } = await svc.services.pool.query<{ headers: string }>('SELECT headers::text FROM webhook_subscription WHERE id = $1', [sub.id]);
+    assert.ok(!row!.headers.includes(token.slice(7)), 'the value is encrypted at rest');
+
+    const READ = 'query($id: ID!) { webhookSubscription(id: $id) { url headers { name value secret } } }';
+    const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v2", role: VIEWER}) { key } }')).data!.createApiKey.key;
+    const seenByViewer = (await gql(svc.url, viewer, READ, { id: sub.id })).data!.webhookSubscription;
+    assert.deepEqual(seenByViewer, { url: `${receiver.url}/secret?token=••••&team=••••`, headers: masked });
+    const seenByAdmin = (await gql(svc.url, svc.adminKey, READ, { id: sub.id })).data!.webhookSubscription;
+    assert.deepEqual(seenByAdmin, { url: `${receiver.url}/secret?token=qs-${token.slice(-8)}&team=core`, headers: masked });
+
+    const UPDATE = 'mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { headers { name value secret } } } }';
+    const VERIFY = 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status } } }';
+    const sentOnVerify = async () => {
+      assert.equal((await gql(svc.url, svc.adminKey, VERIFY, { id: sub.id })).data!.verifyWebhookSubscription.subscription.status, 'ACTIVE');
+      return receiver.received.at(-1)!.headers;
+    };
+    for (const kept of ['', '••••']) {
+      const u = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'authorization', value: kept, secret: true }, { name: 'X-Team', value: 'platform' }] } });
+      assert.deepEqual(u.data!.updateWebhookSubscription.subscription.headers, [{ name: 'authorization', value: '••••', secret: true }, { name: 'X-Team', value: 'platform', secret: false }]);
+      const sent = await sentOnVerify();
+      assert.equal(sent.authorization, token, `"${kept}" keeps the stored value`);
+      assert.equal(sent['x-team'], 'platform');
+    }
+    await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'Authorization', value: 'Bearer rotated', secret: true }] } });
+    assert.equal((await sentOnVerify()).authorization, 'Bearer rotated');
+    const missing = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'X-Api-Key', value: '••••', secret: true }] } });
+    assert.equal(missing.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(missing.errors?.[0]?.extensions?.field, 'headers.0.value');
+
+    // Deliveries open it just in time, like pings.
+    const before = receiver.received.length;
+    await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.id });
+    const delivered = await until(() => receiver.received.slice(before).find((r) => JSON.parse(r.body).type === 'session.archived'), 'the test event');
+    assert.equal(delivered.headers.authorization, 'Bearer rotated');
   });
 });
 
