@@ -381,6 +381,7 @@ export type Mutation = {
   deleteWebhookSubscription: DeleteWebhookSubscriptionPayload;
   /** Stops deliveries at once: pending ones are CANCELLED. */
   disableWebhookSubscription: DisableWebhookSubscriptionPayload;
+  /** Pings the (perhaps changed) URL: ACTIVE on a 2xx, else PENDING_VERIFICATION with the reason. */
   enableWebhookSubscription: EnableWebhookSubscriptionPayload;
   publishEvent: PublishEventPayload;
   /** Queues one more attempt of the same delivery (same webhook-id) now, whatever its state. */

@@ -3,10 +3,10 @@ import type { Resolvers } from '../generated/graphql.ts';
 import type { Services } from '../server/context.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import {
-  type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, urlShownTo,
+  type OutboundDeps, createSubscription, deleteSubscription, enableSubscription, getSubscription, listSubscriptions, updateSubscription, urlShownTo,
   verifySubscription,
 } from './subscriptions.ts';
-import { type DeliveryUpdateRecord, disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
+import { type DeliveryUpdateRecord, disable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
 import { shownHeaders } from './subscription-headers.ts';
 
 const deps = (s: Services): OutboundDeps => ({
@@ -51,7 +51,7 @@ export const outboundResolvers: Resolvers = {
     deleteWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ deletedSubscriptionId: (await deleteSubscription(services.db, assertCan(principal, 'manage').workspaceId, input.id)).id }),
     enableWebhookSubscription: async (_p, { input }, { services, principal }) =>
-      ({ subscription: await enable(services.db, assertCan(principal, 'manage').workspaceId, input.id) }),
+      ({ subscription: await enableSubscription(deps(services), assertCan(principal, 'manage').workspaceId, input.id) }),
     disableWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ subscription: await disable(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.id, input.reason) }),
     replayEvents: (_p, { input }, { services, principal }) =>

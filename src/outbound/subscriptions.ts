@@ -1,6 +1,7 @@
 // Webhook subscriptions (SPEC §7, §12): an HTTPS URL, an event checklist and a signing secret.
 // Creating one pings it with `webhook.ping` (2 s): a 2xx makes it ACTIVE, anything else leaves it
-// PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events.
+// PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events, so enabling one
+// pings it too: its URL may have changed, or stopped answering, while it was disabled.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiKeyRole } from '../auth/principal.ts';
@@ -98,7 +99,10 @@ function secretProblem(secret: string): string | undefined {
   return undefined;
 }
 
-/** Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. */
+/**
+ * Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. It applies only
+ * if, meanwhile, the subscription was neither disabled nor moved to another URL.
+ */
 export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise<SubscriptionRecord> {
   const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
   const id = newId('event');
@@ -107,11 +111,11 @@ export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise
   const result = await deps.client.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
-  const row = await deps.db.webhookSubscription.update({
-    where: { id: sub.id },
+  await deps.db.webhookSubscription.updateMany({
+    where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
   });
-  return toRecord(row);
+  return mustGetSubscription(deps.db, sub.workspaceId, sub.id);
 }
 
 export async function createSubscription(
@@ -189,6 +193,20 @@ export async function deleteSubscription(db: Db, workspaceId: string, id: string
   const current = await mustGetSubscription(db, workspaceId, id);
   await db.webhookSubscription.delete({ where: { id } });
   return current;
+}
+
+/**
+ * DISABLED -> verified again: ACTIVE only once the URL (perhaps changed while disabled) answers a
+ * ping, else PENDING_VERIFICATION with the reason. The failure window starts afresh; cancelled
+ * deliveries stay so until replayEvents.
+ */
+export async function enableSubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+  const current = await mustGetSubscription(deps.db, workspaceId, id);
+  const { count } = await deps.db.webhookSubscription.updateMany({
+    where: { id, status: 'DISABLED' },
+    data: { status: 'PENDING_VERIFICATION', statusReason: 'enabled: verifying the URL', disabledAt: null, failingSince: null },
+  });
+  return count === 0 ? current : ping(deps, await mustGetSubscription(deps.db, workspaceId, id));
 }
 
 /** Pings again (verifyWebhookSubscription). A DISABLED subscription must be enabled instead. */

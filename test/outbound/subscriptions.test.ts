@@ -160,6 +160,33 @@ describe('webhook subscriptions', () => {
     const delivered = await until(() => receiver.received.slice(before).find((r) => JSON.parse(r.body).type === 'session.archived'), 'the test event');
     assert.equal(delivered.headers.authorization, 'Bearer rotated');
   });
+
+  it('enabling pings the URL: one changed while the subscription was disabled is not ACTIVE until it answers 2xx', async () => {
+    receiver.respond(() => ({ status: 200 }));
+    const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/before`, events: ['*'] } })).data!.createWebhookSubscription.subscription;
+    assert.equal(sub.status, 'ACTIVE');
+    const STATUS = '{ status statusReason url }';
+    await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+    const moved = await startReceiver();
+    try {
+      moved.respond(() => ({ status: 500 }));
+      const u = await gql(svc.url, svc.adminKey, `mutation($id: ID!, $url: String!) { updateWebhookSubscription(input: {id: $id, url: $url}) { subscription ${STATUS} } }`, { id: sub.id, url: `${moved.url}/after` });
+      assert.equal(u.data!.updateWebhookSubscription.subscription.status, 'DISABLED');
+      assert.equal(moved.received.length, 0, 'a disabled subscription is not pinged');
+      const ENABLE = `mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`;
+      const enabled = (await gql(svc.url, svc.adminKey, ENABLE, { id: sub.id })).data!.enableWebhookSubscription.subscription;
+      assert.equal(enabled.status, 'PENDING_VERIFICATION');
+      assert.match(enabled.statusReason, /webhook\.ping: answered 500/);
+      assert.equal(moved.received.length, 1);
+      assert.equal(JSON.parse(moved.received[0]!.body).type, 'webhook.ping');
+      moved.respond(() => ({ status: 204 }));
+      await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+      const again = (await gql(svc.url, svc.adminKey, ENABLE, { id: sub.id })).data!.enableWebhookSubscription.subscription;
+      assert.deepEqual(again, { status: 'ACTIVE', statusReason: null, url: `${moved.url}/after` });
+    } finally {
+      await moved.close();
+    }
+  });
 });
 
 describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', () => {
