@@ -14,9 +14,11 @@ import { createBoss } from './jobs/boss.ts';
 import { keepQueueStatistics } from './jobs/queue-statistics.ts';
 import { ensureQueues, startWorkers } from './jobs/registry.ts';
 import { DeliveryClient } from './outbound/http-client.ts';
+import { OwnAddresses } from './outbound/target-guard.ts';
 import { Realtime } from './realtime/realtime.ts';
 import { SecretCipher } from './secrets/cipher.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
+import { deploymentId } from './signing/loop-marker.ts';
 import { type HttpServer, createHttpServer } from './server/app.ts';
 import type { Services } from './server/context.ts';
 import { Metrics } from './server/metrics.ts';
@@ -75,7 +77,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
-    const services: Services = { config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
+    const services: Services = {
+      config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
+      deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl),
+    };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {
@@ -92,6 +97,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         http!.server.once('error', reject);
         http!.server.listen(config.port, config.host, () => resolve());
       });
+      services.ownAddresses.listening(http.server.address());
       const { port } = http.server.address() as AddressInfo;
       url = `http://127.0.0.1:${port}`;
       // First to close on shutdown: stop taking requests, drain the ones in flight.

@@ -308,11 +308,17 @@ export type HmacSchemeInput = {
 export type HttpHeader = {
   __typename?: 'HttpHeader';
   name: Scalars['String']['output'];
+  /** Encrypted at rest and masked here (credentials such as Authorization or API keys). */
+  secret: Scalars['Boolean']['output'];
+  /** A secret header's value is never shown again, to any role: always "••••". */
   value: Scalars['String']['output'];
 };
 
 export type HttpHeaderInput = {
   name: Scalars['String']['input'];
+  /** Encrypt the value at rest and never show it again (ignored by testTrigger). */
+  secret?: Scalars['Boolean']['input'];
+  /** For a secret header on update, "" or "••••" keeps the stored value of that name. */
   value: Scalars['String']['input'];
 };
 
@@ -375,6 +381,7 @@ export type Mutation = {
   deleteWebhookSubscription: DeleteWebhookSubscriptionPayload;
   /** Stops deliveries at once: pending ones are CANCELLED. */
   disableWebhookSubscription: DisableWebhookSubscriptionPayload;
+  /** Pings the (perhaps changed) URL: ACTIVE on a 2xx, else PENDING_VERIFICATION with the reason. */
   enableWebhookSubscription: EnableWebhookSubscriptionPayload;
   publishEvent: PublishEventPayload;
   /** Queues one more attempt of the same delivery (same webhook-id) now, whatever its state. */
@@ -935,6 +942,7 @@ export type WebhookSubscription = Node & {
   statusReason?: Maybe<Scalars['String']['output']>;
   timeoutMs: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
+  /** Query string values are masked ("••••") except for ADMIN keys. */
   url: Scalars['String']['output'];
 };
 
@@ -1367,6 +1375,7 @@ export type HmacSchemeResolvers<ContextType = GraphQLContext, ParentType extends
 
 export type HttpHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HttpHeader'] = ResolversParentTypes['HttpHeader']> = ResolversObject<{
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 

@@ -11,6 +11,7 @@ import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
 import { hit } from '../db/rate-limit.ts';
+import { loopRefusal } from './loop-guard.ts';
 import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
 import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
 
@@ -62,6 +63,12 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
         count('TRIGGER_NOT_FOUND');
         req.resume();
         return refuse(res, refusals.notFound());
+      }
+      const loop = loopRefusal(req.headers, services.deploymentId);
+      if (loop) {
+        count(loop.code);
+        req.resume();
+        return refuse(res, loop);
       }
       const limit = config.inboundMaxBodyBytes;
       const declared = Number(req.headers['content-length'] ?? NaN);

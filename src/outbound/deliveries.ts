@@ -1,5 +1,5 @@
-// Delivery administration (SPEC §7): redeliver, replay after re-enabling, enable/disable, test
-// events. Each queues attempts through the same job as fan-out does.
+// Delivery administration (SPEC §7): redeliver, replay after re-enabling, disable (enabling pings:
+// subscriptions.ts), test events. Each queues attempts through the same job as fan-out does.
 import type pg from 'pg';
 import { inTransaction } from '../jobs/in-transaction.ts';
 import type { PgBoss } from 'pg-boss';
@@ -43,14 +43,6 @@ export async function redeliver(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId
 export async function disable(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, id: string, reason: string | null | undefined): Promise<SubscriptionRecord> {
   await mustGet(db, workspaceId, id);
   await withTransaction(pool, (client) => disableSubscription(client, boss, workspaceId, id, reason?.trim() || 'disabled by an administrator'));
-  return mustGet(db, workspaceId, id);
-}
-
-/** Back to ACTIVE, failure window reset. Cancelled deliveries stay so until replayEvents. */
-export async function enable(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const sub = await mustGet(db, workspaceId, id);
-  if (sub.status !== 'DISABLED') return sub;
-  await db.webhookSubscription.update({ where: { id }, data: { status: 'ACTIVE', statusReason: null, disabledAt: null, failingSince: null } });
   return mustGet(db, workspaceId, id);
 }
 

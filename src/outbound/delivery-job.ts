@@ -18,6 +18,7 @@ import type { Services } from '../server/context.ts';
 import type { SendResult } from './http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
+import { openHeaders } from './subscription-headers.ts';
 
 export const deliveryPayload = z.object({ deliveryIds: z.array(z.string().startsWith('dlv_')).min(1).max(DELIVERIES_PER_JOB) });
 
@@ -139,7 +140,7 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
 
   const missed: DeliveryJob[] = [];
   const posted = await Promise.all(targets.map(async (t) => {
-    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
+    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), services.deploymentId);
     const startedAt = new Date();
     // A rate-limited slot is good for its second only: if that second has passed, try the next.
     const reserved = reservedSecond.get(t.delivery_id);

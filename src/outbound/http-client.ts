@@ -2,7 +2,7 @@
 // connection pool per origin (global fetch measured ~10x slower here), the target guard in its DNS
 // lookup, a hard timeout, and no redirects (a 3xx is an answer, not a success).
 import { Agent, errors, request } from 'undici';
-import { type TargetPolicy, guardedLookup } from './target-guard.ts';
+import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 
 export const RESPONSE_BODY_LIMIT = 4096;
 export const USER_AGENT = 'webhook-gateway/0.1 (+https://www.standardwebhooks.com)';
@@ -41,7 +41,7 @@ export class DeliveryClient {
   readonly #agent: Agent;
 
   constructor(policy: TargetPolicy) {
-    this.#agent = new Agent({ connections: 50, keepAliveTimeout: 10_000, connect: { lookup: guardedLookup(policy), timeout: 10_000 } });
+    this.#agent = new Agent({ connections: 50, keepAliveTimeout: 10_000, connect: guardedConnector(policy, 10_000) });
   }
 
   async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {

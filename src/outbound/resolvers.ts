@@ -3,15 +3,17 @@ import type { Resolvers } from '../generated/graphql.ts';
 import type { Services } from '../server/context.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import {
-  type OutboundDeps, createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription, verifySubscription,
+  type OutboundDeps, createSubscription, deleteSubscription, enableSubscription, getSubscription, listSubscriptions, updateSubscription, urlShownTo,
+  verifySubscription,
 } from './subscriptions.ts';
-import { type DeliveryUpdateRecord, disable, enable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
+import { type DeliveryUpdateRecord, disable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
+import { shownHeaders } from './subscription-headers.ts';
 
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,
   policy: { allowInsecure: s.config.allowInsecureTargets, allowPrivate: s.config.allowPrivateTargets },
+  deploymentId: s.deploymentId, own: s.ownAddresses,
 });
-
 
 export const outboundResolvers: Resolvers = {
   Query: {
@@ -49,7 +51,7 @@ export const outboundResolvers: Resolvers = {
     deleteWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ deletedSubscriptionId: (await deleteSubscription(services.db, assertCan(principal, 'manage').workspaceId, input.id)).id }),
     enableWebhookSubscription: async (_p, { input }, { services, principal }) =>
-      ({ subscription: await enable(services.db, assertCan(principal, 'manage').workspaceId, input.id) }),
+      ({ subscription: await enableSubscription(deps(services), assertCan(principal, 'manage').workspaceId, input.id) }),
     disableWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ subscription: await disable(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.id, input.reason) }),
     replayEvents: (_p, { input }, { services, principal }) =>
@@ -60,6 +62,10 @@ export const outboundResolvers: Resolvers = {
       ({ delivery: await sendTestEvent(services.pool, services.db, services.boss, assertCan(principal, 'manage').workspaceId, input.subscriptionId, input.type) }),
     verifyWebhookSubscription: async (_p, { input }, { services, principal }) =>
       ({ subscription: await verifySubscription(deps(services), assertCan(principal, 'manage').workspaceId, input.id) }),
+  },
+  WebhookSubscription: {
+    url: (s, _a, { principal }) => urlShownTo(principal?.role, s.url),
+    headers: (s) => shownHeaders(s.headers),
   },
   OutboundDelivery: {
     event: async (d, _a, { services }) => (await services.db.event.findUnique({ where: { id: d.eventId } }))!,

@@ -1,8 +1,10 @@
 // Webhook subscriptions (SPEC §7, §12): an HTTPS URL, an event checklist and a signing secret.
 // Creating one pings it with `webhook.ping` (2 s): a 2xx makes it ACTIVE, anything else leaves it
-// PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events.
+// PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events, so enabling one
+// pings it too: its URL may have changed, or stopped answering, while it was disabled.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { ApiKeyRole } from '../auth/principal.ts';
 import type { Db } from '../db/prisma.ts';
 import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
@@ -13,29 +15,21 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import type { DeliveryClient } from './http-client.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
-import { TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
+import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
+import { type OwnAddresses, TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
 
 export const PING_TIMEOUT_MS = 2000;
-
-// Headers the gateway sets itself; a subscription may not override them.
-const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'transfer-encoding', 'connection']);
 
 const eventPattern = z.string().refine(
   (p) => p === '*' || (EVENT_TYPES as string[]).includes(p) || (p.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(p.slice(0, -1)))),
   { message: `must be "*", an event type (${EVENT_TYPES.join(', ')}) or a prefix such as "tool.*"` },
 );
 
-const header = z.object({
-  name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
-    .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), { message: 'is set by the gateway and cannot be overridden' }),
-  value: z.string().max(4096).regex(/^[^\r\n]*$/, 'may not contain line breaks'),
-});
-
 const settings = z.object({
   url: z.string().max(2048),
   description: z.string().max(500).nullish(),
   events: z.array(eventPattern).min(1, 'list at least one event type, or "*"').max(100),
-  headers: z.array(header).max(20).nullish(),
+  headers: z.array(headerInput).max(20).nullish(),
   filter: z.string().max(1000).superRefine((p, ctx) => {
     try {
       assertSafeJsonPath(p);
@@ -54,7 +48,8 @@ export interface SubscriptionRecord {
   url: string;
   description: string | null;
   events: string[];
-  headers: Array<{ name: string; value: string }>;
+  /** As stored: secret values are cipher envelopes (subscription-headers.ts opens and masks them). */
+  headers: StoredHeader[];
   filter: string | null;
   rateLimitPerSecond: number | null;
   maxConcurrency: number | null;
@@ -70,7 +65,7 @@ export interface SubscriptionRecord {
 type Row = Prisma.WebhookSubscriptionGetPayload<object>;
 const toRecord = (r: Row): SubscriptionRecord => ({
   id: r.id, workspaceId: r.workspaceId, url: r.url, description: r.description, events: r.events ?? [],
-  headers: r.headers as SubscriptionRecord['headers'], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
+  headers: r.headers as unknown as StoredHeader[], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
   maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, status: r.status, statusReason: r.statusReason,
   disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
@@ -80,11 +75,14 @@ export interface OutboundDeps {
   cipher: SecretCipher;
   client: DeliveryClient;
   policy: TargetPolicy;
+  /** Marks pings like deliveries (signing/loop-marker.ts). */
+  deploymentId: string;
+  own: OwnAddresses;
 }
 
-async function guardUrl(url: string, policy: TargetPolicy): Promise<string> {
+async function guardUrl(url: string, deps: OutboundDeps): Promise<string> {
   try {
-    return (await checkTargetUrl(url, policy)).toString();
+    return (await checkTargetUrl(url, deps.policy, deps.own)).toString();
   } catch (err) {
     if (err instanceof TargetRefused) throw badInput('url', err.message);
     throw err;
@@ -101,34 +99,40 @@ function secretProblem(secret: string): string | undefined {
   return undefined;
 }
 
-/** Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. */
+/**
+ * Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. It applies only
+ * if, meanwhile, the subscription was neither disabled nor moved to another URL.
+ */
 export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise<SubscriptionRecord> {
   const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
   const id = newId('event');
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
-  const result = await deps.client.post(sub.url, body, deliveryHeaders(id, body, secrets, sub.headers), Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const headers = deliveryHeaders(id, body, secrets, openHeaders(deps.cipher, sub.id, sub.headers), deps.deploymentId);
+  const result = await deps.client.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
-  const row = await deps.db.webhookSubscription.update({
-    where: { id: sub.id },
+  await deps.db.webhookSubscription.updateMany({
+    where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
   });
-  return toRecord(row);
+  return mustGetSubscription(deps.db, sub.workspaceId, sub.id);
 }
 
 export async function createSubscription(
   deps: OutboundDeps, workspaceId: string, input: Record<string, unknown> & { secret?: string | null },
 ): Promise<{ subscription: SubscriptionRecord; secret: string }> {
   const s = parseInput(settings, input);
-  const url = await guardUrl(s.url, deps.policy);
+  const url = await guardUrl(s.url, deps);
   const secret = input.secret ?? generateSubscriptionSecret();
   const problem = input.secret != null ? secretProblem(input.secret) : undefined;
   if (problem) throw badInput('secret', problem);
+  const id = newId('subscription');
+  const headers = sealHeaders(deps.cipher, id, s.headers ?? [], []);
   const row = await deps.db.$transaction(async (tx) => {
     const created = await tx.webhookSubscription.create({
       data: {
-        id: newId('subscription'), workspaceId, url, description: s.description ?? null, events: s.events,
-        headers: (s.headers ?? []) as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
+        id, workspaceId, url, description: s.description ?? null, events: s.events,
+        headers: headers as unknown as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
         maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs,
       },
     });
@@ -136,6 +140,15 @@ export async function createSubscription(
     return created;
   });
   return { subscription: await ping(deps, toRecord(row)), secret };
+}
+
+/** Query strings of subscription URLs often carry tokens: only ADMIN keys see their values. */
+export function urlShownTo(role: ApiKeyRole | undefined, raw: string): string {
+  const url = new URL(raw);
+  const query = url.search.slice(1);
+  if (role === 'ADMIN' || (query === '' && url.hash === '')) return raw;
+  const masked = query.split('&').map((part) => (part.includes('=') ? `${part.slice(0, part.indexOf('='))}=${SECRET_MASK}` : SECRET_MASK)).join('&');
+  return `${url.origin}${url.pathname}${query === '' ? '' : `?${masked}`}${url.hash === '' ? '' : `#${SECRET_MASK}`}`;
 }
 
 export async function getSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord | null> {
@@ -162,10 +175,10 @@ export async function updateSubscription(deps: OutboundDeps, workspaceId: string
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   const s = parseInput(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
   const data: Prisma.WebhookSubscriptionUpdateInput = {};
-  if ('url' in defined) data.url = await guardUrl(s.url!, deps.policy);
+  if ('url' in defined) data.url = await guardUrl(s.url!, deps);
   if ('description' in defined) data.description = s.description ?? null;
   if ('events' in defined) data.events = s.events!;
-  if ('headers' in defined) data.headers = (s.headers ?? []) as Prisma.InputJsonValue;
+  if ('headers' in defined) data.headers = sealHeaders(deps.cipher, id, s.headers ?? [], current.headers) as unknown as Prisma.InputJsonValue;
   if ('filter' in defined) data.filter = s.filter ?? null;
   if ('rateLimitPerSecond' in defined) data.rateLimitPerSecond = s.rateLimitPerSecond ?? null;
   if ('maxConcurrency' in defined) data.maxConcurrency = s.maxConcurrency ?? null;
@@ -180,6 +193,20 @@ export async function deleteSubscription(db: Db, workspaceId: string, id: string
   const current = await mustGetSubscription(db, workspaceId, id);
   await db.webhookSubscription.delete({ where: { id } });
   return current;
+}
+
+/**
+ * DISABLED -> verified again: ACTIVE only once the URL (perhaps changed while disabled) answers a
+ * ping, else PENDING_VERIFICATION with the reason. The failure window starts afresh; cancelled
+ * deliveries stay so until replayEvents.
+ */
+export async function enableSubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+  const current = await mustGetSubscription(deps.db, workspaceId, id);
+  const { count } = await deps.db.webhookSubscription.updateMany({
+    where: { id, status: 'DISABLED' },
+    data: { status: 'PENDING_VERIFICATION', statusReason: 'enabled: verifying the URL', disabledAt: null, failingSince: null },
+  });
+  return count === 0 ? current : ping(deps, await mustGetSubscription(deps.db, workspaceId, id));
 }
 
 /** Pings again (verifyWebhookSubscription). A DISABLED subscription must be enabled instead. */

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { PipelinedConnection } from '../db/pool.ts';
 import type { Db } from '../db/prisma.ts';
 import type { DeliveryClient } from '../outbound/http-client.ts';
+import type { OwnAddresses } from '../outbound/target-guard.ts';
 import type { Metrics } from './metrics.ts';
 import type { Realtime } from '../realtime/realtime.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
@@ -26,6 +27,10 @@ export interface Services {
   cipher: SecretCipher;
   deliveryClient: DeliveryClient;
   metrics: Metrics;
+  /** Marks every delivery and ping; /hooks refuses requests carrying it (signing/loop-marker.ts). */
+  deploymentId: string;
+  /** PUBLIC_URL and the listening addresses: subscriptions may not point here. */
+  ownAddresses: OwnAddresses;
 }
 
 export interface GraphQLContext {

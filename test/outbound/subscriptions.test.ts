@@ -1,14 +1,18 @@
 // Webhook subscriptions (SPEC §7, §12) against real receivers on 127.0.0.1, and the target guard
 // with ALLOW_PRIVATE_TARGETS off.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DeliveryClient } from '../../src/outbound/http-client.ts';
+import { addressAllowed } from '../../src/outbound/target-guard.ts';
 import { verify } from '../../src/signing/schemes.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
-  createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value } lastSuccessAt } }
+  createWebhookSubscription(input: $i) { secret subscription { id url events status statusReason timeoutMs headers { name value secret } lastSuccessAt } }
 }`;
 
 describe('webhook subscriptions', () => {
@@ -37,6 +41,7 @@ describe('webhook subscriptions', () => {
     assert.equal(h('content-type'), 'application/json');
     assert.match(h('user-agent'), /^webhook-gateway\//);
     assert.equal(h('x-team'), 'core');
+    assert.deepEqual(subscription.headers, [{ name: 'X-Team', value: 'core', secret: false }]);
     const envelope = JSON.parse(ping.body);
     assert.equal(envelope.type, 'webhook.ping');
     assert.equal(h('webhook-id'), envelope.id);
@@ -68,6 +73,13 @@ describe('webhook subscriptions', () => {
       [{ events: ['nothing.*'] }, 'events.0'],
       [{ headers: [{ name: 'webhook-signature', value: 'x' }] }, 'headers.0.name'],
       [{ headers: [{ name: 'X-Ok', value: 'a\r\nb' }] }, 'headers.0.value'],
+      ...['Expect', 'upgrade', 'Keep-Alive', 'TE', 'trailer', 'Connection', 'Transfer-Encoding', 'Host', 'webhook-gateway-hops']
+        .map((name): [Record<string, unknown>, string] => [{ headers: [{ name, value: name === 'Expect' ? '100-continue' : 'x' }] }, 'headers.0.name']),
+      [{ headers: [{ name: 'X-Ok', value: 'a\nb' }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: 'a\u0000b' }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: 'ok' }, { name: 'X-\u0000', value: 'x' }] }, 'headers.1.name'],
+      [{ headers: [{ name: 'X-Ok', value: 'a\u0000b', secret: true }] }, 'headers.0.value'],
+      [{ headers: [{ name: 'X-Ok', value: '', secret: true }] }, 'headers.0.value'],
       [{ timeoutMs: 50 }, 'timeoutMs'],
       [{ filter: "$[?(process.exit())]" }, 'filter'],
       [{ secret: 'whsec_short' }, 'secret'],
@@ -101,6 +113,80 @@ describe('webhook subscriptions', () => {
     assert.equal(del.data!.deleteWebhookSubscription.deletedSubscriptionId, created.id);
     assert.equal((await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { id } }', { id: created.id })).data!.webhookSubscription, null);
   });
+
+  it('keeps secret headers encrypted and shows them to no role; an update without a new value keeps them; VIEWER keys see URL query values masked', async () => {
+    receiver.respond(() => ({ status: 200 }));
+    const token = `Bearer tok_${randomBytes(12).toString('hex')}`;
+    const created = await gql(svc.url, svc.adminKey, CREATE, { i: {
+      url: `${receiver.url}/secret?token=qs-${token.slice(-8)}&team=core`, events: ['*'],
+      headers: [{ name: 'Authorization', value: token, secret: true }, { name: 'X-Team', value: 'core' }],
+    } });
+    const sub = created.data!.createWebhookSubscription.subscription;
+    const masked = [{ name: 'Authorization', value: '••••', secret: true }, { name: 'X-Team', value: 'core', secret: false }];
+    assert.deepEqual(sub.headers, masked);
+    assert.equal(receiver.received.at(-1)!.headers.authorization, token, 'the ping carries the value in clear');
+    const { rows: [row] } = await svc.services.pool.query<{ headers: string }>('SELECT headers::text FROM webhook_subscription WHERE id = $1', [sub.id]);
+    assert.ok(!row!.headers.includes(token.slice(7)), 'the value is encrypted at rest');
+
+    const READ = 'query($id: ID!) { webhookSubscription(id: $id) { url headers { name value secret } } }';
+    const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v2", role: VIEWER}) { key } }')).data!.createApiKey.key;
+    const seenByViewer = (await gql(svc.url, viewer, READ, { id: sub.id })).data!.webhookSubscription;
+    assert.deepEqual(seenByViewer, { url: `${receiver.url}/secret?token=••••&team=••••`, headers: masked });
+    const seenByAdmin = (await gql(svc.url, svc.adminKey, READ, { id: sub.id })).data!.webhookSubscription;
+    assert.deepEqual(seenByAdmin, { url: `${receiver.url}/secret?token=qs-${token.slice(-8)}&team=core`, headers: masked });
+
+    const UPDATE = 'mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { headers { name value secret } } } }';
+    const VERIFY = 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status } } }';
+    const sentOnVerify = async () => {
+      assert.equal((await gql(svc.url, svc.adminKey, VERIFY, { id: sub.id })).data!.verifyWebhookSubscription.subscription.status, 'ACTIVE');
+      return receiver.received.at(-1)!.headers;
+    };
+    for (const kept of ['', '••••']) {
+      const u = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'authorization', value: kept, secret: true }, { name: 'X-Team', value: 'platform' }] } });
+      assert.deepEqual(u.data!.updateWebhookSubscription.subscription.headers, [{ name: 'authorization', value: '••••', secret: true }, { name: 'X-Team', value: 'platform', secret: false }]);
+      const sent = await sentOnVerify();
+      assert.equal(sent.authorization, token, `"${kept}" keeps the stored value`);
+      assert.equal(sent['x-team'], 'platform');
+    }
+    await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'Authorization', value: 'Bearer rotated', secret: true }] } });
+    assert.equal((await sentOnVerify()).authorization, 'Bearer rotated');
+    const missing = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'X-Api-Key', value: '••••', secret: true }] } });
+    assert.equal(missing.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(missing.errors?.[0]?.extensions?.field, 'headers.0.value');
+
+    // Deliveries open it just in time, like pings.
+    const before = receiver.received.length;
+    await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.id });
+    const delivered = await until(() => receiver.received.slice(before).find((r) => JSON.parse(r.body).type === 'session.archived'), 'the test event');
+    assert.equal(delivered.headers.authorization, 'Bearer rotated');
+  });
+
+  it('enabling pings the URL: one changed while the subscription was disabled is not ACTIVE until it answers 2xx', async () => {
+    receiver.respond(() => ({ status: 200 }));
+    const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/before`, events: ['*'] } })).data!.createWebhookSubscription.subscription;
+    assert.equal(sub.status, 'ACTIVE');
+    const STATUS = '{ status statusReason url }';
+    await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+    const moved = await startReceiver();
+    try {
+      moved.respond(() => ({ status: 500 }));
+      const u = await gql(svc.url, svc.adminKey, `mutation($id: ID!, $url: String!) { updateWebhookSubscription(input: {id: $id, url: $url}) { subscription ${STATUS} } }`, { id: sub.id, url: `${moved.url}/after` });
+      assert.equal(u.data!.updateWebhookSubscription.subscription.status, 'DISABLED');
+      assert.equal(moved.received.length, 0, 'a disabled subscription is not pinged');
+      const ENABLE = `mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`;
+      const enabled = (await gql(svc.url, svc.adminKey, ENABLE, { id: sub.id })).data!.enableWebhookSubscription.subscription;
+      assert.equal(enabled.status, 'PENDING_VERIFICATION');
+      assert.match(enabled.statusReason, /webhook\.ping: answered 500/);
+      assert.equal(moved.received.length, 1);
+      assert.equal(JSON.parse(moved.received[0]!.body).type, 'webhook.ping');
+      moved.respond(() => ({ status: 204 }));
+      await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+      const again = (await gql(svc.url, svc.adminKey, ENABLE, { id: sub.id })).data!.enableWebhookSubscription.subscription;
+      assert.deepEqual(again, { status: 'ACTIVE', statusReason: null, url: `${moved.url}/after` });
+    } finally {
+      await moved.close();
+    }
+  });
 });
 
 describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', () => {
@@ -130,6 +216,19 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
       ['https://224.0.0.1/hook', /resolves to 224\.0\.0\.1/],
       ['https://[::ffff:127.0.0.1]/hook', /resolves to ::ffff:7f00:1|resolves to ::ffff:127\.0\.0\.1/],
       ['https://0.0.0.0/hook', /resolves to 0\.0\.0\.0/],
+      // IPv6 forms that reach an IPv4 address: IPv4-compatible ::/96, NAT64, 6to4, Teredo, SIIT.
+      ['https://[::127.0.0.1]/hook', /resolves to ::7f00:1/],
+      ['https://[::a00:1]/hook', /resolves to ::a00:1/],
+      ['https://[::808:808]/hook', /resolves to ::808:808/],
+      ['https://[64:ff9b::10.0.0.1]/hook', /resolves to 64:ff9b::a00:1/],
+      ['https://[64:ff9b::7f00:1]/hook', /resolves to 64:ff9b::7f00:1/],
+      ['https://[64:ff9b:1::a00:1]/hook', /resolves to 64:ff9b:1::a00:1/],
+      ['https://[2002:a00:1::1]/hook', /resolves to 2002:a00:1::1/],
+      ['https://[2002:7f00:1::1]/hook', /resolves to 2002:7f00:1::1/],
+      ['https://[2001::a00:1]/hook', /resolves to 2001::a00:1/],
+      ['https://[::ffff:0:a00:1]/hook', /resolves to ::ffff:0:a00:1/],
+      ['https://100.64.0.1/hook', /resolves to 100\.64\.0\.1/],
+      ['https://198.18.0.1/hook', /resolves to 198\.18\.0\.1/],
     ];
     for (const [url, message] of cases) {
       const r = await gql(svc.url, svc.adminKey, CREATE, { i: { url, events: ['*'] } });
@@ -138,6 +237,14 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
     }
     assert.equal(receiver.received.length, 0, 'nothing was sent to a refused target');
     assert.equal((await svc.services.pool.query('SELECT count(*)::int AS n FROM webhook_subscription')).rows[0].n, 0);
+  });
+
+  it('judges an IPv4 address inside an IPv6 one as that IPv4 address, whatever its notation', () => {
+    for (const a of ['8.8.8.8', '2001:4860:4860::8888', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '64:ff9b::808:808']) assert.equal(addressAllowed(a), true, a);
+    // libuv prints IPv4-compatible addresses (::/96) as ::a.b.c.d, which is not ::ffff:a.b.c.d.
+    for (const a of ['::8.8.8.8', '::808:808', '::127.0.0.1', '::ffff:127.0.0.1', '64:ff9b::192.168.1.1', '2002:808:808::1', 'fe80::1%lo', '4000::1', 'not an ip']) {
+      assert.equal(addressAllowed(a), false, a);
+    }
   });
 
   it('refuses at connect time a hostname that resolves to a loopback address (DNS rebinding)', async () => {
@@ -162,6 +269,48 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
       assert.equal(receiver.received.length, 1);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('subscriptions saved while ALLOW_INSECURE_TARGETS / ALLOW_PRIVATE_TARGETS were on', () => {
+  it('are refused at attempt time once the flags are off: a literal IP and plain http are checked at every connection', async () => {
+    const databaseUrl = await createTestDatabase();
+    const env = { DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64') };
+    const receiver = await startReceiver();
+    try {
+      const first = await startTestService({ ...env, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+      const adminKey = first.adminKey;
+      let id: string;
+      try {
+        const r = await gql(first.url, adminKey, CREATE, { i: { url: `${receiver.url}/saved`, events: ['*'] } });
+        assert.equal(r.data!.createWebhookSubscription.subscription.status, 'ACTIVE');
+        id = r.data!.createWebhookSubscription.subscription.id;
+      } finally {
+        await first.stop();
+      }
+      const pinged = receiver.received.length;
+      // http://127.0.0.1:<port>: plain http, and a literal loopback address no DNS lookup would see.
+      for (const flags of [{ ALLOW_PRIVATE_TARGETS: 'true' }, { ALLOW_INSECURE_TARGETS: 'true' }] as Array<Record<string, string>>) {
+        const svc = await startTestService({ ...env, ...flags });
+        try {
+          const sent = await gql(svc.url, adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: id });
+          const deliveryId = sent.data!.sendTestEvent.delivery.id;
+          const attempt = await until(async () => (await svc.services.pool.query<{ status_code: number | null; error_class: string }>(
+            'SELECT status_code, error_class FROM delivery_attempt WHERE delivery_id = $1', [deliveryId])).rows[0], 'the attempt');
+          assert.deepEqual(attempt, { status_code: null, error_class: 'TARGET_REFUSED' }, JSON.stringify(flags));
+          const verified = await gql(svc.url, adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id });
+          assert.deepEqual(verified.data!.verifyWebhookSubscription.subscription, {
+            status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TARGET_REFUSED; answer 2xx, then call verifyWebhookSubscription',
+          });
+        } finally {
+          await svc.stop();
+        }
+      }
+      assert.equal(receiver.received.length, pinged, 'nothing reached the receiver once the flags were off');
+    } finally {
+      await receiver.close();
+      await dropTestDatabase(databaseUrl);
     }
   });
 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { newId } from '../../src/ids.ts';
 import { activeSecrets, addSecret } from '../../src/secrets/secret-store.ts';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 
 /** Every text value of every row of every table, for "does this string appear anywhere". */
@@ -26,12 +27,17 @@ async function dumpDatabase(url: string): Promise<string> {
 
 describe('secrets at rest', () => {
   let svc: TestService;
+  let receiver: Receiver;
   before(async () => {
-    svc = await startTestService();
+    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    receiver = await startReceiver();
   });
-  after(() => svc.stop());
+  after(async () => {
+    await svc.stop();
+    await receiver.close();
+  });
 
-  it('stores signing secrets encrypted and API keys hashed: no row holds either in clear', async () => {
+  it('stores signing secrets and secret header values encrypted and API keys hashed: no row holds any in clear', async () => {
     const { db, cipher } = svc.services;
     const triggerId = newId('trigger');
     await db.trigger.create({ data: { id: triggerId, workspaceId: svc.workspaceId, name: 'gh', agent: 'code-review' } });
@@ -43,6 +49,13 @@ describe('secrets at rest', () => {
     await addSecret(db, cipher, { kind: 'trigger', id: triggerId }, triggerSecret);
     await addSecret(db, cipher, { kind: 'subscription', id: subscriptionId }, subscriptionSecret);
 
+    const headerValue = 'Bearer header-credential-0123456789';
+    const withHeader = await gql(svc.url, svc.adminKey, `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }`, {
+      i: { url: `${receiver.url}/hook`, events: ['*'], headers: [{ name: 'Authorization', value: headerValue, secret: true }] },
+    });
+    assert.equal(withHeader.data!.createWebhookSubscription.subscription.status, 'ACTIVE');
+    assert.equal(receiver.received.at(-1)!.headers.authorization, headerValue, 'the receiver gets it in clear');
+
     const created = await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "ci", role: PUBLISHER}) { key } }');
     const apiKey = created.data!.createApiKey.key as string;
 
@@ -51,6 +64,7 @@ describe('secrets at rest', () => {
     for (const [label, clear] of [
       ['trigger secret', triggerSecret],
       ['subscription secret', subscriptionSecret],
+      ['secret header value', headerValue.slice('Bearer '.length)],
       ['admin API key', svc.adminKey],
       ['publisher API key', apiKey],
     ] as const) {

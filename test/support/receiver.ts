@@ -1,4 +1,5 @@
-// A real HTTP receiver on 127.0.0.1 that records requests and answers as the test says.
+// A real HTTP receiver on 127.0.0.1 that records requests and answers as the test says, or passes
+// them on to another server as a reverse proxy would (an alias of that server).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,13 +9,18 @@ export interface Received {
   at: number;
 }
 
+export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | { forwardTo: string };
+
 export interface Receiver {
   url: string;
   received: Received[];
   /** The most requests that were in flight at once. */
   maxInFlight: () => number;
-  /** How to answer the next requests: status, optional headers, body, delay. */
-  respond: (fn: (req: Received, n: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }) => void;
+  /**
+   * How to answer the next requests: status, optional headers, body, delay; or `forwardTo` an origin,
+   * where the same method, path, headers and body go, and whose answer comes back.
+   */
+  respond: (fn: (req: Received, n: number) => Answer) => void;
   close: () => Promise<void>;
 }
 
@@ -33,6 +39,13 @@ export async function startReceiver(): Promise<Receiver> {
       const r = { headers: req.headers, body, at: Date.now() };
       received.push(r);
       const a = answer(r, received.length);
+      if ('forwardTo' in a) {
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length', 'keep-alive', 'transfer-encoding'].includes(k)));
+        fetch(`${a.forwardTo}${req.url}`, { method: req.method, headers: headers as Record<string, string>, body, redirect: 'manual' })
+          .then(async (up) => res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain' }).end(await up.text()))
+          .catch(() => res.writeHead(502).end());
+        return;
+      }
       const send = () => {
         if (!res.destroyed) res.writeHead(a.status, a.headers ?? {}).end(a.body ?? '');
       };
