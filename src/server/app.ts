@@ -6,12 +6,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { specifiedRules, validate } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GraphQLContext, Services } from './context.ts';
+import { costLimit } from './cost-limit.ts';
 import { depthLimit } from './depth-limit.ts';
 import { formatGraphQLError } from './graphql-errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -88,9 +89,11 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
 
   const schema = buildSchema();
   const formatError = formatGraphQLError(log);
+  const limits = [depthLimit(config.graphqlMaxDepth), costLimit(config.graphqlMaxCost)];
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: [depthLimit(config.graphqlMaxDepth)],
+    introspection: config.graphqlIntrospection,
+    validationRules: limits,
     formatError,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
     includeStacktraceInErrorResponses: false,
@@ -153,11 +156,14 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   }) as express.ErrorRequestHandler);
 
   // graphql-ws on the same path; the key comes in connectionParams.authorization.
+  const wsRules = [...specifiedRules, ...limits, ...(config.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule])];
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: config.graphqlMaxBodyBytes });
   const wsServer = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
-      validate: (schemaArg, document) => validate(schemaArg, document, [...specifiedRules, depthLimit(config.graphqlMaxDepth)]),
+      // Coded as Apollo codes them over HTTP (graphql's own rules carry no code).
+      validate: (schemaArg, document) => validate(schemaArg, document, wsRules)
+        .map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const principal = await authenticate(services.db, bearerToken(params.authorization ?? params.Authorization));
