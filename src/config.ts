@@ -89,6 +89,7 @@ const env = z.object({
   GRAPHQL_MAX_COST: int(1500, 10, 1_000_000_000),
   // Unset: on in embedded mode (local work), off with DATABASE_URL.
   GRAPHQL_INTROSPECTION: optional(booleanText),
+  GRAPHQL_WS_MAX_BUFFER_BYTES: int(1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
@@ -121,6 +122,8 @@ export interface Config {
   /** Largest static cost of a GraphQL operation (src/server/cost-limit.ts). */
   graphqlMaxCost: number;
   graphqlIntrospection: boolean;
+  /** Bytes a graphql-ws socket may have waiting to be sent before it is closed as too slow a reader. */
+  graphqlWsMaxBufferBytes: number;
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
@@ -212,6 +215,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     graphqlMaxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
     graphqlMaxCost: e.GRAPHQL_MAX_COST,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.DATABASE_URL === undefined,
+    graphqlWsMaxBufferBytes: e.GRAPHQL_WS_MAX_BUFFER_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,

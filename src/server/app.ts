@@ -1,25 +1,25 @@
 // One port for everything (SPEC §3): GraphQL over HTTP and graphql-ws on /graphql, /healthz,
-// /readyz, /metrics. Later modules add /hooks/* and /v1/events.
+// /readyz, /metrics, /hooks/* and /v1/events.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GraphQLContext, Services } from './context.ts';
 import { costLimit } from './cost-limit.ts';
 import { depthLimit } from './depth-limit.ts';
 import { formatGraphQLError } from './graphql-errors.ts';
+import { attachGraphqlWs } from './graphql-ws.ts';
 import type { Metrics } from './metrics.ts';
 import { buildSchema } from './schema.ts';
 import { isDatabaseUnavailable } from './database-errors.ts';
 import { hooksRouter } from '../inbound/hooks-route.ts';
 import { eventsRouter } from '../events/events-route.ts';
+import { forgetAllTriggers } from '../inbound/trigger-context.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -86,6 +86,8 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
 
   app.use(hooksRouter(services, metrics));
   app.use(eventsRouter(services));
+  // NOTIFYs sent while the LISTEN connection was down are lost: what they kept fresh is dropped.
+  const stopFlushing = services.realtime.onReconnect(forgetAllTriggers);
 
   const schema = buildSchema();
   const formatError = formatGraphQLError(log);
@@ -105,7 +107,7 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   // SPEC §4: a missing or bad key is an HTTP 401 before any GraphQL runs.
   const requireKey: express.RequestHandler = async (req, res, next) => {
     try {
-      const principal = await authenticate(services.db, bearerToken(req.headers.authorization));
+      const principal = await authenticate(services.pool, bearerToken(req.headers.authorization));
       if (!principal) {
         res.status(401).setHeader('WWW-Authenticate', 'Bearer').json({
           errors: [{ message: 'a valid API key is required (Authorization: Bearer <key>)', extensions: { code: 'UNAUTHENTICATED' } }],
@@ -156,29 +158,14 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   }) as express.ErrorRequestHandler);
 
   // graphql-ws on the same path; the key comes in connectionParams.authorization.
-  const wsRules = [...specifiedRules, ...limits, ...(config.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: config.graphqlMaxBodyBytes });
-  const wsServer = useServer<Record<string, unknown>, { principal?: Principal }>(
-    {
-      schema,
-      // Coded as Apollo codes them over HTTP (graphql's own rules carry no code).
-      validate: (schemaArg, document) => validate(schemaArg, document, wsRules)
-        .map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const principal = await authenticate(services.db, bearerToken(params.authorization ?? params.Authorization));
-        if (!principal) return false; // closes with 4403 Forbidden
-        ctx.extra.principal = principal;
-        return true;
-      },
-      context: (ctx): GraphQLContext => ({ services, principal: ctx.extra.principal, requestId: randomUUID() }),
-      // Same error shape as HTTP: domain codes in extensions, no internals.
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
-    },
-    wss,
-  );
+  const wsServer = attachGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    schema,
+    rules: [...specifiedRules, ...limits, ...(config.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule])],
+    services,
+    formatError,
+  });
 
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
@@ -189,8 +176,8 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   return {
     server,
     close: async (timeoutMs) => {
+      stopFlushing();
       await wsServer.dispose();
-      wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
