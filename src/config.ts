@@ -90,6 +90,8 @@ const env = z.object({
   // Unset: on in embedded mode (local work), off with DATABASE_URL.
   GRAPHQL_INTROSPECTION: optional(booleanText),
   GRAPHQL_WS_MAX_BUFFER_BYTES: int(1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+  METRICS_PORT: optional(z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int({ error: 'must be a port number from 1 to 65535' })
+    .min(1, { error: 'must be a port number from 1 to 65535' }).max(65535, { error: 'must be a port number from 1 to 65535' })),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
@@ -124,6 +126,8 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** Bytes a graphql-ws socket may have waiting to be sent before it is closed as too slow a reader. */
   graphqlWsMaxBufferBytes: number;
+  /** Set: /metrics is served on this port only (same HOST), not on the public one. */
+  metricsPort: number | undefined;
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
@@ -216,6 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     graphqlMaxCost: e.GRAPHQL_MAX_COST,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.DATABASE_URL === undefined,
     graphqlWsMaxBufferBytes: e.GRAPHQL_WS_MAX_BUFFER_BYTES,
+    metricsPort: e.METRICS_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,

@@ -1,5 +1,5 @@
 // One port for everything (SPEC §3): GraphQL over HTTP and graphql-ws on /graphql, /healthz,
-// /readyz, /metrics, /hooks/* and /v1/events.
+// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/* and /v1/events.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -73,7 +73,7 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { database, queue } });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
     try {
       const queues = await withTimeout(services.boss.getQueues(), 2000);
       for (const q of queues) metrics.queueDepth.set({ queue: q.name }, q.queuedCount ?? 0);
@@ -82,7 +82,9 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     }
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
-  });
+  };
+  // With METRICS_PORT, /metrics is not on the public port at all (it names queues and routes).
+  if (config.metricsPort === undefined) app.get('/metrics', serveMetrics);
 
   app.use(hooksRouter(services, metrics));
   app.use(eventsRouter(services));
@@ -167,6 +169,8 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     formatError,
   });
 
+  const metricsServer = config.metricsPort === undefined ? undefined : await listenForMetrics(config.metricsPort, config.host, serveMetrics);
+
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -178,6 +182,10 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     close: async (timeoutMs) => {
       stopFlushing();
       await wsServer.dispose();
+      if (metricsServer) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -188,6 +196,21 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
       await apollo.stop();
     },
   };
+}
+
+async function listenForMetrics(port: number, host: string, serveMetrics: express.RequestHandler): Promise<http.Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', serveMetrics);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'only /metrics is served on this port' } });
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
