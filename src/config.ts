@@ -10,11 +10,10 @@ export type Role = (typeof ROLES)[number];
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+const booleanText = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
+
 const bool = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (v === '' || v === undefined ? String(fallback) : v),
-    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
-  );
+  z.preprocess((v) => (v === '' || v === undefined ? String(fallback) : v), booleanText);
 
 /** "250ms", "5s", "5m", "2h", "5d", or a bare number of milliseconds. */
 export function parseDuration(text: string): number | undefined {
@@ -87,6 +86,12 @@ const env = z.object({
   TRUST_PROXY: trustProxy,
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+  GRAPHQL_MAX_COST: int(1500, 10, 1_000_000_000),
+  // Unset: on in embedded mode (local work), off with DATABASE_URL.
+  GRAPHQL_INTROSPECTION: optional(booleanText),
+  GRAPHQL_WS_MAX_BUFFER_BYTES: int(1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+  METRICS_PORT: optional(z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int({ error: 'must be a port number from 1 to 65535' })
+    .min(1, { error: 'must be a port number from 1 to 65535' }).max(65535, { error: 'must be a port number from 1 to 65535' })),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
@@ -116,6 +121,13 @@ export interface Config {
   trustProxy: false | number | string[];
   graphqlMaxDepth: number;
   graphqlMaxBodyBytes: number;
+  /** Largest static cost of a GraphQL operation (src/server/cost-limit.ts). */
+  graphqlMaxCost: number;
+  graphqlIntrospection: boolean;
+  /** Bytes a graphql-ws socket may have waiting to be sent before it is closed as too slow a reader. */
+  graphqlWsMaxBufferBytes: number;
+  /** Set: /metrics is served on this port only (same HOST), not on the public one. */
+  metricsPort: number | undefined;
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
@@ -205,6 +217,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     trustProxy: e.TRUST_PROXY,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+    graphqlMaxCost: e.GRAPHQL_MAX_COST,
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.DATABASE_URL === undefined,
+    graphqlWsMaxBufferBytes: e.GRAPHQL_WS_MAX_BUFFER_BYTES,
+    metricsPort: e.METRICS_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,

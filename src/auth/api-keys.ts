@@ -1,9 +1,11 @@
 // API keys (SPEC §4): random, shown once, stored as SHA-256. A key is "whk_" + 32 random bytes
 // (base64url); the stored prefix lets a user recognise a key in a list without it being usable.
 import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Db } from '../db/prisma.ts';
 import { DomainError, badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { Realtime } from '../realtime/realtime.ts';
 import { type ApiKeyRole, type Principal, ROLES } from './principal.ts';
 
 export const KEY_PREFIX = 'whk_';
@@ -53,25 +55,63 @@ export async function getApiKey(db: Db, workspaceId: string, id: string): Promis
   return db.apiKey.findFirst({ where: { id, workspaceId }, select: PUBLIC_FIELDS });
 }
 
-export async function revokeApiKey(db: Db, principal: Principal, id: string): Promise<ApiKeyRecord> {
-  const existing = await getApiKey(db, principal.workspaceId, id);
+/**
+ * Revokes a key and, before answering, closes what it has open: this replica's graphql-ws sockets
+ * at once (a local `apikey.revoked`), the other replicas' on the NOTIFY (SPEC §15).
+ */
+export async function revokeApiKey(
+  deps: { db: Db; pool: pg.Pool; realtime: Realtime },
+  principal: Principal,
+  id: string,
+): Promise<ApiKeyRecord> {
+  const existing = await getApiKey(deps.db, principal.workspaceId, id);
   if (!existing) throw notFound('API key', id);
   if (existing.id === principal.keyId) {
     throw new DomainError('BAD_USER_INPUT', 'id: a key cannot revoke itself; use another ADMIN key', 'id');
   }
-  if (existing.revokedAt) return existing;
-  return db.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: PUBLIC_FIELDS });
+  // Announced again for a key already revoked: harmless, and it mends a notification once lost.
+  const revoked = existing.revokedAt
+    ? existing
+    : await deps.db.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: PUBLIC_FIELDS });
+  await deps.realtime.announce(deps.pool, 'apikey.revoked', principal.workspaceId, { keyId: id });
+  return revoked;
+}
+
+/**
+ * Finds a live key and stamps its lastUsedAt in the same statement, at most once a minute per key:
+ * the UPDATE re-checks its condition on the locked row, so requests racing past one old stamp write
+ * it once, and the minutes between cost no write at all.
+ */
+async function useKey(pool: pg.Pool, by: 'hash' | 'id', value: string): Promise<Principal | undefined> {
+  const { rows } = await pool.query<{ id: string; workspace_id: string; role: Principal['role'] }>(
+    `WITH k AS (SELECT id, workspace_id, role FROM api_key WHERE ${by} = $1 AND revoked_at IS NULL),
+     touched AS (
+       UPDATE api_key a SET last_used_at = now() FROM k
+       WHERE a.id = k.id AND a.revoked_at IS NULL AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute'))
+     SELECT id, workspace_id, role FROM k`,
+    [value],
+  );
+  const row = rows[0];
+  return row ? { workspaceId: row.workspace_id, keyId: row.id, role: row.role } : undefined;
 }
 
 /** The principal a bearer token stands for, or undefined for a missing, unknown or revoked key. */
-export async function authenticate(db: Db, token: string | undefined): Promise<Principal | undefined> {
+export async function authenticate(pool: pg.Pool, token: string | undefined): Promise<Principal | undefined> {
   if (!token || !token.startsWith(KEY_PREFIX) || token.length > 200) return undefined;
-  const row = await db.apiKey.findUnique({
-    where: { hash: hashKey(token) },
-    select: { id: true, workspaceId: true, role: true, revokedAt: true },
-  });
-  if (!row || row.revokedAt) return undefined;
-  return { workspaceId: row.workspaceId, keyId: row.id, role: row.role };
+  return useKey(pool, 'hash', hashKey(token));
+}
+
+/** The principal again if its key is still valid: checked by every operation on a long-lived socket. */
+export async function reauthenticate(pool: pg.Pool, principal: Principal): Promise<Principal | undefined> {
+  return useKey(pool, 'id', principal.keyId);
+}
+
+/** Of these key ids, the ones revoked or deleted since they were authenticated. */
+export async function revokedAmong(pool: pg.Pool, keyIds: string[]): Promise<Set<string>> {
+  if (keyIds.length === 0) return new Set();
+  const { rows } = await pool.query<{ id: string }>('SELECT id FROM api_key WHERE id = ANY($1::text[]) AND revoked_at IS NULL', [keyIds]);
+  const live = new Set(rows.map((r) => r.id));
+  return new Set(keyIds.filter((id) => !live.has(id)));
 }
 
 /** "Bearer <key>" from an Authorization header (or graphql-ws connectionParams.authorization). */

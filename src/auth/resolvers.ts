@@ -31,7 +31,7 @@ export const authResolvers: Resolvers = {
     },
     revokeApiKey: async (_parent, { input }, { services, principal }) => {
       const p = assertCan(principal, 'manage');
-      return { apiKey: await revokeApiKey(services.db, p, input.id) };
+      return { apiKey: await revokeApiKey(services, p, input.id) };
     },
   },
   Viewer: {

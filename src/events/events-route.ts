@@ -4,20 +4,36 @@
 import express from 'express';
 import { publish } from '../agent/publish-service.ts';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
-import { can } from '../auth/principal.ts';
+import { type Principal, can } from '../auth/principal.ts';
 import { DomainError } from '../errors.ts';
 import type { Services } from '../server/context.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 
 export function eventsRouter(services: Services): express.Router {
   const router = express.Router();
-  router.post('/v1/events', express.json({ limit: services.config.inboundMaxBodyBytes }), async (req, res) => {
+  const refuse = (res: express.Response, status: number, code: string, message: string) =>
+    res.status(status).json({ error: { code, message } });
+  // The key is checked before the body is read: without a valid key, a huge or malformed body is
+  // answered 401 and discarded unparsed (SPEC §15: refusals cost bounded work).
+  const requirePublisher: express.RequestHandler = async (req, res, next) => {
+    try {
+      const principal = await authenticate(services.pool, bearerToken(req.headers.authorization));
+      if (!principal || !can(principal, 'publish')) {
+        req.resume();
+        if (!principal) return refuse(res, 401, 'UNAUTHENTICATED', 'a valid API key is required (Authorization: Bearer <key>)');
+        return refuse(res, 403, 'FORBIDDEN', `a ${principal.role} key may not publish events`);
+      }
+      res.locals.principal = principal;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+  router.post('/v1/events', requirePublisher, express.json({ limit: services.config.inboundMaxBodyBytes }), async (req, res) => {
     const error = (status: number, code: string, message: string, field?: string) =>
       res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
     try {
-      const principal = await authenticate(services.db, bearerToken(req.headers.authorization));
-      if (!principal) return error(401, 'UNAUTHENTICATED', 'a valid API key is required (Authorization: Bearer <key>)');
-      if (!can(principal, 'publish')) return error(403, 'FORBIDDEN', `a ${principal.role} key may not publish events`);
+      const principal = res.locals.principal as Principal;
       const body = req.body as Record<string, unknown> | undefined;
       if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'BAD_USER_INPUT', 'body must be a JSON object {"type","data","idempotencyKey"?}');
       if (typeof body.type !== 'string') return error(400, 'BAD_USER_INPUT', 'type: required string', 'type');

@@ -1,6 +1,7 @@
 import { assertCan } from '../auth/principal.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { lookupOnce } from '../realtime/realtime.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../generated/prisma/client.ts';
 import { loadTriggerContext, testTrigger } from './test-trigger.ts';
@@ -99,7 +100,7 @@ export const inboundResolvers: Resolvers = {
         const { workspaceId } = assertCan(principal, 'read');
         return services.realtime.stream<{ id: string; triggerId: string }, { inboundReceived: InboundDeliveryRow }>('inbound.received', workspaceId, async (msg) => {
           if (triggerId && msg.triggerId !== triggerId) return undefined;
-          const row = await services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } });
+          const row = await lookupOnce(msg, 'inboundDelivery', () => services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } }));
           return row ? { inboundReceived: row } : undefined;
         });
       },

@@ -59,10 +59,25 @@ export function forgetTrigger(id: string): void {
 }
 
 /**
+ * Empties this process's caches. Called when the LISTEN connection is back after being lost: the
+ * `trigger.changed` notifications sent while it was down never arrive.
+ */
+export function forgetAllTriggers(): void {
+  for (const ref of caches) {
+    const cache = ref.deref();
+    if (cache) cache.clear();
+    else caches.delete(ref);
+  }
+}
+
+/** SPEC §15: however a notification is lost, a change is seen within this long. */
+export const MAX_TRIGGER_CACHE_TTL_MS = 5000;
+
+/**
  * The /hooks route's view of triggers, cached for a few seconds: loading and decrypting a trigger
  * for every request would cost a query each. Every change publishes `trigger.changed` over
- * LISTEN/NOTIFY, which drops the entry on every replica at once; the TTL only bounds staleness if
- * a notification were lost while the listener reconnects.
+ * LISTEN/NOTIFY, which drops the entry on every replica at once; a reconnected listener empties the
+ * whole cache (forgetAllTriggers), and the TTL (at most 5 s) bounds staleness whatever else fails.
  */
 export class TriggerCache {
   readonly #entries = new Map<string, { value: TriggerContext | undefined; expires: number }>();
@@ -72,9 +87,9 @@ export class TriggerCache {
   /** Bumped by every invalidation: a load that began before one must not store what it read. */
   #generation = 0;
 
-  constructor(load: (id: string) => Promise<TriggerContext | undefined>, ttlMs = 5000) {
+  constructor(load: (id: string) => Promise<TriggerContext | undefined>, ttlMs = MAX_TRIGGER_CACHE_TTL_MS) {
     this.#load = load;
-    this.#ttlMs = ttlMs;
+    this.#ttlMs = Math.min(ttlMs, MAX_TRIGGER_CACHE_TTL_MS);
     caches.add(new WeakRef(this));
   }
 
@@ -106,5 +121,11 @@ export class TriggerCache {
     this.#entries.delete(id);
     // A load in flight read what was there before: later requests must not join it.
     this.#loading.delete(id);
+  }
+
+  clear(): void {
+    this.#generation++;
+    this.#entries.clear();
+    this.#loading.clear();
   }
 }

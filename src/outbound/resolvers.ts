@@ -1,5 +1,6 @@
 import { assertCan } from '../auth/principal.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { lookupOnce } from '../realtime/realtime.ts';
 import type { Services } from '../server/context.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
 import {
@@ -77,12 +78,16 @@ export const outboundResolvers: Resolvers = {
       subscribe: (_p, { filter }, { services, principal }) => {
         const { workspaceId } = assertCan(principal, 'read');
         return services.realtime.stream<{ deliveryId: string; attempt?: number }, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
-          const found = await services.db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } });
+          // Shared by every subscription this message reaches (lookupOnce): one read per update.
+          const found = await lookupOnce(msg, 'delivery', () =>
+            services.db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } }));
           if (!found) return undefined;
           const { event, ...delivery } = found;
           if ((filter?.subscriptionId && delivery.subscriptionId !== filter.subscriptionId) || (filter?.eventId && delivery.eventId !== filter.eventId)
             || (filter?.status && delivery.status !== filter.status) || (filter?.eventType && event.type !== filter.eventType)) return undefined;
-          const attempt = msg.attempt ? await services.db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }) : null;
+          const attempt = msg.attempt
+            ? await lookupOnce(msg, 'attempt', () => services.db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }))
+            : null;
           return { deliveryUpdated: { delivery, attempt } };
         });
       },

@@ -2,18 +2,30 @@
 // transaction is delivered only if and when that transaction commits, so subscribers never see a
 // state that was rolled back. Every message names its workspace; subscribers only ever receive
 // their own workspace's messages.
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
 export const CHANNEL = 'webhook_gateway';
 
-export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed';
+/** What the LISTEN connection calls itself in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'webhook-gateway-listen';
+
+export type Topic = 'apikey.revoked' | 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed';
 
 export interface Message {
   topic: Topic;
   workspaceId: string;
   data: unknown;
+}
+
+/** Messages one subscription may have waiting; past it, the subscription ends with this error. */
+export const MAX_QUEUED_PER_SUBSCRIBER = 1000;
+
+export class SubscriberOverflow extends Error {
+  constructor() {
+    super(`more than ${MAX_QUEUED_PER_SUBSCRIBER} live updates arrived faster than this subscription could process them; subscribe again`);
+  }
 }
 
 /** Sends messages on `db` (delivered when its transaction commits); no Realtime instance needed. */
@@ -22,11 +34,33 @@ export async function notify(db: pg.Pool | pg.PoolClient, messages: Message[]): 
   await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, messages.map((m) => JSON.stringify(m))]);
 }
 
+const lookups = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * One `load` per message and key, shared by every subscription the message reaches: the message
+ * object is the same for all of them, so a socket with 100 subscriptions to deliveryUpdated reads
+ * a delivery once per update, not 100 times. `key` must name everything `load` depends on.
+ */
+export function lookupOnce<V>(message: object, key: string, load: () => Promise<V>): Promise<V> {
+  let byKey = lookups.get(message);
+  if (!byKey) lookups.set(message, (byKey = new Map()));
+  let pending = byKey.get(key) as Promise<V> | undefined;
+  if (!pending) byKey.set(key, (pending = load()));
+  return pending;
+}
+
+const HEARTBEAT_MS = 5000;
+const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
+
 export class Realtime {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
   readonly #local = new EventEmitter();
+  readonly #reconnectHandlers = new Set<() => void>();
   #client: pg.PoolClient | undefined;
+  readonly #released = new WeakSet<pg.PoolClient>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(pool: pg.Pool, log: Logger) {
@@ -37,30 +71,102 @@ export class Realtime {
 
   async start(): Promise<void> {
     await this.#listen();
+    this.#heartbeat = setInterval(() => this.#checkListener(), HEARTBEAT_MS).unref();
   }
 
   async #listen(): Promise<void> {
     const client = await this.#pool.connect();
+    let lost = false;
+    const onLost = (err?: Error) => {
+      if (lost) return;
+      lost = true;
+      this.#lost(client, err);
+    };
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
       try {
-        const message = JSON.parse(n.payload) as Message;
-        this.#local.emit(`${message.topic}:${message.workspaceId}`, message.data);
-        this.#local.emit(message.topic, message.workspaceId, message.data);
+        this.#dispatch(JSON.parse(n.payload) as Message);
       } catch {
         this.#log.warn('realtime: dropped a malformed notification');
       }
     });
-    client.on('error', () => {
-      // The listener connection broke (database restart): reconnect after a pause.
-      if (this.#client !== client) return; // already let go by stop() or an earlier error
-      this.#client = undefined;
-      client.release(true);
-      if (this.#stopped) return;
-      setTimeout(() => this.#listen().catch((err) => this.#log.warn({ err: err.message }, 'realtime: reconnect failed')), 1000).unref();
-    });
-    await client.query(`LISTEN ${CHANNEL}`);
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.query(`SET application_name = '${LISTEN_APPLICATION_NAME}'; LISTEN ${CHANNEL}`);
+    } catch (err) {
+      onLost(err as Error);
+      throw err;
+    }
+    if (this.#stopped) {
+      this.#release(client);
+      return;
+    }
     this.#client = client;
+  }
+
+  /**
+   * The LISTEN connection broke (database restart, terminated backend, dead network): whatever was
+   * notified until a new LISTEN is in place is lost, so once it is, the caches are flushed.
+   */
+  #lost(client: pg.PoolClient, err: Error | undefined): void {
+    const wasCurrent = this.#client === client;
+    if (wasCurrent) this.#client = undefined;
+    this.#release(client);
+    if (!wasCurrent || this.#stopped) return;
+    this.#log.warn({ err: err?.message }, 'realtime: the LISTEN connection was lost; reconnecting');
+    this.#reconnect(0);
+  }
+
+  #reconnect(attempt: number): void {
+    const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#stopped) return;
+      this.#listen().then(
+        () => {
+          if (!this.#client) return;
+          this.#log.info('realtime: listening again; caches flushed');
+          for (const handler of this.#reconnectHandlers) handler();
+        },
+        (err: Error) => {
+          this.#log.warn({ err: err.message }, 'realtime: reconnect failed');
+          if (!this.#stopped && !this.#client && !this.#retry) this.#reconnect(attempt + 1);
+        },
+      );
+    }, delay);
+    this.#retry.unref();
+  }
+
+  /** A connection that died without a word (no FIN, no error) only shows when it is used. */
+  #checkListener(): void {
+    const client = this.#client;
+    if (!client) return;
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('heartbeat timed out')), HEARTBEAT_MS).unref());
+    Promise.race([client.query('SELECT 1'), timeout]).catch((err: Error) => {
+      if (this.#client === client) this.#lost(client, err);
+    });
+  }
+
+  /** Destroyed, not returned to the pool: a dedicated LISTEN connection is never reused. */
+  #release(client: pg.PoolClient): void {
+    if (this.#released.has(client)) return;
+    this.#released.add(client);
+    client.release(true);
+  }
+
+  /**
+   * Called each time LISTEN is in place again after the connection was lost: flush every cache that
+   * NOTIFY keeps fresh, since the notifications sent meanwhile never arrive.
+   */
+  onReconnect(handler: () => void): () => void {
+    this.#reconnectHandlers.add(handler);
+    return () => this.#reconnectHandlers.delete(handler);
+  }
+
+  #dispatch(message: Message): void {
+    this.#local.emit(`${message.topic}:${message.workspaceId}`, message.data);
+    this.#local.emit(message.topic, message.workspaceId, message.data);
   }
 
   /** Publishes on `db` (a transaction client, to deliver on commit, or the pool). */
@@ -68,35 +174,93 @@ export class Realtime {
     await notify(db, [{ topic, workspaceId, data }]);
   }
 
-  /** An async iterator of one workspace's messages on a topic; ends when `signal` aborts. */
+  /**
+   * For a change already committed whose effect on this replica must not wait for the NOTIFY's
+   * round trip (a revoked key's sockets close before the revoking call answers): this process's
+   * handlers run now, then every replica is notified (this one again; handlers are idempotent).
+   */
+  async announce(db: pg.Pool, topic: Topic, workspaceId: string, data: unknown): Promise<void> {
+    this.#dispatch({ topic, workspaceId, data });
+    await notify(db, [{ topic, workspaceId, data }]);
+  }
+
+  /**
+   * An async iterator of one workspace's messages on a topic; ends when `signal` aborts or return()
+   * is called, at once, even while a next() waits. At most MAX_QUEUED_PER_SUBSCRIBER messages wait
+   * for the consumer; past that it ends with SubscriberOverflow rather than buffer without bound.
+   */
   subscribe<T>(topic: Topic, workspaceId: string, signal: AbortSignal): AsyncIterableIterator<T> {
-    const events = on(this.#local, `${topic}:${workspaceId}`, { signal });
-    return (async function* () {
-      try {
-        for await (const [data] of events) yield data as T;
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') throw err;
-      }
-    })();
+    const name = `${topic}:${workspaceId}`;
+    const local = this.#local;
+    const queue: T[] = [];
+    let overflow = false;
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const listener = (data: T) => {
+      if (queue.length >= MAX_QUEUED_PER_SUBSCRIBER) overflow = true;
+      else queue.push(data);
+      wake?.();
+    };
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      queue.length = 0;
+      local.off(name, listener);
+      signal.removeEventListener('abort', end);
+      wake?.();
+    };
+    // Listening starts now, not at the first next(): nothing published in between is missed.
+    local.on(name, listener);
+    signal.addEventListener('abort', end);
+    if (signal.aborted) end();
+    const done = { value: undefined, done: true } as const;
+    return {
+      async next(): Promise<IteratorResult<T>> {
+        for (;;) {
+          if (ended) return done;
+          if (overflow) {
+            end();
+            throw new SubscriberOverflow();
+          }
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<T>> {
+        end();
+        return done;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /**
    * A GraphQL subscription's stream: one workspace's messages on a topic, each turned into the
    * value to send by `map` (undefined skips it). Ends, and stops listening, when the client leaves.
    */
-  stream<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R | undefined> | R | undefined): AsyncGenerator<R> {
-    const subscribe = this.subscribe.bind(this);
-    return (async function* () {
-      const abort = new AbortController();
-      try {
-        for await (const message of subscribe<T>(topic, workspaceId, abort.signal)) {
-          const value = await map(message);
-          if (value !== undefined) yield value;
+  stream<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R | undefined> | R | undefined): AsyncIterableIterator<R> {
+    const abort = new AbortController();
+    const source = this.subscribe<T>(topic, workspaceId, abort.signal);
+    return {
+      async next(): Promise<IteratorResult<R>> {
+        for (;;) {
+          const item = await source.next();
+          if (item.done) return { value: undefined, done: true };
+          const value = await map(item.value);
+          if (value !== undefined) return { value, done: false };
         }
-      } finally {
+      },
+      async return(): Promise<IteratorResult<R>> {
         abort.abort();
-      }
-    })();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /** Every workspace's messages on a topic, for process-wide concerns such as cache invalidation. */
@@ -107,11 +271,10 @@ export class Realtime {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#retry);
     const client = this.#client;
     this.#client = undefined;
-    if (client) {
-      // Destroyed, not returned to the pool: a dedicated LISTEN connection is never reused.
-      client.release(true);
-    }
+    if (client) this.#release(client);
   }
 }

@@ -1,24 +1,25 @@
 // One port for everything (SPEC §3): GraphQL over HTTP and graphql-ws on /graphql, /healthz,
-// /readyz, /metrics. Later modules add /hooks/* and /v1/events.
+// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/* and /v1/events.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { specifiedRules, validate } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GraphQLContext, Services } from './context.ts';
+import { costLimit } from './cost-limit.ts';
 import { depthLimit } from './depth-limit.ts';
 import { formatGraphQLError } from './graphql-errors.ts';
+import { attachGraphqlWs } from './graphql-ws.ts';
 import type { Metrics } from './metrics.ts';
 import { buildSchema } from './schema.ts';
 import { isDatabaseUnavailable } from './database-errors.ts';
 import { hooksRouter } from '../inbound/hooks-route.ts';
 import { eventsRouter } from '../events/events-route.ts';
+import { forgetAllTriggers } from '../inbound/trigger-context.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -72,7 +73,7 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { database, queue } });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
     try {
       const queues = await withTimeout(services.boss.getQueues(), 2000);
       for (const q of queues) metrics.queueDepth.set({ queue: q.name }, q.queuedCount ?? 0);
@@ -81,16 +82,22 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
     }
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
-  });
+  };
+  // With METRICS_PORT, /metrics is not on the public port at all (it names queues and routes).
+  if (config.metricsPort === undefined) app.get('/metrics', serveMetrics);
 
   app.use(hooksRouter(services, metrics));
   app.use(eventsRouter(services));
+  // NOTIFYs sent while the LISTEN connection was down are lost: what they kept fresh is dropped.
+  const stopFlushing = services.realtime.onReconnect(forgetAllTriggers);
 
   const schema = buildSchema();
   const formatError = formatGraphQLError(log);
+  const limits = [depthLimit(config.graphqlMaxDepth), costLimit(config.graphqlMaxCost)];
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: [depthLimit(config.graphqlMaxDepth)],
+    introspection: config.graphqlIntrospection,
+    validationRules: limits,
     formatError,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
     includeStacktraceInErrorResponses: false,
@@ -102,7 +109,7 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   // SPEC §4: a missing or bad key is an HTTP 401 before any GraphQL runs.
   const requireKey: express.RequestHandler = async (req, res, next) => {
     try {
-      const principal = await authenticate(services.db, bearerToken(req.headers.authorization));
+      const principal = await authenticate(services.pool, bearerToken(req.headers.authorization));
       if (!principal) {
         res.status(401).setHeader('WWW-Authenticate', 'Bearer').json({
           errors: [{ message: 'a valid API key is required (Authorization: Bearer <key>)', extensions: { code: 'UNAUTHENTICATED' } }],
@@ -153,26 +160,16 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   }) as express.ErrorRequestHandler);
 
   // graphql-ws on the same path; the key comes in connectionParams.authorization.
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: config.graphqlMaxBodyBytes });
-  const wsServer = useServer<Record<string, unknown>, { principal?: Principal }>(
-    {
-      schema,
-      validate: (schemaArg, document) => validate(schemaArg, document, [...specifiedRules, depthLimit(config.graphqlMaxDepth)]),
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const principal = await authenticate(services.db, bearerToken(params.authorization ?? params.Authorization));
-        if (!principal) return false; // closes with 4403 Forbidden
-        ctx.extra.principal = principal;
-        return true;
-      },
-      context: (ctx): GraphQLContext => ({ services, principal: ctx.extra.principal, requestId: randomUUID() }),
-      // Same error shape as HTTP: domain codes in extensions, no internals.
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
-    },
-    wss,
-  );
+  const wsServer = attachGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    schema,
+    rules: [...specifiedRules, ...limits, ...(config.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule])],
+    services,
+    formatError,
+  });
+
+  const metricsServer = config.metricsPort === undefined ? undefined : await listenForMetrics(config.metricsPort, config.host, serveMetrics);
 
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
@@ -183,8 +180,12 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
   return {
     server,
     close: async (timeoutMs) => {
+      stopFlushing();
       await wsServer.dispose();
-      wss.close();
+      if (metricsServer) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -195,6 +196,21 @@ export async function createHttpServer(services: Services, metrics: Metrics): Pr
       await apollo.stop();
     },
   };
+}
+
+async function listenForMetrics(port: number, host: string, serveMetrics: express.RequestHandler): Promise<http.Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', serveMetrics);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'only /metrics is served on this port' } });
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

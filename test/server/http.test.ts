@@ -65,10 +65,10 @@ describe('HTTP surface', () => {
     const atLimit = await gql(svc.url, svc.adminKey, '{ apiKeys { edges { node { ...K } } } } fragment K on ApiKey { id }');
     assert.equal(atLimit.status, 200, 'depth 4 (through a fragment) is within the limit');
     assert.ok(atLimit.data!.apiKeys.edges.length > 0);
-    const refused = await gql(svc.url, svc.adminKey, '{ __schema { types { fields { type { ofType { ofType { name } } } } } } }');
+    const refused = await gql(svc.url, svc.adminKey, '{ deliveries { edges { node { subscription { secrets { id } } } } } }');
     assert.equal(refused.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(refused.errors![0]!.message, /depth exceeds the limit of 5/);
-    const viaFragment = await gql(svc.url, svc.adminKey, '{ ...F } fragment F on Query { __schema { types { fields { type { ofType { name } } } } } }');
+    const viaFragment = await gql(svc.url, svc.adminKey, '{ ...F } fragment F on Query { deliveries { edges { node { ...S } } } } fragment S on OutboundDelivery { subscription { secrets { id } } }');
     assert.match(viaFragment.errors?.[0]?.message ?? '', /depth exceeds/);
   });
 

@@ -1,5 +1,9 @@
 // Runs the real entry point (bin/webhook-gateway.mjs) as a child process and reads its output.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,3 +45,37 @@ export function spawnGateway(env: Record<string, string>, options: { cwd?: strin
 }
 
 export const freePort = () => 20000 + Math.floor(Math.random() * 30000);
+
+export interface GatewayOnDatabase {
+  gw: GatewayProcess;
+  url: string;
+  /** The ADMIN key the first start created (DATA_DIR/admin-key). */
+  adminKey: string;
+  /** SIGTERM, then SIGKILL if the process does not exit (a blocked event loop runs no handler). */
+  stop: () => Promise<void>;
+}
+
+/** The real entry point as a child process on an existing (migrated, empty) test database. */
+export async function startGatewayOnDatabase(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayOnDatabase> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-child-'));
+  const gw = spawnGateway({
+    DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64'), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir,
+    DATABASE_POOL_SIZE: '5', SHUTDOWN_TIMEOUT_MS: '2000', ...env,
+  });
+  const stop = async () => {
+    if (gw.child.exitCode === null && gw.child.signalCode === null) {
+      gw.child.kill('SIGTERM');
+      const killer = setTimeout(() => gw.child.kill('SIGKILL'), 5000);
+      await gw.exited;
+      clearTimeout(killer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const started = await gw.waitForLog('webhook gateway started', 60_000);
+    return { gw, url: started.url as string, adminKey: readFileSync(path.join(dataDir, 'admin-key'), 'utf8').trim(), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

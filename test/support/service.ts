@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -71,12 +71,82 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, ...body };
 }
 
-export function wsClient(url: string, key: string | undefined): Client {
+export function wsClient(url: string, key: string | undefined, options: Partial<ClientOptions> = {}): Client {
   return createClient({
     url: `${url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: key ? { authorization: `Bearer ${key}` } : {},
     retryAttempts: 0,
     lazy: true,
+    ...options,
   });
+}
+
+export interface LiveSocket<T = any> {
+  client: Client;
+  /** The underlying ws socket, once connected (for pause()/resume()). */
+  socket: () => WebSocket;
+  /** Resolves with the close event the server sent (code, reason). */
+  closed: Promise<{ code: number; reason: string }>;
+  /** Every `next` payload received, in order. */
+  received: T[];
+  /** Resolves when `received` satisfies `test` (checked on each message). */
+  until: (test: (received: T[]) => boolean) => Promise<void>;
+}
+
+/** A graphql-ws connection with one live subscription, resolved once the server acknowledged it. */
+export async function openLiveSocket<T = any>(url: string, key: string, query: string): Promise<LiveSocket<T>> {
+  let socket: WebSocket | undefined;
+  let connected!: () => void;
+  let failed!: (err: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => ((connected = resolve), (failed = reject)));
+  let onClosed!: (e: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  const received: T[] = [];
+  const waiters = new Set<() => void>();
+  const client = wsClient(url, key, {
+    on: {
+      connected: (s) => { socket = s as WebSocket; connected(); },
+      closed: (e) => {
+        const event = e as { code: number; reason: string };
+        onClosed({ code: event.code, reason: String(event.reason) });
+        failed(new Error(`closed ${event.code} ${event.reason}`));
+      },
+    },
+  });
+  client.subscribe<T>({ query }, {
+    next: (r) => { received.push(r as T); for (const w of waiters) w(); },
+    error: () => {},
+    complete: () => {},
+  });
+  await ready;
+  const until = (test: (r: T[]) => boolean) => new Promise<void>((resolve) => {
+    const check = () => { if (test(received)) { waiters.delete(check); resolve(); } };
+    waiters.add(check);
+    check();
+  });
+  return { client, socket: () => socket!, closed, received, until };
+}
+
+/**
+ * A subscription starts when the gateway has read its message, a moment after the connection is
+ * acknowledged: sends `probe` (a publish) until every socket has received something, bounded.
+ */
+export async function untilLive(sockets: LiveSocket[], probe: () => Promise<unknown>, deadlineMs = 15_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    await probe();
+    const all = Promise.all(sockets.map((s) => s.until((r) => r.length > 0))).then(() => true);
+    if (await Promise.race([all, new Promise<false>((r) => setTimeout(() => r(false), 500))])) return;
+    if (Date.now() > deadline) throw new Error('the subscriptions never went live');
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`: a bound on waiting, not a timing assertion. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
+  ]);
 }
