@@ -253,6 +253,11 @@ export interface CompiledJsonPath {
   readonly path: string;
   /** Every match, in document order (jsonpath-plus, safe evaluator; a script that throws is false). */
   query(json: unknown): unknown[];
+  /**
+   * Whether a document passes the path used as a filter: one that starts with a filter on the root
+   * (`$[?(...)]`) tests the document itself; any other passes when it matches anything.
+   */
+  matches(json: unknown): boolean;
 }
 
 // Checked paths, and refusals, by text. jsonpath-plus keeps its own parse caches without a bound,
@@ -270,11 +275,10 @@ export function compileJsonPath(path: string): CompiledJsonPath {
     }
     try {
       checkJsonPath(path);
-      hit = {
-        path,
-        // jsonpath-plus answers undefined, even with wrap, for a falsy document (null, 0, "").
-        query: (json) => (JSONPath({ path, json: json as object, eval: 'safe', wrap: true, ignoreEvalErrors: true }) as unknown[] | undefined) ?? [],
-      };
+      // jsonpath-plus answers undefined, even with wrap, for a falsy document (null, 0, "").
+      const query = (json: unknown) => (JSONPath({ path, json: json as object, eval: 'safe', wrap: true, ignoreEvalErrors: true }) as unknown[] | undefined) ?? [];
+      const onRoot = path.startsWith('$[?');
+      hit = { path, query, matches: (json) => query(onRoot ? [json] : json).length > 0 };
     } catch (err) {
       if (!(err instanceof JsonPathRefused)) throw err;
       hit = err;

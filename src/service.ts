@@ -9,6 +9,7 @@ import { migrate } from './db/migrator.ts';
 import { PipelinedConnection, createPool } from './db/pool.ts';
 import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from './events/publish.ts';
+import { SubscriptionFilterCache, loadSubscriptionFilters } from './events/subscription-filters.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
 import { keepQueueStatistics } from './jobs/queue-statistics.ts';
@@ -75,7 +76,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
-    const services: Services = { config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics };
+    // Dropped on every replica by the database's `subscription.changed` notifications.
+    const subscriptionFilters = new SubscriptionFilterCache(loadSubscriptionFilters(pool, log));
+    realtime.onTopic('subscription.changed', (workspaceId) => subscriptionFilters.invalidate(workspaceId));
+    const services: Services = {
+      config, log, pool, pipelines, db, boss, realtime, subscriptionFilters: subscriptionFilters.get, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
+    };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {

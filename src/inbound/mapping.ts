@@ -32,7 +32,7 @@ export type InputMapping = z.infer<typeof inputMappingSchema>;
  * Throws MappingError when the filter is not allowed (saved under older rules).
  */
 export function filterMatches(filter: string, payload: unknown): boolean {
-  return compiled(undefined, filter).query(filter.startsWith('$[?') ? [payload] : payload).length > 0;
+  return compiled(undefined, filter).matches(payload);
 }
 
 const typeOf = (v: unknown): InputType | 'NULL' =>

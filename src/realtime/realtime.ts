@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 
 export const CHANNEL = 'webhook_gateway';
 
-export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed';
+export type Topic = 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed' | 'subscription.changed';
 
 export interface Message {
   topic: Topic;
