@@ -151,10 +151,15 @@ describe('publish rules', () => {
     });
 
     it('a subscription disabled after its filter was cached receives nothing; one enabled meanwhile receives nothing for that event', async () => {
-      // This process's cache drops a workspace's list when the notification reaches it; the
-      // cache's own listener was registered at start, so it has run when this one runs.
+      // This process's cache drops a workspace's list when a notification reaches it; the cache's
+      // own listener was registered at start, so it has run when this one runs. Notifications
+      // arrive in commit order: once a marker sent now has arrived, so has every change before it.
       const announced = new Set<string>();
       const stop = svc.services.realtime.onTopic('subscription.changed', (_ws, data) => announced.add((data as { id: string }).id));
+      const settled = async (marker: string) => {
+        await svc.services.pool.query(`SELECT pg_notify('webhook_gateway', $1)`, [JSON.stringify({ topic: 'subscription.changed', workspaceId: svc.workspaceId, data: { id: marker } })]);
+        await until(() => announced.has(marker), `the notification ${marker}`);
+      };
       try {
         const [cached, plain, late] = [await receiver(), await receiver(), await receiver()];
         const cachedId = await subscribe(cached, { events: ['review.*'], filter: "$[?(@.data.verdict == 'approve')]" });
@@ -162,7 +167,7 @@ describe('publish rules', () => {
         const lateId = await subscribe(late, { events: ['review.*'], filter: "$[?(@.data.verdict == 'approve')]" });
         const disabled = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: lateId });
         assert.equal(disabled.data!.disableWebhookSubscription.subscription.status, 'DISABLED');
-        await until(() => announced.has(lateId), 'the notification of its disabling');
+        await settled('after-disabling');
         const review = { sessionId: 'ses_r', reviewId: 'rev_1', verdict: 'approve' };
         // Read into the cache now: `cached` ACTIVE, `late` DISABLED.
         const first = await publish('review.completed', review);
@@ -174,8 +179,7 @@ describe('publish rules', () => {
         assert.deepEqual(await deliveredTo(second), [plainId], 'disabled in between: nothing; enabled in between: nothing for this event');
 
         // Once a notification reaches the cache, the list is read again.
-        await svc.services.pool.query(`SELECT pg_notify('webhook_gateway', $1)`, [JSON.stringify({ topic: 'subscription.changed', workspaceId: svc.workspaceId, data: { id: 'sub_any' } })]);
-        await until(() => announced.has('sub_any'), 'the notification');
+        await settled('after-quiet-changes');
         const third = await publish('review.completed', review);
         assert.deepEqual(await deliveredTo(third), [lateId, plainId].sort());
         await until(() => late.received.some((x) => JSON.parse(x.body).id === third), 'the delivery to the enabled subscription');
