@@ -112,6 +112,12 @@ export class SubscriptionFilterCache {
     return out;
   };
 
+  /** Every workspace's list: for when notifications may have been lost (the listener reconnected). */
+  clear(): void {
+    this.#entries.clear();
+    this.#loading.clear();
+  }
+
   invalidate(workspaceId: string): void {
     this.#entries.delete(workspaceId);
     // A load in flight read what was there before: later calls must not join it.
