@@ -9,6 +9,7 @@ import { migrate } from './db/migrator.ts';
 import { PipelinedConnection, createPool } from './db/pool.ts';
 import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from './events/publish.ts';
+import { SubscriptionFilterCache, loadSubscriptionFilters } from './events/subscription-filters.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
 import { keepQueueStatistics } from './jobs/queue-statistics.ts';
@@ -77,8 +78,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
+    // Dropped on every replica by the database's `subscription.changed` notifications.
+    const subscriptionFilters = new SubscriptionFilterCache(loadSubscriptionFilters(pool, log));
+    realtime.onTopic('subscription.changed', (workspaceId) => subscriptionFilters.invalidate(workspaceId));
+    // Notifications sent while the LISTEN connection was down are lost: start again from the database.
+    realtime.onReconnect(() => subscriptionFilters.clear());
     const services: Services = {
-      config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
+      config, log, pool, pipelines, db, boss, realtime, subscriptionFilters: subscriptionFilters.get, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
       deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl),
     };
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);

@@ -10,7 +10,7 @@ import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
 import { defineJob } from '../jobs/job.ts';
 import type { Services } from '../server/context.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
-import { publishInTransaction } from './publish-service.ts';
+import { planPublish, publishPlanned } from './publish-service.ts';
 
 export const agentRun = defineJob({
   name: 'agent-run',
@@ -43,15 +43,14 @@ export const agentRunJob = async (boss: PgBoss, sessionIds: string[]): Promise<p
 });
 
 async function runEcho(services: Services, sessionId: string, s: { workspace_id: string; agent: string; inputs: Record<string, unknown>; created_at: Date }) {
-  await withTransaction(services.pool, (client) =>
-    publishInTransaction(client, services.boss, {
-      workspaceId: s.workspace_id,
-      type: 'session.finished',
-      data: { sessionId, agent: s.agent, status: 'SUCCEEDED', output: s.inputs, durationMs: Math.max(0, Date.now() - s.created_at.getTime()) },
-      idempotencyKey: `session.finished:${sessionId}`,
-      sessionId,
-    }),
-  );
+  const plan = await planPublish(services, {
+    workspaceId: s.workspace_id,
+    type: 'session.finished',
+    data: { sessionId, agent: s.agent, status: 'SUCCEEDED', output: s.inputs, durationMs: Math.max(0, Date.now() - s.created_at.getTime()) },
+    idempotencyKey: `session.finished:${sessionId}`,
+    sessionId,
+  });
+  await withTransaction(services.pool, (client) => publishPlanned(client, services.boss, plan));
 }
 
 async function runHttp(

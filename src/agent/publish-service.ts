@@ -1,19 +1,42 @@
-// The one way events enter (SPEC §6): GraphQL publishEvent, POST /v1/events, the echo runtime and
-// the gateway's own session.created all come through here.
+// How events enter (SPEC §6): GraphQL publishEvent, POST /v1/events and the echo runtime come through
+// here; the /hooks writer folds session.created into its group commit (src/inbound/record.ts). Each
+// is planned (envelope fixed, subscription filters evaluated) before its transaction opens.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/pool.ts';
-import { type PublishInput, type PublishedEvent, publishEvent, validateEventData } from '../events/publish.ts';
+import { badInput } from '../errors.ts';
+import { type PlannedEvents, type PublishInput, type PublishedEvent, planEvents, publishEvent, validateEventData } from '../events/publish.ts';
+import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import { applySessionEvent } from './session-events.ts';
 
-export async function publishInTransaction(client: pg.PoolClient, boss: PgBoss, input: PublishInput): Promise<PublishedEvent> {
-  const published = await publishEvent(client, boss, input);
-  if (published.created) {
-    await applySessionEvent(client, input.workspaceId, input.type, validateEventData(input.type, input.data));
-  }
+/**
+ * Events only the gateway emits: a key that could publish them would forge a subscriber's
+ * verification ping, or a notice that its own subscription was disabled.
+ */
+const GATEWAY_EVENTS = new Set(['webhook.ping', 'subscription.disabled']);
+
+export interface PublishDeps {
+  pool: pg.Pool;
+  boss: PgBoss;
+  subscriptionFilters: SubscriptionFilterSource;
+}
+
+/** Validates `data` (BAD_USER_INPUT naming the field) and plans the event, outside any transaction. */
+export function planPublish(deps: PublishDeps, input: PublishInput): Promise<PlannedEvents> {
+  return planEvents(deps.subscriptionFilters, [{ ...input, data: validateEventData(input.type, input.data) }]);
+}
+
+/** Stores a planned event and moves the session it names, in the caller's transaction. */
+export async function publishPlanned(client: pg.PoolClient, boss: PgBoss, plan: PlannedEvents): Promise<PublishedEvent> {
+  const published = await publishEvent(client, boss, plan);
+  const { input } = plan.events[0]!;
+  if (published.created) await applySessionEvent(client, input.workspaceId, input.type, input.data as Record<string, unknown>);
   return published;
 }
 
-export function publish(pool: pg.Pool, boss: PgBoss, input: PublishInput): Promise<PublishedEvent> {
-  return withTransaction(pool, (client) => publishInTransaction(client, boss, input));
+/** What an API key publishes (GraphQL publishEvent, POST /v1/events). */
+export async function publish(deps: PublishDeps, input: PublishInput): Promise<PublishedEvent> {
+  if (GATEWAY_EVENTS.has(input.type)) throw badInput('type', `${input.type} is emitted by the gateway itself and cannot be published`);
+  const plan = await planPublish(deps, input);
+  return withTransaction(deps.pool, (client) => publishPlanned(client, deps.boss, plan));
 }

@@ -1,8 +1,11 @@
 // Lifecycle events move the session they name (SPEC §6): session.finished records status, output
 // and error; session.archived archives it. The runtime publishes them; the gateway keeps the
-// session row in step in the same transaction as the event.
+// session row in step in the same transaction as the event. A finished session stays as it
+// finished: a second session.finished for it is refused (CONFLICT, naming data.sessionId) and, the
+// transaction rolling back, stores no event either. Repeating the first publish with its
+// idempotencyKey still answers that first event.
 import type pg from 'pg';
-import { badInput } from '../errors.ts';
+import { DomainError, badInput } from '../errors.ts';
 
 export async function applySessionEvent(client: pg.PoolClient, workspaceId: string, type: string, data: Record<string, unknown>): Promise<void> {
   if (type !== 'session.finished' && type !== 'session.archived') return;
@@ -12,9 +15,13 @@ export async function applySessionEvent(client: pg.PoolClient, workspaceId: stri
       ? await client.query(
           `UPDATE session SET status = $3::"SessionStatus", output = $4, error = $5, finished_at = now(),
                   started_at = coalesce(started_at, created_at)
-           WHERE id = $1 AND workspace_id = $2`,
+           WHERE id = $1 AND workspace_id = $2 AND status IN ('PENDING', 'RUNNING')`,
           [sessionId, workspaceId, data.status, data.output === undefined ? null : JSON.stringify(data.output), data.error === undefined ? null : JSON.stringify(data.error)],
         )
       : await client.query('UPDATE session SET archived_at = now() WHERE id = $1 AND workspace_id = $2', [sessionId, workspaceId]);
-  if (rowCount === 0) throw badInput('data.sessionId', `session ${sessionId} not found`);
+  if (rowCount !== 0) return;
+  // Only on the refusing path: which of the two reasons it is.
+  const { rows } = await client.query<{ status: string }>('SELECT status FROM session WHERE id = $1 AND workspace_id = $2', [sessionId, workspaceId]);
+  if (!rows[0]) throw badInput('data.sessionId', `session ${sessionId} not found`);
+  throw new DomainError('CONFLICT', `data.sessionId: session ${sessionId} already finished (${rows[0].status}); a finished session does not change`, 'data.sessionId');
 }

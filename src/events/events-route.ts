@@ -38,7 +38,7 @@ export function eventsRouter(services: Services): express.Router {
       if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'BAD_USER_INPUT', 'body must be a JSON object {"type","data","idempotencyKey"?}');
       if (typeof body.type !== 'string') return error(400, 'BAD_USER_INPUT', 'type: required string', 'type');
       if (body.idempotencyKey !== undefined && typeof body.idempotencyKey !== 'string') return error(400, 'BAD_USER_INPUT', 'idempotencyKey: must be a string', 'idempotencyKey');
-      const event = await publish(services.pool, services.boss, {
+      const event = await publish(services, {
         workspaceId: principal.workspaceId, type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined,
       });
       return res.status(event.created ? 202 : 200).json({ id: event.id, type: event.type, created: event.created });

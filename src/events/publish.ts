@@ -1,14 +1,15 @@
 // Publishing an event (SPEC §6, §7): validate `data` against the catalogue, fix the envelope's bytes,
 // and fan out in the same transaction: one delivery, with its first job, per matching ACTIVE
 // subscription (the outbox). Nothing is lost if the process dies at any point: either all of it
-// commits or none of it does.
+// commits or none of it does. Subscription filters (tenants' JSONPath) are evaluated before that
+// transaction, when the events are planned (src/events/subscription-filters.ts).
 import type pg from 'pg';
 import type { Db as BossDb, PgBoss } from 'pg-boss';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
-import { filterMatches } from '../inbound/mapping.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, isEventType } from './catalog.ts';
+import { type SubscriptionFilterSource, loadSubscriptionFilters, takesEventType } from './subscription-filters.ts';
 
 export const DELIVERY_QUEUE = 'outbound-delivery';
 
@@ -106,8 +107,12 @@ const matchesSql = (type: string) => `
   (s.events @> ARRAY['*']::text[] OR s.events @> ARRAY[${type}] OR
    EXISTS (SELECT 1 FROM unnest(s.events) p WHERE right(p, 2) = '.*' AND starts_with(${type}, left(p, -1))))`;
 
-export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: PublishInput): Promise<PublishedEvent> {
-  const data = validateEventData(input.type, input.data);
+/**
+ * Publishes one planned event (planEvents, `data` validated) in the caller's transaction. An
+ * idempotencyKey used before returns that earlier event instead, and nothing is written.
+ */
+export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, plan: PlannedEvents): Promise<PublishedEvent> {
+  const input = plan.events[0]!.input;
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length === 0 || key.length > 200)) throw badInput('idempotencyKey', 'must be 1 to 200 characters');
   if (key !== null) {
@@ -121,7 +126,7 @@ export async function publishEvent(client: pg.PoolClient, jobs: PgBoss, input: P
       return { id: rows[0].id, type: rows[0].type, body: rows[0].body, createdAt: rows[0].created_at, created: false, deliveryIds: d.map((r) => r.id) };
     }
   }
-  const [event] = await insertEvents(client, jobs, [{ ...input, data, idempotencyKey: key }]);
+  const [event] = await insertPlanned(client, jobs, plan);
   return event!;
 }
 
@@ -144,11 +149,51 @@ export function prepareEvents(inputs: PublishInput[]): PreparedEvents {
   };
 }
 
+/** A subscription whose filter an event passed, with the filter as evaluated. */
+export interface FilterMatch {
+  eventId: string;
+  subscriptionId: string;
+  filter: string;
+}
+
+export interface PlannedEvents extends PreparedEvents {
+  matches: FilterMatch[];
+}
+
 /**
- * CTEs `ev` (the events), `fan` (one delivery per matching ACTIVE subscription without a `filter`,
- * ids minted by gateway_id()) and `filtered` (the matching subscriptions with a JSONPath `filter`,
- * which PostgreSQL cannot evaluate: select them as FILTERED_CANDIDATES for fanOutFiltered()),
- * numbering their 7 parameters from $first, so hot paths can fold them into a larger statement.
+ * Prepares events and evaluates, against the envelope each subscriber would receive, the filters
+ * of the ACTIVE subscriptions that take them: outside any transaction when `filters` is the
+ * process's cache, as the publishing paths use it.
+ */
+export async function planEvents(filters: SubscriptionFilterSource, inputs: PublishInput[]): Promise<PlannedEvents> {
+  const prepared = prepareEvents(inputs);
+  if (inputs.length === 0) return { ...prepared, matches: [] };
+  const byWorkspace = await filters([...new Set(inputs.map((i) => i.workspaceId))]);
+  const matches: FilterMatch[] = [];
+  for (const e of prepared.events) {
+    for (const s of byWorkspace.get(e.input.workspaceId) ?? []) {
+      if (s.compiled && takesEventType(s.events, e.input.type) && s.compiled.matches(e.envelope)) {
+        matches.push({ eventId: e.id, subscriptionId: s.id, filter: s.filter });
+      }
+    }
+  }
+  return { ...prepared, matches };
+}
+
+/** The given events of a plan (those a batch still publishes), with their matches. */
+export function selectPlanned(plan: PlannedEvents, eventIds: string[]): PlannedEvents {
+  const keep = new Set(eventIds);
+  return { createdAt: plan.createdAt, events: plan.events.filter((e) => keep.has(e.id)), matches: plan.matches.filter((m) => keep.has(m.eventId)) };
+}
+
+/** How many parameters eventsCte() numbers. */
+export const EVENTS_CTE_PARAMS = 10;
+
+/**
+ * CTEs `ev` (the events) and `fan` (one delivery, id minted by gateway_id(), per ACTIVE subscription
+ * that takes the event's type and either has no filter or was planned with the filter it still
+ * has), numbering their EVENTS_CTE_PARAMS parameters from $first, so hot paths can fold them into
+ * a larger statement.
  */
 export function eventsCte(first: number): string {
   const p = (i: number) => `$${first + i}`;
@@ -159,48 +204,16 @@ export function eventsCte(first: number): string {
      ), fan AS (
        INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
        SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
-       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND s.filter IS NULL AND ${matchesSql('ev.type')}
+       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
+       WHERE s.filter IS NULL OR (ev.id, s.id, s.filter) IN (SELECT * FROM unnest(${p(7)}::text[], ${p(8)}::text[], ${p(9)}::text[]))
        RETURNING id, event_id, subscription_id
-     ), filtered AS (
-       SELECT ev.id AS event_id, s.id AS subscription_id, s.filter
-       FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND s.filter IS NOT NULL AND ${matchesSql('ev.type')}
      )`;
 }
 
-/** The `filtered` CTE's rows as one JSON array, for a statement's select list. */
-export const FILTERED_CANDIDATES = `(SELECT coalesce(json_agg(json_build_object('eventId', event_id, 'subscriptionId', subscription_id, 'filter', filter)), '[]'::json) FROM filtered)`;
-
-export interface FilteredCandidate {
-  eventId: string;
-  subscriptionId: string;
-  filter: string;
-}
-
-/**
- * The deliveries of subscriptions with a `filter`: each is evaluated (jsonpath-plus, safe eval)
- * against the envelope the subscriber would receive, and the matching pairs are inserted beside
- * the rest of the fan-out, in the same transaction. Returns the new deliveries.
- */
-export async function fanOutFiltered(
-  query: (text: pg.QueryConfig, values: unknown[]) => Promise<pg.QueryResult<FanRow>>, prepared: PreparedEvents, candidates: FilteredCandidate[],
-): Promise<FanRow[]> {
-  if (candidates.length === 0) return [];
-  const envelopes = new Map(prepared.events.map((e) => [e.id, e.envelope]));
-  const matched = candidates.filter((c) => filterMatches(c.filter, envelopes.get(c.eventId)));
-  if (matched.length === 0) return [];
-  const { rows } = await query({
-    name: 'fan-out-filtered',
-    text: `INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-           SELECT gateway_id('dlv'), e.workspace_id, e.id, m.subscription_id, $3, $3, $3
-           FROM unnest($1::text[], $2::text[]) AS m(event_id, subscription_id) JOIN event e ON e.id = m.event_id
-           RETURNING id, event_id, subscription_id`,
-  }, [matched.map((m) => m.eventId), matched.map((m) => m.subscriptionId), prepared.createdAt]);
-  return rows;
-}
-
-export const eventsParams = ({ events, createdAt }: PreparedEvents): unknown[] => [
+export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unknown[] => [
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
   events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
+  matches.map((m) => m.eventId), matches.map((m) => m.subscriptionId), matches.map((m) => m.filter),
 ];
 
 export interface FanRow {
@@ -219,17 +232,24 @@ export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared
 }
 
 /**
- * Stores events and fans each out to the ACTIVE subscriptions of its workspace that match its type:
- * one delivery (and its first job) per pair, in the caller's transaction, in two statements for any
- * number of events.
+ * Stores planned events and fans each out to the ACTIVE subscriptions of its workspace that match
+ * its type (and, with a filter, were matched when planned): one delivery (and its first job) per
+ * pair, in the caller's transaction, in two statements for any number of events.
+ */
+export async function insertPlanned(client: pg.PoolClient, jobs: PgBoss, plan: PlannedEvents): Promise<PublishedEvent[]> {
+  if (plan.events.length === 0) return [];
+  const { rows: [out] } = await client.query<{ fan: FanRow[] }>({
+    name: 'events-insert',
+    text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan FROM fan`,
+  }, eventsParams(plan));
+  return finishEvents(client, jobs, plan, out!.fan);
+}
+
+/**
+ * insertPlanned for the gateway's own events raised inside a transaction of other work
+ * (subscription.disabled): the filters are read, and evaluated, in that transaction. Their data is
+ * the gateway's, small and fixed in shape.
  */
 export async function insertEvents(client: pg.PoolClient, jobs: PgBoss, inputs: PublishInput[]): Promise<PublishedEvent[]> {
-  if (inputs.length === 0) return [];
-  const prepared = prepareEvents(inputs);
-  const { rows: [out] } = await client.query<{ fan: FanRow[]; filtered: FilteredCandidate[] }>({
-    name: 'events-insert',
-    text: `WITH ${eventsCte(1)} SELECT (SELECT coalesce(json_agg(fan), '[]'::json) FROM fan) AS fan, ${FILTERED_CANDIDATES} AS filtered`,
-  }, eventsParams(prepared));
-  const filtered = await fanOutFiltered((q, v) => client.query(q, v), prepared, out!.filtered);
-  return finishEvents(client, jobs, prepared, [...out!.fan, ...filtered]);
+  return insertPlanned(client, jobs, await planEvents(loadSubscriptionFilters(client), inputs));
 }

@@ -17,7 +17,7 @@ export const eventResolvers: Resolvers = {
   Mutation: {
     publishEvent: async (_p, { input }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'publish');
-      const event = await publish(services.pool, services.boss, { workspaceId, type: input.type, data: input.data, idempotencyKey: input.idempotencyKey });
+      const event = await publish(services, { workspaceId, type: input.type, data: input.data, idempotencyKey: input.idempotencyKey });
       return { event: { ...event, idempotencyKey: input.idempotencyKey ?? null } };
     },
   },

@@ -141,20 +141,20 @@ export function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: Reques
     ev.reply = { kind: 'slack-challenge', challenge: p.challenge };
     return;
   }
-  if (t.filter) {
-    const fires = filterMatches(t.filter, parsed.payload);
-    ev.checks.push({ check: 'filter', passed: true, detail: fires ? `filter ${t.filter} matched` : `filter ${t.filter} did not match: ignored` });
-    if (!fires) {
-      ev.ignored = true;
-      return;
-    }
-  }
   try {
+    if (t.filter) {
+      const fires = filterMatches(t.filter, parsed.payload);
+      ev.checks.push({ check: 'filter', passed: true, detail: fires ? `filter ${t.filter} matched` : `filter ${t.filter} did not match: ignored` });
+      if (!fires) {
+        ev.ignored = true;
+        return;
+      }
+    }
     ev.inputs = mapInputs(t.inputs, parsed.payload);
     ev.checks.push({ check: 'mapping', passed: true, detail: `mapped ${t.inputs.length} input(s)` });
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
-    ev.checks.push({ check: 'mapping', passed: false, detail: err.message });
+    ev.checks.push({ check: err.input === undefined ? 'filter' : 'mapping', passed: false, detail: err.message });
     ev.refusal = { status: 400, code: 'MAPPING_FAILED', message: err.message };
   }
 }

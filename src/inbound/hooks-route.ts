@@ -49,7 +49,7 @@ const refuse = (res: express.Response, r: Refusal, extra: Record<string, string>
 
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
-  const writer = new InboundWriter({ pipeline: services.pipelines.inbound, boss: services.boss }, { replayWindowHours: config.replayWindowHours });
+  const writer = new InboundWriter({ pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: services.subscriptionFilters }, { replayWindowHours: config.replayWindowHours });
   const triggers = new TriggerCache((id) => loadTriggerContext(pool, cipher, id));
   services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
   const router = express.Router();

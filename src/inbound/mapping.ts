@@ -1,15 +1,24 @@
-// Payload → agent inputs with JSONPath (SPEC §5). jsonpath-plus runs with its "safe" evaluator only
-// (never native eval or vm). Expressions are also checked when a trigger is saved: scripts may only
-// use the current value (@), its relatives and literals, so an expression that reaches for process,
-// require, globalThis or a constructor is refused before it can ever run.
-import { JSONPath } from 'jsonpath-plus';
+// Payload → agent inputs with JSONPath (SPEC §5). Paths are checked against the allow-list of
+// src/jsonpath.ts when a trigger is saved, and again (once per text) before they first run here, so
+// one saved under older rules is refused by name instead of evaluated.
 import { z } from 'zod';
+import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../jsonpath.ts';
 
 export const INPUT_TYPES = ['STRING', 'NUMBER', 'BOOLEAN', 'OBJECT', 'ARRAY'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
+/**
+ * Names every JavaScript object already answers to (`__proto__`, `constructor`, `toString`...) and
+ * `prototype`. Mapped inputs are built as an object: `inputs["__proto__"] = value` would replace its
+ * prototype instead of adding an input, and the agent's own code reads the others as methods.
+ */
+export const reservedInputName = (name: string) => name in Object.prototype || name === 'prototype';
+
 export const inputMappingSchema = z.object({
-  name: z.string().min(1).max(100).regex(/^[A-Za-z_][\w-]*$/, 'must start with a letter or _ and hold letters, digits, _ or -'),
+  name: z.string().min(1).max(100).regex(/^[A-Za-z_][\w-]*$/, 'must start with a letter or _ and hold letters, digits, _ or -')
+    .superRefine((n, ctx) => {
+      if (reservedInputName(n)) ctx.addIssue({ code: 'custom', message: `"${n}" is reserved: every JavaScript object has a property of that name` });
+    }),
   path: z.string().min(1).max(1000),
   type: z.enum(INPUT_TYPES).default('STRING'),
   required: z.boolean().default(true),
@@ -17,63 +26,33 @@ export const inputMappingSchema = z.object({
 });
 export type InputMapping = z.infer<typeof inputMappingSchema>;
 
-const SCRIPT_GLOBALS = new Set(['_$_v', '_$_root', '_$_parent', '_$_parentProperty', '_$_property', '_$_path', 'true', 'false', 'null', 'undefined']);
-const FORBIDDEN_WORDS = /\b(constructor|__proto__|prototype|__defineGetter__|__defineSetter__|__lookupGetter__)\b/;
-
-// jsonpath-plus's own rewriting of @-forms, so the check sees what would run.
-const rewrite = (code: string) =>
-  code.replaceAll(
-    /('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")|@(?:(parentProperty|parent|property|root|path)|(?![\w$]))/g,
-    (_m, literal: string | undefined, name: string | undefined) => literal ?? `_$_${name ?? 'v'}`,
-  );
-
-/** Throws an Error naming the problem when `path` is not an acceptable JSONPath. */
-export function assertSafeJsonPath(path: string): void {
-  if (!path.startsWith('$')) throw new Error('must start with $');
-  const segments = JSONPath.toPathArray(path);
-  for (const segment of segments) {
-    const match = /^\??\((.*)\)$/s.exec(segment);
-    if (!match) continue;
-    const script = rewrite(match[1]!);
-    const code = script.replaceAll(/'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"/g, '""');
-    if (FORBIDDEN_WORDS.test(script)) throw new Error(`script "${match[1]}" may not touch constructors or prototypes`);
-    // Every bare identifier (not a member after ".") must be one of the current-value names.
-    for (const m of code.matchAll(/(^|[^.\w$])([A-Za-z_$][\w$]*)/g)) {
-      if (!SCRIPT_GLOBALS.has(m[2]!)) throw new Error(`script "${match[1]}" may only use @ and literals, not "${m[2]}"`);
-    }
-    try {
-      new (JSONPath.prototype as unknown as { safeVm: { Script: new (s: string) => unknown } }).safeVm.Script(script);
-    } catch (err) {
-      throw new Error(`script "${match[1]}" does not compile: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  try {
-    JSONPath({ path, json: [{}], eval: 'safe', wrap: true, ignoreEvalErrors: true });
-  } catch (err) {
-    throw new Error(`does not compile: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function query(path: string, json: unknown): unknown[] {
-  return JSONPath({ path, json: json as object, eval: 'safe', wrap: true, ignoreEvalErrors: true }) as unknown[];
-}
-
 /**
  * Whether the trigger fires. A filter on the root (`$[?(...)]`) tests the payload itself, as its
  * users expect from the YAML sample; any other filter fires when it matches anything.
+ * Throws MappingError when the filter is not allowed (saved under older rules).
  */
 export function filterMatches(filter: string, payload: unknown): boolean {
-  return query(filter, filter.startsWith('$[?') ? [payload] : payload).length > 0;
+  return compiled(undefined, filter).matches(payload);
 }
 
 const typeOf = (v: unknown): InputType | 'NULL' =>
   v === null ? 'NULL' : Array.isArray(v) ? 'ARRAY' : typeof v === 'string' ? 'STRING' : typeof v === 'number' ? 'NUMBER' : typeof v === 'boolean' ? 'BOOLEAN' : 'OBJECT';
 
+/** A payload the mapping cannot take, naming the input (or the filter, when `input` is undefined). */
 export class MappingError extends Error {
-  readonly input: string;
-  constructor(input: string, message: string) {
-    super(`input "${input}": ${message}`);
+  readonly input: string | undefined;
+  constructor(input: string | undefined, message: string) {
+    super(input === undefined ? `filter: ${message}` : `input "${input}": ${message}`);
     this.input = input;
+  }
+}
+
+function compiled(input: string | undefined, path: string): CompiledJsonPath {
+  try {
+    return compileJsonPath(path);
+  } catch (err) {
+    if (err instanceof JsonPathRefused) throw new MappingError(input, `${path} is not allowed: ${err.message}; save the trigger with an allowed expression`);
+    throw err;
   }
 }
 
@@ -81,7 +60,8 @@ export class MappingError extends Error {
 export function mapInputs(mappings: InputMapping[], payload: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of mappings) {
-    const matches = query(m.path, payload);
+    if (reservedInputName(m.name)) throw new MappingError(m.name, 'the name is reserved; rename the input');
+    const matches = compiled(m.name, m.path).query(payload);
     if (m.type === 'ARRAY') {
       if (matches.length === 0 && m.required && m.defaultValue === undefined) throw new MappingError(m.name, `${m.path} matched nothing`);
       out[m.name] = matches.length === 0 && m.defaultValue !== undefined ? m.defaultValue : matches;

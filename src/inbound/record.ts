@@ -9,7 +9,8 @@ import type { PgBoss } from 'pg-boss';
 import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
 import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
-import { FILTERED_CANDIDATES, type FilteredCandidate, eventsCte, eventsParams, fanOutFiltered, fannedOutJobs, prepareEvents } from '../events/publish.ts';
+import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/publish.ts';
+import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import { newId } from '../ids.ts';
 import type { Message } from '../realtime/realtime.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
@@ -49,6 +50,18 @@ interface Deps {
   /** A batch's statements go out together, and the next batch's right behind them. */
   pipeline: PipelinedConnection;
   boss: PgBoss;
+  subscriptionFilters: SubscriptionFilterSource;
+}
+
+/**
+ * What a batch settles before its transaction opens: the ids of the sessions its accepts would
+ * start, and their session.created events with the subscription filters they pass (tenants'
+ * JSONPath, never evaluated while the transaction holds the audit heads).
+ */
+interface BatchPlan {
+  sessionIds: Array<string | undefined>;
+  eventIds: Array<string | undefined>;
+  events: PlannedEvents;
 }
 
 interface Pending {
@@ -115,7 +128,8 @@ export class InboundWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     try {
-      const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#writeBatch(p, batch.map((q) => q.write), careful));
+      const plan = await this.#plan(batch.map((q) => q.write));
+      const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#writeBatch(p, batch.map((q) => q.write), careful, plan));
       // Optimistic first: one statement for the whole batch, assuming no message id was taken
       // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
       const results = await write(false).catch((err) => (raced(err) ? write(true) : Promise.reject(err)));
@@ -130,14 +144,23 @@ export class InboundWriter {
     }
   }
 
-  async #writeBatch(p: Pipeline, input: InboundWrite[], careful: boolean): Promise<InboundResult[]> {
+  async #plan(writes: InboundWrite[]): Promise<BatchPlan> {
+    const sessionIds = writes.map((w) => (w.kind === 'accept' && w.inputs ? newId('session') : undefined));
+    const starting = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [{ w, sessionId: sessionIds[i]! }] : []));
+    const events = await planEvents(this.#deps.subscriptionFilters, starting.map(({ w, sessionId }) =>
+      ({ workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } })));
+    const eventOf = new Map(events.events.map((e) => [e.input.sessionId, e.id]));
+    return { sessionIds, eventIds: sessionIds.map((id) => (id === undefined ? undefined : eventOf.get(id))), events };
+  }
+
+  async #writeBatch(p: Pipeline, input: InboundWrite[], careful: boolean, plan: BatchPlan): Promise<InboundResult[]> {
     const writes = [...input]; // replays found below replace their accept in this copy only
     const window = this.#windowHours;
     // Each request gets its own inbound_delivery row; a replay's answer names the first's.
     const rowIds = writes.map(() => newId('inboundDelivery'));
     const results: InboundResult[] = writes.map((w, i) => ({
       deliveryId: w.kind === 'replay' ? w.first.deliveryId : rowIds[i]!,
-      sessionId: w.kind === 'replay' ? w.first.sessionId : w.kind === 'accept' && w.inputs ? newId('session') : null,
+      sessionId: w.kind === 'replay' ? w.first.sessionId : plan.sessionIds[i] ?? null,
       ignored: w.kind === 'replay' ? w.first.ignored : w.kind === 'accept' ? w.inputs === null : w.kind === 'handshake',
       replayed: w.kind === 'replay',
     }));
@@ -203,17 +226,14 @@ export class InboundWriter {
           return { outcome: 'REFUSED', status: w.refusal.status, code: w.refusal.code, reason: w.refusal.message, inputs: null, sessionId: null };
       }
     });
-    const created = prepareEvents(started.map((i) => {
-      const w = writes[i] as Extract<InboundWrite, { kind: 'accept' }>;
-      const sessionId = results[i]!.sessionId!;
-      return { workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } };
-    }));
+    // Accepts that turned out to be replays start nothing: their planned events are left out.
+    const created = selectPlanned(plan.events, started.map((i) => plan.eventIds[i]!));
     const optimistic = !careful && remembered.length > 0;
+    const m = 22 + EVENTS_CTE_PARAMS; // the replay memory's parameters, after the events'
     // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
-    // path, the replay memory: one statement. The statements that do not depend on its answer go
-    // out behind it at once (pipelined); the subscriptions with a JSONPath filter, which only this
-    // process can evaluate, come back in that answer, and the fan-out's jobs follow them.
-    const recorded = p.send<{ filtered: FilteredCandidate[] }>({
+    // path, the replay memory: one statement. The statements after it do not depend on its answer
+    // and go out behind it at once (pipelined).
+    void p.send({
       name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
          INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
@@ -225,13 +245,13 @@ export class InboundWriter {
            $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])
        ), ${eventsCte(22)}${optimistic ? `, mem AS (
          INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
-         SELECT * FROM unnest($29::text[], $30::text[], $31::text[], $32::text[], $33::timestamptz[])
+         SELECT * FROM unnest($${m}::text[], $${m + 1}::text[], $${m + 2}::text[], $${m + 3}::text[], $${m + 4}::timestamptz[])
          ON CONFLICT (trigger_id, message_id) DO UPDATE
            SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
-           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $34)
+           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $${m + 5})
          RETURNING 1
        )` : ''}
-       SELECT ${FILTERED_CANDIDATES} AS filtered${optimistic ? ', (SELECT 1 / (count(*) = $35)::int FROM mem) AS remembered' : ''}`,
+       SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${m + 6})::int FROM mem) AS remembered` : '1'}`,
     }, [
         rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
         rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
@@ -271,11 +291,8 @@ export class InboundWriter {
         };
       }), received));
     }
-    if (created.events.length > 0) {
-      await fanOutFiltered((q, v) => p.send(q, v), created, (await recorded).rows[0]!.filtered);
-      // Not awaited: its answer comes with the COMMIT's.
-      void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
-    }
+    // Not awaited: its answer comes with the COMMIT's.
+    if (created.events.length > 0) void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
     return results;
   }
 }

@@ -7,7 +7,7 @@ import type { Db } from '../db/prisma.ts';
 import { badInput, parseInput } from '../errors.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { SCHEMES } from '../signing/schemes.ts';
-import { INPUT_TYPES } from './mapping.ts';
+import { INPUT_TYPES, reservedInputName } from './mapping.ts';
 import { type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';
 
 // An input is `{ path, type?, required?, defaultValue? }`, or just its path.
@@ -48,6 +48,10 @@ export function parseTriggerYaml(text: string): TriggerYaml {
   } catch (err) {
     throw badInput('yaml', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+  // zod's record drops a `__proto__` key without a word: name it here instead.
+  const inputs = (doc as { inputs?: unknown } | null)?.inputs;
+  const reserved = inputs && typeof inputs === 'object' ? Object.keys(inputs).find(reservedInputName) : undefined;
+  if (reserved !== undefined) throw badInput(`yaml.inputs.${reserved}`, `"${reserved}" is reserved: every JavaScript object has a property of that name`);
   return parseInput(triggerYamlSchema, doc, 'yaml.');
 }
 

@@ -107,7 +107,10 @@ export async function updateTrigger(db: Db, workspaceId: string, id: string, pat
   const changes = parseInput(triggerSettingsSchema.partial(), defined) as Partial<TriggerSettings>;
   // Defaults of the partial schema must not overwrite fields that were not sent.
   for (const k of Object.keys(changes) as Array<keyof TriggerSettings>) if (!(k in defined)) delete changes[k];
-  const problem = settingsProblem({ signatureScheme: changes.signatureScheme ?? current.signatureScheme, hmac: changes.hmac !== undefined ? changes.hmac : current.hmac });
+  const problem = settingsProblem({
+    signatureScheme: changes.signatureScheme ?? current.signatureScheme, hmac: changes.hmac !== undefined ? changes.hmac : current.hmac,
+    filter: changes.filter !== undefined ? changes.filter : current.filter, inputs: changes.inputs ?? current.inputs,
+  });
   if (problem) throw badInput(...problem);
   if (changes.name && changes.name !== current.name) await assertNameFree(db, workspaceId, changes.name, id);
   const row = await db.trigger.update({ where: { id }, data: columns(changes) as Prisma.TriggerUncheckedUpdateInput });

@@ -10,7 +10,7 @@ import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import { assertSafeJsonPath } from '../inbound/mapping.ts';
+import { jsonPathSchema } from '../jsonpath.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import type { DeliveryClient } from './http-client.ts';
@@ -30,13 +30,7 @@ const settings = z.object({
   description: z.string().max(500).nullish(),
   events: z.array(eventPattern).min(1, 'list at least one event type, or "*"').max(100),
   headers: z.array(headerInput).max(20).nullish(),
-  filter: z.string().max(1000).superRefine((p, ctx) => {
-    try {
-      assertSafeJsonPath(p);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `invalid JSONPath: ${(err as Error).message}` });
-    }
-  }).nullish(),
+  filter: jsonPathSchema.nullish(),
   rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
   maxConcurrency: z.number().int().min(1).max(1000).nullish(),
   timeoutMs: z.number().int().min(100).max(30_000).default(2000),

@@ -11,7 +11,7 @@ export const CHANNEL = 'webhook_gateway';
 /** What the LISTEN connection calls itself in pg_stat_activity. */
 export const LISTEN_APPLICATION_NAME = 'webhook-gateway-listen';
 
-export type Topic = 'apikey.revoked' | 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'trigger.changed';
+export type Topic = 'apikey.revoked' | 'audit.appended' | 'delivery.updated' | 'inbound.received' | 'subscription.changed' | 'trigger.changed';
 
 export interface Message {
   topic: Topic;

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { PipelinedConnection } from '../db/pool.ts';
 import type { Db } from '../db/prisma.ts';
+import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import type { DeliveryClient } from '../outbound/http-client.ts';
 import type { OwnAddresses } from '../outbound/target-guard.ts';
 import type { Metrics } from './metrics.ts';
@@ -24,6 +25,8 @@ export interface Services {
   db: Db;
   boss: PgBoss;
   realtime: Realtime;
+  /** The ACTIVE subscriptions with a filter, per workspace, cached for the publishing paths. */
+  subscriptionFilters: SubscriptionFilterSource;
   cipher: SecretCipher;
   deliveryClient: DeliveryClient;
   metrics: Metrics;

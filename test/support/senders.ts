@@ -49,8 +49,8 @@ export function slack(secret: string, body: string, opts: { ts?: number; content
   };
 }
 
-export async function post(url: string, signed: Signed, extra: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { ...signed.headers, ...extra }, body: signed.body });
+export async function post(url: string, signed: Signed, extra: Record<string, string> = {}, options: { signal?: AbortSignal } = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { ...signed.headers, ...extra }, body: signed.body, ...(options.signal ? { signal: options.signal } : {}) });
   const text = await res.text();
   let json: any;
   try {

@@ -61,11 +61,13 @@ export async function gql<T = Record<string, any>>(
   key: string | undefined,
   query: string,
   variables?: Record<string, unknown>,
+  options: { signal?: AbortSignal } = {},
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const body = (await res.json()) as Omit<GraphQLResponse<T>, 'status'>;
   return { status: res.status, ...body };
