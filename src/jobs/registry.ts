@@ -4,11 +4,12 @@ import type { z } from 'zod';
 import { agentRun } from '../agent/agent-run-job.ts';
 import { inboundMaintenance } from '../inbound/maintenance-job.ts';
 import { deliverEvent } from '../outbound/delivery-job.ts';
+import { sweepDeliveries } from '../outbound/delivery-sweeper.ts';
 import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
 import type { Services } from '../server/context.ts';
 import type { JobDefinition } from './job.ts';
 
-export const JOBS: JobDefinition<z.ZodType>[] = [agentRun, deliverEvent, inboundMaintenance, purgeExpiredSecrets];
+export const JOBS: JobDefinition<z.ZodType>[] = [agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets];
 
 /** Creates every queue (idempotent). API processes need the queues to send to. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
@@ -25,9 +26,9 @@ export async function startWorkers(boss: PgBoss, services: Services): Promise<st
     ids.push(
       // NOTIFY wakes workers for new jobs; retries and delayed jobs are found by polling.
       await boss.work(job.name, { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, ...job.work }, async (batch) => {
-        const items = batch.map((item) => job.payload.parse(item.data));
+        const items = batch.map((fetched) => ({ data: job.payload.parse(fetched.data), job: fetched }));
         if (job.handleBatch) await job.handleBatch(items, services);
-        else await Promise.all(items.map((item) => job.handler(item, services)));
+        else await Promise.all(items.map((item) => job.handler(item.data, services, item.job)));
       }),
     );
     if (job.schedule) await boss.schedule(job.name, job.schedule, {});

@@ -13,9 +13,25 @@ export interface Receiver {
   received: Received[];
   /** The most requests that were in flight at once. */
   maxInFlight: () => number;
-  /** How to answer the next requests: status, optional headers, body, delay. */
-  respond: (fn: (req: Received, n: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }) => void;
+  /** How to answer the next requests: status, optional headers, body (any bytes), and when: after
+   *  `delayMs`, or once `until` settles (a request held until the test lets it go). */
+  respond: (fn: (req: Received, n: number) => Answer) => void;
   close: () => Promise<void>;
+}
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  delayMs?: number;
+  until?: Promise<unknown>;
+}
+
+/** A gate a test opens once: requests answered `until: gate.opened` wait for it. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 export async function startReceiver(): Promise<Receiver> {
@@ -36,7 +52,8 @@ export async function startReceiver(): Promise<Receiver> {
       const send = () => {
         if (!res.destroyed) res.writeHead(a.status, a.headers ?? {}).end(a.body ?? '');
       };
-      if (a.delayMs) setTimeout(send, a.delayMs);
+      if (a.until) void a.until.then(send);
+      else if (a.delayMs) setTimeout(send, a.delayMs);
       else send();
     });
   });
