@@ -244,6 +244,29 @@ describe('outbound delivery', () => {
     assert.deepEqual(d.attempts.slice(-2).map((x: any) => [x.outcome, x.statusCode]), [['SUCCEEDED', 200], ['SUCCEEDED', 200]]);
   });
 
+  it('concurrent publishes with one new idempotencyKey all get the first event, never a 500, and it is delivered once', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['import.completed'] });
+    const rounds = 5;
+    const firsts: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const idempotencyKey = `import-${round}-${Date.now()}`;
+      const input = { type: 'import.completed', data: { importId: `imp_${round}`, source: 'gcs', itemsImported: round, itemsFailed: 0 }, idempotencyKey };
+      const answers = await Promise.all(Array.from({ length: 4 }, () => gql(svc.url, publisher, PUBLISH, { i: input })));
+      for (const a of answers) assert.equal(a.errors, undefined, JSON.stringify(a.errors));
+      const ids = new Set(answers.map((a) => a.data!.publishEvent.event.id));
+      assert.equal(ids.size, 1, 'every publish answered with the same event');
+      firsts.push([...ids][0] as string);
+      const { rows } = await svc.services.pool.query('SELECT count(*)::int AS n FROM event WHERE idempotency_key = $1', [idempotencyKey]);
+      assert.equal(rows[0].n, 1);
+    }
+    await until(async () => {
+      const ds = await Promise.all(firsts.map(async (e) => delivery(await deliveryOf(e, sub.subscription.id))));
+      return ds.every((d) => d.status === 'SUCCEEDED');
+    }, 'every event delivered');
+    assert.deepEqual(r.received.map((x) => x.headers['webhook-id']).sort(), [...firsts].sort(), 'each event delivered once');
+  });
+
   it('sendTestEvent delivers a valid sample of any catalogue event', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['session.created'] });
