@@ -61,7 +61,7 @@ export async function sweep(services: Services): Promise<Swept> {
          ORDER BY c.next_attempt_at LIMIT $4
        )
        UPDATE outbound_delivery d SET next_attempt_at = now(), updated_at = now()
-       FROM lost l WHERE d.id = l.id AND d.status = 'PENDING' AND d.next_attempt_at = l.next_attempt_at
+       FROM lost l WHERE d.id = l.id AND d.status = 'PENDING' AND d.next_attempt_at IS NOT DISTINCT FROM l.next_attempt_at -- by key, not by time
        RETURNING d.id, l.subscription_id, l.timeout_ms, l.max_concurrency`,
       [SHORTEST_EXPIRY_SECONDS, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, PER_RUN],
     );
