@@ -126,7 +126,6 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
   const secrets = await subscriptionSecrets(pool, cipher, [...new Set(targets.map((t) => t.subscription_id))]);
   const recorder = new BatchRecorder(services, fetched, targets);
   await Promise.all(targets.map(async (t) => {
-    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
     const startedAt = new Date();
     // A rate-limited slot is good for its second only: if that second has passed, try the next.
     const reserved = reservedSecond.get(t.delivery_id);
@@ -134,7 +133,16 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
       recorder.requeue(t.delivery_id, jobOf(t, new Date(startedAt.getTime() + 50)));
       return;
     }
-    const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+    let headers: Record<string, string> = {};
+    let result: SendResult;
+    try {
+      headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], t.headers);
+      result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+    } catch (err) {
+      // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
+      services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');
+      result = { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', responseBody: null, retryAfterSeconds: null };
+    }
     metrics.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
     metrics.attemptLatency.observe(result.durationMs / 1000);
     recorder.sent({ t, headers, startedAt, result });
