@@ -243,9 +243,9 @@ const RECORD_WITHIN_MS = 200;
 /**
  * Records a batch's attempts as they come back, group-commit style: once every request has been
  * answered, or RECORD_WITHIN_MS after the first answer not yet recorded, whichever comes first.
- * Each flush also queues the deliveries to try again later and completes the jobs whose
- * deliveries are all settled, so a job is never held (nor expired and run again) for a slower
- * receiver in another job of the batch.
+ * Each flush also queues the deliveries to try again later and, while other requests are still
+ * out, completes the jobs whose deliveries are all settled, so a job is never held (nor expired and
+ * run again) for a slower receiver in another job of the batch.
  */
 class BatchRecorder {
   readonly #services: Services;
@@ -305,6 +305,9 @@ class BatchRecorder {
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    // Once every request is answered the batch returns right after this flush, and pg-boss
+    // completes its jobs then: no statement of ours for that.
+    if (this.#unanswered === 0) this.#done.length = 0;
     if (this.#sent.length + this.#requeued.length + this.#done.length === 0) return;
     this.#flushes.push(recordAttempts(this.#services, this.#sent.splice(0), this.#requeued.splice(0), this.#done.splice(0)));
   }
