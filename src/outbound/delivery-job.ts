@@ -377,10 +377,11 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
              SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::"AttemptOutcome"[], $6::int[], $7::text[], $8::text[])
              ON CONFLICT (delivery_id, number) DO NOTHING
            )
-           UPDATE outbound_delivery d SET status = u.status::"DeliveryStatus", attempt_count = u.number, last_attempt_at = u.started_at,
-                  next_attempt_at = u.next_at, updated_at = now()
+           UPDATE outbound_delivery d SET status = CASE WHEN ${STILL_PENDING} THEN u.status::"DeliveryStatus" ELSE d.status END,
+                  next_attempt_at = CASE WHEN ${STILL_PENDING} THEN u.next_at ELSE d.next_attempt_at END,
+                  attempt_count = greatest(d.attempt_count, u.number), last_attempt_at = greatest(d.last_attempt_at, u.started_at), updated_at = now()
            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
-           WHERE d.id = u.id AND ${STILL_PENDING}`,
+           WHERE d.id = u.id`,
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
@@ -388,8 +389,9 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
   ]);
   const leased = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.delivery_id);
   if (leased.length > 0) void p.send('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [leased]);
-  // A concurrent disable (status no longer PENDING) wins: the next attempt is queued only for the
-  // deliveries still waiting, which the job itself re-checks when it runs.
+  // A concurrent disable (status no longer PENDING) wins: the delivery keeps its state, but the
+  // attempt, which did happen, is counted, so the next one (after a replay) gets the next number.
+  // Its next attempt is queued anyway; the job re-checks PENDING when it runs.
   const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
   if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, retries, db));
 

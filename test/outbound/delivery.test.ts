@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startReceiver, type Receiver, type Received } from '../support/receiver.ts';
+import { gate, startReceiver, type Receiver, type Received } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
@@ -265,6 +265,34 @@ describe('outbound delivery', () => {
       return ds.every((d) => d.status === 'SUCCEEDED');
     }, 'every event delivered');
     assert.deepEqual(r.received.map((x) => x.headers['webhook-id']).sort(), [...firsts].sort(), 'each event delivered once');
+  });
+
+  it('counts an attempt answered after its subscription was disabled: replayed, the next attempt is number 2', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['tool.called'], timeoutMs: 10_000 });
+    const release = gate();
+    r.respond(() => ({ status: 503, until: release.opened }));
+    const since = new Date(Date.now() - 1000).toISOString();
+    const event = await publish('tool.called', { sessionId: 'ses_late', tool: 'grep', arguments: {} });
+    await until(() => r.received.length >= 1, 'the attempt in flight');
+    const id = await deliveryOf(event.id, sub.subscription.id);
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    release.open();
+    const cancelled = await until(async () => {
+      const d = await delivery(id);
+      return d.attempts.length === 1 ? d : undefined;
+    }, 'the late attempt recorded');
+    assert.equal(cancelled.status, 'CANCELLED', 'the disable wins');
+    assert.equal(cancelled.attemptCount, 1);
+    r.respond(() => ({ status: 200 }));
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    const d = await until(async () => {
+      const x = await delivery(id);
+      return x.status === 'SUCCEEDED' ? x : undefined;
+    }, 'the replayed delivery');
+    assert.deepEqual(d.attempts.map((a: any) => [a.number, a.statusCode]), [[1, 503], [2, 200]]);
+    assert.equal(d.attemptCount, 2);
   });
 
   it('sendTestEvent delivers a valid sample of any catalogue event', async () => {
