@@ -7,19 +7,35 @@ import { request } from 'undici';
 import { z } from 'zod';
 import { withTransaction } from '../db/pool.ts';
 import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
-import { defineJob } from '../jobs/job.ts';
+import { type FetchedJob, defineJob } from '../jobs/job.ts';
 import type { Services } from '../server/context.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
 import { planPublish, publishPlanned } from './publish-service.ts';
 
+// One job per group commit of /hooks (src/inbound/record.ts), naming the sessions it started:
+// one job row per batch instead of one per request keeps the acceptance path short.
+const agentRunPayload = z.object({ sessionIds: z.array(z.string().startsWith('ses_')).min(1).max(1000) });
+
+/**
+ * Where pg-boss moves an agent-run job that has used up its retries (or expired on its last one):
+ * the sessions it still holds PENDING are FAILED, with the reason, through a `session.finished`
+ * event like any runtime's, so no session waits for ever and subscribers hear of it.
+ */
+export const agentRunFailed = defineJob({
+  name: 'agent-run-failed',
+  payload: agentRunPayload,
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60 },
+  work: { includeMetadata: true },
+  handler: async ({ sessionIds }, services, job) => failSessions(services, sessionIds, givenUpReason(job)),
+});
+
 export const agentRun = defineJob({
   name: 'agent-run',
-  // One job per group commit of /hooks (src/inbound/record.ts), naming the sessions it started:
-  // one job row per batch instead of one per request keeps the acceptance path short.
-  payload: z.object({ sessionIds: z.array(z.string().startsWith('ses_')).min(1).max(1000) }),
+  payload: agentRunPayload,
   // The runtime may be down for a while: retry with backoff for about an hour. A retry hands over
-  // only the sessions still PENDING, so one refused session does not repeat its neighbours.
-  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60, notify: true },
+  // only the sessions still PENDING, so one refused session does not repeat its neighbours. After
+  // the last try the job goes to agent-run-failed.
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 60, notify: true, deadLetter: agentRunFailed.name },
   handler: async ({ sessionIds }, services) => {
     const { rows } = await services.pool.query<{ id: string; workspace_id: string; agent: string; trigger_id: string | null; inputs: Record<string, unknown>; created_at: Date }>(
       `SELECT id, workspace_id, agent, trigger_id, inputs, created_at FROM session WHERE id = ANY($1::text[]) AND status = 'PENDING'`,
@@ -33,6 +49,35 @@ export const agentRun = defineJob({
     if (failed.length > 0) throw new Error(`${failed.length} of ${rows.length} sessions were not handed over: ${(failed[0]!.reason as Error).message}`);
   },
 });
+
+/** The failed job's last error, as pg-boss kept it: a thrown Error's message, or an expiry's. */
+function givenUpReason(job: FetchedJob): string {
+  const output = job.sourceOutput as { message?: unknown } | null | undefined;
+  const last = typeof output?.message === 'string' ? output.message : 'no error was recorded';
+  return `the agent runtime did not take the session after ${(job.sourceRetryCount ?? 0) + 1} tries: ${last}`;
+}
+
+async function failSessions(services: Services, sessionIds: string[], reason: string): Promise<void> {
+  for (const sessionId of sessionIds) {
+    const { rows: [s] } = await services.pool.query<{ workspace_id: string; agent: string; created_at: Date }>(
+      `SELECT workspace_id, agent, created_at FROM session WHERE id = $1 AND status = 'PENDING'`, [sessionId]);
+    if (!s) continue;
+    // Planned (filters evaluated) before the transaction, like every publish.
+    const plan = await planPublish(services, {
+      workspaceId: s.workspace_id,
+      type: 'session.finished',
+      data: { sessionId, agent: s.agent, status: 'FAILED', error: { message: reason }, durationMs: Math.max(0, Date.now() - s.created_at.getTime()) },
+      idempotencyKey: `session.finished:${sessionId}`,
+      sessionId,
+    });
+    await withTransaction(services.pool, async (client) => {
+      // Locked, so a runtime that reports the session at this moment either comes first or finds it FAILED.
+      const { rowCount } = await client.query(`SELECT 1 FROM session WHERE id = $1 AND status = 'PENDING' FOR UPDATE`, [sessionId]);
+      if (rowCount) await publishPlanned(client, services.boss, plan);
+    });
+  }
+  services.log.warn({ sessions: sessionIds.length }, 'agent-run gave up; its PENDING sessions are FAILED');
+}
 
 /** Captures pg-boss's insert statement for agent-run jobs; called once at start. */
 export const prepareAgentRunInsert = (boss: PgBoss): Promise<string> => insertFromQuerySql(boss, agentRun.name);

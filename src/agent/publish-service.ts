@@ -28,8 +28,13 @@ export function planPublish(deps: PublishDeps, input: PublishInput): Promise<Pla
 
 /** Stores a planned event and moves the session it names, in the caller's transaction. */
 export async function publishPlanned(client: pg.PoolClient, boss: PgBoss, plan: PlannedEvents): Promise<PublishedEvent> {
-  const published = await publishEvent(client, boss, plan);
   const { input } = plan.events[0]!;
+  // Publishes that share a new idempotency key wait for each other here, so the later ones find the
+  // first one's event instead of failing on the unique key (a 500). One more round trip, keyed only.
+  if (input.idempotencyKey) {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [`event-idempotency:${input.workspaceId}`, input.idempotencyKey]);
+  }
+  const published = await publishEvent(client, boss, plan);
   if (published.created) await applySessionEvent(client, input.workspaceId, input.type, input.data as Record<string, unknown>);
   return published;
 }

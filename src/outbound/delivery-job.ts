@@ -1,15 +1,18 @@
 // One job per delivery attempt (STYLE: Webhook code). A worker takes jobs in batches: it loads the
 // batch's deliveries in one query, signs each event's fixed bytes with every active secret of its
 // subscription (decrypted just in time), POSTs them side by side through the one delivery client,
-// then records the whole batch in ONE transaction: the attempts and their audit rows, the
-// deliveries' new states, and each next attempt scheduled with pg-boss `startAfter` (SPEC §7).
+// and records the attempts as they come back, in few transactions (BatchRecorder): the attempts and
+// their audit rows, the deliveries' new states, each next attempt scheduled with pg-boss
+// `startAfter` (SPEC §7), and the jobs whose deliveries are all recorded, completed. A slow receiver
+// therefore never holds a co-batched job past its expiry (SPEC §15).
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
+import type { JobAttempt } from 'pg-boss';
 import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../db/pool.ts';
 import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
-import { sendThroughBoss } from '../jobs/in-transaction.ts';
+import { inTransaction, sendThroughBoss } from '../jobs/in-transaction.ts';
 import { defineJob } from '../jobs/job.ts';
 import { type Message, notify } from '../realtime/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
@@ -22,26 +25,33 @@ import { openHeaders } from './subscription-headers.ts';
 
 export const deliveryPayload = z.object({ deliveryIds: z.array(z.string().startsWith('dlv_')).min(1).max(DELIVERIES_PER_JOB) });
 
+/** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
+export interface FetchedDeliveries {
+  deliveryIds: string[];
+  job?: JobAttempt;
+}
+
 export const deliverEvent = defineJob({
   name: DELIVERY_QUEUE,
   payload: deliveryPayload,
   // Jobs also expire per job just above their subscription's timeout (queueDeliveries), so a job
   // held by a killed worker runs again within seconds. pg-boss's few retries only cover expiry and
-  // infrastructure errors such as a lost database connection.
+  // infrastructure errors such as a lost database connection; the sweeper (delivery-sweeper.ts)
+  // queues again whatever they do not.
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
-  // groupConcurrency: the per-subscription maxConcurrency cap, held across worker processes.
   // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
   // Measured with bench/outbound: about 250 deliveries per batch and 4 loops beat 100 x 2 (+20 %)
   // and 500 x 1 (-15 %); a fetch of 10 jobs brings up to 250 first attempts, or 10 retries.
   work: { batchSize: 10, localConcurrency: 4, burstWhenBatchFull: true },
-  handler: async ({ deliveryIds }, services) => attemptBatch(services, deliveryIds),
-  handleBatch: async (items, services) => attemptBatch(services, items.flatMap((i) => i.deliveryIds)),
+  handler: async ({ deliveryIds }, services, job) => attemptBatch(services, [{ deliveryIds, job }]),
+  handleBatch: async (items, services) => attemptBatch(services, items.map((i) => ({ deliveryIds: i.data.deliveryIds, job: i.job }))),
 });
 
 interface Target {
   delivery_id: string;
   status: string;
   attempt_count: number;
+  due_at: Date;
   workspace_id: string;
   event_id: string;
   event_type: string;
@@ -63,15 +73,17 @@ interface Target {
  */
 const STILL_PENDING = `d.status::text = 'PENDING'`;
 
-const jobOf = (t: Target, startAfter?: Date): DeliveryJob => ({
+const jobOf = (t: Pick<Target, 'delivery_id' | 'subscription_id' | 'timeout_ms' | 'max_concurrency'>, startAfter?: Date): DeliveryJob => ({
   deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, ...(startAfter ? { startAfter } : {}),
 });
 
-export async function attemptBatch(services: Services, deliveryIds: string[]): Promise<void> {
+export async function attemptBatch(services: Services, fetched: FetchedDeliveries[]): Promise<void> {
   const { pool, cipher, deliveryClient, metrics } = services;
+  const deliveryIds = [...new Set(fetched.flatMap((f) => f.deliveryIds))];
   const { rows } = await pool.query<Target>({
     name: 'delivery-targets',
-    text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, d.workspace_id, e.id AS event_id, e.type AS event_type, e.body,
+    text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
+                  e.id AS event_id, e.type AS event_type, e.body,
                   s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
            WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
@@ -106,57 +118,113 @@ export async function attemptBatch(services: Services, deliveryIds: string[]): P
     });
     targets = targets.filter((t) => !deferred.has(t.delivery_id));
   }
-  // Concurrency caps: a slot per in-flight attempt, taken under the subscription's advisory lock so
-  // two workers cannot both take the last one. Jobs without a slot come back a moment later.
-  const capped = Map.groupBy(targets.filter((t) => t.max_concurrency !== null), (t) => t.subscription_id);
-  if (capped.size > 0) {
-    const waiting = new Set<string>();
-    await withTransaction(pool, async (client) => {
-      for (const [subscriptionId, list] of [...capped].sort(([a], [b]) => a.localeCompare(b))) {
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subscriptionId]);
-        const { rows: [held] } = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM delivery_lease WHERE subscription_id = $1 AND expires_at > now()`, [subscriptionId]);
-        const free = Math.max(0, list[0]!.max_concurrency! - held!.n);
-        const take = list.slice(0, free);
-        await client.query(
-          `INSERT INTO delivery_lease (delivery_id, subscription_id, expires_at)
-           SELECT id, $2, now() + make_interval(secs => $3) FROM unnest($1::text[]) AS id
-           ON CONFLICT (delivery_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-          [take.map((t) => t.delivery_id), subscriptionId, list[0]!.timeout_ms / 1000 + 5],
-        );
-        for (const t of list.slice(free)) {
-          waiting.add(t.delivery_id);
-          later.push(jobOf(t, new Date(Date.now() + 50 + Math.floor(Math.random() * 100))));
-        }
-      }
-    });
-    targets = targets.filter((t) => !waiting.has(t.delivery_id));
-  }
+  const parked = await takeSlots(pool, targets);
+  targets = targets.filter((t) => !parked.has(t.delivery_id));
   // One statement each, on pg-boss's own connections: nothing else has to commit with them.
   await queueDeliveries(services.boss, later);
   if (targets.length === 0) return;
 
   const secrets = await subscriptionSecrets(pool, cipher, [...new Set(targets.map((t) => t.subscription_id))]);
-
-  const missed: DeliveryJob[] = [];
-  const posted = await Promise.all(targets.map(async (t) => {
-    const headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), services.deploymentId);
+  const recorder = new BatchRecorder(services, fetched, targets);
+  await Promise.all(targets.map(async (t) => {
     const startedAt = new Date();
     // A rate-limited slot is good for its second only: if that second has passed, try the next.
     const reserved = reservedSecond.get(t.delivery_id);
     if (reserved !== undefined && Math.floor(startedAt.getTime() / 1000) !== reserved) {
-      missed.push(jobOf(t, new Date(startedAt.getTime() + 50)));
-      return undefined;
+      recorder.requeue(t.delivery_id, jobOf(t, new Date(startedAt.getTime() + 50)));
+      return;
     }
-    const result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+    let headers: Record<string, string> = {};
+    let result: SendResult;
+    try {
+      headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), services.deploymentId);
+      result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+    } catch (err) {
+      // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
+      services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');
+      result = { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', responseBody: null, retryAfterSeconds: null };
+    }
     metrics.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
     metrics.attemptLatency.observe(result.durationMs / 1000);
-    return { t, headers, startedAt, result };
+    recorder.sent({ t, headers, startedAt, result });
   }));
-  const sent = posted.filter((p): p is Sent => p !== undefined);
-  await queueDeliveries(services.boss, missed);
-  if (sent.length === 0) return;
-  await services.pipelines.deliveries.transaction((p) => record(p, services, sent));
+  await recorder.finished();
+}
+
+/**
+ * Concurrency caps: a slot per in-flight attempt, taken under the subscription's advisory lock so
+ * two workers cannot both take the last one. A delivery without a slot is parked in delivery_wait,
+ * without a job: the attempt that frees a slot queues the next parked one (wakeWaiting), so waiting
+ * costs no worker turns however long the backlog. Returns the parked deliveries.
+ */
+async function takeSlots(pool: pg.Pool, targets: Target[]): Promise<Set<string>> {
+  const parked = new Set<string>();
+  const capped = Map.groupBy(targets.filter((t) => t.max_concurrency !== null), (t) => t.subscription_id);
+  if (capped.size === 0) return parked;
+  await withTransaction(pool, async (client) => {
+    for (const [subscriptionId, list] of [...capped].sort(([a], [b]) => a.localeCompare(b))) {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [subscriptionId]);
+      // A delivery of this batch may still hold the lease of a worker that died mid-attempt: it
+      // takes that slot over rather than counting against it.
+      const ids = list.map((t) => t.delivery_id);
+      const { rows: [held] } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM delivery_lease WHERE subscription_id = $1 AND expires_at > now() AND delivery_id <> ALL($2::text[])`,
+        [subscriptionId, ids],
+      );
+      const oldestFirst = list.toSorted((a, b) => a.due_at.getTime() - b.due_at.getTime());
+      const free = Math.max(0, list[0]!.max_concurrency! - held!.n);
+      const take = oldestFirst.slice(0, free);
+      const wait = oldestFirst.slice(free);
+      await client.query(
+        `WITH lease AS (
+           INSERT INTO delivery_lease (delivery_id, subscription_id, expires_at)
+           SELECT id, $3, now() + make_interval(secs => $4) FROM unnest($1::text[]) AS id
+           ON CONFLICT (delivery_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+         ), unparked AS (
+           DELETE FROM delivery_wait WHERE delivery_id = ANY($1::text[])
+         )
+         INSERT INTO delivery_wait (delivery_id, subscription_id, due_at)
+         SELECT id, $3, due FROM unnest($2::text[], $5::timestamptz[]) AS w(id, due)
+         ON CONFLICT (delivery_id) DO NOTHING`,
+        [take.map((t) => t.delivery_id), wait.map((t) => t.delivery_id), subscriptionId, list[0]!.timeout_ms / 1000 + 5, wait.map((t) => t.due_at)],
+      );
+      for (const t of wait) parked.add(t.delivery_id);
+    }
+  });
+  return parked;
+}
+
+/**
+ * Queues the parked deliveries of these subscriptions that a free slot now waits for, oldest due
+ * first, under the same advisory lock as takeSlots: a delivery parked while a slot was being freed
+ * is either seen here or sees the slot free itself. Slots held by a dead worker free themselves when
+ * their lease expires; the sweeper wakes what waits for those.
+ */
+export async function wakeWaiting(services: Services, subscriptionIds: string[]): Promise<number> {
+  const ids = [...new Set(subscriptionIds)].sort();
+  if (ids.length === 0) return 0;
+  return withTransaction(services.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) s', [ids]);
+    const { rows } = await client.query<{ delivery_id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
+      `WITH slots AS (
+         SELECT s.id, s.timeout_ms, s.max_concurrency,
+                CASE WHEN s.max_concurrency IS NOT NULL
+                     THEN greatest(0, s.max_concurrency - (SELECT count(*) FROM delivery_lease l WHERE l.subscription_id = s.id AND l.expires_at > now()))::int END AS free
+         FROM webhook_subscription s WHERE s.id = ANY($1::text[])
+       ), picked AS (
+         SELECT w.delivery_id, slots.id AS subscription_id, slots.timeout_ms, slots.max_concurrency
+         FROM slots CROSS JOIN LATERAL (
+           SELECT w.delivery_id FROM delivery_wait w JOIN outbound_delivery d ON d.id = w.delivery_id AND d.status = 'PENDING'
+           WHERE w.subscription_id = slots.id ORDER BY w.due_at LIMIT slots.free -- NULL (no cap any more): all
+         ) w
+       )
+       DELETE FROM delivery_wait w USING picked p WHERE w.delivery_id = p.delivery_id
+       RETURNING p.delivery_id, p.subscription_id, p.timeout_ms, p.max_concurrency`,
+      [ids],
+    );
+    await queueDeliveries(services.boss, rows.map((r) => jobOf(r)), inTransaction(client));
+    return rows.length;
+  });
 }
 
 interface Sent {
@@ -167,10 +235,131 @@ interface Sent {
 }
 
 /**
- * One transaction per batch, on the workers' pipelined connection: every statement is written
- * without waiting for the one before, and the batches of all local worker loops follow each other
- * there instead of queueing on the audit chain's head and the subscriptions' rows. Only a failing
- * subscription's window is read back before COMMIT.
+ * How long an answered attempt may wait for the batch's other answers before it is recorded: short
+ * beside the shortest job expiry (4 s), long enough that a batch answered together is recorded in
+ * one transaction.
+ */
+const RECORD_WITHIN_MS = 200;
+
+/**
+ * Records a batch's attempts as they come back, group-commit style: once every request has been
+ * answered, or RECORD_WITHIN_MS after the first answer not yet recorded, whichever comes first.
+ * Each flush also queues the deliveries to try again later and, while other requests are still
+ * out, completes the jobs whose deliveries are all settled, so a job is never held (nor expired and
+ * run again) for a slower receiver in another job of the batch.
+ */
+class BatchRecorder {
+  readonly #services: Services;
+  #unanswered: number;
+  #sent: Sent[] = [];
+  #requeued: DeliveryJob[] = [];
+  #done: JobAttempt[] = [];
+  /** Per delivery being sent, the jobs that wait for it, with what each still waits for. */
+  readonly #waiting = new Map<string, Array<{ job: JobAttempt; open: Set<string> }>>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #flushes: Array<Promise<void>> = [];
+
+  constructor(services: Services, fetched: FetchedDeliveries[], targets: Target[]) {
+    this.#services = services;
+    this.#unanswered = targets.length;
+    const sending = new Set(targets.map((t) => t.delivery_id));
+    for (const { deliveryIds, job } of fetched) {
+      if (!job) continue;
+      const open = new Set(deliveryIds.filter((id) => sending.has(id)));
+      // Its deliveries were settled before any request (parked, deferred, no longer PENDING).
+      if (open.size === 0) this.#done.push(job);
+      for (const id of open) this.#waiting.set(id, [...(this.#waiting.get(id) ?? []), { job, open }]);
+    }
+    if (this.#done.length > 0) this.#schedule();
+  }
+
+  sent(s: Sent): void {
+    this.#sent.push(s);
+    this.#settle(s.t.delivery_id);
+  }
+
+  requeue(deliveryId: string, job: DeliveryJob): void {
+    this.#requeued.push(job);
+    this.#settle(deliveryId);
+  }
+
+  /** Resolves once every attempt of the batch is recorded. */
+  async finished(): Promise<void> {
+    this.#flush();
+    await Promise.all(this.#flushes);
+  }
+
+  #settle(deliveryId: string): void {
+    this.#unanswered--;
+    for (const w of this.#waiting.get(deliveryId) ?? []) {
+      w.open.delete(deliveryId);
+      if (w.open.size === 0) this.#done.push(w.job);
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#unanswered === 0) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), RECORD_WITHIN_MS);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // Once every request is answered the batch returns right after this flush, and pg-boss
+    // completes its jobs then: no statement of ours for that.
+    if (this.#unanswered === 0) this.#done.length = 0;
+    if (this.#sent.length + this.#requeued.length + this.#done.length === 0) return;
+    this.#flushes.push(recordAttempts(this.#services, this.#sent.splice(0), this.#requeued.splice(0), this.#done.splice(0)));
+  }
+}
+
+/**
+ * One pipelined transaction for everything a flush holds. If it fails, one delivery's row must not
+ * take the others down with it (SPEC §15): each attempt is then recorded in a transaction of its
+ * own, and a delivery whose row is gone (its subscription was deleted meanwhile) counts as done.
+ * A delivery that still cannot be recorded stays PENDING without a job, for the sweeper.
+ */
+async function recordAttempts(services: Services, sent: Sent[], requeued: DeliveryJob[], done: JobAttempt[]): Promise<void> {
+  const { pipelines, boss, log } = services;
+  const settle = async (p: Pipeline) => {
+    if (requeued.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, requeued, db));
+    if (done.length > 0) await sendThroughBoss(p, (db) => boss.complete(DELIVERY_QUEUE, done, null, { db }));
+  };
+  try {
+    await pipelines.deliveries.transaction(async (p) => {
+      if (sent.length > 0) await record(p, services, sent);
+      await settle(p);
+    });
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message }, attempts: sent.length }, 'recording a batch of attempts failed; recording each on its own');
+    for (const s of sent) {
+      try {
+        await pipelines.deliveries.transaction((p) => record(p, services, [s]));
+      } catch (one) {
+        const { rowCount } = await services.pool.query('SELECT 1 FROM outbound_delivery WHERE id = $1', [s.t.delivery_id]).catch(() => ({ rowCount: 1 }));
+        if (rowCount !== 0) log.error({ err: { message: (one as Error).message }, deliveryId: s.t.delivery_id }, 'could not record an attempt; the sweeper will queue the delivery again');
+      }
+    }
+    try {
+      await pipelines.deliveries.transaction(settle);
+    } catch (again) {
+      // The jobs are completed when the batch returns anyway; deliveries left without one are the sweeper's.
+      log.error({ err: { message: (again as Error).message } }, 'could not queue or complete the jobs of a recorded batch');
+    }
+  }
+  const released = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.subscription_id);
+  if (released.length > 0) {
+    await wakeWaiting(services, released).catch((err: unknown) =>
+      log.warn({ err: { message: (err as Error).message } }, 'could not wake deliveries waiting for a slot; the sweeper will'));
+  }
+}
+
+/**
+ * Writes the attempts into the caller's transaction, on the workers' pipelined connection: every
+ * statement is written without waiting for the one before, and the batches of all local worker
+ * loops follow each other there instead of queueing on the audit chain's head and the
+ * subscriptions' rows. Only a failing subscription's window is read back before COMMIT.
  */
 async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<void> {
   const { config, boss } = services;
@@ -189,10 +378,11 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
              SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::"AttemptOutcome"[], $6::int[], $7::text[], $8::text[])
              ON CONFLICT (delivery_id, number) DO NOTHING
            )
-           UPDATE outbound_delivery d SET status = u.status::"DeliveryStatus", attempt_count = u.number, last_attempt_at = u.started_at,
-                  next_attempt_at = u.next_at, updated_at = now()
+           UPDATE outbound_delivery d SET status = CASE WHEN ${STILL_PENDING} THEN u.status::"DeliveryStatus" ELSE d.status END,
+                  next_attempt_at = CASE WHEN ${STILL_PENDING} THEN u.next_at ELSE d.next_attempt_at END,
+                  attempt_count = greatest(d.attempt_count, u.number), last_attempt_at = greatest(d.last_attempt_at, u.started_at), updated_at = now()
            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
-           WHERE d.id = u.id AND ${STILL_PENDING}`,
+           WHERE d.id = u.id`,
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
@@ -200,8 +390,9 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
   ]);
   const leased = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.delivery_id);
   if (leased.length > 0) void p.send('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [leased]);
-  // A concurrent disable (status no longer PENDING) wins: the next attempt is queued only for the
-  // deliveries still waiting, which the job itself re-checks when it runs.
+  // A concurrent disable (status no longer PENDING) wins: the delivery keeps its state, but the
+  // attempt, which did happen, is counted, so the next one (after a replay) gets the next number.
+  // Its next attempt is queued anyway; the job re-checks PENDING when it runs.
   const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
   if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, retries, db));
 

@@ -13,7 +13,7 @@ export interface SendResult {
   durationMs: number;
   /** Why no 2xx: TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, HTTP_<status>, NETWORK. */
   errorClass: string | null;
-  /** First 4 KiB of the response body. */
+  /** The response body's first 4 KiB as storable text (storableText). */
   responseBody: string | null;
   retryAfterSeconds: number | null;
 }
@@ -27,6 +27,15 @@ function classify(err: unknown): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS';
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'EPROTO') return 'TLS';
   return 'NETWORK';
+}
+
+/**
+ * A receiver's bytes as text PostgreSQL can store whatever they are (SPEC §15): decoded as UTF-8,
+ * each invalid sequence and each NUL (which a text column refuses) becomes U+FFFD. When the body
+ * was cut at the limit, a character whose bytes run past the cut is left out rather than replaced.
+ */
+export function storableText(bytes: Uint8Array, truncated: boolean): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes, { stream: truncated }).replaceAll('\0', '\u{FFFD}');
 }
 
 function retryAfter(value: string | string[] | undefined): number | null {
@@ -52,14 +61,14 @@ export class DeliveryClient {
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {
-        if (size < RESPONSE_BODY_LIMIT) chunks.push(chunk as Buffer);
+        chunks.push(chunk as Buffer);
         size += (chunk as Buffer).length;
-        if (size >= RESPONSE_BODY_LIMIT) {
+        if (size > RESPONSE_BODY_LIMIT) {
           res.body.destroy();
           break;
         }
       }
-      const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+      const text = storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), size > RESPONSE_BODY_LIMIT);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return {
         statusCode: res.statusCode,

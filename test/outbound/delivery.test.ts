@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startReceiver, type Receiver, type Received } from '../support/receiver.ts';
+import { gate, startReceiver, type Receiver, type Received } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
@@ -183,13 +183,15 @@ describe('outbound delivery', () => {
     assert.equal(d.nextAttemptAt, null);
   });
 
-  it('honours a Retry-After on 429 when it is longer than the schedule', async () => {
+  it('honours a Retry-After on 429 when it is longer than the next wait, up to the schedule left (500 ms here)', async () => {
     const r = await receiver();
     await subscribe(r, { events: ['hook.violation'] });
     r.respond((_req, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
     await publish('hook.violation', { hookId: 'h', rule: 'r', severity: 'low', message: 'm' });
     await until(() => r.received.length >= 2, 'the retry', 5000);
-    assert.ok(r.received[1]!.at - r.received[0]!.at >= 950, `waited ${r.received[1]!.at - r.received[0]!.at} ms`);
+    // The next wait alone would be 100 ms ±20 %; the Retry-After of 1 s is followed as far as the
+    // 100 + 200 + 200 ms the schedule has left.
+    assert.ok(r.received[1]!.at - r.received[0]!.at >= 450, `waited ${r.received[1]!.at - r.received[0]!.at} ms`);
   });
 
   it('disables the subscription at once on 410 Gone, cancels its pending deliveries and emits subscription.disabled', async () => {
@@ -240,6 +242,57 @@ describe('outbound delivery', () => {
     }, 'redelivered');
     // 503 before the disable, 200 after the replay, 200 for the redelivery: one more attempt each time.
     assert.deepEqual(d.attempts.slice(-2).map((x: any) => [x.outcome, x.statusCode]), [['SUCCEEDED', 200], ['SUCCEEDED', 200]]);
+  });
+
+  it('concurrent publishes with one new idempotencyKey all get the first event, never a 500, and it is delivered once', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['import.completed'] });
+    const rounds = 5;
+    const firsts: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const idempotencyKey = `import-${round}-${Date.now()}`;
+      const input = { type: 'import.completed', data: { importId: `imp_${round}`, source: 'gcs', itemsImported: round, itemsFailed: 0 }, idempotencyKey };
+      const answers = await Promise.all(Array.from({ length: 4 }, () => gql(svc.url, publisher, PUBLISH, { i: input })));
+      for (const a of answers) assert.equal(a.errors, undefined, JSON.stringify(a.errors));
+      const ids = new Set(answers.map((a) => a.data!.publishEvent.event.id));
+      assert.equal(ids.size, 1, 'every publish answered with the same event');
+      firsts.push([...ids][0] as string);
+      const { rows } = await svc.services.pool.query('SELECT count(*)::int AS n FROM event WHERE idempotency_key = $1', [idempotencyKey]);
+      assert.equal(rows[0].n, 1);
+    }
+    await until(async () => {
+      const ds = await Promise.all(firsts.map(async (e) => delivery(await deliveryOf(e, sub.subscription.id))));
+      return ds.every((d) => d.status === 'SUCCEEDED');
+    }, 'every event delivered');
+    assert.deepEqual(r.received.map((x) => x.headers['webhook-id']).sort(), [...firsts].sort(), 'each event delivered once');
+  });
+
+  it('counts an attempt answered after its subscription was disabled: replayed, the next attempt is number 2', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['tool.called'], timeoutMs: 10_000 });
+    const release = gate();
+    r.respond(() => ({ status: 503, until: release.opened }));
+    const since = new Date(Date.now() - 1000).toISOString();
+    const event = await publish('tool.called', { sessionId: 'ses_late', tool: 'grep', arguments: {} });
+    await until(() => r.received.length >= 1, 'the attempt in flight');
+    const id = await deliveryOf(event.id, sub.subscription.id);
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    release.open();
+    const cancelled = await until(async () => {
+      const d = await delivery(id);
+      return d.attempts.length === 1 ? d : undefined;
+    }, 'the late attempt recorded');
+    assert.equal(cancelled.status, 'CANCELLED', 'the disable wins');
+    assert.equal(cancelled.attemptCount, 1);
+    r.respond(() => ({ status: 200 }));
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    const d = await until(async () => {
+      const x = await delivery(id);
+      return x.status === 'SUCCEEDED' ? x : undefined;
+    }, 'the replayed delivery');
+    assert.deepEqual(d.attempts.map((a: any) => [a.number, a.statusCode]), [[1, 503], [2, 200]]);
+    assert.equal(d.attemptCount, 2);
   });
 
   it('sendTestEvent delivers a valid sample of any catalogue event', async () => {

@@ -29,6 +29,22 @@ describe('retry policy', () => {
     assert.equal(nextAttemptDelay(schedule, 2, 1, () => 0.5), 300_000);
   });
 
+  it('clamps a Retry-After to the schedule left and to 24 h, and ignores one that is not a positive finite number', () => {
+    const day = 24 * 3600 * 1000;
+    // After attempt 1 the default schedule has 27.5 h left: 24 h is the bound.
+    assert.equal(nextAttemptDelay(schedule, 1, Number('99999999999999999999'), () => 0.5), day);
+    assert.equal(nextAttemptDelay(schedule, 1, 1e300, () => 0.5), day);
+    // After attempt 6 only 10 h + 10 h are left.
+    assert.equal(nextAttemptDelay(schedule, 6, 10 * day / 1000, () => 0.5), 72e6);
+    assert.equal(nextAttemptDelay(schedule, 7, 10 * day / 1000, () => 0.5), 36e6);
+    const short = [100, 200, 200];
+    assert.equal(nextAttemptDelay(short, 1, Number('99999999999999999999'), () => 0.5), 500);
+    assert.equal(nextAttemptDelay(short, 3, 60, () => 0.5), 200);
+    assert.equal(nextAttemptDelay(short, 4, 60), null, 'no attempt is left: a Retry-After does not add one');
+    for (const ignored of [Infinity, -Infinity, NaN, -5, 0]) assert.equal(nextAttemptDelay(short, 1, ignored, () => 0.5), 100, String(ignored));
+    for (const s of [1, 2, 3]) assert.ok(Number.isFinite(new Date(Date.now() + nextAttemptDelay(schedule, s, Number.MAX_VALUE)!).getTime()));
+  });
+
   it('reads DELIVERY_RETRY_SCHEDULE in any unit and names a bad one', () => {
     assert.deepEqual(loadConfig({ DELIVERY_RETRY_SCHEDULE: '10ms,0.5s,1m' }, []).deliveryRetryScheduleMs, [10, 500, 60_000]);
     assert.throws(() => loadConfig({ DELIVERY_RETRY_SCHEDULE: '5s,soon' }, []), /DELIVERY_RETRY_SCHEDULE: must be a comma-separated list/);

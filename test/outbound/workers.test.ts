@@ -1,6 +1,7 @@
 // Delivery across worker processes (SPEC §3, §7): per-subscription rate limits and concurrency caps
-// hold across two workers without delaying other subscriptions, and a worker killed with SIGKILL
-// in the middle of a burst loses nothing.
+// hold across two workers without delaying other subscriptions, a worker killed with SIGKILL in the
+// middle of a burst (or while it holds maxConcurrency slots) loses nothing, and one stopped with
+// SIGTERM mid-batch records its batch before it exits.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import { withTransaction } from '../../src/db/pool.ts';
 import { insertEvents } from '../../src/events/publish.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, spawnGateway } from '../support/process.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
@@ -127,5 +128,70 @@ describe('delivery workers', () => {
     const statuses = async () => (await api.services.pool.query(`SELECT status, count(*)::int AS n FROM outbound_delivery d JOIN event e ON e.id = d.event_id WHERE e.type = 'review.completed' GROUP BY status`)).rows;
     await until(async () => JSON.stringify(await statuses()) === JSON.stringify([{ status: 'SUCCEEDED', n: 3000 }]), 'every delivery recorded SUCCEEDED', 30_000);
     assert.ok(recovery < 60_000, `recovered in ${recovery} ms`);
+  });
+
+  const stopWorkers = async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode !== null) continue;
+      w.child.kill('SIGTERM');
+      await w.exited;
+    }
+  };
+  const deliveriesOf = async (subscriptionId: string) =>
+    (await api.services.pool.query<{ id: string; status: string; attempt_count: number; event_id: string }>(
+      'SELECT id, status, attempt_count, event_id FROM outbound_delivery WHERE subscription_id = $1', [subscriptionId])).rows;
+
+  it('a worker killed while it holds maxConcurrency slots: the slots come back, the cap holds, every delivery arrives', async () => {
+    await stopWorkers();
+    const rx = await receiver();
+    const subId = await subscribe(rx, { events: ['import.completed'], maxConcurrency: 2, timeoutMs: 1000 });
+    const hold = gate();
+    rx.respond(() => ({ status: 200, until: hold.opened }));
+    const worker = await startWorker();
+    const imports = (from: number, n: number) => burst('import.completed', n, (i) => ({ importId: `imp_${from + i}`, source: 's3', itemsImported: i, itemsFailed: 0 }));
+    await imports(0, 8);
+    const parked = async () => (await api.services.pool.query('SELECT count(*)::int AS n FROM delivery_wait WHERE subscription_id = $1', [subId])).rows[0].n as number;
+    await until(async () => rx.received.length === 2 && (await parked()) === 6, 'two requests in flight and six parked', 30_000);
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    // Published while the dead worker's leases still hold both slots.
+    await imports(8, 4);
+    rx.respond(() => ({ status: 200, delayMs: 20 }));
+    hold.open();
+    await startWorker();
+
+    await until(async () => (await deliveriesOf(subId)).filter((d) => d.status === 'SUCCEEDED').length === 12, 'every capped delivery SUCCEEDED', 60_000);
+    assert.ok(rx.maxInFlight() <= 2, `at most maxConcurrency requests at once, saw ${rx.maxInFlight()}`);
+    const ids = rx.received.map((r) => String(r.headers['webhook-id']));
+    const events = (await deliveriesOf(subId)).map((d) => d.event_id);
+    assert.deepEqual(new Set(ids), new Set(events), 'every event arrived');
+    // Only the two attempts cut off by the kill were sent again.
+    assert.ok(ids.length <= events.length + 2, `${ids.length} requests for ${events.length} events`);
+    const { rows: [left] } = await api.services.pool.query(
+      `SELECT (SELECT count(*)::int FROM delivery_lease WHERE subscription_id = $1 AND expires_at > now()) AS leases,
+              (SELECT count(*)::int FROM delivery_wait WHERE subscription_id = $1) AS parked`, [subId]);
+    assert.deepEqual(left, { leases: 0, parked: 0 });
+  });
+
+  it('SIGTERM during an in-flight batch: the worker records the batch and completes its jobs before it exits, nothing is sent twice', async () => {
+    await stopWorkers();
+    const rx = await receiver();
+    const subId = await subscribe(rx, { events: ['hook.violation'], timeoutMs: 10_000 });
+    const hold = gate();
+    rx.respond(() => ({ status: 200, until: hold.opened }));
+    const worker = await startWorker();
+    await burst('hook.violation', 5, (i) => ({ hookId: `h${i}`, rule: 'r', severity: 'low', message: 'm' }));
+    await until(() => rx.received.length === 5, 'five requests in flight', 30_000);
+    worker.child.kill('SIGTERM');
+    await worker.waitForLog('shutting down: draining requests and jobs');
+    hold.open();
+    assert.equal(await worker.exited, 0);
+
+    const done = await deliveriesOf(subId);
+    assert.deepEqual(done.map((d) => [d.status, d.attempt_count]), Array(5).fill(['SUCCEEDED', 1]));
+    assert.deepEqual(rx.received.map((r) => r.headers['webhook-id']).sort(), done.map((d) => d.event_id).sort(), 'each event sent once');
+    const { rows: jobs } = await api.services.pool.query(
+      `SELECT state FROM pgboss.job WHERE name = 'outbound-delivery' AND data->'deliveryIds' ?| $1::text[]`, [done.map((d) => d.id)]);
+    assert.ok(jobs.length > 0 && jobs.every((j) => j.state === 'completed'), JSON.stringify(jobs));
   });
 });

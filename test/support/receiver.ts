@@ -9,7 +9,9 @@ export interface Received {
   at: number;
 }
 
-export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | { forwardTo: string };
+export type Answer =
+  | { status: number; headers?: Record<string, string>; body?: string | Buffer; delayMs?: number; until?: Promise<unknown> }
+  | { forwardTo: string };
 
 export interface Receiver {
   url: string;
@@ -17,11 +19,19 @@ export interface Receiver {
   /** The most requests that were in flight at once. */
   maxInFlight: () => number;
   /**
-   * How to answer the next requests: status, optional headers, body, delay; or `forwardTo` an origin,
-   * where the same method, path, headers and body go, and whose answer comes back.
+   * How to answer the next requests: status, optional headers, body (any bytes), and when: after
+   * `delayMs`, or once `until` settles (a request held until the test lets it go); or `forwardTo`
+   * an origin, where the same method, path, headers and body go, and whose answer comes back.
    */
   respond: (fn: (req: Received, n: number) => Answer) => void;
   close: () => Promise<void>;
+}
+
+/** A gate a test opens once: requests answered `until: gate.opened` wait for it. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 export async function startReceiver(): Promise<Receiver> {
@@ -49,7 +59,8 @@ export async function startReceiver(): Promise<Receiver> {
       const send = () => {
         if (!res.destroyed) res.writeHead(a.status, a.headers ?? {}).end(a.body ?? '');
       };
-      if (a.delayMs) setTimeout(send, a.delayMs);
+      if (a.until) void a.until.then(send);
+      else if (a.delayMs) setTimeout(send, a.delayMs);
       else send();
     });
   });
