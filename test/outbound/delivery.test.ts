@@ -280,8 +280,9 @@ describe('outbound delivery', () => {
     release.open();
     const cancelled = await until(async () => {
       const d = await delivery(id);
-      return d.attempts.length === 1 ? d : undefined;
-    }, 'the late attempt recorded');
+      // The delivery row and its attempts are two reads: wait until both show the recorded attempt.
+      return d.attempts.length === 1 && d.attemptCount === 1 ? d : undefined;
+    }, 'the late attempt recorded and counted');
     assert.equal(cancelled.status, 'CANCELLED', 'the disable wins');
     assert.equal(cancelled.attemptCount, 1);
     r.respond(() => ({ status: 200 }));
