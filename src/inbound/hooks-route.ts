@@ -9,7 +9,7 @@ import type { Services } from '../server/context.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
+import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from './evaluate.ts';
 import { hit } from '../db/rate-limit.ts';
 import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
 import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
@@ -79,7 +79,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const headers = flatHeaders(req);
       const facts: InboundFacts = {
         receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
-        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined,
+        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined, replayKeys: [],
       };
       const request = { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) };
       const ev: Evaluation = { checks: [] };
@@ -104,20 +104,13 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
         return refuse(res, refusals.rateLimited(t.rateLimitPerSecond), { 'Retry-After': '1' });
       }
       if (!signatureCheck(t, request, ev)) return await refused(ev.refusal!);
-
-      if (t.scheme === 'STRIPE') {
-        try {
-          ev.messageId = stripeMessageId(JSON.parse(body.toString('utf8')));
-        } catch {
-          // a malformed body is refused by the body check below
-        }
-      }
-      facts.messageId = ev.messageId;
+      facts.messageId = shownMessageId(ev);
+      facts.replayKeys = ev.replayKeys!;
 
       bodyChecks(t, kind, request, ev);
       if (ev.refusal) {
         // Replay comes before the body check: a retry of an accepted message gets its first answer.
-        const first = ev.messageId !== undefined ? await findReplay(pool, t, ev.messageId, config.replayWindowHours) : undefined;
+        const first = await findReplay(pool, t, facts.replayKeys, config.replayWindowHours);
         if (!first) return await refused(ev.refusal);
         await writer.write({ kind: 'replay', t, facts, first });
         count('REPLAYED');
