@@ -60,7 +60,9 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const t = await triggers.get(req.params.triggerId);
       if (!t) {
         count('TRIGGER_NOT_FOUND');
-        req.resume();
+        // Not a byte of the body is read for an unknown trigger: the connection closes behind the
+        // answer instead of draining whatever a client streams at a made-up URL.
+        res.setHeader('Connection', 'close');
         return refuse(res, refusals.notFound());
       }
       const limit = config.inboundMaxBodyBytes;
