@@ -150,6 +150,9 @@ const env = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
+  INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
+  INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
+  INBOUND_MAX_QUEUE: int(1000, 1, 1_000_000),
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
   ALLOW_INSECURE_TARGETS: bool(false),
   ALLOW_PRIVATE_TARGETS: bool(false),
@@ -179,6 +182,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
+  /** Refusals recorded per trigger, source address and window; the rest only in a summary row. */
+  inboundRefusalLimit: number;
+  inboundRefusalWindowMs: number;
+  /** Inbound writes waiting for the group commit; past it, 503 with Retry-After. */
+  inboundMaxQueue: number;
   agentRuntime: { kind: 'echo' } | { kind: 'http'; url: string; secret: string };
   /** Plain http:// subscription URLs (local work only). */
   allowInsecureTargets: boolean;
@@ -268,6 +276,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,
+    inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
+    inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
+    inboundMaxQueue: e.INBOUND_MAX_QUEUE,
     agentRuntime: e.AGENT_RUNTIME === 'http'
       ? { kind: 'http', url: e.AGENT_RUNTIME_URL!, secret: e.AGENT_RUNTIME_SECRET! }
       : { kind: 'echo' },

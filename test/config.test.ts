@@ -72,6 +72,16 @@ describe('config', () => {
     assert.match(r.stderr, /Invalid configuration:\n {2}- TRUST_PROXY: 0\.0\.0\.0\/0 trusts every IPv4 address/);
   });
 
+  it('reads the inbound flood limit and queue bound, with defaults', () => {
+    const d = loadConfig({}, []);
+    assert.deepEqual([d.inboundRefusalLimit, d.inboundRefusalWindowMs, d.inboundMaxQueue], [60, 60_000, 1000]);
+    const c = loadConfig({ INBOUND_REFUSAL_LIMIT: '5', INBOUND_REFUSAL_WINDOW: '10s', INBOUND_MAX_QUEUE: '50' }, []);
+    assert.deepEqual([c.inboundRefusalLimit, c.inboundRefusalWindowMs, c.inboundMaxQueue], [5, 10_000, 50]);
+    const p = problems({ INBOUND_REFUSAL_LIMIT: '0', INBOUND_REFUSAL_WINDOW: '90s', INBOUND_MAX_QUEUE: 'many' });
+    assert.deepEqual(p.map((l) => l.split(':')[0]).sort(), ['INBOUND_MAX_QUEUE', 'INBOUND_REFUSAL_LIMIT', 'INBOUND_REFUSAL_WINDOW']);
+    assert.match(p.find((l) => l.startsWith('INBOUND_REFUSAL_WINDOW'))!, /whole seconds from 1s to 1m/);
+  });
+
   it('requires MASTER_KEY with DATABASE_URL, and a 32-byte one', () => {
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db' })[0]!, /^MASTER_KEY: required when DATABASE_URL is set/);
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db', MASTER_KEY: 'c2hvcnQ=' })[0]!, /^MASTER_KEY: must be 32 bytes/);

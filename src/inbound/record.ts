@@ -82,17 +82,24 @@ class ReplayRaced extends Error {}
 const DIVISION_BY_ZERO = '22012';
 const raced = (err: unknown) => err instanceof ReplayRaced || (err as { code?: string }).code === DIVISION_BY_ZERO;
 
+/** The queue of writes waiting for a commit is full: the request is answered 503 and not recorded. */
+export class WriterQueueFull extends Error {}
+
 export class InboundWriter {
   readonly #deps: Deps;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
+  readonly #maxQueue: number;
   readonly #windowHours: number;
   #queue: Pending[] = [];
   #inFlight = 0;
 
-  constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
+  constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
+    // While the database is slow or stalled, requests would wait here without bound, each holding
+    // its body and its connection: past the bound they are turned away at once, to retry later.
+    this.#maxQueue = opts.maxQueue;
     this.#maxBatch = opts.maxBatch ?? 200;
     // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
     // three, even written back to back on the one pipelined connection: a batch's fixed costs
@@ -101,6 +108,7 @@ export class InboundWriter {
   }
 
   write(write: InboundWrite): Promise<InboundResult> {
+    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new WriterQueueFull(`${this.#queue.length} inbound writes already wait for a commit`));
     return new Promise((resolve, reject) => {
       this.#queue.push({ write, resolve, reject });
       this.#pump();
