@@ -1,6 +1,7 @@
 // The one place that reads process.env (STYLE: Config). Every variable is listed in README's
 // configuration table; a bad value stops start-up with all problems named together.
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -50,6 +51,58 @@ const int = (fallback: number, min: number, max: number) =>
       .min(min, { error: `must be a whole number from ${min} to ${max}` }).max(max, { error: `must be a whole number from ${min} to ${max}` }),
   );
 
+interface AddressRange {
+  kind: 'ipv4' | 'ipv6';
+  start: bigint;
+  end: bigint;
+}
+
+const toBigInt = (bytes: number[]) => bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/** An address or CIDR as the first and last address it covers; undefined when it is neither. */
+function cidrRange(text: string): AddressRange | undefined {
+  if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(text)) return undefined;
+  try {
+    const [addr, bits] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
+    const width = addr.kind() === 'ipv4' ? 32n : 128n;
+    const host = (1n << (width - BigInt(bits))) - 1n;
+    const start = toBigInt(addr.toByteArray()) & ~host;
+    return { kind: addr.kind(), start, end: start | host };
+  } catch {
+    return undefined;
+  }
+}
+
+const IPV4_MAPPED = 0xffff00000000n; // ::ffff:0:0/96
+const IPV4_MAPPED_END = IPV4_MAPPED + 0xffffffffn;
+
+/**
+ * Whether the ranges together trust every IPv4 or every IPv6 peer, the way Express's proxy-addr
+ * matches them: a peer at an IPv4-mapped address is an IPv4 peer, matched by IPv4 ranges and by
+ * ranges inside ::ffff:0:0/96; any other IPv6 range matches native IPv6 peers only.
+ */
+function coversEverything(ranges: AddressRange[]): 'IPv4' | 'IPv6' | undefined {
+  const v4: Array<[bigint, bigint]> = [];
+  // No native IPv6 peer has a mapped address: that block counts as covered.
+  const v6: Array<[bigint, bigint]> = [[IPV4_MAPPED, IPV4_MAPPED_END]];
+  for (const r of ranges) {
+    if (r.kind === 'ipv4') v4.push([r.start, r.end]);
+    else if (r.start >= IPV4_MAPPED && r.end <= IPV4_MAPPED_END) v4.push([r.start - IPV4_MAPPED, r.end - IPV4_MAPPED]);
+    else v6.push([r.start, r.end]);
+  }
+  const covers = (list: Array<[bigint, bigint]>, last: bigint) => {
+    let next = 0n;
+    for (const [s, e] of list.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+      if (s > next) return false;
+      if (e + 1n > next) next = e + 1n;
+    }
+    return next > last;
+  };
+  if (covers(v4, 0xffffffffn)) return 'IPv4';
+  if (covers(v6, (1n << 128n) - 1n)) return 'IPv6';
+  return undefined;
+}
+
 // Express's `trust proxy` forms we accept: a hop count or a list of CIDRs. A blanket `true`
 // would let any client forge X-Forwarded-For and walk past IP allowlists (SPEC §5).
 const trustProxy = z
@@ -62,14 +115,21 @@ const trustProxy = z
       return z.NEVER;
     }
     const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-    const cidr = /^([0-9a-fA-F:.]+)(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
-    const bad = list.filter((s) => !cidr.test(s));
+    const named = ['loopback', 'linklocal', 'uniquelocal'];
+    const ranges = list.filter((s) => !named.includes(s)).map((s) => [s, cidrRange(s)] as const);
+    const bad = ranges.filter(([, r]) => r === undefined).map(([s]) => s);
     if (bad.length > 0) {
       ctx.addIssue({ code: 'custom', message: `not a CIDR: ${bad.join(', ')}` });
       return z.NEVER;
     }
+    const all = coversEverything(ranges.map(([, r]) => r!));
+    if (all) {
+      ctx.addIssue({ code: 'custom', message: `${ranges.map(([s]) => s).join(',')} trusts every ${all} address, as "true" would: any client could choose its own; list your proxies' CIDRs` });
+      return z.NEVER;
+    }
     return list;
   });
+
 
 const env = z.object({
   PORT: int(4000, 0, 65535),
@@ -95,6 +155,9 @@ const env = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
+  INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
+  INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
+  INBOUND_MAX_QUEUE: int(1000, 1, 1_000_000),
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
   ALLOW_INSECURE_TARGETS: bool(false),
   ALLOW_PRIVATE_TARGETS: bool(false),
@@ -131,6 +194,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
+  /** Refusals recorded per trigger, source address and window; the rest only in a summary row. */
+  inboundRefusalLimit: number;
+  inboundRefusalWindowMs: number;
+  /** Inbound writes waiting for the group commit; past it, 503 with Retry-After. */
+  inboundMaxQueue: number;
   agentRuntime: { kind: 'echo' } | { kind: 'http'; url: string; secret: string };
   /** Plain http:// subscription URLs (local work only). */
   allowInsecureTargets: boolean;
@@ -224,6 +292,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,
+    inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
+    inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
+    inboundMaxQueue: e.INBOUND_MAX_QUEUE,
     agentRuntime: e.AGENT_RUNTIME === 'http'
       ? { kind: 'http', url: e.AGENT_RUNTIME_URL!, secret: e.AGENT_RUNTIME_SECRET! }
       : { kind: 'echo' },

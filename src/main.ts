@@ -22,6 +22,11 @@ let service;
 try {
   service = await startService(config, log);
 } catch (err) {
+  if (err instanceof ConfigError) {
+    // A setting that only the database can judge (REPLAY_WINDOW_HOURS against stored triggers).
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   const known = err instanceof EmbeddedPostgresError || err instanceof MigrationError;
   log.fatal({ err: { message: (err as Error).message, ...(known ? {} : { stack: (err as Error).stack }) } }, 'start-up failed');
   process.exit(1);

@@ -3,13 +3,14 @@
 // it in-process.
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
 import { PipelinedConnection, createPool } from './db/pool.ts';
 import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from './events/publish.ts';
 import { SubscriptionFilterCache, loadSubscriptionFilters } from './events/subscription-filters.ts';
+import { replayWindowProblem } from './inbound/triggers.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createBoss } from './jobs/boss.ts';
 import { keepQueueStatistics } from './jobs/queue-statistics.ts';
@@ -61,6 +62,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
+    const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);
+    if (windowProblem) throw new ConfigError([windowProblem]);
     const db = createPrisma(pool);
     cleanups.push(['prisma', () => db.$disconnect()]);
 

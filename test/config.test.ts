@@ -55,6 +55,33 @@ describe('config', () => {
     assert.match(problems({ TRUST_PROXY: '10.0.0.0/8,proxy.internal' })[0]!, /^TRUST_PROXY: not a CIDR: proxy\.internal/);
   });
 
+  it('refuses TRUST_PROXY ranges that together trust every address, as it refuses "true"', () => {
+    for (const value of ['0.0.0.0/0', '::/0', '0.0.0.0/1,128.0.0.0/1', '::ffff:0:0/96', '::/1, 8000::/1', '10.0.0.0/8,::ffff:0.0.0.0/97,::ffff:128.0.0.0/97']) {
+      const p = problems({ TRUST_PROXY: value });
+      assert.equal(p.length, 1, value);
+      assert.match(p[0]!, /^TRUST_PROXY: .* trusts every IPv[46] address, as "true" would/, value);
+    }
+    assert.match(problems({ TRUST_PROXY: '999.1.1.1/8' })[0]!, /^TRUST_PROXY: not a CIDR: 999\.1\.1\.1\/8/);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '0.0.0.0/1,::ffff:10.0.0.0/104,2001:db8::/32' }, []).trustProxy, ['0.0.0.0/1', '::ffff:10.0.0.0/104', '2001:db8::/32']);
+    const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
+      env: { ...process.env, TRUST_PROXY: '0.0.0.0/0', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: KEY },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Invalid configuration:\n {2}- TRUST_PROXY: 0\.0\.0\.0\/0 trusts every IPv4 address/);
+  });
+
+  it('reads the inbound flood limit and queue bound, with defaults', () => {
+    const d = loadConfig({}, []);
+    assert.deepEqual([d.inboundRefusalLimit, d.inboundRefusalWindowMs, d.inboundMaxQueue], [60, 60_000, 1000]);
+    const c = loadConfig({ INBOUND_REFUSAL_LIMIT: '5', INBOUND_REFUSAL_WINDOW: '10s', INBOUND_MAX_QUEUE: '50' }, []);
+    assert.deepEqual([c.inboundRefusalLimit, c.inboundRefusalWindowMs, c.inboundMaxQueue], [5, 10_000, 50]);
+    const p = problems({ INBOUND_REFUSAL_LIMIT: '0', INBOUND_REFUSAL_WINDOW: '90s', INBOUND_MAX_QUEUE: 'many' });
+    assert.deepEqual(p.map((l) => l.split(':')[0]).sort(), ['INBOUND_MAX_QUEUE', 'INBOUND_REFUSAL_LIMIT', 'INBOUND_REFUSAL_WINDOW']);
+    assert.match(p.find((l) => l.startsWith('INBOUND_REFUSAL_WINDOW'))!, /whole seconds from 1s to 1m/);
+  });
+
   it('requires MASTER_KEY with DATABASE_URL, and a 32-byte one', () => {
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db' })[0]!, /^MASTER_KEY: required when DATABASE_URL is set/);
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db', MASTER_KEY: 'c2hvcnQ=' })[0]!, /^MASTER_KEY: must be 32 bytes/);

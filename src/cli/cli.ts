@@ -79,7 +79,7 @@ async function run(argv: string[], config: Config): Promise<string> {
     return withDatabase(config, async (db) => {
       const workspaceId = await resolveWorkspace(db, values.workspace);
       const cipher = new SecretCipher(config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir)));
-      const result = await applyTriggerYaml(db, cipher, workspaceId, doc, secret);
+      const result = await applyTriggerYaml(db, cipher, workspaceId, doc, secret, config);
       const url = triggerUrl(config.publicUrl, result.trigger.id);
       const what = result.created ? 'created' : result.changed ? 'updated' : 'unchanged';
       return [`trigger ${result.trigger.name} (${result.trigger.id}) ${what}`, `url: ${url}`, ...(result.secret && !secret ? [`secret (shown only now): ${result.secret}`] : [])].join('\n');

@@ -2,7 +2,7 @@
 // dry run. Order: 415 content type → 403 IP allowlist → (429 rate limit, by the route) → 401
 // signature or timestamp → (replay, by the caller) → 400 malformed body or mapping.
 import ipaddr from 'ipaddr.js';
-import { type Headers, verify } from '../signing/schemes.ts';
+import { type Headers, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
 import type { TriggerContext } from './trigger-context.ts';
 
@@ -25,7 +25,10 @@ export type SenderReply = { kind: 'github-ping' } | { kind: 'slack-challenge'; c
 export interface Evaluation {
   checks: CheckOutcome[];
   refusal?: Refusal;
+  /** The sender's id for the message, shown in inboundDeliveries. */
   messageId?: string;
+  /** Replay memory keys (signing/schemes.ts): a replay matches any of them. */
+  replayKeys?: string[];
   payload?: unknown;
   ignored?: boolean;
   inputs?: Record<string, unknown>;
@@ -107,7 +110,7 @@ export function preChecks(t: TriggerContext, req: Pick<RequestFacts, 'headers' |
   return kind;
 }
 
-/** Signature, then (for Stripe) the message id from the body. Returns false when refused. */
+/** Signature, then the replay keys (for Stripe, from the body). Returns false when refused. */
 export function signatureCheck(t: TriggerContext, req: RequestFacts, ev: Evaluation): boolean {
   const result = verify({ scheme: t.scheme, headers: req.headers, body: req.body, secrets: t.secrets, toleranceSeconds: t.toleranceSeconds, nowSeconds: req.nowSeconds, hmac: t.hmac });
   if (!result.ok) {
@@ -119,8 +122,25 @@ export function signatureCheck(t: TriggerContext, req: RequestFacts, ev: Evaluat
   }
   ev.checks.push({ check: 'signature', passed: true, detail: `${t.scheme} signature verified` });
   ev.messageId = result.messageId;
+  ev.replayKeys = result.replayKeys;
+  if (t.scheme === 'STRIPE') {
+    // Stripe's replay id is the event id in the signed body.
+    let id: string | undefined;
+    try {
+      id = stripeMessageId(JSON.parse(req.body.toString('utf8')));
+    } catch {
+      // a malformed body is refused by the body check, after the replay check
+    }
+    if (id !== undefined) {
+      ev.messageId = id;
+      ev.replayKeys = [senderIdKey(id)];
+    }
+  }
   return true;
 }
+
+/** What inboundDeliveries shows as the message id: the sender's, else the signed bytes' key. */
+export const shownMessageId = (ev: Evaluation): string | undefined => ev.messageId ?? ev.replayKeys?.at(-1);
 
 /** Body, sender handshakes, filter and mapping. */
 export function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: RequestFacts, ev: Evaluation): void {

@@ -1,7 +1,8 @@
 // POST /hooks/{trigger_id} (SPEC §5). The body is read as raw bytes (refused at the limit before it
 // is read whole) and verified before any parsing. Checks in order: 404 → 413 → 415 → 403 → 429 →
 // 401 → replay → 400; the first that fails answers {"error":{"code","message"}}. 404 and 429 only
-// count in metrics, so floods cannot write to the database.
+// count in metrics, and refusals past the per-source flood limit only in a summary row, so floods
+// cannot write to the database without bound.
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
 import { headersSha256, sha256Hex } from '../audit/append.ts';
@@ -9,10 +10,11 @@ import type { Services } from '../server/context.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, signatureCheck, stripeMessageId } from './evaluate.ts';
+import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from './evaluate.ts';
 import { hit } from '../db/rate-limit.ts';
 import { loopRefusal } from './loop-guard.ts';
-import { type InboundFacts, InboundWriter, findReplay } from './record.ts';
+import { type InboundFacts, InboundWriter, WriterQueueFull, findReplay } from './record.ts';
+import { RefusalLimiter } from './refusal-limit.ts';
 import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
 
 class BodyTooLarge extends Error {}
@@ -49,7 +51,11 @@ const refuse = (res: express.Response, r: Refusal, extra: Record<string, string>
 
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
-  const writer = new InboundWriter({ pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: services.subscriptionFilters }, { replayWindowHours: config.replayWindowHours });
+  const writer = new InboundWriter(
+    { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: services.subscriptionFilters },
+    { replayWindowHours: config.replayWindowHours, maxQueue: config.inboundMaxQueue },
+  );
+  const floods = new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs });
   const triggers = new TriggerCache((id) => loadTriggerContext(pool, cipher, id));
   services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
   const router = express.Router();
@@ -61,7 +67,9 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const t = await triggers.get(req.params.triggerId);
       if (!t) {
         count('TRIGGER_NOT_FOUND');
-        req.resume();
+        // Not a byte of the body is read for an unknown trigger: the connection closes behind the
+        // answer instead of draining whatever a client streams at a made-up URL.
+        res.setHeader('Connection', 'close');
         return refuse(res, refusals.notFound());
       }
       const loop = loopRefusal(req.headers, services.deploymentId);
@@ -86,12 +94,13 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const headers = flatHeaders(req);
       const facts: InboundFacts = {
         receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
-        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined,
+        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined, replayKeys: [],
       };
       const request = { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) };
       const ev: Evaluation = { checks: [] };
+      // Past the flood limit a refusal is answered the same, but only counted (refusal-limit.ts).
       const refused = async (r: Refusal) => {
-        await writer.write({ kind: 'refuse', t, facts, refusal: r });
+        if (await floods.admit(t, req.ip, r)) await writer.write({ kind: 'refuse', t, facts, refusal: r });
         count(r.code);
         refuse(res, r);
       };
@@ -111,20 +120,13 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
         return refuse(res, refusals.rateLimited(t.rateLimitPerSecond), { 'Retry-After': '1' });
       }
       if (!signatureCheck(t, request, ev)) return await refused(ev.refusal!);
-
-      if (t.scheme === 'STRIPE') {
-        try {
-          ev.messageId = stripeMessageId(JSON.parse(body.toString('utf8')));
-        } catch {
-          // a malformed body is refused by the body check below
-        }
-      }
-      facts.messageId = ev.messageId;
+      facts.messageId = shownMessageId(ev);
+      facts.replayKeys = ev.replayKeys!;
 
       bodyChecks(t, kind, request, ev);
       if (ev.refusal) {
         // Replay comes before the body check: a retry of an accepted message gets its first answer.
-        const first = ev.messageId !== undefined ? await findReplay(pool, t, ev.messageId, config.replayWindowHours) : undefined;
+        const first = await findReplay(pool, t, facts.replayKeys, config.replayWindowHours);
         if (!first) return await refused(ev.refusal);
         await writer.write({ kind: 'replay', t, facts, first });
         count('REPLAYED');
@@ -142,6 +144,10 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
       return answer(result);
     } catch (err) {
+      if (err instanceof WriterQueueFull) {
+        count('OVERLOADED');
+        return refuse(res, { status: 503, code: 'OVERLOADED', message: 'the gateway has more requests waiting to be recorded than it takes; retry later' }, { 'Retry-After': '1' });
+      }
       if (isDatabaseUnavailable(err)) {
         count('UNAVAILABLE');
         return refuse(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later' }, { 'Retry-After': '5' });

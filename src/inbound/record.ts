@@ -26,7 +26,10 @@ export interface InboundFacts {
   headersSha256: string;
   payloadSha256: string;
   payloadBytes: number;
+  /** Shown in inboundDeliveries. */
   messageId: string | undefined;
+  /** Replay memory keys (signing/schemes.ts): remembered on acceptance, a replay matches any. */
+  replayKeys: string[];
 }
 
 export interface InboundRecord {
@@ -70,19 +73,21 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** A message id accepted earlier within the replay window: the first answer, to repeat. */
-export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext, messageId: string, windowHours: number): Promise<InboundRecord | undefined> {
+/** A replay key accepted earlier within the replay window: the first answer, to repeat. */
+export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext, keys: string[], windowHours: number): Promise<InboundRecord | undefined> {
+  if (keys.length === 0) return undefined;
   const { rows } = await db.query<{ delivery_id: string; session_id: string | null }>(
     `SELECT delivery_id, session_id FROM inbound_message
-     WHERE trigger_id = $1 AND message_id = $2 AND accepted_at > now() - make_interval(hours => $3)`,
-    [t.id, messageId, windowHours],
+     WHERE trigger_id = $1 AND message_id = ANY($2::text[]) AND accepted_at > now() - make_interval(hours => $3)
+     ORDER BY array_position($2::text[], message_id) LIMIT 1`,
+    [t.id, keys, windowHours],
   );
   const r = rows[0];
   return r ? { deliveryId: r.delivery_id, sessionId: r.session_id, ignored: r.session_id === null } : undefined;
 }
 
 /**
- * A message id of the batch was accepted by someone else meanwhile: redo the batch carefully. The
+ * A replay key of the batch was accepted by someone else meanwhile: redo the batch carefully. The
  * optimistic statement raises it itself (a division by zero), since its COMMIT is already on the
  * wire and only a failed statement turns it into a rollback.
  */
@@ -90,17 +95,24 @@ class ReplayRaced extends Error {}
 const DIVISION_BY_ZERO = '22012';
 const raced = (err: unknown) => err instanceof ReplayRaced || (err as { code?: string }).code === DIVISION_BY_ZERO;
 
+/** The queue of writes waiting for a commit is full: the request is answered 503 and not recorded. */
+export class WriterQueueFull extends Error {}
+
 export class InboundWriter {
   readonly #deps: Deps;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
+  readonly #maxQueue: number;
   readonly #windowHours: number;
   #queue: Pending[] = [];
   #inFlight = 0;
 
-  constructor(deps: Deps, opts: { replayWindowHours: number; maxBatch?: number; maxInFlight?: number }) {
+  constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
+    // While the database is slow or stalled, requests would wait here without bound, each holding
+    // its body and its connection: past the bound they are turned away at once, to retry later.
+    this.#maxQueue = opts.maxQueue;
     this.#maxBatch = opts.maxBatch ?? 200;
     // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
     // three, even written back to back on the one pipelined connection: a batch's fixed costs
@@ -109,6 +121,7 @@ export class InboundWriter {
   }
 
   write(write: InboundWrite): Promise<InboundResult> {
+    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new WriterQueueFull(`${this.#queue.length} inbound writes already wait for a commit`));
     return new Promise((resolve, reject) => {
       this.#queue.push({ write, resolve, reject });
       this.#pump();
@@ -166,47 +179,61 @@ export class InboundWriter {
     }));
 
     // Replay memory: the primary key decides between concurrent duplicates, in this batch or not.
-    // A duplicate inside the batch is left out of the insert and loses to its first occurrence; an
-    // expired memory of the same id is taken over.
-    const remembered: number[] = [];
+    // A request sharing a key with an earlier one of the batch is left out of the insert and loses
+    // to it; an expired memory of the same key is taken over. Keys go in sorted, so transactions
+    // inserting the same keys wait for each other rather than deadlock.
+    const remembered: Array<{ i: number; key: string }> = [];
     const seen = new Set<string>();
     const lost: number[] = [];
     writes.forEach((w, i) => {
-      if (w.kind !== 'accept' || w.facts.messageId === undefined) return;
-      const key = `${w.t.id} ${w.facts.messageId}`;
-      if (seen.has(key)) lost.push(i);
+      if (w.kind !== 'accept' || w.facts.replayKeys.length === 0) return;
+      const keys = w.facts.replayKeys.map((k) => `${w.t.id} ${k}`);
+      if (keys.some((k) => seen.has(k))) lost.push(i);
       else {
-        seen.add(key);
-        remembered.push(i);
+        for (const k of keys) seen.add(k);
+        remembered.push(...w.facts.replayKeys.map((key) => ({ i, key })));
       }
     });
+    const sortKey = (r: { i: number; key: string }) => `${writes[r.i]!.t.id} ${r.key}`;
+    remembered.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    const memory = () => [remembered.map((r) => writes[r.i]!.t.id), remembered.map((r) => r.key), remembered.map((r) => rowIds[r.i]!),
+      remembered.map((r) => results[r.i]!.sessionId), remembered.map((r) => writes[r.i]!.facts.receivedAt)];
     // The careful path settles the replay memory first, in its own statement.
     if (lost.length > 0 && !careful) throw new ReplayRaced();
     if (careful && remembered.length > 0) {
-      const { rows: won } = await p.send<{ delivery_id: string }>({
+      const { rows: won } = await p.send<{ trigger_id: string; message_id: string }>({
         name: 'inbound-remember',
         text: `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
          ON CONFLICT (trigger_id, message_id) DO UPDATE
            SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
            WHERE inbound_message.accepted_at <= now() - make_interval(hours => $6)
-         RETURNING delivery_id`,
-      }, [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
-          remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window],
-      );
-      const winners = new Set(won.map((r) => r.delivery_id));
-      lost.push(...remembered.filter((i) => !winners.has(rowIds[i]!)));
+         RETURNING trigger_id, message_id`,
+      }, [...memory(), window]);
+      const taken = new Set(won.map((r) => `${r.trigger_id} ${r.message_id}`));
+      const losers = new Set(remembered.filter((r) => !taken.has(sortKey(r))).map((r) => r.i));
+      // A request that lost on one key is a replay: its other keys must not remember it.
+      const orphans = remembered.filter((r) => losers.has(r.i) && taken.has(sortKey(r)));
+      if (orphans.length > 0) {
+        void p.send(`DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m) WHERE m.trigger_id = k.t AND m.message_id = k.m`,
+          [orphans.map((r) => writes[r.i]!.t.id), orphans.map((r) => r.key)]);
+      }
+      lost.push(...losers);
     }
     if (lost.length > 0) {
+      const probes = lost.flatMap((i) => writes[i]!.facts.replayKeys.map((key) => ({ i, key })));
       const { rows: first } = await p.send<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
         `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
          JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
-        [lost.map((i) => writes[i]!.t.id), lost.map((i) => writes[i]!.facts.messageId!)],
+        [probes.map((r) => writes[r.i]!.t.id), probes.map((r) => r.key)],
       );
       const byKey = new Map(first.map((r) => [`${r.trigger_id} ${r.message_id}`, r]));
       for (const i of lost) {
         const w = writes[i]!;
-        const f = byKey.get(`${w.t.id} ${w.facts.messageId}`)!;
+        const f = w.facts.replayKeys.map((k) => byKey.get(`${w.t.id} ${k}`)).find((r) => r !== undefined);
+        // Its first lost in turn (a request of this batch that was itself a replay): the batch
+        // fails, and each request is written alone, in order.
+        if (!f) throw new Error('the first of a replayed message is not in replay memory');
         writes[i] = { kind: 'replay', t: w.t, facts: w.facts, first: { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null } };
         results[i] = { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null, replayed: true };
       }
@@ -263,10 +290,9 @@ export class InboundWriter {
         started.map((i) => writes[i]!.facts.receivedAt),
         ...eventsParams(created),
         ...(optimistic
-          ? [remembered.map((i) => writes[i]!.t.id), remembered.map((i) => writes[i]!.facts.messageId!), remembered.map((i) => rowIds[i]!),
-              remembered.map((i) => results[i]!.sessionId), remembered.map((i) => writes[i]!.facts.receivedAt), window,
-              // A message id taken meanwhile leaves a row out of `mem`: the division by zero fails
-              // the statement, and with it the whole pipelined transaction.
+          ? [...memory(), window,
+              // A key taken meanwhile leaves a row out of `mem`: the division by zero fails the
+              // statement, and with it the whole pipelined transaction.
               remembered.length]
           : []),
       ],

@@ -58,11 +58,11 @@ export const inboundResolvers: Resolvers = {
   Mutation: {
     createTrigger: async (_p, { input }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'manage');
-      return createTrigger(services.db, services.cipher, workspaceId, input);
+      return createTrigger(services.db, services.cipher, workspaceId, input, services.config);
     },
     updateTrigger: async (_p, { input: { id, ...patch } }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'manage');
-      return { trigger: await updateTrigger(services.db, workspaceId, id, patch) };
+      return { trigger: await updateTrigger(services.db, workspaceId, id, patch, services.config) };
     },
     deleteTrigger: async (_p, { input }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'manage');
@@ -72,7 +72,7 @@ export const inboundResolvers: Resolvers = {
       const { workspaceId } = assertCan(principal, 'manage');
       const doc = parseTriggerYaml(input.yaml);
       if (doc.signature.secretFrom) throw badInput('yaml.signature.secretFrom', 'is read by the CLI only; pass the secret in the secret field instead');
-      return applyTriggerYaml(services.db, services.cipher, workspaceId, doc, input.secret ?? null);
+      return applyTriggerYaml(services.db, services.cipher, workspaceId, doc, input.secret ?? null, services.config);
     },
     testTrigger: async (_p, { input }, { services, principal }) => {
       const { workspaceId } = assertCan(principal, 'read');

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, bodyChecks, preChecks, signatureCheck, stripeMessageId } from './evaluate.ts';
+import { type Evaluation, bodyChecks, preChecks, shownMessageId, signatureCheck } from './evaluate.ts';
 import { findReplay } from './record.ts';
 import type { TriggerContext } from './trigger-context.ts';
 import { loadTriggerContext } from './trigger-context.ts';
@@ -33,7 +33,7 @@ export async function testTrigger(
   const done = (status: number): DryRun => ({
     status: ev.refusal?.status ?? status, code: ev.refusal?.code ?? null, message: ev.refusal?.message ?? null,
     checks: ev.checks.map((c) => ({ name: c.check, passed: c.passed, detail: c.detail })),
-    messageId: ev.messageId ?? null, ignored: ev.ignored ?? false, mappedInputs: ev.inputs ?? null,
+    messageId: shownMessageId(ev) ?? null, ignored: ev.ignored ?? false, mappedInputs: ev.inputs ?? null,
   });
   if (body.length > opts.maxBodyBytes) {
     ev.refusal = { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${opts.maxBodyBytes} bytes` };
@@ -46,15 +46,8 @@ export async function testTrigger(
   }
   if (!kind) return done(0);
   if (!signatureCheck(t, request, ev)) return done(0);
-  if (t.scheme === 'STRIPE') {
-    try {
-      ev.messageId = stripeMessageId(JSON.parse(input.body));
-    } catch {
-      // the body check reports it
-    }
-  }
-  if (ev.messageId !== undefined) {
-    const first = await findReplay(pool, t, ev.messageId, opts.replayWindowHours);
+  if (ev.replayKeys!.length > 0) {
+    const first = await findReplay(pool, t, ev.replayKeys!, opts.replayWindowHours);
     ev.checks.push(first
       ? { check: 'replay', passed: true, detail: `message id already accepted as ${first.deliveryId}: the answer would repeat it and start no session` }
       : { check: 'replay', passed: true, detail: 'message id not seen before' });

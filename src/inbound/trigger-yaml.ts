@@ -8,7 +8,7 @@ import { badInput, parseInput } from '../errors.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES, reservedInputName } from './mapping.ts';
-import { type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';
+import { type TriggerLimits, type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';
 
 // An input is `{ path, type?, required?, defaultValue? }`, or just its path.
 const yamlInput = z.preprocess(
@@ -95,14 +95,16 @@ export interface ApplyResult {
  * Creates or updates the trigger named in the file. `secret` stands in for secretFrom (the CLI
  * resolves it); it is used only when the trigger is created: rotating a secret is its own act.
  */
-export async function applyTriggerYaml(db: Db, cipher: SecretCipher, workspaceId: string, doc: TriggerYaml, secret: string | null): Promise<ApplyResult> {
+export async function applyTriggerYaml(
+  db: Db, cipher: SecretCipher, workspaceId: string, doc: TriggerYaml, secret: string | null, limits: TriggerLimits,
+): Promise<ApplyResult> {
   const wanted = settingsOf(doc);
   const current = await findTriggerByName(db, workspaceId, doc.name);
   if (!current) {
-    const { trigger, secret: shown } = await createTrigger(db, cipher, workspaceId, { ...wanted, secret });
+    const { trigger, secret: shown } = await createTrigger(db, cipher, workspaceId, { ...wanted, secret }, limits);
     return { trigger, created: true, changed: true, secret: shown };
   }
   if (sameSettings(current, wanted)) return { trigger: current, created: false, changed: false, secret: null };
-  const trigger = await updateTrigger(db, workspaceId, current.id, wanted);
+  const trigger = await updateTrigger(db, workspaceId, current.id, wanted, limits);
   return { trigger, created: false, changed: true, secret: null };
 }

@@ -1,6 +1,7 @@
 // Trigger administration (SPEC §5): create, update, delete, read. Prisma on this path; the secret
 // is generated unless brought, stored encrypted, and returned only by create (and rotation).
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Db } from '../db/prisma.ts';
 import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -66,17 +67,51 @@ const columns = (s: Partial<TriggerSettings>) => ({
     : {}),
 });
 
+/** What a trigger's settings are checked against: the deployment's replay window. */
+export interface TriggerLimits {
+  replayWindowHours: number;
+}
+
+/**
+ * A timestamp passes for ±toleranceSeconds, so a request stamped at the edge of the future is
+ * still fresh 2 × toleranceSeconds after it was accepted: replay memory must outlast that, or a
+ * replay sent after the memory expired would pass.
+ */
+export function toleranceProblem(toleranceSeconds: number, replayWindowHours: number): string | undefined {
+  const most = Math.ceil((replayWindowHours * 3600) / 2) - 1;
+  return toleranceSeconds > most
+    ? `must be below half the replay window (REPLAY_WINDOW_HOURS=${replayWindowHours}): at most ${most} s, since a timestamp up to toleranceSeconds in the future stays fresh for twice as long`
+    : undefined;
+}
+
+/**
+ * Start-up's check of REPLAY_WINDOW_HOURS against the triggers already stored: a window shortened
+ * below a trigger's tolerance would reopen replays for it. Returns the problem, if any.
+ */
+export async function replayWindowProblem(pool: pg.Pool, replayWindowHours: number): Promise<string | undefined> {
+  const { rows } = await pool.query<{ id: string; tolerance_seconds: number }>(
+    'SELECT id, tolerance_seconds FROM trigger ORDER BY tolerance_seconds DESC, id LIMIT 1',
+  );
+  const widest = rows[0];
+  if (!widest || !toleranceProblem(widest.tolerance_seconds, replayWindowHours)) return undefined;
+  const needed = Math.floor((2 * widest.tolerance_seconds) / 3600) + 1;
+  return `REPLAY_WINDOW_HOURS: ${replayWindowHours} is too short for trigger ${widest.id}, whose toleranceSeconds is ${widest.tolerance_seconds}: `
+    + `replay memory must outlast twice the largest tolerance; set at least ${needed}, or lower that trigger's toleranceSeconds first`;
+}
+
 async function assertNameFree(db: Db, workspaceId: string, name: string, exceptId?: string) {
   const clash = await db.trigger.findFirst({ where: { workspaceId, name, ...(exceptId ? { NOT: { id: exceptId } } : {}) }, select: { id: true } });
   if (clash) throw new DomainError('CONFLICT', `name: a trigger named "${name}" already exists (${clash.id})`, 'name');
 }
 
 export async function createTrigger(
-  db: Db, cipher: SecretCipher, workspaceId: string, input: unknown & { secret?: string | null },
+  db: Db, cipher: SecretCipher, workspaceId: string, input: unknown & { secret?: string | null }, limits: TriggerLimits,
 ): Promise<{ trigger: TriggerRecord; secret: string }> {
   const settings = parseInput(triggerSettingsSchema, input);
   const problem = settingsProblem(settings);
   if (problem) throw badInput(...problem);
+  const tolerance = toleranceProblem(settings.toleranceSeconds, limits.replayWindowHours);
+  if (tolerance) throw badInput('toleranceSeconds', tolerance);
   const secret = input.secret ?? generateSecret(settings.signatureScheme);
   const secretIssue = input.secret != null ? secretProblem(settings.signatureScheme, input.secret) : undefined;
   if (secretIssue) throw badInput('secret', secretIssue);
@@ -100,7 +135,7 @@ export async function findTriggerByName(db: Db, workspaceId: string, name: strin
 }
 
 /** Applies a partial change; fields left out stay as they are, null clears an optional one. */
-export async function updateTrigger(db: Db, workspaceId: string, id: string, patch: Record<string, unknown>): Promise<TriggerRecord> {
+export async function updateTrigger(db: Db, workspaceId: string, id: string, patch: Record<string, unknown>, limits: TriggerLimits): Promise<TriggerRecord> {
   const current = await getTrigger(db, workspaceId, id);
   if (!current) throw notFound('trigger', id);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
@@ -112,6 +147,8 @@ export async function updateTrigger(db: Db, workspaceId: string, id: string, pat
     filter: changes.filter !== undefined ? changes.filter : current.filter, inputs: changes.inputs ?? current.inputs,
   });
   if (problem) throw badInput(...problem);
+  const tolerance = changes.toleranceSeconds !== undefined ? toleranceProblem(changes.toleranceSeconds, limits.replayWindowHours) : undefined;
+  if (tolerance) throw badInput('toleranceSeconds', tolerance);
   if (changes.name && changes.name !== current.name) await assertNameFree(db, workspaceId, changes.name, id);
   const row = await db.trigger.update({ where: { id }, data: columns(changes) as Prisma.TriggerUncheckedUpdateInput });
   await announceChange(db, workspaceId, id);

@@ -23,8 +23,15 @@ export type VerifyFailure =
 
 export interface VerifySuccess {
   ok: true;
-  /** The scheme's message id for replay protection (SPEC §5), if the request carries one. */
+  /** The sender's own id for the message (webhook-id, X-GitHub-Delivery, the id header), as sent. */
   messageId: string | undefined;
+  /**
+   * What replay memory remembers (SPEC §5): a request is a replay when any of these was accepted
+   * before. An id the signature does not cover (X-GitHub-Delivery, an HMAC id header) is never
+   * enough alone, since a replayer may change or drop it: beside it stands the key of the signed
+   * bytes.
+   */
+  replayKeys: string[];
 }
 
 export type VerifyResult = VerifySuccess | VerifyFailure;
@@ -62,6 +69,29 @@ export const signSlack = (secret: string, timestamp: number, body: Buffer | stri
 export const signHmac = (secret: string, body: Buffer | string, options: Pick<HmacOptions, 'encoding' | 'prefix'>) =>
   `${options.prefix ?? ''}${hmacSha256(secret, body).toString(options.encoding === 'HEX' ? 'hex' : 'base64')}`;
 
+const SIGNED_KEY_PREFIX = 'sha256:';
+
+/**
+ * The replay key of a verified request whose id is not signed: the SHA-256 of the bytes the
+ * signature covers. It is what every valid form of the signature stands for, so a replay cannot
+ * dodge it by another hex case, base64 alphabet or padding, order of several signatures, or by a
+ * signature made with the other secret of a rotation overlap.
+ */
+function signedBytesKey(...parts: Array<Buffer | string>): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return `${SIGNED_KEY_PREFIX}${hash.digest('hex')}`;
+}
+
+/**
+ * The replay key of an id the sender chose. Kept as sent (replay memory written before keeps
+ * matching), except a long one, which a btree key could not hold, or one that could pass for a
+ * signed-bytes key and so shadow a message not sent yet: those are hashed under their own prefix.
+ */
+export function senderIdKey(id: string): string {
+  return id.length <= 255 && !id.startsWith(SIGNED_KEY_PREFIX) ? id : `id:${createHash('sha256').update(id).digest('hex')}`;
+}
+
 const fail = (check: 'signature' | 'timestamp', reason: string): VerifyFailure => ({ ok: false, check, reason });
 
 function checkTimestamp(raw: string | undefined, header: string, input: VerifyInput): VerifyFailure | number {
@@ -81,6 +111,11 @@ function decodeHex(value: string): Buffer | undefined {
   return /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : undefined;
 }
 
+/** A verified request whose id header is not signed: the id counts, and so do the signed bytes. */
+function unsignedId(id: string | undefined, signed: string): VerifySuccess {
+  return id ? { ok: true, messageId: id, replayKeys: [senderIdKey(id), signed] } : { ok: true, messageId: undefined, replayKeys: [signed] };
+}
+
 export function verify(input: VerifyInput): VerifyResult {
   const { headers, body, secrets } = input;
   switch (input.scheme) {
@@ -98,7 +133,7 @@ export function verify(input: VerifyInput): VerifyResult {
         const expected = hmacSha256(standardWebhooksKey(s), message);
         return given.some((g) => safeEqual(g, expected));
       });
-      return ok ? { ok: true, messageId: id } : mismatch('webhook-signature');
+      return ok ? { ok: true, messageId: id, replayKeys: [senderIdKey(id)] } : mismatch('webhook-signature');
     }
     case 'GITHUB': {
       const sig = headers['x-hub-signature-256'];
@@ -106,7 +141,8 @@ export function verify(input: VerifyInput): VerifyResult {
       const given = sig.startsWith('sha256=') ? decodeHex(sig.slice(7)) : undefined;
       if (!given) return fail('signature', 'X-Hub-Signature-256 is not sha256=<hex>');
       const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
-      return ok ? { ok: true, messageId: headers['x-github-delivery'] } : mismatch('X-Hub-Signature-256');
+      if (!ok) return mismatch('X-Hub-Signature-256');
+      return unsignedId(headers['x-github-delivery'], signedBytesKey(body));
     }
     case 'STRIPE': {
       const header = headers['stripe-signature'];
@@ -122,8 +158,9 @@ export function verify(input: VerifyInput): VerifyResult {
         const expected = hmacSha256(s, message);
         return given.some((g) => safeEqual(g, expected));
       });
-      // Stripe's replay id is the event id in the body; the route reads it after parsing.
-      return ok ? { ok: true, messageId: undefined } : mismatch('Stripe-Signature');
+      // Stripe's replay id is the event id in the body, read once the body is parsed
+      // (evaluate.ts); the signed bytes stand in for a body without one.
+      return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(`${ts}.`, body)] } : mismatch('Stripe-Signature');
     }
     case 'SLACK': {
       const sig = headers['x-slack-signature'];
@@ -134,8 +171,8 @@ export function verify(input: VerifyInput): VerifyResult {
       if (!given) return fail('signature', 'X-Slack-Signature is not v0=<hex>');
       const message = Buffer.concat([Buffer.from(`v0:${ts}:`), body]);
       const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, message)));
-      // Slack repeats the same signature on a retry, so the signature itself identifies the message.
-      return ok ? { ok: true, messageId: sig } : mismatch('X-Slack-Signature');
+      // Slack repeats the same signature on a retry, so what it signs identifies the message.
+      return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(message)] } : mismatch('X-Slack-Signature');
     }
     case 'HMAC_SHA256': {
       const opts = input.hmac;
@@ -149,8 +186,8 @@ export function verify(input: VerifyInput): VerifyResult {
       const given = opts.encoding === 'HEX' ? decodeHex(value) : Buffer.from(value, 'base64');
       if (!given || given.length === 0) return fail('signature', `${opts.header} is not ${opts.encoding === 'HEX' ? 'hex' : 'base64'}`);
       const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
-      const id = opts.idHeader ? headers[opts.idHeader.toLowerCase()] : undefined;
-      return ok ? { ok: true, messageId: id ?? createHash('sha256').update(raw).digest('hex') } : mismatch(opts.header);
+      if (!ok) return mismatch(opts.header);
+      return unsignedId(opts.idHeader ? headers[opts.idHeader.toLowerCase()] : undefined, signedBytesKey(body));
     }
   }
 }

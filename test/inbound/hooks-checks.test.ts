@@ -3,6 +3,7 @@
 // when the database is down.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { adminQuery } from '../support/db.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
@@ -57,6 +58,41 @@ describe('inbound checks', () => {
     }
     assert.deepEqual(await counts(svc), before, 'a 404 writes nothing');
     assert.equal(await metric(svc, 'TRIGGER_NOT_FOUND'), m0 + 3);
+  });
+
+  it('404 for an unknown trigger without reading the body: answered at once, then the connection closes under the rest', async () => {
+    // A raw connection, so that only the server can close it (node's client gives up on its own
+    // once the answer is in, whatever the server does).
+    const { port } = new URL(svc.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {}); // the server closes under the rest of the body
+    let closed = false;
+    const socketClosed = new Promise<void>((resolve) => socket.once('close', () => {
+      closed = true;
+      resolve();
+    }));
+    let answer = '';
+    const answered = new Promise<void>((resolve) => socket.on('data', (d) => {
+      answer += d;
+      if (/\r\n\r\n[\s\S]*\}\}/.test(answer)) resolve();
+    }));
+    const piece = Buffer.alloc(64 * 1024, 32);
+    const chunk = Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]);
+    socket.write(`POST /hooks/trg_0000000000aaaaaaaaaaaaaaaa HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    socket.write(chunk);
+    await answered;
+    assert.match(answer, /^HTTP\/1\.1 404 /);
+    assert.match(answer, /\{"error":\{"code":"TRIGGER_NOT_FOUND","message":"no such trigger"\}\}$/);
+    // Stream on, as fast as the connection takes it: a server draining the body would take all of
+    // these 64 MiB (the limit is 2 KiB); this one closes the connection instead.
+    const total = 64 * 1024 * 1024;
+    let written = piece.length;
+    while (!closed && written < total) {
+      written += piece.length;
+      if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), socketClosed]);
+    }
+    socket.destroy();
+    assert.ok(closed && written < total, `the server read the whole ${total}-byte body of a request to an unknown trigger`);
   });
 
   it('413 before the body is read whole: by Content-Length, and while streaming a chunked body', async () => {

@@ -14,6 +14,21 @@ describe('inbound signature schemes', () => {
   });
   after(() => svc.stop());
 
+  /** Every session the trigger started, through the API. */
+  const sessionsOf = async (triggerId: string): Promise<string[]> =>
+    (await gql(svc.url, svc.adminKey, 'query($t: ID!) { sessions(filter: {triggerId: $t}, first: 100) { edges { node { id } } } }', { t: triggerId }))
+      .data!.sessions.edges.map((e: { node: { id: string } }) => e.node.id);
+
+  /** Each replay answers the first request's deliveryId and sessionId, and the trigger has one session. */
+  async function assertReplays(triggerId: string, first: { status: number; json: any }, replays: Array<Promise<{ status: number; json: any }>>) {
+    assert.equal(first.status, 202, JSON.stringify(first.json));
+    for (const r of await Promise.all(replays)) {
+      assert.equal(r.status, 202, JSON.stringify(r.json));
+      assert.deepEqual(r.json, first.json);
+    }
+    assert.deepEqual(await sessionsOf(triggerId), [first.json.sessionId]);
+  }
+
   const sessionOf = async (sessionId: string) =>
     (await gql(svc.url, svc.adminKey, 'query($id: ID!) { node(id: $id) { ... on Session { id agent inputs status } } }', { id: sessionId })).data!.node;
 
@@ -122,5 +137,88 @@ describe('inbound signature schemes', () => {
     assert.equal(ok.status, 202);
     const bad = await post(b64.url, { body, headers: { 'content-type': 'application/json', 'x-sig': createHmac('sha256', 'other').update(body).digest('base64') } });
     assert.equal(bad.status, 401);
+  });
+
+  describe('replay protection cannot be dodged by re-encoding the signature or changing an unsigned id', () => {
+    const upperHex = (value: string) => value.replace(/[0-9a-f]{64}$/, (hex) => hex.toUpperCase());
+
+    it('GITHUB: upper-case hex, a missing or a changed X-GitHub-Delivery is still a replay', async () => {
+      const secret = 'gh-replay-secret';
+      const t = await createTrigger(svc.url, svc.adminKey, { name: 'gh-replay', signatureScheme: 'GITHUB', secret });
+      const signed = github(secret, JSON.stringify({ action: 'opened', n: 1 }), { delivery: 'delivery-1' });
+      const first = await post(t.url, signed);
+      const { 'x-github-delivery': _dropped, ...withoutDelivery } = signed.headers;
+      await assertReplays(t.id, first, [
+        post(t.url, { ...signed, headers: { ...signed.headers, 'x-hub-signature-256': upperHex(signed.headers['x-hub-signature-256']!) } }),
+        post(t.url, { ...signed, headers: withoutDelivery }),
+        post(t.url, signed, { 'x-github-delivery': 'delivery-2' }),
+        post(t.url, signed, { 'x-github-delivery': 'delivery-3', 'x-hub-signature-256': upperHex(signed.headers['x-hub-signature-256']!) }),
+      ]);
+      // A new body is a new message, with or without a delivery header, and a delivery id only
+      // seen on a replay was not remembered.
+      const other = github(secret, JSON.stringify({ action: 'opened', n: 2 }));
+      const { 'x-github-delivery': _none, ...bare } = other.headers;
+      const second = await post(t.url, { ...other, headers: bare });
+      const third = await post(t.url, github(secret, JSON.stringify({ action: 'opened', n: 3 }), { delivery: 'delivery-2' }));
+      for (const r of [second, third]) {
+        assert.equal(r.status, 202);
+        assert.match(r.json.sessionId, /^ses_/);
+      }
+      assert.equal(new Set(await sessionsOf(t.id)).size, 3);
+    });
+
+    it('SLACK: the same signature in upper-case hex is a replay', async () => {
+      const secret = 'slack-replay-secret-0123456789';
+      const t = await createTrigger(svc.url, svc.adminKey, { name: 'slack-replay', signatureScheme: 'SLACK', secret });
+      const signed = slack(secret, JSON.stringify({ type: 'event_callback', event_id: 'Ev1' }));
+      const first = await post(t.url, signed);
+      await assertReplays(t.id, first, [
+        post(t.url, signed, { 'x-slack-signature': `v0=${signed.headers['x-slack-signature']!.slice(3).toUpperCase()}` }),
+        post(t.url, signed, { 'x-slack-retry-num': '1' }),
+      ]);
+    });
+
+    it('HMAC_SHA256 (hex, id header): upper-case hex with a changed or missing id header is a replay', async () => {
+      const secret = 'hmac-replay-secret';
+      const t = await createTrigger(svc.url, svc.adminKey, {
+        name: 'hmac-replay-hex', signatureScheme: 'HMAC_SHA256', secret, hmac: { header: 'X-Signature', encoding: 'HEX', prefix: 'sha256=', idHeader: 'X-Request-Id' },
+      });
+      const body = '{"order":1}';
+      const hex = createHmac('sha256', secret).update(body).digest('hex');
+      const send = (headers: Record<string, string>) => post(t.url, { body, headers: { 'content-type': 'application/json', ...headers } });
+      const first = await send({ 'x-signature': `sha256=${hex}`, 'x-request-id': 'req-1' });
+      await assertReplays(t.id, first, [
+        send({ 'x-signature': `sha256=${hex.toUpperCase()}`, 'x-request-id': 'req-1' }),
+        send({ 'x-signature': `sha256=${hex.toUpperCase()}`, 'x-request-id': 'req-2' }),
+        send({ 'x-signature': `sha256=${hex}` }),
+      ]);
+    });
+
+    it('HMAC_SHA256 (base64): base64url and unpadded forms of the same signature are replays', async () => {
+      const secret = 'hmac-replay-b64-secret';
+      const t = await createTrigger(svc.url, svc.adminKey, { name: 'hmac-replay-b64', signatureScheme: 'HMAC_SHA256', secret, hmac: { header: 'X-Sig', encoding: 'BASE64' } });
+      // A body whose signature has + and / in base64, so that base64url spells it differently.
+      let body = '';
+      let mac = Buffer.alloc(0);
+      for (let n = 0; !/[+/]/.test(mac.toString('base64')); n++) {
+        body = JSON.stringify({ n });
+        mac = createHmac('sha256', secret).update(body).digest();
+      }
+      const send = (sig: string) => post(t.url, { body, headers: { 'content-type': 'application/json', 'x-sig': sig } });
+      const first = await send(mac.toString('base64'));
+      await assertReplays(t.id, first, [send(mac.toString('base64url')), send(mac.toString('base64').replace(/=+$/, ''))]);
+    });
+
+    it('STRIPE: an event without an id is keyed on its signed bytes, whatever the order of the v1 signatures', async () => {
+      const secret = 'whsec_stripe_replay_0123456789';
+      const t = await createTrigger(svc.url, svc.adminKey, { name: 'stripe-replay', signatureScheme: 'STRIPE', secret });
+      const signed = stripe(secret, JSON.stringify({ type: 'invoice.paid' }), { extraV1: ['0'.repeat(64)] });
+      const first = await post(t.url, signed);
+      const [ts, junk, good] = signed.headers['stripe-signature']!.split(',');
+      await assertReplays(t.id, first, [
+        post(t.url, signed, { 'stripe-signature': [ts, good, junk].join(',') }),
+        post(t.url, signed, { 'stripe-signature': [ts, good!.toUpperCase().replace('V1=', 'v1=')].join(',') }),
+      ]);
+    });
   });
 });

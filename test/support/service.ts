@@ -36,7 +36,10 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     },
     [],
   );
-  const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   if (!service.url || (ownDatabase && !service.bootstrap)) {
     await service.stop();
     throw new Error('test service needs the api role (and, on its own database, the first-start bootstrap)');
