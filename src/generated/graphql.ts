@@ -218,7 +218,7 @@ export type DeleteWebhookSubscriptionPayload = {
 export type DeliveryAttempt = {
   __typename?: 'DeliveryAttempt';
   durationMs: Scalars['Int']['output'];
-  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK or HTTP_<status>. */
+  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK, HTTP_<status>, or INTERNAL (the request could not be built, e.g. a secret header that no longer decrypts). */
   errorClass?: Maybe<Scalars['String']['output']>;
   number: Scalars['Int']['output'];
   outcome: AttemptOutcome;

@@ -11,7 +11,7 @@ export interface SendResult {
   /** The HTTP status, when an answer came. */
   statusCode: number | null;
   durationMs: number;
-  /** Why no 2xx: TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, HTTP_<status>, NETWORK. */
+  /** Why no 2xx: TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, HTTP_<status>, NETWORK (the worker adds INTERNAL). */
   errorClass: string | null;
   /** The response body's first 4 KiB as storable text (storableText). */
   responseBody: string | null;
