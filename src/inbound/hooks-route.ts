@@ -133,7 +133,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
           : res.status(200).json({ ok: true, event: 'ping' });
       }
       // Acceptance, or the first answer again when the message id was accepted before.
-      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs! });
+      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs!, hops: ev.hops! });
       count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
       return answer(result);
     } catch (err) {
