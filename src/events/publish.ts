@@ -19,6 +19,12 @@ export interface PublishInput {
   data: unknown;
   idempotencyKey?: string | null;
   sessionId?: string | null;
+  /**
+   * The gateway hops of the session the event is about (signing/loop-marker.ts), when the caller
+   * knows them (/hooks, starting that session in the same statement). Otherwise they are read from
+   * the session named by `sessionId` or `data.sessionId`, in the event's INSERT; 0 without one.
+   */
+  hops?: number;
 }
 
 export interface PublishedEvent {
@@ -187,19 +193,23 @@ export function selectPlanned(plan: PlannedEvents, eventIds: string[]): PlannedE
 }
 
 /** How many parameters eventsCte() numbers. */
-export const EVENTS_CTE_PARAMS = 10;
+export const EVENTS_CTE_PARAMS = 12;
 
 /**
  * CTEs `ev` (the events) and `fan` (one delivery, id minted by gateway_id(), per ACTIVE subscription
  * that takes the event's type and either has no filter or was planned with the filter it still
  * has), numbering their EVENTS_CTE_PARAMS parameters from $first, so hot paths can fold them into
- * a larger statement.
+ * a larger statement. An event's hop count is its input's, or read from its session by a subquery
+ * of the INSERT: the loop marker costs the publish no round trip.
  */
 export function eventsCte(first: number): string {
   const p = (i: number) => `$${first + i}`;
   return `ev AS (
-       INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, created_at)
-       SELECT *, ${p(6)}::timestamptz FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[])
+       INSERT INTO event (id, workspace_id, type, body, idempotency_key, session_id, hops, created_at)
+       SELECT u.id, u.workspace_id, u.type, u.body, u.idempotency_key, u.session_id,
+              coalesce(u.hops, (SELECT hs.hops FROM session hs WHERE hs.id = u.hop_session AND hs.workspace_id = u.workspace_id), 0), ${p(6)}::timestamptz
+       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[], ${p(10)}::smallint[], ${p(11)}::text[])
+         AS u(id, workspace_id, type, body, idempotency_key, session_id, hops, hop_session)
        RETURNING id, workspace_id, type
      ), fan AS (
        INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
@@ -214,7 +224,15 @@ export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unk
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
   events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
   matches.map((m) => m.eventId), matches.map((m) => m.subscriptionId), matches.map((m) => m.filter),
+  events.map((e) => e.input.hops ?? null), events.map((e) => (e.input.hops === undefined ? hopSession(e.input) : null)),
 ];
+
+/** The session whose hop count an event carries: the one it belongs to, else the one its data names. */
+function hopSession(input: PublishInput): string | null {
+  if (input.sessionId) return input.sessionId;
+  const named = (input.data as { sessionId?: unknown } | null | undefined)?.sessionId;
+  return typeof named === 'string' ? named : null;
+}
 
 export interface FanRow {
   id: string;

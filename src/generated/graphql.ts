@@ -849,7 +849,7 @@ export type Trigger = Node & {
 export type TriggerCheck = {
   __typename?: 'TriggerCheck';
   detail: Scalars['String']['output'];
-  /** contentType, ipAllowlist, signature, replay, body, filter or mapping. */
+  /** contentType, ipAllowlist, loop, signature, replay, body, filter or mapping. */
   name: Scalars['String']['output'];
   passed: Scalars['Boolean']['output'];
 };

@@ -1,7 +1,8 @@
 // The checks of SPEC §5 after the trigger is known, shared by POST /hooks/{id} and the testTrigger
-// dry run. Order: 415 content type → 403 IP allowlist → (429 rate limit, by the route) → 401
-// signature or timestamp → (replay, by the caller) → 400 malformed body or mapping.
+// dry run. Order: 415 content type → 403 IP allowlist → 403 webhook loop → (429 rate limit, by the
+// route) → 401 signature or timestamp → (replay, by the caller) → 400 malformed body or mapping.
 import ipaddr from 'ipaddr.js';
+import { MAX_HOPS, loopProblem, requestHops } from '../signing/loop-marker.ts';
 import { type Headers, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
 import type { TriggerContext } from './trigger-context.ts';
@@ -12,7 +13,7 @@ export interface Refusal {
   message: string;
 }
 
-export type CheckName = 'contentType' | 'ipAllowlist' | 'signature' | 'replay' | 'body' | 'filter' | 'mapping';
+export type CheckName = 'contentType' | 'ipAllowlist' | 'loop' | 'signature' | 'replay' | 'body' | 'filter' | 'mapping';
 
 export interface CheckOutcome {
   check: CheckName;
@@ -25,6 +26,8 @@ export type SenderReply = { kind: 'github-ping' } | { kind: 'slack-challenge'; c
 export interface Evaluation {
   checks: CheckOutcome[];
   refusal?: Refusal;
+  /** The gateway hops the request says it has made (signing/loop-marker.ts): its session keeps them. */
+  hops?: number;
   /** The sender's id for the message, shown in inboundDeliveries. */
   messageId?: string;
   /** Replay memory keys (signing/schemes.ts): a replay matches any of them. */
@@ -92,8 +95,14 @@ export interface RequestFacts {
   nowSeconds: number;
 }
 
-/** The checks before the rate limit: content type and IP allowlist. */
-export function preChecks(t: TriggerContext, req: Pick<RequestFacts, 'headers' | 'sourceIp'>, ev: Evaluation): 'json' | 'form' | undefined {
+/**
+ * The checks before the rate limit: content type, IP allowlist, and the webhook loop marker
+ * (SPEC §15), which refuses what this deployment (`ownDeploymentId`) sent itself or a request past
+ * the hop limit before any signature is computed.
+ */
+export function preChecks(
+  t: TriggerContext, req: Pick<RequestFacts, 'headers' | 'sourceIp'>, ownDeploymentId: string, ev: Evaluation,
+): 'json' | 'form' | undefined {
   const kind = contentKind(req.headers['content-type']);
   if (!kind) {
     ev.checks.push({ check: 'contentType', passed: false, detail: `content type "${req.headers['content-type'] ?? ''}" is not application/json or application/x-www-form-urlencoded` });
@@ -107,6 +116,14 @@ export function preChecks(t: TriggerContext, req: Pick<RequestFacts, 'headers' |
     return undefined;
   }
   ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
+  const loop = loopProblem(req.headers, ownDeploymentId);
+  if (loop) {
+    ev.checks.push({ check: 'loop', passed: false, detail: loop });
+    ev.refusal = { status: 403, code: 'WEBHOOK_LOOP', message: loop };
+    return undefined;
+  }
+  ev.hops = requestHops(req.headers);
+  ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
   return kind;
 }
 

@@ -1,6 +1,6 @@
 // POST /hooks/{trigger_id} (SPEC §5). The body is read as raw bytes (refused at the limit before it
-// is read whole) and verified before any parsing. Checks in order: 404 → 413 → 415 → 403 → 429 →
-// 401 → replay → 400; the first that fails answers {"error":{"code","message"}}. 404 and 429 only
+// is read whole) and verified before any parsing. Checks in order: 404 → 413 → 415 → 403 (IP
+// allowlist, webhook loop) → 429 → 401 → replay → 400; the first that fails answers {"error":{"code","message"}}. 404 and 429 only
 // count in metrics, and refusals past the per-source flood limit only in a summary row, so floods
 // cannot write to the database without bound.
 import type { IncomingMessage } from 'node:http';
@@ -12,7 +12,6 @@ import { isDatabaseUnavailable } from '../server/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from './evaluate.ts';
 import { hit } from '../db/rate-limit.ts';
-import { loopRefusal } from './loop-guard.ts';
 import { type InboundFacts, InboundWriter, WriterQueueFull, findReplay } from './record.ts';
 import { RefusalLimiter } from './refusal-limit.ts';
 import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
@@ -72,12 +71,6 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
         res.setHeader('Connection', 'close');
         return refuse(res, refusals.notFound());
       }
-      const loop = loopRefusal(req.headers, services.deploymentId);
-      if (loop) {
-        count(loop.code);
-        req.resume();
-        return refuse(res, loop);
-      }
       const limit = config.inboundMaxBodyBytes;
       const declared = Number(req.headers['content-length'] ?? NaN);
       let body: Buffer;
@@ -107,7 +100,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
       const answer = (r: { deliveryId: string; sessionId: string | null; ignored: boolean }) =>
         res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
 
-      const kind = preChecks(t, request, ev);
+      const kind = preChecks(t, request, services.deploymentId, ev);
       if (!kind) {
         if (ev.refusal!.status === 415) {
           count(ev.refusal!.code);
@@ -140,7 +133,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
           : res.status(200).json({ ok: true, event: 'ping' });
       }
       // Acceptance, or the first answer again when the message id was accepted before.
-      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs! });
+      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs!, hops: ev.hops! });
       count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
       return answer(result);
     } catch (err) {

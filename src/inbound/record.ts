@@ -39,7 +39,7 @@ export interface InboundRecord {
 }
 
 export type InboundWrite =
-  | { kind: 'accept'; t: TriggerContext; facts: InboundFacts; inputs: Record<string, unknown> | null }
+  | { kind: 'accept'; t: TriggerContext; facts: InboundFacts; inputs: Record<string, unknown> | null; hops: number }
   | { kind: 'refuse'; t: TriggerContext; facts: InboundFacts; refusal: Refusal }
   | { kind: 'handshake'; t: TriggerContext; facts: InboundFacts }
   | { kind: 'replay'; t: TriggerContext; facts: InboundFacts; first: InboundRecord };
@@ -161,7 +161,7 @@ export class InboundWriter {
     const sessionIds = writes.map((w) => (w.kind === 'accept' && w.inputs ? newId('session') : undefined));
     const starting = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [{ w, sessionId: sessionIds[i]! }] : []));
     const events = await planEvents(this.#deps.subscriptionFilters, starting.map(({ w, sessionId }) =>
-      ({ workspaceId: w.t.workspaceId, type: 'session.created', sessionId, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } })));
+      ({ workspaceId: w.t.workspaceId, type: 'session.created', sessionId, hops: w.hops, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } })));
     const eventOf = new Map(events.events.map((e) => [e.input.sessionId, e.id]));
     return { sessionIds, eventIds: sessionIds.map((id) => (id === undefined ? undefined : eventOf.get(id))), events };
   }
@@ -256,21 +256,21 @@ export class InboundWriter {
     // Accepts that turned out to be replays start nothing: their planned events are left out.
     const created = selectPlanned(plan.events, started.map((i) => plan.eventIds[i]!));
     const optimistic = !careful && remembered.length > 0;
-    const m = 22 + EVENTS_CTE_PARAMS; // the replay memory's parameters, after the events'
+    const m = 23 + EVENTS_CTE_PARAMS; // the replay memory's parameters, after the events'
     // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
     // path, the replay memory: one statement. The statements after it do not depend on its answer
     // and go out behind it at once (pipelined).
     void p.send({
       name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
       text: `WITH sessions AS (
-         INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at)
-         SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[])
+         INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at, hops)
+         SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[], $22::smallint[])
        ), deliveries AS (
          INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
            message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
            $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])
-       ), ${eventsCte(22)}${optimistic ? `, mem AS (
+       ), ${eventsCte(23)}${optimistic ? `, mem AS (
          INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
          SELECT * FROM unnest($${m}::text[], $${m + 1}::text[], $${m + 2}::text[], $${m + 3}::text[], $${m + 4}::timestamptz[])
          ON CONFLICT (trigger_id, message_id) DO UPDATE
@@ -287,7 +287,7 @@ export class InboundWriter {
         rows.map((r) => (r.inputs === null ? null : JSON.stringify(r.inputs))), rows.map((r) => r.sessionId),
         started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
         started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
-        started.map((i) => writes[i]!.facts.receivedAt),
+        started.map((i) => writes[i]!.facts.receivedAt), started.map((i) => (writes[i] as { hops: number }).hops),
         ...eventsParams(created),
         ...(optimistic
           ? [...memory(), window,

@@ -78,7 +78,7 @@ export const inboundResolvers: Resolvers = {
       const { workspaceId } = assertCan(principal, 'read');
       const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
       const result = await testTrigger(services.pool, services.cipher, t?.workspaceId === workspaceId ? t : undefined, input, {
-        replayWindowHours: services.config.replayWindowHours, maxBodyBytes: services.config.inboundMaxBodyBytes,
+        replayWindowHours: services.config.replayWindowHours, maxBodyBytes: services.config.inboundMaxBodyBytes, deploymentId: services.deploymentId,
       });
       if (!result) throw notFound('trigger', input.triggerId);
       return result;

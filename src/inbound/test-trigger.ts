@@ -22,7 +22,7 @@ export interface DryRun {
 export async function testTrigger(
   pool: pg.Pool, cipher: SecretCipher, t: TriggerContext | undefined,
   input: { headers: Array<{ name: string; value: string }>; body: string; sourceIp?: string | null },
-  opts: { replayWindowHours: number; maxBodyBytes: number; now?: Date },
+  opts: { replayWindowHours: number; maxBodyBytes: number; deploymentId: string; now?: Date },
 ): Promise<DryRun | undefined> {
   if (!t) return undefined;
   const headers: Headers = {};
@@ -40,9 +40,10 @@ export async function testTrigger(
     return done(413);
   }
   // Without a source address the allowlist cannot be judged; say so rather than refuse.
-  const kind = preChecks({ ...t, ipAllowlist: input.sourceIp ? t.ipAllowlist : [] }, request, ev);
-  if (kind && !input.sourceIp && t.ipAllowlist.length > 0) {
-    ev.checks[ev.checks.length - 1] = { check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' };
+  const kind = preChecks({ ...t, ipAllowlist: input.sourceIp ? t.ipAllowlist : [] }, request, opts.deploymentId, ev);
+  if (!input.sourceIp && t.ipAllowlist.length > 0) {
+    const allowlist = ev.checks.findIndex((c) => c.check === 'ipAllowlist');
+    if (allowlist >= 0) ev.checks[allowlist] = { check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' };
   }
   if (!kind) return done(0);
   if (!signatureCheck(t, request, ev)) return done(0);

@@ -56,6 +56,8 @@ interface Target {
   event_id: string;
   event_type: string;
   body: string;
+  /** The event's gateway hops (signing/loop-marker.ts): the delivery makes one more. */
+  hops: number;
   subscription_id: string;
   url: string;
   headers: Array<{ name: string; value: string }>;
@@ -83,7 +85,7 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
   const { rows } = await pool.query<Target>({
     name: 'delivery-targets',
     text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
-                  e.id AS event_id, e.type AS event_type, e.body,
+                  e.id AS event_id, e.type AS event_type, e.body, e.hops,
                   s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
            WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
@@ -137,7 +139,7 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
     let headers: Record<string, string> = {};
     let result: SendResult;
     try {
-      headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), services.deploymentId);
+      headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
       result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
     } catch (err) {
       // A request that cannot even be built fails as an attempt of its own delivery, not the batch.

@@ -101,7 +101,8 @@ export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise
   const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
   const id = newId('event');
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
-  const headers = deliveryHeaders(id, body, secrets, openHeaders(deps.cipher, sub.id, sub.headers), deps.deploymentId);
+  // A ping is about no session: it is the first hop.
+  const headers = deliveryHeaders(id, body, secrets, openHeaders(deps.cipher, sub.id, sub.headers), { deploymentId: deps.deploymentId, hops: 1 });
   const result = await deps.client.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;

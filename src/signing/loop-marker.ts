@@ -2,9 +2,10 @@
 // many gateway hops it has made; /hooks refuses a request that this deployment sent itself (a
 // subscription pointing back at our own /hooks through some alias starts a session per delivery,
 // each emitting events that are delivered again: an event storm) or one past MAX_HOPS. Requests
-// from another deployment of this gateway, with another MASTER_KEY, pass.
+// from another deployment of this gateway, with another MASTER_KEY, pass, and the count travels on:
+// the session a request starts keeps it, and the deliveries of that session's events say one more,
+// so a loop between deployments (A's subscription to B's /hooks and B's to A's) ends too.
 import { hkdfSync } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 
 export const DEPLOYMENT_HEADER = 'webhook-gateway-deployment';
 export const HOPS_HEADER = 'webhook-gateway-hops';
@@ -19,21 +20,30 @@ export function deploymentId(masterKey: Buffer): string {
 }
 
 /**
- * Sessions do not record the hop count of the /hooks request that started them, so every delivery
- * and ping says hop 1: refusing our own id is what stops a loop through ourselves; /hooks still
- * refuses a count past MAX_HOPS from any sender that carries one.
+ * The marker of a request this deployment sends: a delivery says one hop more than the event it
+ * carries (event.hops: the count of the /hooks request that started the session it is about, 0
+ * without one), so a loop through other deployments of this gateway still ends past MAX_HOPS; a
+ * ping, about no session, says 1.
  */
 export const markerHeaders = (ownId: string, hops = 1): Record<string, string> => ({ [DEPLOYMENT_HEADER]: ownId, [HOPS_HEADER]: String(hops) });
 
+type HeaderValues = Record<string, string | string[] | undefined>;
+
 const values = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((s) => s.split(',')).map((s) => s.trim());
 
+/**
+ * The hop count a request says it has made: the largest of its values, 0 without one. A value that
+ * is not a count is not ours to judge, and counts as none.
+ */
+export const requestHops = (headers: HeaderValues): number =>
+  Math.max(0, ...values(headers[HOPS_HEADER]).filter((s) => /^\d{1,9}$/.test(s)).map(Number));
+
 /** Why an inbound request is refused as a loop, or undefined. Repeated headers count each value. */
-export function loopProblem(headers: IncomingHttpHeaders, ownId: string): string | undefined {
+export function loopProblem(headers: HeaderValues, ownId: string): string | undefined {
   if (values(headers[DEPLOYMENT_HEADER]).includes(ownId)) {
     return `this request was sent by this gateway itself (${DEPLOYMENT_HEADER}); a subscription points at its own /hooks`;
   }
-  // A value that is not a count is not ours to judge: only a count past the limit refuses.
-  const hops = Math.max(0, ...values(headers[HOPS_HEADER]).filter((s) => /^\d{1,9}$/.test(s)).map(Number));
+  const hops = requestHops(headers);
   if (hops > MAX_HOPS) return `the request has made ${hops} gateway hops (${HOPS_HEADER}); at most ${MAX_HOPS} are accepted`;
   return undefined;
 }

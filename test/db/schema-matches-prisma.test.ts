@@ -54,7 +54,7 @@ function expectedType(f: DmmfField): string {
   if (f.kind === 'enum') return f.isList ? `_${f.type}` : f.type;
   const native = f.nativeType?.[0];
   const base: Record<string, string> = {
-    String: 'text', Int: 'int4', BigInt: 'int8', Boolean: 'bool', DateTime: native === 'Timestamptz' ? 'timestamptz' : 'timestamp',
+    String: 'text', Int: native === 'SmallInt' ? 'int2' : 'int4', BigInt: 'int8', Boolean: 'bool', DateTime: native === 'Timestamptz' ? 'timestamptz' : 'timestamp',
     Json: 'jsonb', Float: 'float8', Decimal: 'numeric', Bytes: 'bytea',
   };
   const t = base[f.type];

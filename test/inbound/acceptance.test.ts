@@ -150,7 +150,7 @@ describe('mapping and acceptance', () => {
     const ok = (await gql(svc.url, svc.adminKey, TEST, { i: { triggerId: t.id, headers: headersOf(good.headers), body: good.body } })).data!.testTrigger;
     assert.equal(ok.status, 202);
     assert.deepEqual(ok.mappedInputs, { n: 3 });
-    assert.deepEqual(ok.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['signature', true], ['replay', true], ['body', true], ['mapping', true]]);
+    assert.deepEqual(ok.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['loop', true], ['signature', true], ['replay', true], ['body', true], ['mapping', true]]);
 
     const reencoded = (await gql(svc.url, svc.adminKey, TEST, { i: { triggerId: t.id, headers: headersOf(good.headers), body: '{"n":3}' } })).data!.testTrigger;
     assert.equal(reencoded.status, 401);

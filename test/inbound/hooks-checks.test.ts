@@ -1,6 +1,6 @@
-// SPEC §5's check order (404 → 413 → 415 → 403 → 429 → 401 → replay → 400), what each refusal
-// writes (audit rows from 403 on, except 429), replay protection, IP allowlists, TRUST_PROXY, and 503
-// when the database is down.
+// SPEC §5's check order (404 → 413 → 415 → 403 (IP allowlist, webhook loop) → 429 → 401 → replay →
+// 400), what each refusal writes (audit rows from 403 on, except 429), replay protection, IP
+// allowlists, TRUST_PROXY, and 503 when the database is down.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -147,6 +147,36 @@ describe('inbound checks', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('403 WEBHOOK_LOOP after 413 and 415 and before the signature; recorded like the other 403s, with a delivery and an audit row', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'loop-marked' });
+    // The id this deployment marks its deliveries and pings with (test/outbound/webhook-loop.test.ts
+    // reads it off a ping).
+    const own = { 'webhook-gateway-deployment': svc.services.deploymentId };
+    const big = JSON.stringify({ pad: 'x'.repeat(3000) });
+    assert.equal((await post(t.url, standardWebhooks(t.secret, big), own)).status, 413);
+    assert.equal((await post(t.url, { body: '{}', headers: { 'content-type': 'text/plain' } }, own)).status, 415);
+
+    const before = await counts(svc);
+    const m0 = await metric(svc, 'WEBHOOK_LOOP');
+    const unsigned = await post(t.url, { body: '{}', headers: { 'content-type': 'application/json' } }, own);
+    assert.deepEqual([unsigned.status, unsigned.json.error.code], [403, 'WEBHOOK_LOOP'], 'refused before the signature is looked at');
+    const far = await post(t.url, standardWebhooks(t.secret, '{}'), { 'webhook-gateway-deployment': 'AAAAAAAAAAAAAAAA', 'webhook-gateway-hops': '4' });
+    assert.deepEqual([far.status, far.json.error.code], [403, 'WEBHOOK_LOOP']);
+    const after = await counts(svc);
+    assert.deepEqual([after.deliveries - before.deliveries, after.audit - before.audit, after.sessions - before.sessions], [2, 2, 0]);
+    assert.equal(await metric(svc, 'WEBHOOK_LOOP'), m0 + 2);
+
+    const listed = await gql(svc.url, svc.adminKey, 'query($t: ID!) { inboundDeliveries(filter: {triggerId: $t}) { edges { node { id outcome statusCode refusalCode refusalReason } } } }', { t: t.id });
+    const refused = listed.data!.inboundDeliveries.edges.map((e: any) => e.node);
+    assert.deepEqual(refused.map((d: any) => [d.outcome, d.statusCode, d.refusalCode]), [['REFUSED', 403, 'WEBHOOK_LOOP'], ['REFUSED', 403, 'WEBHOOK_LOOP']]);
+    assert.deepEqual(refused.map((d: any) => d.refusalReason.replace(/.*(4 gateway hops|sent by this gateway itself).*/, '$1')).sort(),
+      ['4 gateway hops', 'sent by this gateway itself']);
+    const { rows: audit } = await svc.services.pool.query(
+      `SELECT delivery_id, direction, outcome, status_code, error_class FROM webhook_audit WHERE trigger_id = $1`, [t.id]);
+    assert.deepEqual(audit.map((a) => [a.delivery_id, a.direction, a.outcome, a.status_code, a.error_class]).sort(),
+      refused.map((d: any) => [d.id, 'INBOUND', 'REFUSED', 403, 'WEBHOOK_LOOP']).sort());
   });
 
   it('429 past the rate limit, with Retry-After, counted in metrics only; the limit holds across replicas (shared in PostgreSQL)', async () => {

@@ -1,7 +1,8 @@
 // Webhook loops (SPEC §15): a subscription pointed at the gateway's own /hooks, with that trigger's
 // secret, turns every delivery into a new session whose events are delivered again. Refused when
 // saved; and every delivery carries this deployment's id, which /hooks refuses, so an alias that
-// passes the save-time check still cannot loop. Another deployment's deliveries still pass.
+// passes the save-time check still cannot loop. Another deployment's deliveries still pass, and
+// carry their hop count on, so a loop between two deployments ends after 3 hops.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
@@ -14,6 +15,8 @@ const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
   createWebhookSubscription(input: $i) { secret subscription { id status statusReason } }
 }`;
 const PUBLIC_URL = 'https://gateway.example.test';
+const TEST_TRIGGER = 'mutation($i: TestTriggerInput!) { testTrigger(input: $i) { status code message checks { name passed detail } } }';
+const headersOf = (h: Record<string, string>) => Object.entries(h).map(([name, value]) => ({ name, value }));
 
 describe('webhook loops', () => {
   let svc: TestService;
@@ -98,6 +101,11 @@ describe('webhook loops', () => {
       assert.equal(a.status_code, 403);
       assert.equal(JSON.parse(a.response_body).error.code, 'WEBHOOK_LOOP');
     }
+    // Each refusal is recorded like any other 403 (below the per-source flood limit): a delivery and an audit row.
+    const { rows: [recorded] } = await svc.services.pool.query<{ deliveries: number; audit: number }>(
+      `SELECT (SELECT count(*) FROM inbound_delivery WHERE trigger_id = $1 AND outcome = 'REFUSED' AND refusal_code = 'WEBHOOK_LOOP')::int AS deliveries,
+              (SELECT count(*) FROM webhook_audit WHERE trigger_id = $1 AND status_code = 403 AND error_class = 'WEBHOOK_LOOP')::int AS audit`, [trigger.id]);
+    assert.deepEqual(recorded, { deliveries: attempts.length, audit: attempts.length });
 
     // A ping that reaches the gateway itself is refused too: such a subscription never gets ACTIVE.
     const again = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${alias.url}/hooks/${trigger.id}`, events: ['*'], secret: trigger.secret } });
@@ -120,6 +128,112 @@ describe('webhook loops', () => {
       assert.equal(await sessionsOf(trigger.id), 2, 'the ping and the event each started a session');
     } finally {
       await other.stop();
+    }
+  });
+
+  it('testTrigger reports the loop check: refused for its own id before the signature, passed at hop 2 from another deployment', async () => {
+    const trigger = await createTrigger(svc.url, svc.adminKey, { name: 'dry-loop' });
+    const signed = standardWebhooks(trigger.secret, '{}');
+    const own = (await gql(svc.url, svc.adminKey, TEST_TRIGGER, {
+      i: { triggerId: trigger.id, headers: headersOf({ ...signed.headers, 'webhook-gateway-deployment': svc.services.deploymentId }), body: signed.body },
+    })).data!.testTrigger;
+    assert.deepEqual([own.status, own.code], [403, 'WEBHOOK_LOOP']);
+    assert.deepEqual(own.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['loop', false]]);
+    assert.match(own.checks.at(-1).detail, /sent by this gateway itself/);
+    const other = (await gql(svc.url, svc.adminKey, TEST_TRIGGER, {
+      i: { triggerId: trigger.id, headers: headersOf({ ...signed.headers, 'webhook-gateway-deployment': 'AAAAAAAAAAAAAAAA', 'webhook-gateway-hops': '2' }), body: signed.body },
+    })).data!.testTrigger;
+    assert.equal(other.status, 202, JSON.stringify(other));
+    assert.deepEqual(other.checks.find((c: any) => c.name === 'loop'), { name: 'loop', passed: true, detail: 'gateway hop 2 of at most 3' });
+  });
+
+  it('carries the hop count: the events of a session started at hop 2 are delivered at hop 3 (session.created, the runtime\'s session.finished, a published tool.called); an event about no session at hop 1', async () => {
+    const receiver = await startReceiver();
+    try {
+      receiver.respond(() => ({ status: 204 }));
+      const created = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/hops`, events: ['session.created', 'session.finished', 'tool.called', 'review.completed'] } });
+      assert.equal(created.data!.createWebhookSubscription.subscription.status, 'ACTIVE');
+      assert.equal(receiver.received[0]!.headers['webhook-gateway-hops'], '1', 'a ping is the first hop');
+
+      const trigger = await createTrigger(svc.url, svc.adminKey, { name: 'second-hop' });
+      const started = await post(trigger.url, standardWebhooks(trigger.secret, '{}'), { 'webhook-gateway-deployment': 'AAAAAAAAAAAAAAAA', 'webhook-gateway-hops': '2' });
+      assert.equal(started.status, 202, JSON.stringify(started.json));
+      const { sessionId } = started.json;
+      const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }';
+      for (const i of [
+        { type: 'tool.called', data: { sessionId, tool: 'grep', arguments: {} } },
+        { type: 'review.completed', data: { sessionId: 'ses_0000000000nosuchsession00', reviewId: 'rev_1', verdict: 'approve' } },
+      ]) {
+        const r = await gql(svc.url, svc.adminKey, PUBLISH, { i });
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      }
+      const hops = await until(() => {
+        const byType = Object.fromEntries(receiver.received.slice(1).map((r) => [JSON.parse(r.body).type as string, r.headers['webhook-gateway-hops']]));
+        return Object.keys(byType).length === 4 && byType;
+      }, 'the four events', 20_000);
+      assert.deepEqual(hops, { 'session.created': '3', 'session.finished': '3', 'tool.called': '3', 'review.completed': '1' });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('stops a loop between two deployments (each one\'s subscription forwards to the other\'s trigger): 4 sessions in all, the fifth hop refused with 403 WEBHOOK_LOOP and recorded', async () => {
+    const env = { ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '20ms' };
+    const a = await startTestService(env);
+    const b = await startTestService(env);
+    try {
+      // The pings that verify the two subscriptions start no session (the filter ignores them): the
+      // one request sent below is the only start.
+      const filter = "$[?(@.type != 'webhook.ping')]";
+      const ta = await createTrigger(a.url, a.adminKey, { name: 'ping-pong', filter });
+      const tb = await createTrigger(b.url, b.adminKey, { name: 'ping-pong', filter });
+      const subscribe = async (from: TestService, to: { url: string; secret: string }) => {
+        const r = await gql(from.url, from.adminKey, CREATE, { i: { url: to.url, events: ['session.created'], secret: to.secret } });
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        const sub = r.data!.createWebhookSubscription.subscription;
+        assert.equal(sub.status, 'ACTIVE', sub.statusReason);
+        return sub.id as string;
+      };
+      const ab = await subscribe(a, tb);
+      const ba = await subscribe(b, ta);
+
+      const first = await post(ta.url, standardWebhooks(ta.secret, '{"type":"start"}'));
+      assert.equal(first.status, 202, JSON.stringify(first.json));
+      const count = async (s: TestService, sql: string) => (await s.services.pool.query<{ n: number }>(sql)).rows[0]!.n;
+      const sessions = async () => (await count(a, 'SELECT count(*)::int AS n FROM session')) + (await count(b, 'SELECT count(*)::int AS n FROM session'));
+      const waiting = (s: TestService) => count(s,
+        `SELECT ((SELECT count(*) FROM outbound_delivery WHERE status = 'PENDING') + (SELECT count(*) FROM session WHERE status = 'PENDING'))::int AS n`);
+      // Drained on both sides, or past the bound: a loop nothing cuts never drains.
+      await until(async () => (await sessions()) > 4 || ((await waiting(a)) === 0 && (await waiting(b)) === 0), 'both pipelines to drain', 30_000);
+      const total = await sessions();
+      assert.ok(total <= 4, `${total} sessions and counting: the loop ran away`);
+      const hopsOf = async (s: TestService) => (await s.services.pool.query<{ hops: number }>('SELECT hops FROM session ORDER BY hops')).rows.map((r) => r.hops);
+      // A: the request (hop 0) and B's delivery at hop 2; B: A's deliveries at hops 1 and 3.
+      assert.deepEqual({ a: await hopsOf(a), b: await hopsOf(b) }, { a: [0, 2], b: [1, 3] });
+
+      const attemptsOf = async (s: TestService, subscriptionId: string) => (await s.services.pool.query<{ status_code: number; response_body: string }>(
+        'SELECT a.status_code, a.response_body FROM delivery_attempt a JOIN outbound_delivery d ON d.id = a.delivery_id WHERE d.subscription_id = $1', [subscriptionId])).rows;
+      assert.deepEqual((await attemptsOf(a, ab)).map((x) => x.status_code), [202, 202]);
+      const fromB = await attemptsOf(b, ba);
+      assert.equal(fromB.filter((x) => x.status_code === 202).length, 1);
+      const refused = fromB.filter((x) => x.status_code !== 202);
+      assert.ok(refused.length >= 1, 'the hop past the limit was refused');
+      for (const x of refused) {
+        assert.equal(x.status_code, 403);
+        const { error } = JSON.parse(x.response_body);
+        assert.equal(error.code, 'WEBHOOK_LOOP');
+        assert.match(error.message, /4 gateway hops/);
+      }
+      // A recorded each refusal: an inbound delivery and an audit row.
+      const listed = await gql(a.url, a.adminKey, 'query($t: ID!) { inboundDeliveries(filter: {triggerId: $t, refusalCode: "WEBHOOK_LOOP"}) { edges { node { id outcome statusCode } } } }', { t: ta.id });
+      const rows = listed.data!.inboundDeliveries.edges.map((e: any) => e.node);
+      assert.deepEqual(rows.map((d: any) => [d.outcome, d.statusCode]), refused.map(() => ['REFUSED', 403]));
+      const { rows: audit } = await a.services.pool.query<{ delivery_id: string }>(
+        `SELECT delivery_id FROM webhook_audit WHERE trigger_id = $1 AND status_code = 403 AND error_class = 'WEBHOOK_LOOP'`, [ta.id]);
+      assert.deepEqual(audit.map((r) => r.delivery_id).sort(), rows.map((d: any) => d.id).sort());
+    } finally {
+      await a.stop();
+      await b.stop();
     }
   });
 });
