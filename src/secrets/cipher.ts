@@ -3,6 +3,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
+const NONCE_BYTES = 12;
+// Node accepts any tag from 4 to 16 bytes unless told the length, and GCM then checks only the
+// bytes it is handed: a stored value cut to a 4-byte tag could be forged in ~2^32 tries.
+const TAG_BYTES = 16;
 
 export class SecretCipher {
   readonly #key: Buffer;
@@ -15,8 +19,8 @@ export class SecretCipher {
   /** `context` (e.g. the owning object's id) is bound as associated data: a ciphertext copied
    *  onto another row does not decrypt there. */
   encrypt(plain: string, context: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const iv = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
@@ -27,9 +31,13 @@ export class SecretCipher {
     if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
       throw new Error('not a secret envelope of this service');
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+    const nonce = Buffer.from(iv, 'base64url');
+    const authTag = Buffer.from(tag, 'base64url');
+    if (nonce.length !== NONCE_BYTES) throw new Error(`secret envelope: the nonce must be ${NONCE_BYTES} bytes`);
+    if (authTag.length !== TAG_BYTES) throw new Error(`secret envelope: the authentication tag must be ${TAG_BYTES} bytes`);
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, nonce, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   }
 }

@@ -40,15 +40,24 @@ export async function rotate(db: Db, cipher: SecretCipher, owner: SecretOwner, s
   if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) {
     throw badInput('overlapHours', `must be a whole number of hours from 0 to ${MAX_OVERLAP_HOURS}`);
   }
-  const now = new Date();
-  const until = new Date(now.getTime() + overlapHours * 3_600_000);
   return db.$transaction(async (tx) => {
     const t = tx as Db;
+    // Rotations of one owner take turns on its row. Without it, two at once each demote the
+    // current secret they saw (the same one) and each add a new one: two current secrets. The
+    // time is read once the lock is held, so creation times and overlap ends follow commit order
+    // (outside the locking subquery: its own select list is computed before the lock wait). NO KEY
+    // UPDATE, so rows that reference the owner (deliveries, sessions) are still inserted meanwhile.
+    const [locked] = owner.kind === 'trigger'
+      ? await t.$queryRaw<Array<{ now: Date }>>`SELECT clock_timestamp() AS now FROM (SELECT 1 FROM "trigger" WHERE id = ${owner.id} FOR NO KEY UPDATE) o`
+      : await t.$queryRaw<Array<{ now: Date }>>`SELECT clock_timestamp() AS now FROM (SELECT 1 FROM webhook_subscription WHERE id = ${owner.id} FOR NO KEY UPDATE) o`;
+    if (!locked) throw notFound(owner.kind === 'trigger' ? 'trigger' : 'webhook subscription', owner.id);
+    const now = locked.now;
+    const until = new Date(now.getTime() + overlapHours * 3_600_000);
     const table: SecretTable = owner.kind === 'trigger' ? t.triggerSecret : t.subscriptionSecret;
     const mine = owner.kind === 'trigger' ? { triggerId: owner.id } : { subscriptionId: owner.id };
     // The current secret starts its overlap now; old ones ending later are cut to the same end.
     await table.updateMany({ where: { ...mine, OR: [{ expiresAt: null }, { expiresAt: { gt: until } }] }, data: { expiresAt: until } });
-    await addSecret(t, cipher, owner, secret);
+    await addSecret(t, cipher, owner, secret, now);
     const old = await table.findMany({ where: { ...mine, expiresAt: { gt: now } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
     const excess = old.slice(MAX_OLD_SECRETS).map((r) => r.id);
     if (excess.length > 0) await table.deleteMany({ where: { id: { in: excess } } });

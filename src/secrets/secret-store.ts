@@ -17,14 +17,15 @@ export interface StoredSecret {
 /** The cipher's associated data: a ciphertext moved to another row or owner fails to open. */
 export const secretContext = (owner: SecretOwner, secretId: string) => `${owner.kind}:${owner.id}:${secretId}`;
 
-export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner, secret: string): Promise<string> {
+/** `createdAt` defaults to the transaction's start; rotation passes the time it took the owner's lock. */
+export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner, secret: string, createdAt?: Date): Promise<string> {
   if (owner.kind === 'trigger') {
     const id = newId('triggerSecret');
-    await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)) } });
+    await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)), createdAt } });
     return id;
   }
   const id = newId('subscriptionSecret');
-  await db.subscriptionSecret.create({ data: { id, subscriptionId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)) } });
+  await db.subscriptionSecret.create({ data: { id, subscriptionId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)), createdAt } });
   return id;
 }
 

