@@ -8,19 +8,11 @@ import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
 
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }';
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
 
-async function until<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('publish rules', () => {
   let svc: TestService;
