@@ -14,4 +14,20 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  {
+    // A test that does not run passes whatever the code does (scripts/test.mjs fails the run too).
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: 'MemberExpression[property.name=/^(only|skip|todo)$/][object.name=/^(it|test|describe|suite|t|context)$/]',
+          message: 'Every test runs: no .only, .skip or .todo (a test that cannot run here is listed in scripts/test.mjs, not skipped).',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^(it|test|describe|suite)$/] > ObjectExpression > Property[key.name=/^(only|skip|todo)$/]',
+          message: 'Every test runs: no { only }, { skip } or { todo } option (a test that cannot run here is listed in scripts/test.mjs, not skipped).',
+        },
+      ],
+    },
+  },
 );

@@ -1,7 +1,9 @@
 // bench/outbound: delivers N events to a local receiver with 1 and with 100 subscriptions, and in
 // the same run a bare undici sender posts the same signed bodies to the same receiver (50 in
-// flight). Prints deliveries/s and publish-to-receipt p50/p99 for each, and the ratio.
-//   npm run bench:outbound        (BENCH_EVENTS_1=5000 BENCH_EVENTS_100=200 by default)
+// flight). Prints deliveries/s and publish-to-receipt p50/p99 for each, and the ratio. Then the
+// same events to a subscription limited to 50/s and to an unlimited one: how long each takes
+// (the unlimited one is not held behind the other; a relative speed, so measured here, not tested).
+//   npm run bench:outbound        (BENCH_EVENTS_1=5000 BENCH_EVENTS_100=200 BENCH_EVENTS_LIMITED=1000 by default)
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +12,7 @@ import { benchDatabase, pgStatements, startGateway, stopProcess } from './suppor
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
+const EVENTS_LIMITED = Number(process.env.BENCH_EVENTS_LIMITED ?? 1000);
 
 interface Run { name: string; deliveries: number; seconds: number; perSecond: number; p50: number; p99: number }
 
@@ -22,6 +25,8 @@ async function receiver() {
   const latencies: number[] = [];
   let count = 0;
   let waiter: { n: number; resolve: () => void } | undefined;
+  const byPath = new Map<string, number>();
+  const pathWaiters: Array<{ path: string; n: number; resolve: () => void }> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -29,16 +34,20 @@ async function receiver() {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
       latencies.push(Date.now() - Date.parse(body.timestamp));
       count++;
+      const seen = (byPath.get(req.url!) ?? 0) + 1;
+      byPath.set(req.url!, seen);
       res.writeHead(200).end();
       if (waiter && count >= waiter.n) waiter.resolve();
+      for (const w of pathWaiters) if (w.path === req.url && seen >= w.n) w.resolve();
     });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    reset: () => { latencies.length = 0; count = 0; },
+    reset: () => { latencies.length = 0; count = 0; byPath.clear(); },
     until: (n: number) => new Promise<void>((resolve) => (count >= n ? resolve() : (waiter = { n, resolve }))),
+    untilPath: (path: string, n: number) => new Promise<void>((resolve) => ((byPath.get(path) ?? 0) >= n ? resolve() : pathWaiters.push({ path, n, resolve }))),
     latencies: () => [...latencies].sort((a, b) => a - b),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
@@ -59,12 +68,12 @@ async function main() {
     const publisher = (await gql(origin, admin, 'mutation { createApiKey(input: {name: "bench", role: PUBLISHER}) { key } }')).data.createApiKey.key as string;
     console.log(`outbound benchmark: ${EVENTS_1} events to 1 subscription, ${EVENTS_100} events to 100 subscriptions, gateway --role all`);
 
+    const subscribeOne = async (input: Record<string, unknown>) => {
+      const r = await gql(origin, admin, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }', { i: input });
+      if (r.data?.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error(`subscription not active: ${JSON.stringify(r)}`);
+    };
     const subscribe = async (n: number, events: string) => {
-      for (let i = 0; i < n; i++) {
-        const r = await gql(origin, admin, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }',
-          { i: { url: `${rx.url}/s${i}`, events: [events] } });
-        if (r.data?.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error(`subscription not active: ${JSON.stringify(r)}`);
-      }
+      for (let i = 0; i < n; i++) await subscribeOne({ url: `${rx.url}/s${i}`, events: [events] });
     };
     /** Publishes n events with 20 in flight, or paced at `perSecond` when given. */
     const publishAll = async (type: string, n: number, data: (i: number) => unknown, perSecond?: number) => {
@@ -135,6 +144,20 @@ async function main() {
     const ratio = hundred.perSecond / bare.perSecond;
     console.log(`ratio (100 subscriptions / bare sender): ${ratio.toFixed(2)}; 1 subscription / bare sender: ${(one.perSecond / bare.perSecond).toFixed(2)}`);
     console.log(`unsaturated publish-to-receipt p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms`);
+
+    // Isolation: one subscription limited to 50/s beside an unlimited one, for the same events. The
+    // limited one needs EVENTS_LIMITED / 50 s by construction; the unlimited one should take about
+    // what it takes alone.
+    await subscribeOne({ url: `${rx.url}/limited`, events: ['tool.called'], rateLimitPerSecond: 50 });
+    await subscribeOne({ url: `${rx.url}/free`, events: ['tool.called'] });
+    rx.reset();
+    const t0 = performance.now();
+    const freeDone = rx.untilPath('/free', EVENTS_LIMITED).then(() => (performance.now() - t0) / 1000);
+    const limitedDone = rx.untilPath('/limited', EVENTS_LIMITED).then(() => (performance.now() - t0) / 1000);
+    await publishAll('tool.called', EVENTS_LIMITED, (i) => ({ sessionId: 's', tool: 'grep', arguments: { i } }));
+    const [freeSeconds, limitedSeconds] = await Promise.all([freeDone, limitedDone]);
+    console.log(`beside a 50/s subscription: the unlimited one received ${EVENTS_LIMITED} in ${freeSeconds.toFixed(1)} s, the limited one in ${limitedSeconds.toFixed(1)} s (${(freeSeconds / limitedSeconds).toFixed(2)} of its time)`);
+
     console.log(`outbound deliveries_per_s=${hundred.perSecond.toFixed(0)} p99_ms=${hundred.p99.toFixed(1)} ratio_vs_bare_sender=${ratio.toFixed(2)}`);
   } finally {
     if (gateway) await stopProcess(gateway.child);

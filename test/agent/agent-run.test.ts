@@ -7,18 +7,11 @@ import { startReceiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, startTestService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { until as waitUntil } from '../support/wait.ts';
 
 const SESSION = 'query($id: ID!) { node(id: $id) { ... on Session { id status error finishedAt } } }';
 
-async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(fn: () => Promise<T | undefined | null | false>, what: string) => waitUntil(fn, what, 20_000);
 
 describe('agent-run out of retries', () => {
   it('FAILS the session with the reason and publishes session.finished FAILED when the http runtime keeps answering 500', async () => {

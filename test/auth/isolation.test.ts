@@ -2,22 +2,10 @@
 // rights, over HTTP GraphQL and graphql-ws alike.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from 'graphql-ws';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
-import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within, wsClient } from '../support/service.ts';
 
 const ME = '{ me { role workspace { id name } apiKey { id } } }';
-
-function nextEvent(client: Client, query: string): { result: Promise<any>; ready: Promise<void>; dispose: () => void } {
-  let dispose = () => {};
-  let markReady: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
-  const result = new Promise((resolve, reject) => {
-    client.on('connected', () => setTimeout(markReady, 50));
-    dispose = client.subscribe({ query }, { next: resolve, error: reject, complete: () => reject(new Error('completed without a value')) });
-  });
-  return { result, ready, dispose };
-}
 
 describe('workspace isolation and roles', () => {
   let svc: TestService;
@@ -76,7 +64,9 @@ describe('workspace isolation and roles', () => {
     const r = await gql(svc.url, a.ADMIN, 'mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }', { id: viewerKeyIdOfB });
     assert.equal(r.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     assert.equal(r.data, null);
-    assert.equal((await gql(svc.url, b.VIEWER, ME)).status, 200);
+    assert.equal((await gqlOk(svc.url, b.VIEWER, ME)).me.apiKey.id, viewerKeyIdOfB, 'the key still works');
+    const { rows } = await svc.services.pool.query('SELECT revoked_at FROM api_key WHERE id = $1', [viewerKeyIdOfB]);
+    assert.deepEqual(rows, [{ revoked_at: null }]);
   });
 
   it('holds VIEWER to reading: no key management, no mutations', async () => {
@@ -113,39 +103,42 @@ describe('workspace isolation and roles', () => {
   });
 
   it('delivers live audit entries only to subscribers of the same workspace', async () => {
-    const clientA = wsClient(svc.url, a.VIEWER);
-    const clientB = wsClient(svc.url, b.VIEWER);
+    const query = 'subscription { auditAppended { id seq outcome } }';
+    const onA = await openLiveSocket(svc.url, a.VIEWER!, query);
+    const onB = await openLiveSocket(svc.url, b.VIEWER!, query);
     try {
-      const query = 'subscription { auditAppended { id seq outcome } }';
-      const subA = nextEvent(clientA, query);
-      const subB = nextEvent(clientB, query);
-      await Promise.all([subA.ready, subB.ready]);
-      let bGotSomething = false;
-      subB.result.then(() => (bGotSomething = true), () => {});
-      const entry = (workspaceId: string, seq: number) => ({
-        id: String(seq), workspaceId, seq, direction: 'INBOUND', triggerId: null, subscriptionId: null, deliveryId: null, eventType: null,
+      const entry = (workspaceId: string, id: string, seq: number) => ({
+        id, workspaceId, seq, direction: 'INBOUND', triggerId: null, subscriptionId: null, deliveryId: null, eventType: null,
         headersSha256: 'h', payloadSha256: 'p', occurredAt: new Date().toISOString(), durationMs: 1, attempt: null, statusCode: 202,
         outcome: 'ACCEPTED', errorClass: null, sourceIp: '127.0.0.1', hash: 'x',
       });
-      await svc.services.realtime.publish(svc.services.pool, 'audit.appended', svc.workspaceId, entry(svc.workspaceId, 7));
-      const got = await subA.result;
-      assert.deepEqual(got.data.auditAppended, { id: '7', seq: 7, outcome: 'ACCEPTED' });
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(bGotSomething, false, 'workspace B received workspace A\'s entry');
-      // And B does receive its own.
-      await svc.services.realtime.publish(svc.services.pool, 'audit.appended', workspaceB, entry(workspaceB, 9));
-      assert.equal((await subB.result).data.auditAppended.seq, 9);
-      subA.dispose();
-      subB.dispose();
+      const publish = (workspaceId: string, id: string, seq: number) =>
+        svc.services.realtime.publish(svc.services.pool, 'audit.appended', workspaceId, entry(workspaceId, id, seq));
+      let probes = 0;
+      await untilLive([onA, onB], async () => {
+        const n = probes++;
+        await publish(svc.workspaceId, `aud_probe_a${n}`, 1000 + n);
+        await publish(workspaceB, `aud_probe_b${n}`, 1000 + n);
+      });
+      await publish(svc.workspaceId, 'aud_for_a', 7);
+      // Sent after A's entry, so B's socket has had A's entry (if it were to get it) by the time
+      // this one comes out of it: notifications arrive in commit order.
+      await publish(workspaceB, 'aud_for_b', 9);
+      const ids = (s: typeof onA) => s.received.map((m) => m.data.auditAppended.id as string);
+      await within(onA.until(() => ids(onA).includes('aud_for_a')), 15_000, 'A\'s entry on A\'s socket');
+      await within(onB.until(() => ids(onB).includes('aud_for_b')), 15_000, 'B\'s entry on B\'s socket');
+      assert.deepEqual(onA.received.find((m) => m.data.auditAppended.id === 'aud_for_a').data.auditAppended, { id: 'aud_for_a', seq: 7, outcome: 'ACCEPTED' });
+      assert.ok(ids(onB).every((id) => id === 'aud_for_b' || id.startsWith('aud_probe_b')), `workspace B received another workspace's entry: ${ids(onB)}`);
+      assert.ok(ids(onA).every((id) => id === 'aud_for_a' || id.startsWith('aud_probe_a')), `workspace A received another workspace's entry: ${ids(onA)}`);
     } finally {
-      await Promise.all([clientA.dispose(), clientB.dispose()]);
+      await Promise.all([onA.client.dispose(), onB.client.dispose()]);
     }
   });
 
   it('stops a revoked key at once, over HTTP and graphql-ws', async () => {
     const created = await gql(svc.url, a.ADMIN, 'mutation { createApiKey(input: {name: "short-lived", role: VIEWER}) { key apiKey { id } } }');
     const { key, apiKey } = created.data!.createApiKey;
-    assert.equal((await gql(svc.url, key, ME)).status, 200);
+    assert.equal((await gqlOk(svc.url, key, ME)).me.apiKey.id, apiKey.id);
     const revoked = await gql(svc.url, a.ADMIN, 'mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }', { id: apiKey.id });
     assert.ok(revoked.data!.revokeApiKey.apiKey.revokedAt);
     const after = await gql(svc.url, key, ME);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { gql, openLiveSocket, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, openLiveSocket, startTestService, type TestService } from '../support/service.ts';
 
 describe('API key use', () => {
   let svc: TestService;
@@ -44,7 +44,7 @@ describe('API key use', () => {
 
     await db.query("UPDATE api_key SET last_used_at = now() - interval '2 minutes' WHERE id = $1", [viewer.id]);
     const backdated = await row(viewer.id);
-    await gql(svc.url, viewer.key, '{ me { role } }');
+    assert.equal((await gqlOk(svc.url, viewer.key, '{ me { role } }')).me.role, 'VIEWER');
     const later = await row(viewer.id);
     assert.ok(later.last_used_at! > backdated.last_used_at!, 'a use a minute later stamps it again');
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PipelinedConnection } from '../../src/db/pool.ts';
-import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
+import { createTestDatabase, dropTestDatabase, terminateConnections } from '../support/db.ts';
 
 describe('PipelinedConnection', () => {
   let url: string;
@@ -57,10 +57,16 @@ describe('PipelinedConnection', () => {
   });
 
   it('opens a new connection when the server dropped the old one', async () => {
-    await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'webhook-gateway:writer'`);
-    await new Promise((r) => setTimeout(r, 100));
+    await conn.transaction(async (p) => void p.send('INSERT INTO pipe_t VALUES ($1)', ['f']));
+    const terminated = await terminateConnections(url, 'webhook-gateway:writer');
+    assert.equal(terminated.length, 1, 'the one pipelined connection of this test\'s database');
+    // The first transaction may meet the dead connection (and fail) or a new one; the next gets a new one.
     await conn.transaction(async (p) => void p.send('INSERT INTO pipe_t VALUES ($1)', ['g'])).catch(() => {});
     await conn.transaction(async (p) => void p.send('INSERT INTO pipe_t VALUES ($1)', ['h']));
     assert.ok((await rows()).includes('h'));
+    const { rows: writers } = await pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'webhook-gateway:writer'`);
+    assert.equal(writers.length, 1);
+    assert.notEqual(writers[0]!.pid, terminated[0]!.pid, 'a new connection');
   });
 });

@@ -6,21 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
 
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }';
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
 
-async function until<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('publish rules', () => {
   let svc: TestService;
@@ -115,7 +107,7 @@ describe('publish rules', () => {
       assert.equal(disabled.errors, undefined, JSON.stringify(disabled.errors));
       await until(() => heard.length > 0, 'subscription.changed');
       assert.deepEqual(heard[0], { topic: 'subscription.changed', workspaceId: svc.workspaceId, data: { id } });
-      await gql(svc.url, svc.adminKey, 'mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { id } } }',
+      await gqlOk(svc.url, svc.adminKey, 'mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { id } } }',
         { i: { id, filter: '$.data' } });
       await until(() => heard.length > 1, 'a second subscription.changed');
       assert.deepEqual(heard[1]!.data, { id });

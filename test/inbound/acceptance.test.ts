@@ -8,16 +8,8 @@ import { verify } from '../../src/signing/schemes.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 import { github, post, standardWebhooks } from '../support/senders.ts';
 import { CREATE_TRIGGER, createTrigger } from '../support/triggers.ts';
+import { until as waitFor } from '../support/wait.ts';
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const SESSION = 'query($id: ID!) { node(id: $id) { ... on Session { id status inputs output trigger { id } } } }';
 

@@ -1,14 +1,16 @@
 // SPEC §5's check order (404 → 413 → 415 → 403 (IP allowlist, webhook loop) → 429 → 401 → replay →
 // 400), what each refusal writes (audit rows from 403 on, except 429), replay protection, IP
-// allowlists, TRUST_PROXY, and 503 when the database is down.
+// allowlists, TRUST_PROXY, and 503 when the database is down (before the trigger is known, and from
+// the writer with it cached).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { adminQuery } from '../support/db.ts';
+import { refuseConnections } from '../support/db.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
 
 async function counts(svc: TestService) {
   const { rows } = await svc.services.pool.query(
@@ -179,25 +181,38 @@ describe('inbound checks', () => {
       refused.map((d: any) => [d.id, 'INBOUND', 'REFUSED', 403, 'WEBHOOK_LOOP']).sort());
   });
 
-  it('429 past the rate limit, with Retry-After, counted in metrics only; the limit holds across replicas (shared in PostgreSQL)', async () => {
-    const t = await createTrigger(svc.url, svc.adminKey, { name: 'limited', rateLimitPerSecond: 3 });
+  it('429 past the rate limit, with Retry-After, writing nothing; the limit holds across replicas (shared in PostgreSQL)', async () => {
+    const LIMIT = 3;
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'limited', rateLimitPerSecond: LIMIT });
     // A second replica on the same database.
     const replica = await startTestService({ DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64') });
     try {
-      // Start at the beginning of a second so all requests share one window.
-      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
       const before = await counts(svc);
-      const results = [];
-      for (let i = 0; i < 6; i++) {
+      // One request at a time, alternating between the replicas, until three were refused. The
+      // limit counts fixed one-second windows in PostgreSQL, wherever the requests fall in them:
+      // the answers are checked against the window counts read afterwards, not against the clock.
+      const results: Array<Awaited<ReturnType<typeof post>>> = [];
+      for (let i = 0; i < 200 && results.filter((r) => r.status === 429).length < 3; i++) {
         const base = i % 2 === 0 ? svc.url : replica.url;
         results.push(await post(`${base}/hooks/${t.id}`, standardWebhooks(t.secret, '{}')));
       }
-      assert.deepEqual(results.map((r) => r.status), [202, 202, 202, 429, 429, 429]);
-      assert.equal(results[3]!.headers.get('retry-after'), '1');
-      assert.equal(results[3]!.json.error.code, 'RATE_LIMITED');
+      const { rows: windows } = await svc.services.pool.query<{ hits: number }>(
+        'SELECT hits FROM rate_limit_window WHERE key = $1 ORDER BY window_start', [`trigger:${t.id}`]);
+      assert.equal(windows.reduce((n, w) => n + w.hits, 0), results.length, 'every request counted once');
+      // Requests go out one after another, so the windows follow each other in request order: in
+      // each, the first LIMIT are accepted and the rest refused. A window held at most 3 accepted
+      // and 3 refused requests, alternating, so neither replica alone saw more than the limit:
+      // the refusals come from the count they share.
+      const expected = windows.flatMap((w) => Array.from({ length: w.hits }, (_, k) => (k < LIMIT ? 202 : 429)));
+      assert.deepEqual(results.map((r) => r.status), expected);
+      for (const r of results.filter((x) => x.status === 429)) {
+        assert.equal(r.headers.get('retry-after'), '1');
+        assert.deepEqual(r.json.error, { code: 'RATE_LIMITED', message: `trigger rate limit of ${LIMIT} requests per second exceeded` });
+      }
+      const accepted = results.filter((r) => r.status === 202).length;
       const after = await counts(svc);
-      assert.equal(after.audit - before.audit, 3, '429s write no audit rows');
-      assert.equal(after.deliveries - before.deliveries, 3);
+      assert.equal(after.audit - before.audit, accepted, '429s write no audit rows');
+      assert.equal(after.deliveries - before.deliveries, accepted, '429s write no inbound deliveries');
     } finally {
       await replica.stop();
     }
@@ -252,17 +267,59 @@ describe('inbound checks', () => {
 
   it('answers 503 with Retry-After while the database is unreachable, never a 202', async () => {
     const other = await startTestService();
-    const t = await createTrigger(other.url, other.adminKey, { name: 'db-down' });
-    const name = new URL(other.databaseUrl).pathname.slice(1);
-    await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
     try {
-      const r = await post(t.url, standardWebhooks(t.secret, '{}'));
-      assert.equal(r.status, 503);
-      assert.equal(r.headers.get('retry-after'), '5');
-      assert.equal(r.json.error.code, 'UNAVAILABLE');
+      const t = await createTrigger(other.url, other.adminKey, { name: 'db-down' });
+      const down = await refuseConnections(other.databaseUrl);
+      try {
+        assert.ok(down.terminated.length > 0, 'the service had connections to lose');
+        const r = await post(t.url, standardWebhooks(t.secret, '{}'));
+        assert.equal(r.status, 503);
+        assert.equal(r.headers.get('retry-after'), '5');
+        assert.equal(r.json.error.code, 'UNAVAILABLE');
+      } finally {
+        await down.restore();
+      }
     } finally {
-      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await other.stop();
+    }
+  });
+
+  it('answers 503 from the writer when the database goes away under a cached trigger: nothing half-written, the retry is accepted as new', async () => {
+    const other = await startTestService();
+    try {
+      const t = await createTrigger(other.url, other.adminKey, { name: 'cached-db-down' });
+      const warm = await post(t.url, standardWebhooks(t.secret, '{"warm":true}'));
+      assert.equal(warm.status, 202, 'accepted: the trigger is in the cache now');
+      const down = await refuseConnections(other.databaseUrl);
+      let refused: Awaited<ReturnType<typeof post>>;
+      try {
+        // The writer's own connection went too, and it cannot open another.
+        assert.ok(down.terminated.some((c) => c.application_name === 'webhook-gateway:writer'), JSON.stringify(down.terminated));
+        refused = await post(t.url, standardWebhooks(t.secret, '{"n":1}', { id: 'msg_while_down' }));
+      } finally {
+        await down.restore();
+      }
+      assert.equal(refused.status, 503, JSON.stringify(refused.json));
+      assert.equal(refused.headers.get('retry-after'), '5');
+      assert.equal(refused.json.error.code, 'UNAVAILABLE');
+
+      const { rows: [left] } = await other.services.pool.query(
+        `SELECT (SELECT count(*)::int FROM inbound_delivery WHERE trigger_id = $1 AND message_id = 'msg_while_down') AS deliveries,
+                (SELECT count(*)::int FROM inbound_message WHERE trigger_id = $1 AND message_id = 'msg_while_down') AS remembered,
+                (SELECT count(*)::int FROM session WHERE trigger_id = $1) AS sessions,
+                (SELECT count(*)::int FROM webhook_audit WHERE trigger_id = $1) AS audit`, [t.id]);
+      assert.deepEqual(left, { deliveries: 0, remembered: 0, sessions: 1, audit: 1 }, 'only the warm-up request is recorded');
+
+      // The sender retries once the database is back: a first acceptance, not a replay.
+      const retried = await until(async () => {
+        const r = await post(t.url, standardWebhooks(t.secret, '{"n":1}', { id: 'msg_while_down' }));
+        return r.status === 503 ? undefined : r;
+      }, 'an answer other than 503 once the database is back');
+      assert.equal(retried.status, 202, JSON.stringify(retried.json));
+      assert.notEqual(retried.json.sessionId, warm.json.sessionId);
+      const { rows } = await other.services.pool.query(`SELECT outcome FROM inbound_delivery WHERE trigger_id = $1 AND message_id = 'msg_while_down'`, [t.id]);
+      assert.deepEqual(rows, [{ outcome: 'ACCEPTED' }]);
+    } finally {
       await other.stop();
     }
   });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
 import { github, post } from '../support/senders.ts';
 import { CREATE_TRIGGER } from '../support/triggers.ts';
 
@@ -96,7 +96,10 @@ describe('trigger administration', () => {
   it('keeps triggers to their workspace and their roles', async () => {
     const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v", role: VIEWER}) { key } }')).data!.createApiKey.key;
     assert.equal((await gql(svc.url, viewer, CREATE_TRIGGER, { input: { name: 'x', agent: 'a', inputs: [] } })).errors?.[0]?.extensions?.code, 'FORBIDDEN');
-    assert.equal((await gql(svc.url, viewer, '{ triggers { edges { node { id } } } }')).status, 200);
+    const seenByViewer = await gqlOk(svc.url, viewer, '{ triggers(first: 100) { edges { node { id } } } }');
+    const seenByAdmin = await gqlOk(svc.url, svc.adminKey, '{ triggers(first: 100) { edges { node { id } } } }');
+    assert.ok(seenByViewer.triggers.edges.length > 0);
+    assert.deepEqual(seenByViewer, seenByAdmin, 'a VIEWER reads the triggers');
     const other = await import('../../src/workspaces/workspaces.ts').then((m) => m.createWorkspace(svc.services.db, 'other'));
     const mine = (await gql(svc.url, svc.adminKey, '{ triggers(first: 1) { edges { node { id } } } }')).data!.triggers.edges[0].node.id;
     assert.equal((await gql(svc.url, other.adminKey, 'query($id: ID!) { trigger(id: $id) { id } }', { id: mine })).data!.trigger, null);

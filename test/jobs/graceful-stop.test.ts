@@ -18,6 +18,8 @@ describe('graceful stop', () => {
     const running = new Promise<void>((r) => (started = r));
     await boss.work(queue, { pollingIntervalSeconds: 0.5 }, async () => {
       started();
+      // The job's own work, still running when stop() is called: stop() must wait for it
+      // however long it takes (the assertions below do not depend on this duration).
       await new Promise((r) => setTimeout(r, 700));
       finished = true;
     });

@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { scheduledWaits } from '../support/deliveries.ts';
 import { gate, startReceiver, type Receiver, type Received } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status } } }`;
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
@@ -21,15 +23,6 @@ function verifyStandard(r: Received, secret: string): boolean {
   return String(r.headers['webhook-signature']).split(' ').includes(`v1,${expected}`);
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('outbound delivery', () => {
   let svc: TestService;
@@ -51,6 +44,9 @@ describe('outbound delivery', () => {
   const deliveryOf = async (eventId: string, subscriptionId: string) =>
     (await gql(svc.url, svc.adminKey, 'query($e: ID!, $s: ID!) { deliveries(filter: {eventId: $e, subscriptionId: $s}) { edges { node { id } } } }', { e: eventId, s: subscriptionId })).data!.deliveries.edges[0]?.node.id as string;
   const delivery = async (id: string) => (await gql(svc.url, svc.adminKey, DELIVERY, { id })).data!.delivery;
+  /** The subscriptions an event was fanned out to: rows written in the publish's own commit. */
+  const fannedOutTo = async (eventId: string) =>
+    (await svc.services.pool.query<{ subscription_id: string }>('SELECT subscription_id FROM outbound_delivery WHERE event_id = $1 ORDER BY 1', [eventId])).rows.map((r) => r.subscription_id);
 
   before(async () => {
     svc = await startTestService({
@@ -70,14 +66,14 @@ describe('outbound delivery', () => {
     await subscribe(c, { events: ['session.finished'] });
     // JSONPath filters, evaluated against the envelope: one matches this event, one does not.
     const [f, g] = [await receiver(), await receiver()];
-    await subscribe(f, { events: ['tool.*'], filter: "$[?(@.data.tool == 'grep')]" });
+    const subF = await subscribe(f, { events: ['tool.*'], filter: "$[?(@.data.tool == 'grep')]" });
     await subscribe(g, { events: ['tool.*'], filter: "$[?(@.data.tool == 'sed')]" });
     const event = await publish('tool.called', { sessionId: 'ses_1', tool: 'grep', arguments: { q: 'x' } });
+    // The fan-out is written with the event: a subscription to other events, and one whose filter
+    // does not match, have no delivery to receive.
+    assert.deepEqual(await fannedOutTo(event.id), [subA, subB, subF].map((x) => x.subscription.id).sort());
     await until(() => a.received.length >= 1 && b.received.length >= 1 && f.received.length >= 1, 'three deliveries');
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(c.received.length, 0, 'a subscription to other events receives nothing');
     assert.equal(f.received[0]!.body, event.body, 'a matching filter lets the event through');
-    assert.equal(g.received.length, 0, 'a filter that does not match holds it back');
     const [ra, rb] = [a.received[0]!, b.received[0]!];
     for (const r of [ra, rb]) {
       assert.equal(r.headers['webhook-id'], event.id);
@@ -120,8 +116,13 @@ describe('outbound delivery', () => {
       `SELECT j.expire_seconds FROM pgboss.job j JOIN outbound_delivery d ON j.data->'deliveryIds' ? d.id WHERE d.subscription_id = $1`, [sub.subscription.id]);
     assert.equal(rows.length, 20);
     assert.ok(rows.every((x) => x.expire_seconds === 5));
-    await new Promise((res) => setTimeout(res, 200));
+    // No delivery twice: once every delivery has its one attempt recorded and its job is done,
+    // nothing is left that could send one again.
+    await until(async () => (await svc.services.pool.query(
+      `SELECT bool_and(d.status = 'SUCCEEDED' AND d.attempt_count = 1 AND j.state = 'completed') AS done
+       FROM outbound_delivery d JOIN pgboss.job j ON j.data->'deliveryIds' ? d.id WHERE d.subscription_id = $1`, [sub.subscription.id])).rows[0].done, 'every delivery recorded and its job completed');
     assert.equal(r.received.length, 20, 'no delivery twice');
+    assert.equal(new Set(r.received.map((x) => x.headers['webhook-id'])).size, 20);
     // A filtered subscription received only the sessions its JSONPath matched.
     assert.deepEqual(small.received.map((x) => JSON.parse(x.body)).filter((b) => b.type === 'session.created').map((b) => b.data.inputs.n).sort(), [0, 1, 2, 3, 4]);
   });
@@ -154,12 +155,15 @@ describe('outbound delivery', () => {
     const ids = new Set(r.received.map((x) => x.headers['webhook-id']));
     assert.deepEqual([...ids], [event.id]);
     assert.ok(r.received.every((x) => verifyStandard(x, sub.secret)));
-    const gaps = [r.received[1]!.at - r.received[0]!.at, r.received[2]!.at - r.received[1]!.at];
-    assert.ok(gaps[0]! >= 80 && gaps[1]! >= 160, `waits follow the schedule (±20 %): ${gaps}`);
+    const deliveryId = await deliveryOf(event.id, sub.subscription.id);
     const d = await until(async () => {
-      const x = await delivery(await deliveryOf(event.id, sub.subscription.id));
+      const x = await delivery(deliveryId);
       return x.status === 'SUCCEEDED' ? x : undefined;
     }, 'SUCCEEDED');
+    // 100 ms, then 200 ms, each ±20 %.
+    const waits = await scheduledWaits(svc.services.pool, deliveryId);
+    assert.equal(waits.length, 2);
+    assert.ok(waits[0]! >= 79 && waits[1]! >= 159, `waits follow the schedule (±20 %): ${waits}`);
     assert.deepEqual(d.attempts.map((x: any) => [x.number, x.outcome, x.statusCode, x.errorClass, x.responseBody]), [
       [1, 'FAILED', 500, 'HTTP_500', 'boom 1'], [2, 'FAILED', 500, 'HTTP_500', 'boom 2'], [3, 'SUCCEEDED', 200, null, ''],
     ]);
@@ -169,29 +173,39 @@ describe('outbound delivery', () => {
   it('cuts a hanging receiver off at the timeout, and marks the delivery FAILED after the last attempt, keeping 4 KiB of each answer', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['import.completed'], timeoutMs: 300 });
-    r.respond((_req, n) => (n === 1 ? { status: 200, delayMs: 2000 } : { status: 502, body: 'x'.repeat(10_000) }));
-    const event = await publish('import.completed', { importId: 'imp_1', source: 's3', itemsImported: 1, itemsFailed: 0 });
-    const d = await until(async () => {
-      const x = await delivery(await deliveryOf(event.id, sub.subscription.id));
-      return x?.status === 'FAILED' ? x : undefined;
-    }, 'FAILED', 15_000);
-    assert.equal(d.attemptCount, 4, 'the schedule has three waits: four attempts');
-    assert.equal(d.attempts[0].errorClass, 'TIMEOUT');
-    assert.ok(d.attempts[0].durationMs >= 250 && d.attempts[0].durationMs < 1500, String(d.attempts[0].durationMs));
-    assert.equal(d.attempts[0].statusCode, null);
-    assert.equal(d.attempts[1].responseBody.length, 4096);
-    assert.equal(d.nextAttemptAt, null);
+    // The first request is held until the end of the test: only the timeout ends its attempt.
+    const hold = gate();
+    r.respond((_req, n) => (n === 1 ? { status: 200, until: hold.opened } : { status: 502, body: 'x'.repeat(10_000) }));
+    try {
+      const event = await publish('import.completed', { importId: 'imp_1', source: 's3', itemsImported: 1, itemsFailed: 0 });
+      const d = await until(async () => {
+        const x = await delivery(await deliveryOf(event.id, sub.subscription.id));
+        return x?.status === 'FAILED' ? x : undefined;
+      }, 'FAILED', 15_000);
+      assert.equal(d.attemptCount, 4, 'the schedule has three waits: four attempts');
+      assert.deepEqual([d.attempts[0].outcome, d.attempts[0].errorClass, d.attempts[0].statusCode], ['FAILED', 'TIMEOUT', null]);
+      assert.equal(d.attempts[1].responseBody.length, 4096);
+      assert.equal(d.nextAttemptAt, null);
+    } finally {
+      hold.open();
+    }
   });
 
   it('honours a Retry-After on 429 when it is longer than the next wait, up to the schedule left (500 ms here)', async () => {
     const r = await receiver();
-    await subscribe(r, { events: ['hook.violation'] });
+    const sub = await subscribe(r, { events: ['hook.violation'] });
     r.respond((_req, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
-    await publish('hook.violation', { hookId: 'h', rule: 'r', severity: 'low', message: 'm' });
-    await until(() => r.received.length >= 2, 'the retry', 5000);
+    const event = await publish('hook.violation', { hookId: 'h', rule: 'r', severity: 'low', message: 'm' });
+    const deliveryId = await deliveryOf(event.id, sub.subscription.id);
+    const d = await until(async () => {
+      const x = await delivery(deliveryId);
+      return x.status === 'SUCCEEDED' ? x : undefined;
+    }, 'the retry SUCCEEDED');
+    assert.deepEqual(d.attempts.map((x: any) => [x.number, x.statusCode]), [[1, 429], [2, 200]]);
     // The next wait alone would be 100 ms ±20 %; the Retry-After of 1 s is followed as far as the
     // 100 + 200 + 200 ms the schedule has left.
-    assert.ok(r.received[1]!.at - r.received[0]!.at >= 450, `waited ${r.received[1]!.at - r.received[0]!.at} ms`);
+    const [wait] = await scheduledWaits(svc.services.pool, deliveryId);
+    assert.ok(wait! >= 499, `scheduled ${wait} ms after the 429`);
   });
 
   it('disables the subscription at once on 410 Gone, cancels its pending deliveries and emits subscription.disabled', async () => {
@@ -207,9 +221,9 @@ describe('outbound delivery', () => {
     const s = (await gql(svc.url, svc.adminKey, 'query($id: ID!) { webhookSubscription(id: $id) { status statusReason disabledAt } }', { id: sub.subscription.id })).data!.webhookSubscription;
     assert.equal(s.status, 'DISABLED');
     assert.equal(s.statusReason, 'the endpoint answered 410 Gone');
-    // Later events do not reach it.
-    await publish('cost.threshold_exceeded', { budgetId: 'b', scope: 'ws', thresholdUsd: 1, spentUsd: 3, period: 'd' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Later events are not fanned out to it.
+    const later = await publish('cost.threshold_exceeded', { budgetId: 'b', scope: 'ws', thresholdUsd: 1, spentUsd: 3, period: 'd' });
+    assert.ok(!(await fannedOutTo(later.id)).includes(sub.subscription.id), 'a delivery to the disabled subscription');
     assert.equal(gone.received.length, 1);
   });
 
@@ -227,7 +241,7 @@ describe('outbound delivery', () => {
     const replayDisabled = await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
     assert.equal(replayDisabled.errors?.[0]?.extensions?.field, 'subscriptionId');
     r.respond(() => ({ status: 200 }));
-    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
     const replay = await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
     assert.equal(replay.data!.replayEvents.replayed, 1);
     await until(async () => (await delivery(id)).status === 'SUCCEEDED', 'replayed delivery');
@@ -276,7 +290,7 @@ describe('outbound delivery', () => {
     const event = await publish('tool.called', { sessionId: 'ses_late', tool: 'grep', arguments: {} });
     await until(() => r.received.length >= 1, 'the attempt in flight');
     const id = await deliveryOf(event.id, sub.subscription.id);
-    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
     release.open();
     const cancelled = await until(async () => {
       const d = await delivery(id);
@@ -286,8 +300,9 @@ describe('outbound delivery', () => {
     assert.equal(cancelled.status, 'CANCELLED', 'the disable wins');
     assert.equal(cancelled.attemptCount, 1);
     r.respond(() => ({ status: 200 }));
-    await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
-    await gql(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { enableWebhookSubscription(input: {id: $id}) { subscription { status } } }', { id: sub.subscription.id });
+    const replayed = await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!, $s: DateTime!) { replayEvents(input: {subscriptionId: $id, since: $s}) { replayed } }', { id: sub.subscription.id, s: since });
+    assert.equal(replayed.replayEvents.replayed, 1);
     const d = await until(async () => {
       const x = await delivery(id);
       return x.status === 'SUCCEEDED' ? x : undefined;
@@ -313,22 +328,26 @@ describe('outbound delivery', () => {
   it('streams deliveryUpdated for each attempt to the subscribers of the workspace', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['tool.error'] });
-    r.respond((_req, n) => (n === 1 ? { status: 500 } : { status: 200 }));
-    const client = wsClient(svc.url, svc.adminKey);
-    const updates: any[] = [];
-    let connected!: () => void;
-    const ready = new Promise<void>((res) => (connected = res));
-    client.on('connected', () => setTimeout(connected, 100));
-    client.subscribe({ query: `subscription { deliveryUpdated(filter: {subscriptionId: "${sub.subscription.id}"}) { delivery { id status attemptCount } attempt { number statusCode outcome } } }` },
-      { next: (v) => updates.push(v.data!.deliveryUpdated), error: () => {}, complete: () => {} });
+    const tried = new Set<unknown>();
+    // The event under test fails once; the probes' test events succeed.
+    r.respond((req) => {
+      const failFirst = JSON.parse(req.body).type === 'tool.error' && !tried.has(req.headers['webhook-id']);
+      tried.add(req.headers['webhook-id']);
+      return failFirst ? { status: 500 } : { status: 200 };
+    });
+    const live = await openLiveSocket(svc.url, svc.adminKey,
+      `subscription { deliveryUpdated(filter: {subscriptionId: "${sub.subscription.id}"}) { delivery { id status attemptCount } attempt { number statusCode outcome } } }`);
     try {
-      await ready;
-      await publish('tool.error', { sessionId: 's', tool: 't', error: { message: 'x' } });
-      await until(() => updates.some((u) => u.delivery.status === 'SUCCEEDED'), 'the SUCCEEDED update');
-      const attempts = updates.filter((u) => u.attempt).map((u) => [u.attempt.number, u.attempt.statusCode, u.attempt.outcome]);
+      // Probes until it is live: test events to the subscription, each an attempt that updates.
+      await untilLive([live], () => gqlOk(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.subscription.id }));
+      const event = await publish('tool.error', { sessionId: 's', tool: 't', error: { message: 'x' } });
+      const id = await deliveryOf(event.id, sub.subscription.id);
+      const updates = () => live.received.map((m) => m.data.deliveryUpdated).filter((u) => u.delivery.id === id);
+      await within(live.until(() => updates().some((u) => u.delivery.status === 'SUCCEEDED')), 15_000, 'the SUCCEEDED update');
+      const attempts = updates().filter((u) => u.attempt).map((u) => [u.attempt.number, u.attempt.statusCode, u.attempt.outcome]);
       assert.deepEqual(attempts, [[1, 500, 'FAILED'], [2, 200, 'SUCCEEDED']]);
     } finally {
-      await client.dispose();
+      await live.client.dispose();
     }
   });
 });

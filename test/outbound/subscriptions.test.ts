@@ -7,8 +7,8 @@ import { DeliveryClient } from '../../src/outbound/http-client.ts';
 import { addressAllowed } from '../../src/outbound/target-guard.ts';
 import { verify } from '../../src/signing/schemes.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
+import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
@@ -57,9 +57,15 @@ describe('webhook subscriptions', () => {
     const sub = r.data!.createWebhookSubscription.subscription;
     assert.equal(sub.status, 'PENDING_VERIFICATION');
     assert.match(sub.statusReason, /webhook\.ping: answered 500/);
-    receiver.respond(() => ({ status: 200, delayMs: 2500 }));
-    const slow = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id: sub.id });
-    assert.deepEqual(slow.data!.verifyWebhookSubscription.subscription, { status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TIMEOUT; answer 2xx, then call verifyWebhookSubscription' });
+    // A ping that is never answered: only the 2 s ping timeout ends it.
+    const hold = gate();
+    receiver.respond(() => ({ status: 200, until: hold.opened }));
+    try {
+      const slow = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id: sub.id });
+      assert.deepEqual(slow.data!.verifyWebhookSubscription.subscription, { status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TIMEOUT; answer 2xx, then call verifyWebhookSubscription' });
+    } finally {
+      hold.open();
+    }
     receiver.respond(() => ({ status: 200 }));
     const ok = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason lastSuccessAt } } }', { id: sub.id });
     assert.equal(ok.data!.verifyWebhookSubscription.subscription.status, 'ACTIVE');
@@ -148,7 +154,7 @@ describe('webhook subscriptions', () => {
       assert.equal(sent.authorization, token, `"${kept}" keeps the stored value`);
       assert.equal(sent['x-team'], 'platform');
     }
-    await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'Authorization', value: 'Bearer rotated', secret: true }] } });
+    await gqlOk(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'Authorization', value: 'Bearer rotated', secret: true }] } });
     assert.equal((await sentOnVerify()).authorization, 'Bearer rotated');
     const missing = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, headers: [{ name: 'X-Api-Key', value: '••••', secret: true }] } });
     assert.equal(missing.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
@@ -156,7 +162,7 @@ describe('webhook subscriptions', () => {
 
     // Deliveries open it just in time, like pings.
     const before = receiver.received.length;
-    await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.id });
+    await gqlOk(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.id });
     const delivered = await until(() => receiver.received.slice(before).find((r) => JSON.parse(r.body).type === 'session.archived'), 'the test event');
     assert.equal(delivered.headers.authorization, 'Bearer rotated');
   });
@@ -166,7 +172,7 @@ describe('webhook subscriptions', () => {
     const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/before`, events: ['*'] } })).data!.createWebhookSubscription.subscription;
     assert.equal(sub.status, 'ACTIVE');
     const STATUS = '{ status statusReason url }';
-    await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+    await gqlOk(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
     const moved = await startReceiver();
     try {
       moved.respond(() => ({ status: 500 }));
@@ -180,7 +186,7 @@ describe('webhook subscriptions', () => {
       assert.equal(moved.received.length, 1);
       assert.equal(JSON.parse(moved.received[0]!.body).type, 'webhook.ping');
       moved.respond(() => ({ status: 204 }));
-      await gql(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
+      await gqlOk(svc.url, svc.adminKey, `mutation($id: ID!) { disableWebhookSubscription(input: {id: $id}) { subscription ${STATUS} } }`, { id: sub.id });
       const again = (await gql(svc.url, svc.adminKey, ENABLE, { id: sub.id })).data!.enableWebhookSubscription.subscription;
       assert.deepEqual(again, { status: 'ACTIVE', statusReason: null, url: `${moved.url}/after` });
     } finally {

@@ -9,17 +9,11 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, spawnGateway } from '../support/process.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }';
 
-async function until(fn: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('delivery sweeper', () => {
   let databaseUrl: string;
@@ -99,7 +93,7 @@ describe('delivery sweeper', () => {
     worker = spawnGateway(env, { args: ['--role', 'worker'] });
     await worker.waitForLog('webhook gateway started');
     const done = async () => (await q<{ id: string }>(`SELECT id FROM outbound_delivery WHERE id = ANY($1::text[]) AND status = 'SUCCEEDED'`, [[lost, queued, parked]])).length === 3;
-    await until(done, 'the swept deliveries SUCCEEDED');
+    await until(done, 'the swept deliveries SUCCEEDED', 30_000);
     const ids = r.received.map((x) => String(x.headers['webhook-id']));
     const events = await q<{ event_id: string }>('SELECT event_id FROM outbound_delivery WHERE id = ANY($1::text[])', [[lost, queued, parked]]);
     for (const { event_id } of events) assert.equal(ids.filter((id) => id === event_id).length, 1, `${event_id} delivered once`);

@@ -11,16 +11,10 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, spawnGateway } from '../support/process.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
 
-async function until(fn: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('delivery workers', () => {
   let databaseUrl: string;
@@ -66,7 +60,9 @@ describe('delivery workers', () => {
     await dropTestDatabase(databaseUrl);
   });
 
-  it('holds a 50/s rate limit and a concurrency cap across two workers, and other subscriptions are not held back', async () => {
+  // How long the unlimited subscription takes beside the limited one is measured by
+  // bench/outbound.ts (a relative speed, not something to assert here).
+  it('holds a 50/s rate limit and a concurrency cap across two workers, and delivers every subscription\'s events', async () => {
     await startWorker();
     await startWorker();
     const [limited, free, capped] = [await receiver(), await receiver(), await receiver()];
@@ -74,19 +70,17 @@ describe('delivery workers', () => {
     await subscribe(free, { events: ['tool.called'] });
     const cappedId = await subscribe(capped, { events: ['session.archived', 'tool.error'], maxConcurrency: 2 });
     capped.respond(() => ({ status: 200, delayMs: 150 }));
-    const started = Date.now();
-    await burst('tool.called', 2000, (i) => ({ sessionId: 's', tool: 'grep', arguments: { i } }));
+    // Ten times what the limit lets through in a second, published at once.
+    const N = 500;
+    await burst('tool.called', N, (i) => ({ sessionId: 's', tool: 'grep', arguments: { i } }));
     await burst('tool.error', 20, (i) => ({ sessionId: 's', tool: 'grep', error: { message: `e${i}` } }));
 
-    await until(() => free.received.length >= 2000, 'the unlimited subscription', 30_000);
-    const freeDone = Date.now() - started;
+    await until(() => free.received.length >= N, 'the unlimited subscription', 30_000);
     await until(() => capped.received.length >= 20, 'the capped subscription', 30_000);
     assert.equal(capped.maxInFlight(), 2, 'never more than maxConcurrency requests at once, across both workers');
 
-    await until(() => new Set(limited.received.map((r) => r.headers['webhook-id'])).size >= 2000, 'the rate-limited subscription', 90_000);
-    const limitedDone = Date.now() - started;
-    assert.ok(limitedDone >= 38_000, `2000 events at 50/s take about 40 s, not ${limitedDone} ms`);
-    assert.ok(freeDone < limitedDone / 2, `the unlimited subscription finished in ${freeDone} ms, not held behind the limited one (${limitedDone} ms)`);
+    await until(() => new Set(limited.received.map((r) => r.headers['webhook-id'])).size >= N, 'the rate-limited subscription', 60_000);
+    // The limit, as the attempts' own start times show it: no second saw more than 50.
     const { rows } = await api.services.pool.query<{ second: string; n: number }>(
       `SELECT floor(extract(epoch FROM a.started_at))::text AS second, count(*)::int AS n
        FROM delivery_attempt a JOIN outbound_delivery d ON d.id = a.delivery_id WHERE d.subscription_id = $1
@@ -112,10 +106,8 @@ describe('delivery workers', () => {
     worker.child.kill('SIGKILL');
     await worker.exited;
     const atKill = rs.map((r) => r.received.length);
-    const restarted = Date.now();
     await startWorker();
     await until(() => rs.every((r) => new Set(r.received.map((x) => x.headers['webhook-id'])).size >= 1000), 'every delivery after the restart', 90_000);
-    const recovery = Date.now() - restarted;
     for (const [i, r] of rs.entries()) {
       const ids = r.received.map((x) => String(x.headers['webhook-id']));
       assert.equal(new Set(ids).size, 1000, `receiver ${i} got every event`);
@@ -127,7 +119,6 @@ describe('delivery workers', () => {
     // (a batch's attempts are recorded just after its requests are answered)
     const statuses = async () => (await api.services.pool.query(`SELECT status, count(*)::int AS n FROM outbound_delivery d JOIN event e ON e.id = d.event_id WHERE e.type = 'review.completed' GROUP BY status`)).rows;
     await until(async () => JSON.stringify(await statuses()) === JSON.stringify([{ status: 'SUCCEEDED', n: 3000 }]), 'every delivery recorded SUCCEEDED', 30_000);
-    assert.ok(recovery < 60_000, `recovered in ${recovery} ms`);
   });
 
   const stopWorkers = async () => {

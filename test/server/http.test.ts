@@ -1,8 +1,9 @@
 // One port: GraphQL over HTTP and graphql-ws on /graphql, /healthz, /readyz, /metrics (SPEC §3, §11).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adminQuery } from '../support/db.ts';
-import { gql, startTestService, type TestService, wsClient } from '../support/service.ts';
+import { refuseConnections } from '../support/db.ts';
+import { gql, gqlOk, startTestService, type TestService, wsClient } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 describe('HTTP surface', () => {
   let svc: TestService;
@@ -62,9 +63,10 @@ describe('HTTP surface', () => {
   });
 
   it('refuses a query deeper than GRAPHQL_MAX_DEPTH before running it', async () => {
-    const atLimit = await gql(svc.url, svc.adminKey, '{ apiKeys { edges { node { ...K } } } } fragment K on ApiKey { id }');
-    assert.equal(atLimit.status, 200, 'depth 4 (through a fragment) is within the limit');
-    assert.ok(atLimit.data!.apiKeys.edges.length > 0);
+    // Depth 4, through a fragment: within the limit.
+    const atLimit = await gqlOk(svc.url, svc.adminKey, '{ apiKeys { edges { node { ...K } } } } fragment K on ApiKey { id }');
+    assert.ok(atLimit.apiKeys.edges.length > 0);
+    assert.ok(atLimit.apiKeys.edges.every((e: any) => /^key_/.test(e.node.id)));
     const refused = await gql(svc.url, svc.adminKey, '{ deliveries { edges { node { subscription { secrets { id } } } } } }');
     assert.equal(refused.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(refused.errors![0]!.message, /depth exceeds the limit of 5/);
@@ -84,15 +86,15 @@ describe('HTTP surface', () => {
 
   it('paginates API keys with Relay cursors', async () => {
     for (const n of [1, 2, 3]) {
-      await gql(svc.url, svc.adminKey, 'mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { key } }', { n: `page-${n}` });
+      await gqlOk(svc.url, svc.adminKey, 'mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { key } }', { n: `page-${n}` });
     }
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const r: any = await gql(svc.url, svc.adminKey, 'query($after: String) { apiKeys(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }', { after });
-      seen.push(...r.data.apiKeys.edges.map((e: any) => e.node.name));
-      if (!r.data.apiKeys.pageInfo.hasNextPage) break;
-      after = r.data.apiKeys.pageInfo.endCursor;
+      const r: any = await gqlOk(svc.url, svc.adminKey, 'query($after: String) { apiKeys(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }', { after });
+      seen.push(...r.apiKeys.edges.map((e: any) => e.node.name));
+      if (!r.apiKeys.pageInfo.hasNextPage) break;
+      after = r.apiKeys.pageInfo.endCursor;
     }
     assert.deepEqual(seen, ['admin', 'page-1', 'page-2', 'page-3']);
   });
@@ -123,10 +125,9 @@ describe('HTTP surface', () => {
   });
 
   it('/readyz answers 503 with Retry-After while the database refuses connections, and recovers', async () => {
-    const name = new URL(svc.databaseUrl).pathname.slice(1);
-    await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+    const down = await refuseConnections(svc.databaseUrl);
     try {
+      assert.ok(down.terminated.length > 0, 'the service had connections to lose');
       const res = await fetch(`${svc.url}/readyz`);
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '5');
@@ -135,13 +136,12 @@ describe('HTTP surface', () => {
       assert.equal(body.checks.database, 'unavailable');
       assert.equal((await fetch(`${svc.url}/healthz`)).status, 200, 'the process itself is still healthy');
     } finally {
-      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await down.restore();
     }
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await fetch(`${svc.url}/readyz`)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(status, 200);
+    const ready = await until(async () => {
+      const res = await fetch(`${svc.url}/readyz`);
+      return res.status === 200 ? res.json() : undefined;
+    }, '/readyz to answer 200 again');
+    assert.deepEqual(ready, { status: 'ok', checks: { database: 'ok', queue: 'ok' } });
   });
 });

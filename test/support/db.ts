@@ -1,7 +1,9 @@
 // Each test file gets its own database, cloned from the migrated template (scripts/test.mjs).
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { withDatabase } from './template.ts';
+import { until } from './wait.ts';
 
 const serverUrl = () => {
   const url = process.env.TEST_PG_SERVER_URL;
@@ -27,8 +29,63 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   return withDatabase(serverUrl(), name);
 }
 
-export async function dropTestDatabase(url: string): Promise<void> {
+/** The name of a database made by createTestDatabase; throws for any other. */
+export function testDatabaseName(url: string): string {
   const name = new URL(url).pathname.slice(1);
-  if (!/^gw_test_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
-  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (!/^gw_test_[0-9a-f]+$/.test(name)) throw new Error(`${name} is not a test database`);
+  return name;
+}
+
+export async function dropTestDatabase(url: string): Promise<void> {
+  await adminQuery(`DROP DATABASE IF EXISTS ${testDatabaseName(url)} WITH (FORCE)`);
+}
+
+export interface Terminated {
+  pid: number;
+  application_name: string;
+}
+
+/**
+ * Terminates the connections to one test database (only those of `applicationName`, if given),
+ * waits until they are gone, and returns them. Test files share one server and run in parallel:
+ * a test may break its own database's connections, never another file's.
+ */
+export async function terminateConnections(databaseUrl: string, applicationName?: string): Promise<Terminated[]> {
+  const name = testDatabaseName(databaseUrl);
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<Terminated & { datname: string; terminated: boolean }>(
+      `SELECT pid, datname, application_name, pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+       WHERE datname = $1 AND pid <> pg_backend_pid() AND ($2::text IS NULL OR application_name = $2)`,
+      [name, applicationName ?? null],
+    );
+    for (const r of rows) assert.deepEqual([r.datname, r.terminated], [name, true], `terminated ${JSON.stringify(r)}`);
+    const pids = rows.map((r) => r.pid);
+    await until(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rowCount === 0, 'the terminated backends to exit');
+    return rows.map(({ pid, application_name }) => ({ pid, application_name }));
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Makes a test database unreachable: new connections are refused and the open ones terminated.
+ * `restore()` lets connections in again.
+ */
+export async function refuseConnections(databaseUrl: string): Promise<{ terminated: Terminated[]; restore: () => Promise<void> }> {
+  const name = testDatabaseName(databaseUrl);
+  await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+  let restored = false;
+  const restore = async () => {
+    if (restored) return;
+    restored = true;
+    await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+  };
+  try {
+    return { terminated: await terminateConnections(databaseUrl), restore };
+  } catch (err) {
+    await restore();
+    throw err;
+  }
 }

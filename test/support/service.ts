@@ -1,4 +1,5 @@
 // Starts the real service in-process against a fresh test database, on an ephemeral port.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -74,6 +75,15 @@ export async function gql<T = Record<string, any>>(
   });
   const body = (await res.json()) as Omit<GraphQLResponse<T>, 'status'>;
   return { status: res.status, ...body };
+}
+
+/** A GraphQL request that must succeed: HTTP 200, no errors, data. Returns the data. */
+export async function gqlOk<T = Record<string, any>>(url: string, key: string | undefined, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const r = await gql<T>(url, key, query, variables);
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  assert.equal(r.status, 200);
+  assert.ok(r.data, 'an answer without data');
+  return r.data;
 }
 
 export function wsClient(url: string, key: string | undefined, options: Partial<ClientOptions> = {}): Client {
