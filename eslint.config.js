@@ -1,8 +1,25 @@
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
+// One-way layers (ARCHITECTURE.md): app -> (graphql, http) -> domains -> platform, and the domains
+// among themselves in this order only, so the folder graph has no cycle. A domain may import the
+// domains listed for it, never one that lists it.
+const DOMAINS = {
+  signing: [],
+  secrets: [],
+  audit: [],
+  auth: [],
+  workspaces: ['audit', 'auth'],
+  events: [],
+  agent: ['events', 'signing'],
+  inbound: ['agent', 'audit', 'events', 'secrets', 'signing'],
+  outbound: ['audit', 'auth', 'events', 'secrets', 'signing'],
+};
+const element = (type) => ({ to: { element: { type } } });
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', '.data/'] },
+  { ignores: ['node_modules/', 'src/generated/prisma/', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,6 +45,32 @@ export default tseslint.config(
           message: 'Every test runs: no { only }, { skip } or { todo } option (a test that cannot run here is listed in scripts/test.mjs, not skipped).',
         },
       ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': [
+        { type: 'platform', pattern: ['src/platform', 'src/generated/prisma'] },
+        ...Object.keys(DOMAINS).map((d) => ({ type: d, pattern: `src/${d}` })),
+        { type: 'graphql', pattern: ['src/graphql', 'src/generated/graphql'] },
+        { type: 'http', pattern: 'src/http' },
+        { type: 'app', pattern: 'src/app' },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [2, {
+        default: 'disallow',
+        policies: [
+          { from: { element: { type: 'platform' } }, allow: element('platform') },
+          ...Object.entries(DOMAINS).map(([d, deps]) => ({ from: { element: { type: d } }, allow: { to: { element: { types: { anyOf: ['platform', d, ...deps] } } } } })),
+          { from: { element: { type: 'graphql' } }, allow: { to: { element: { types: { anyOf: ['platform', 'graphql', ...Object.keys(DOMAINS)] } } } } },
+          { from: { element: { type: 'http' } }, allow: { to: { element: { types: { anyOf: ['platform', 'graphql', 'http', ...Object.keys(DOMAINS)] } } } } },
+          { from: { element: { type: 'app' } }, allow: { to: { element: { types: { anyOf: ['platform', 'graphql', 'http', 'app', ...Object.keys(DOMAINS)] } } } } },
+        ],
+      }],
+      'boundaries/no-unknown-files': 2,
     },
   },
 );

@@ -1,5 +1,5 @@
 // Prisma CLI configuration. The CLI is used only for `prisma generate` here: migrations are
-// applied by src/db/migrator.ts (see README, "Migrations").
+// applied by src/platform/db/migrator.ts (see README, "Migrations").
 import { defineConfig } from 'prisma/config';
 
 export default defineConfig({

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -137,7 +137,7 @@ export async function pgStatements(url: string): Promise<void> {
       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 16`);
     console.table(rows);
     // WAL volume, and how many segments backends had to create on the way (each one is a stall
-    // while it is created: see wal_init_zero in src/db/embedded.ts).
+    // while it is created: see wal_init_zero in src/platform/db/embedded.ts).
     console.table((await c.query(`SELECT w.wal_records, w.wal_fpi, pg_size_pretty(w.wal_bytes) AS wal_bytes,
         (SELECT sum(writes) FROM pg_stat_io WHERE object = 'wal' AND context = 'init') AS segments_created
       FROM pg_stat_wal w`)).rows);

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import './check-node.mjs';
 
-await import('../src/cli/cli.ts');
+await import('../src/app/cli.ts');

@@ -43,7 +43,7 @@ if (!skipChecks) {
   run(bin('eslint'), ['.']);
 }
 
-const { startEmbeddedPostgres } = await import('../src/db/embedded.ts');
+const { startEmbeddedPostgres } = await import('../src/platform/db/embedded.ts');
 const { prepareTemplate } = await import('../test/support/template.ts');
 
 let embedded;

@@ -1,9 +1,9 @@
-// The JSONPath check (src/jsonpath.ts) against the jsonpath-plus it guards: the check must see the
+// The JSONPath check (src/platform/jsonpath.ts) against the jsonpath-plus it guards: the check must see the
 // very code jsonpath-plus would run, and what it allows must run in bounded time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JSONPath } from 'jsonpath-plus';
-import { JSONPATH_LIMITS, JsonPathRefused, checkJsonPath, compileJsonPath, rewriteScript } from '../src/jsonpath.ts';
+import { JSONPATH_LIMITS, JsonPathRefused, checkJsonPath, compileJsonPath, rewriteScript } from '../src/platform/jsonpath.ts';
 
 describe('JSONPath check', () => {
   it('rewrites scripts exactly as the installed jsonpath-plus does before it parses them', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../src/logger.ts';
+import { createLogger } from '../src/platform/logger.ts';
 
 describe('logger', () => {
   it('writes JSON lines and redacts secret-bearing fields even if a caller passes them', async () => {

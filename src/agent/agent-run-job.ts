@@ -5,10 +5,10 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { request } from 'undici';
 import { z } from 'zod';
-import { withTransaction } from '../db/pool.ts';
-import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
-import { type FetchedJob, defineJob } from '../jobs/job.ts';
-import type { Services } from '../server/context.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
+import { type FetchedJob, defineJob } from '../platform/jobs/job.ts';
+import type { Services } from '../platform/services.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
 import { planPublish, publishPlanned } from './publish-service.ts';
 

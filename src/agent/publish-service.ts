@@ -3,10 +3,11 @@
 // is planned (envelope fixed, subscription filters evaluated) before its transaction opens.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { withTransaction } from '../db/pool.ts';
-import { badInput } from '../errors.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import { badInput } from '../platform/errors.ts';
 import { type PlannedEvents, type PublishInput, type PublishedEvent, planEvents, publishEvent, validateEventData } from '../events/publish.ts';
-import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
+import { subscriptionFilters } from '../events/subscription-filters.ts';
+import type { Services } from '../platform/services.ts';
 import { applySessionEvent } from './session-events.ts';
 
 /**
@@ -15,15 +16,11 @@ import { applySessionEvent } from './session-events.ts';
  */
 const GATEWAY_EVENTS = new Set(['webhook.ping', 'subscription.disabled']);
 
-export interface PublishDeps {
-  pool: pg.Pool;
-  boss: PgBoss;
-  subscriptionFilters: SubscriptionFilterSource;
-}
+export type PublishDeps = Pick<Services, 'pool' | 'boss' | 'log' | 'realtime'>;
 
 /** Validates `data` (BAD_USER_INPUT naming the field) and plans the event, outside any transaction. */
 export function planPublish(deps: PublishDeps, input: PublishInput): Promise<PlannedEvents> {
-  return planEvents(deps.subscriptionFilters, [{ ...input, data: validateEventData(input.type, input.data) }]);
+  return planEvents(subscriptionFilters(deps), [{ ...input, data: validateEventData(input.type, input.data) }]);
 }
 
 /** Stores a planned event and moves the session it names, in the caller's transaction. */

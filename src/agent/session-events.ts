@@ -5,7 +5,7 @@
 // transaction rolling back, stores no event either. Repeating the first publish with its
 // idempotencyKey still answers that first event.
 import type pg from 'pg';
-import { DomainError, badInput } from '../errors.ts';
+import { DomainError, badInput } from '../platform/errors.ts';
 
 export async function applySessionEvent(client: pg.PoolClient, workspaceId: string, type: string, data: Record<string, unknown>): Promise<void> {
   if (type !== 'session.finished' && type !== 'session.archived') return;

@@ -5,7 +5,7 @@
 // the rows, moves the head, and notifies live subscribers, all before the caller commits.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { CHANNEL } from '../realtime/realtime.ts';
+import { CHANNEL } from '../platform/realtime.ts';
 import type { AuditEntryRecord } from './audit-entry.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -2,10 +2,10 @@
 // (base64url); the stored prefix lets a user recognise a key in a list without it being usable.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound } from '../errors.ts';
-import { newId } from '../ids.ts';
-import type { Realtime } from '../realtime/realtime.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { DomainError, badInput, notFound } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { Realtime } from '../platform/realtime.ts';
 import { type ApiKeyRole, type Principal, ROLES } from './principal.ts';
 
 export const KEY_PREFIX = 'whk_';

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../platform/errors.ts';
 
 export const ROLES = ['ADMIN', 'VIEWER', 'PUBLISHER'] as const;
 export type ApiKeyRole = (typeof ROLES)[number];

@@ -5,9 +5,9 @@
 // transaction, when the events are planned (src/events/subscription-filters.ts).
 import type pg from 'pg';
 import type { Db as BossDb, PgBoss } from 'pg-boss';
-import { insertFromQuerySql } from '../jobs/insert-from-query.ts';
-import { DomainError, badInput } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
+import { DomainError, badInput } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, isEventType } from './catalog.ts';
 import { type SubscriptionFilterSource, loadSubscriptionFilters, takesEventType } from './subscription-filters.ts';
 

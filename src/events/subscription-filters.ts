@@ -14,7 +14,8 @@
 // reached this process (a notification's latency, at most the TTL).
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../jsonpath.ts';
+import type { Services } from '../platform/services.ts';
+import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../platform/jsonpath.ts';
 
 export interface FilteredSubscription {
   id: string;
@@ -123,4 +124,23 @@ export class SubscriptionFilterCache {
     // A load in flight read what was there before: later calls must not join it.
     this.#loading.delete(workspaceId);
   }
+}
+
+const caches = new WeakMap<Services['realtime'], SubscriptionFilterCache>();
+
+/**
+ * The process's cache, made on first use and kept beside the process's realtime connection: it is
+ * dropped per workspace by the database's `subscription.changed` notifications, and whole when the
+ * LISTEN connection reconnects (notifications sent meanwhile are lost).
+ */
+export function subscriptionFilters(services: Pick<Services, 'pool' | 'log' | 'realtime'>): SubscriptionFilterSource {
+  let cache = caches.get(services.realtime);
+  if (!cache) {
+    const made = new SubscriptionFilterCache(loadSubscriptionFilters(services.pool, services.log));
+    services.realtime.onTopic('subscription.changed', (workspaceId) => made.invalidate(workspaceId));
+    services.realtime.onReconnect(() => made.clear());
+    caches.set(services.realtime, made);
+    cache = made;
+  }
+  return cache.get;
 }

@@ -1,8 +1,8 @@
 // Keeps the inbound tables small: rate-limit windows older than a minute, and replay memory past
 // the replay window (SPEC §5: 7 days by default).
 import { z } from 'zod';
-import { defineJob } from '../jobs/job.ts';
-import { pruneWindows } from '../db/rate-limit.ts';
+import { defineJob } from '../platform/jobs/job.ts';
+import { pruneWindows } from '../platform/db/rate-limit.ts';
 
 export const inboundMaintenance = defineJob({
   name: 'inbound-maintenance',

@@ -1,8 +1,8 @@
 // Payload → agent inputs with JSONPath (SPEC §5). Paths are checked against the allow-list of
-// src/jsonpath.ts when a trigger is saved, and again (once per text) before they first run here, so
+// src/platform/jsonpath.ts when a trigger is saved, and again (once per text) before they first run here, so
 // one saved under older rules is refused by name instead of evaluated.
 import { z } from 'zod';
-import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../jsonpath.ts';
+import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../platform/jsonpath.ts';
 
 export const INPUT_TYPES = ['STRING', 'NUMBER', 'BOOLEAN', 'OBJECT', 'ARRAY'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];

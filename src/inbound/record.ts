@@ -8,12 +8,12 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
-import type { Pipeline, PipelinedConnection } from '../db/pool.ts';
+import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/publish.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
-import { newId } from '../ids.ts';
-import type { Message } from '../realtime/realtime.ts';
-import { isDatabaseUnavailable } from '../server/database-errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { Message } from '../platform/realtime.ts';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
 

@@ -12,8 +12,8 @@ import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type AuditInput, appendAudit, sha256Hex } from '../audit/append.ts';
-import { withTransaction } from '../db/pool.ts';
-import { countHits } from '../db/rate-limit.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import { countHits } from '../platform/db/rate-limit.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
 

@@ -2,7 +2,7 @@
 // reports each outcome ("signature computed over different bytes", "timestamp 412 s old") and the
 // mapped inputs. It writes nothing: no delivery, no audit row, no rate-limit hit, no replay memory.
 import type pg from 'pg';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import type { Headers } from '../signing/schemes.ts';
 import { type Evaluation, bodyChecks, preChecks, shownMessageId, signatureCheck } from './evaluate.ts';
 import { findReplay } from './record.ts';

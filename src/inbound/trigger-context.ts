@@ -1,6 +1,6 @@
 // What the /hooks route needs of a trigger, in one query: its settings and every valid secret.
 import type pg from 'pg';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { secretContext } from '../secrets/secret-store.ts';
 import type { HmacOptions, Scheme } from '../signing/schemes.ts';
 import type { InputMapping } from './mapping.ts';

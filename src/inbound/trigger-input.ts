@@ -2,7 +2,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { SCHEMES } from '../signing/schemes.ts';
-import { checkJsonPath, jsonPathSchema } from '../jsonpath.ts';
+import { checkJsonPath, jsonPathSchema } from '../platform/jsonpath.ts';
 import { inputMappingSchema } from './mapping.ts';
 
 /**

@@ -3,9 +3,9 @@
 // it, so a caller cannot read the server's environment through a trigger.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Db } from '../db/prisma.ts';
-import { badInput, parseInput } from '../errors.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { badInput, parseInput } from '../platform/errors.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES, reservedInputName } from './mapping.ts';
 import { type TriggerLimits, type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';

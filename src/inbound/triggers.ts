@@ -2,12 +2,12 @@
 // is generated unless brought, stored encrypted, and returned only by create (and rotation).
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { DomainError, badInput, notFound, parseInput } from '../platform/errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
-import { CHANNEL, type Message } from '../realtime/realtime.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import { newId } from '../platform/ids.ts';
+import { CHANNEL, type Message } from '../platform/realtime.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { addSecret } from '../secrets/secret-store.ts';
 import type { Scheme } from '../signing/schemes.ts';
 import type { InputMapping } from './mapping.ts';

@@ -1,16 +1,16 @@
 // Delivery administration (SPEC §7): redeliver, replay after re-enabling, disable (enabling pings:
 // subscriptions.ts), test events. Each queues attempts through the same job as fan-out does.
 import type pg from 'pg';
-import { inTransaction } from '../jobs/in-transaction.ts';
+import { inTransaction } from '../platform/jobs/in-transaction.ts';
 import type { PgBoss } from 'pg-boss';
-import { withTransaction } from '../db/pool.ts';
-import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound } from '../errors.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { DomainError, badInput, notFound } from '../platform/errors.ts';
 import { EVENT_TYPES, isEventType } from '../events/catalog.ts';
 import { queueDeliveries, validateEventData } from '../events/publish.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
-import { notify } from '../realtime/realtime.ts';
+import { newId } from '../platform/ids.ts';
+import { notify } from '../platform/realtime.ts';
 import { disableSubscription } from './delivery-job.ts';
 import { type SubscriptionRecord, mustGetSubscription as mustGet } from './subscriptions.ts';
 

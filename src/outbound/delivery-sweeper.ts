@@ -4,11 +4,11 @@
 // its job's expiry while no job naming it is queued or active, and wakes deliveries parked for a
 // maxConcurrency slot that a dead worker's expired lease has freed.
 import { z } from 'zod';
-import { withTransaction } from '../db/pool.ts';
+import { withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, queueDeliveries } from '../events/publish.ts';
-import { inTransaction } from '../jobs/in-transaction.ts';
-import { defineJob } from '../jobs/job.ts';
-import type { Services } from '../server/context.ts';
+import { inTransaction } from '../platform/jobs/in-transaction.ts';
+import { defineJob } from '../platform/jobs/job.ts';
+import type { Services } from '../platform/services.ts';
 import { wakeWaiting } from './delivery-job.ts';
 
 /** Seconds a delivery job lives past its subscription's timeout (queueDeliveries' margin). */

@@ -5,7 +5,7 @@
 // one more than the event's (a ping's is 1).
 import { markerHeaders } from '../signing/loop-marker.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
-import { USER_AGENT } from './http-client.ts';
+import { USER_AGENT } from '../platform/http-client.ts';
 
 export function deliveryHeaders(
   eventId: string, body: string, secrets: string[], custom: Array<{ name: string; value: string }>,

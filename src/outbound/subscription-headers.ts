@@ -2,8 +2,8 @@
 // are encrypted at rest (the row holds a cipher envelope bound to the subscription and the header
 // name), opened just in time for a ping or an attempt, and never shown again, to any role.
 import { z } from 'zod';
-import { badInput } from '../errors.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import { badInput } from '../platform/errors.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { DEPLOYMENT_HEADER, HOPS_HEADER } from '../signing/loop-marker.ts';
 
 export const SECRET_MASK = '••••';

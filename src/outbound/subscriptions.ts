@@ -5,18 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiKeyRole } from '../auth/principal.ts';
-import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound, parseInput } from '../errors.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { DomainError, badInput, notFound, parseInput } from '../platform/errors.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
-import { jsonPathSchema } from '../jsonpath.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import { newId } from '../platform/ids.ts';
+import { jsonPathSchema } from '../platform/jsonpath.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
-import type { DeliveryClient } from './http-client.ts';
+import type { DeliveryClient } from '../platform/http-client.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
-import { type OwnAddresses, TargetRefused, type TargetPolicy, checkTargetUrl } from './target-guard.ts';
+import { type OwnAddresses, TargetRefused, type TargetPolicy, checkTargetUrl } from '../platform/target-guard.ts';
 
 export const PING_TIMEOUT_MS = 2000;
 

@@ -1,7 +1,7 @@
 // SPEC §8: secrets whose rotation overlap has ended are removed by a scheduled job, so a leaked
 // old secret stops verifying even if nobody calls revokeSecret.
 import { z } from 'zod';
-import { defineJob } from '../jobs/job.ts';
+import { defineJob } from '../platform/jobs/job.ts';
 
 export const purgeExpiredSecrets = defineJob({
   name: 'secrets-purge-expired',

@@ -2,10 +2,10 @@
 // their overlap ends (168 h by default), so senders and receivers can switch without a gap. At most
 // 10 old secrets are kept per object; revokeSecret ends an overlap early; expired ones are removed
 // by the secrets-purge-expired job.
-import type { Db } from '../db/prisma.ts';
-import { DomainError, badInput, notFound } from '../errors.ts';
-import { idKind } from '../ids.ts';
-import type { SecretCipher } from './cipher.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { DomainError, badInput, notFound } from '../platform/errors.ts';
+import { idKind } from '../platform/ids.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { type SecretOwner, addSecret } from './secret-store.ts';
 
 export const MAX_OLD_SECRETS = 10;

@@ -1,9 +1,9 @@
 // Signing secrets of triggers and subscriptions, encrypted at rest (SPEC §4) and kept per owner:
 // the current one (expiresAt null) and old ones inside a rotation overlap (SPEC §8).
 import type pg from 'pg';
-import type { Db } from '../db/prisma.ts';
-import { newId } from '../ids.ts';
-import type { SecretCipher } from './cipher.ts';
+import type { Db } from '../platform/db/prisma.ts';
+import { newId } from '../platform/ids.ts';
+import type { SecretCipher } from '../platform/crypto/cipher.ts';
 
 export type SecretOwner = { kind: 'trigger'; id: string } | { kind: 'subscription'; id: string };
 

@@ -3,7 +3,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import type { Db } from '../db/prisma.ts';
+import type { Db } from '../platform/db/prisma.ts';
 import { DEFAULT_WORKSPACE_NAME, createWorkspace } from './workspaces.ts';
 
 const BOOTSTRAP_LOCK = 7_261_126_002;

@@ -1,7 +1,7 @@
-import type { Db } from '../db/prisma.ts';
+import type { Db } from '../platform/db/prisma.ts';
 import { createApiKey } from '../auth/api-keys.ts';
-import { badInput } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { badInput } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
 import { GENESIS_HASH } from '../audit/append.ts';
 
 export interface WorkspaceRecord {

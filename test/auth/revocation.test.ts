@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CHANNEL } from '../../src/realtime/realtime.ts';
+import { CHANNEL } from '../../src/platform/realtime.ts';
 import { gql, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 
 const AUDIT = 'subscription { auditAppended { id } }';

@@ -4,8 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MIGRATIONS_DIR, MigrationError, migrate } from '../../src/db/migrator.ts';
-import { createPool, type Pool } from '../../src/db/pool.ts';
+import { MIGRATIONS_DIR, MigrationError, migrate } from '../../src/platform/db/migrator.ts';
+import { createPool, type Pool } from '../../src/platform/db/pool.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 
 const migrationNames = readdirSync(MIGRATIONS_DIR).filter((n) => /^\d{14}_/.test(n)).sort();

@@ -1,10 +1,10 @@
-// The group-commit writers' pipelined connection (src/db/pool.ts): a transaction is all or
+// The group-commit writers' pipelined connection (src/platform/db/pool.ts): a transaction is all or
 // nothing even though its statements and COMMIT are written before any answer comes back;
 // concurrent transactions never interleave on the one connection; a lost connection is replaced.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { PipelinedConnection } from '../../src/db/pool.ts';
+import { PipelinedConnection } from '../../src/platform/db/pool.ts';
 import { createTestDatabase, dropTestDatabase, terminateConnections } from '../support/db.ts';
 
 describe('PipelinedConnection', () => {

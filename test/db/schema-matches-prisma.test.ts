@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { migrate } from '../../src/db/migrator.ts';
-import { createPool } from '../../src/db/pool.ts';
+import { migrate } from '../../src/platform/db/migrator.ts';
+import { createPool } from '../../src/platform/db/pool.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 
 const require = createRequire(import.meta.url);

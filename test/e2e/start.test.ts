@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { assertReachableByPostgres } from '../../src/db/embedded.ts';
+import { assertReachableByPostgres } from '../../src/platform/db/embedded.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, freePort, spawnGateway as spawnGatewayProcess } from '../support/process.ts';
 import { gql } from '../support/service.ts';
@@ -154,7 +154,7 @@ describe('npm start with the embedded database', () => {
       const viewerKey = /: (whk_[\w-]+)$/m.exec(cli.stdout)![1]!;
       assert.equal((await gql(url, viewerKey, '{ me { role } }')).data!.me.role, 'VIEWER');
 
-      // The embedded server's one departure from PostgreSQL's defaults (src/db/embedded.ts).
+      // The embedded server's one departure from PostgreSQL's defaults (src/platform/db/embedded.ts).
       const db = await connectAsSuperuser(pgPort, password);
       try {
         assert.equal((await db.query('SHOW wal_init_zero')).rows[0].wal_init_zero, 'off');

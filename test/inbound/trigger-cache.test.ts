@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { TriggerCache, type TriggerContext, forgetTrigger } from '../../src/inbound/trigger-context.ts';
-import { CHANNEL } from '../../src/realtime/realtime.ts';
+import { CHANNEL } from '../../src/platform/realtime.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { startGatewayOnDatabase } from '../support/process.ts';
 import { post, standardWebhooks } from '../support/senders.ts';

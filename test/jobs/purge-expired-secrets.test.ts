@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newId } from '../../src/ids.ts';
-import { sendJob } from '../../src/jobs/job.ts';
+import { newId } from '../../src/platform/ids.ts';
+import { sendJob } from '../../src/platform/jobs/job.ts';
 import { purgeExpiredSecrets } from '../../src/secrets/purge-expired-secrets.ts';
 import { activeSecrets, addSecret } from '../../src/secrets/secret-store.ts';
 import { startTestService, type TestService } from '../support/service.ts';

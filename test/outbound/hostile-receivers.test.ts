@@ -4,7 +4,7 @@
 // both put both deliveries in one job; events published in one commit put their jobs in one fetch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { withTransaction } from '../../src/db/pool.ts';
+import { withTransaction } from '../../src/platform/db/pool.ts';
 import { insertEvents } from '../../src/events/publish.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
 import { scheduledWaits } from '../support/deliveries.ts';

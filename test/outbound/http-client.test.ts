@@ -2,7 +2,7 @@
 // stored answer is text PostgreSQL accepts, cut at 4 KiB between characters (SPEC §7, §15).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeliveryClient, RESPONSE_BODY_LIMIT, storableText } from '../../src/outbound/http-client.ts';
+import { DeliveryClient, RESPONSE_BODY_LIMIT, storableText } from '../../src/platform/http-client.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 
 describe('delivery client answers', () => {

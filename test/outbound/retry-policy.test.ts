@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { nextAttemptDelay } from '../../src/outbound/retry-policy.ts';
 
 describe('retry policy', () => {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DeliveryClient } from '../../src/outbound/http-client.ts';
-import { addressAllowed } from '../../src/outbound/target-guard.ts';
+import { DeliveryClient } from '../../src/platform/http-client.ts';
+import { addressAllowed } from '../../src/platform/target-guard.ts';
 import { verify } from '../../src/signing/schemes.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { newId } from '../../src/ids.ts';
+import { newId } from '../../src/platform/ids.ts';
 import { activeSecrets, addSecret } from '../../src/secrets/secret-store.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';

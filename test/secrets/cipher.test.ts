@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SecretCipher } from '../../src/secrets/cipher.ts';
+import { SecretCipher } from '../../src/platform/crypto/cipher.ts';
 
 describe('SecretCipher (AES-256-GCM at rest)', () => {
   const cipher = new SecretCipher(randomBytes(32));

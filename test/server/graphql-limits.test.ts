@@ -4,7 +4,7 @@
 // process's event loop, and the test must fail, not hang the suite.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayOnDatabase, startGatewayOnDatabase } from '../support/process.ts';
 import { gql, startTestService, wsClient } from '../support/service.ts';

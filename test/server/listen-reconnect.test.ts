@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CHANNEL, LISTEN_APPLICATION_NAME } from '../../src/realtime/realtime.ts';
+import { CHANNEL, LISTEN_APPLICATION_NAME } from '../../src/platform/realtime.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CHANNEL } from '../../src/realtime/realtime.ts';
+import { CHANNEL } from '../../src/platform/realtime.ts';
 import { openLiveSocket, startTestService, type TestService, untilLive, within, wsClient } from '../support/service.ts';
 
 const WAIT_MS = 20_000;

@@ -1,4 +1,4 @@
-// Every Relay list of the Query type pages past page one (src/server/pagination.ts): with N + 1
+// Every Relay list of the Query type pages past page one (src/graphql/pagination.ts): with N + 1
 // items and `first: N`, the first page holds N and says there is more; the page after its
 // endCursor holds exactly the one left and says there is no more; together they are the list,
 // in its order, each item once. Each list runs in a workspace of its own, so it holds exactly

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { type RunningService, startService } from '../../src/service.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { type RunningService, startService } from '../../src/app/service.ts';
 import { createTestDatabase, dropTestDatabase } from './db.ts';
 
 export interface TestService extends RunningService {

@@ -1,8 +1,8 @@
 // Builds the template database every test file clones: migrations plus pg-boss's schema.
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { migrate } from '../../src/db/migrator.ts';
-import { createPool } from '../../src/db/pool.ts';
+import { migrate } from '../../src/platform/db/migrator.ts';
+import { createPool } from '../../src/platform/db/pool.ts';
 
 export const withDatabase = (serverUrl: string, database: string) => {
   const url = new URL(serverUrl);

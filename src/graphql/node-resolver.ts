@@ -1,9 +1,9 @@
 // node(id:) (SPEC §4): any object of the caller's workspace by its public id. Another workspace's
 // object answers null, exactly as a missing one does.
-import type { Resolvers } from '../generated/graphql.ts';
+import type { Resolvers } from '../generated/graphql/types.ts';
 import { getApiKey } from '../auth/api-keys.ts';
 import { assertCan } from '../auth/principal.ts';
-import { type IdKind, idKind } from '../ids.ts';
+import { type IdKind, idKind } from '../platform/ids.ts';
 import { getTrigger } from '../inbound/triggers.ts';
 import { getSubscription } from '../outbound/subscriptions.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';

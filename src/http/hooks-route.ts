@@ -6,15 +6,16 @@
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
 import { headersSha256, sha256Hex } from '../audit/append.ts';
-import type { Services } from '../server/context.ts';
-import type { Metrics } from '../server/metrics.ts';
-import { isDatabaseUnavailable } from '../server/database-errors.ts';
+import { subscriptionFilters } from '../events/subscription-filters.ts';
+import type { Services } from '../platform/services.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from './evaluate.ts';
-import { hit } from '../db/rate-limit.ts';
-import { type InboundFacts, InboundWriter, WriterQueueFull, findReplay } from './record.ts';
-import { RefusalLimiter } from './refusal-limit.ts';
-import { TriggerCache, loadTriggerContext } from './trigger-context.ts';
+import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from '../inbound/evaluate.ts';
+import { hit } from '../platform/db/rate-limit.ts';
+import { type InboundFacts, InboundWriter, WriterQueueFull, findReplay } from '../inbound/record.ts';
+import { RefusalLimiter } from '../inbound/refusal-limit.ts';
+import { TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
 
 class BodyTooLarge extends Error {}
 
@@ -51,7 +52,7 @@ const refuse = (res: express.Response, r: Refusal, extra: Record<string, string>
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
   const writer = new InboundWriter(
-    { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: services.subscriptionFilters },
+    { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services) },
     { replayWindowHours: config.replayWindowHours, maxQueue: config.inboundMaxQueue },
   );
   const floods = new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs });

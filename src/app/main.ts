@@ -1,9 +1,9 @@
 // Process entry (bin/webhook-gateway.mjs checks the Node version first): parse config, start the
 // roles, shut down cleanly on SIGTERM/SIGINT with exit code 0.
-import { ConfigError, loadConfig } from './config.ts';
-import { EmbeddedPostgresError } from './db/embedded.ts';
-import { MigrationError } from './db/migrator.ts';
-import { createLogger } from './logger.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { EmbeddedPostgresError } from '../platform/db/embedded.ts';
+import { MigrationError } from '../platform/db/migrator.ts';
+import { createLogger } from '../platform/logger.ts';
 import { startService } from './service.ts';
 
 let config;

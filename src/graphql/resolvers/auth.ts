@@ -1,9 +1,9 @@
-import type { Resolvers } from '../generated/graphql.ts';
-import { notFound } from '../errors.ts';
-import { connection, decodeCursor, pageSize } from '../server/pagination.ts';
-import { getWorkspace } from '../workspaces/workspaces.ts';
-import { createApiKey, getApiKey, revokeApiKey } from './api-keys.ts';
-import { assertCan } from './principal.ts';
+import type { Resolvers } from '../../generated/graphql/types.ts';
+import { notFound } from '../../platform/errors.ts';
+import { connection, decodeCursor, pageSize } from '../pagination.ts';
+import { getWorkspace } from '../../workspaces/workspaces.ts';
+import { createApiKey, getApiKey, revokeApiKey } from '../../auth/api-keys.ts';
+import { assertCan } from '../../auth/principal.ts';
 
 export const authResolvers: Resolvers = {
   Query: {

@@ -184,7 +184,7 @@ export interface Config {
   trustProxy: false | number | string[];
   graphqlMaxDepth: number;
   graphqlMaxBodyBytes: number;
-  /** Largest static cost of a GraphQL operation (src/server/cost-limit.ts). */
+  /** Largest static cost of a GraphQL operation (src/graphql/cost-limit.ts). */
   graphqlMaxCost: number;
   graphqlIntrospection: boolean;
   /** Bytes a graphql-ws socket may have waiting to be sent before it is closed as too slow a reader. */

@@ -6,8 +6,8 @@ import { inboundMaintenance } from '../inbound/maintenance-job.ts';
 import { deliverEvent } from '../outbound/delivery-job.ts';
 import { sweepDeliveries } from '../outbound/delivery-sweeper.ts';
 import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
-import type { Services } from '../server/context.ts';
-import type { JobDefinition } from './job.ts';
+import type { Services } from '../platform/services.ts';
+import type { JobDefinition } from '../platform/jobs/job.ts';
 
 /** A dead letter queue comes before the queues that name it: they refer to it by key. */
 export const JOBS: JobDefinition<z.ZodType>[] = [agentRunFailed, agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets];

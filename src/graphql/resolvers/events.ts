@@ -1,8 +1,8 @@
-import { publish } from '../agent/publish-service.ts';
-import { assertCan } from '../auth/principal.ts';
-import type { Resolvers } from '../generated/graphql.ts';
-import { eventJsonSchemas } from './catalog.ts';
-import type { EventRecord } from './event-record.ts';
+import { publish } from '../../agent/publish-service.ts';
+import { assertCan } from '../../auth/principal.ts';
+import type { Resolvers } from '../../generated/graphql/types.ts';
+import { eventJsonSchemas } from '../../events/catalog.ts';
+import type { EventRecord } from '../../events/event-record.ts';
 
 const envelope = (e: EventRecord) => JSON.parse(e.body) as { timestamp: string; data: unknown };
 

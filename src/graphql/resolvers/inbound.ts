@@ -1,12 +1,12 @@
-import { assertCan } from '../auth/principal.ts';
-import { badInput, notFound } from '../errors.ts';
-import type { Resolvers } from '../generated/graphql.ts';
-import { lookupOnce } from '../realtime/realtime.ts';
-import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
-import type { InboundDelivery as InboundDeliveryRow } from '../generated/prisma/client.ts';
-import { loadTriggerContext, testTrigger } from './test-trigger.ts';
-import { applyTriggerYaml, parseTriggerYaml } from './trigger-yaml.ts';
-import { createTrigger, deleteTrigger, getTrigger, toTriggerRecord, triggerUrl, updateTrigger } from './triggers.ts';
+import { assertCan } from '../../auth/principal.ts';
+import { badInput, notFound } from '../../platform/errors.ts';
+import type { Resolvers } from '../../generated/graphql/types.ts';
+import { lookupOnce } from '../../platform/realtime.ts';
+import { connection, decodeCursor, newestFirst, pageSize } from '../pagination.ts';
+import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
+import { loadTriggerContext, testTrigger } from '../../inbound/test-trigger.ts';
+import { applyTriggerYaml, parseTriggerYaml } from '../../inbound/trigger-yaml.ts';
+import { createTrigger, deleteTrigger, getTrigger, toTriggerRecord, triggerUrl, updateTrigger } from '../../inbound/triggers.ts';
 
 // Newest first: ids sort by creation, so "after" a cursor means a smaller id.
 

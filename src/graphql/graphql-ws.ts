@@ -16,7 +16,8 @@ import {
 import { WebSocket, WebSocketServer } from 'ws';
 import { authenticate, bearerToken, reauthenticate, revokedAmong } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { GraphQLContext, Services } from './context.ts';
+import type { Services } from '../platform/services.ts';
+import type { GraphQLContext } from './context.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */

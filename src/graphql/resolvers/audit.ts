@@ -1,6 +1,6 @@
-import type { AuditFilter, Resolvers } from '../generated/graphql.ts';
-import { assertCan } from '../auth/principal.ts';
-import type { AuditEntryRecord } from './audit-entry.ts';
+import type { AuditFilter, Resolvers } from '../../generated/graphql/types.ts';
+import { assertCan } from '../../auth/principal.ts';
+import type { AuditEntryRecord } from '../../audit/audit-entry.ts';
 
 export function matchesAuditFilter(entry: AuditEntryRecord, filter: AuditFilter | null | undefined): boolean {
   if (!filter) return true;

@@ -5,16 +5,16 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApiKey } from '../auth/api-keys.ts';
 import { ROLES } from '../auth/principal.ts';
-import { ConfigError, type Config, loadConfig } from '../config.ts';
-import { type EmbeddedDatabase, embeddedDatabaseUrl, embeddedPasswordFile, readEmbeddedPassword, startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrator.ts';
-import { createPool } from '../db/pool.ts';
-import { createPrisma, type Db } from '../db/prisma.ts';
-import { DomainError } from '../errors.ts';
+import { ConfigError, type Config, loadConfig } from '../platform/config.ts';
+import { type EmbeddedDatabase, embeddedDatabaseUrl, embeddedPasswordFile, readEmbeddedPassword, startEmbeddedPostgres } from '../platform/db/embedded.ts';
+import { migrate } from '../platform/db/migrator.ts';
+import { createPool } from '../platform/db/pool.ts';
+import { createPrisma, type Db } from '../platform/db/prisma.ts';
+import { DomainError } from '../platform/errors.ts';
 import { parseTriggerYaml, applyTriggerYaml } from '../inbound/trigger-yaml.ts';
 import { triggerUrl } from '../inbound/triggers.ts';
-import { SecretCipher } from '../secrets/cipher.ts';
-import { loadOrCreateMasterKey } from '../secrets/master-key.ts';
+import { SecretCipher } from '../platform/crypto/cipher.ts';
+import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
 import { createWorkspace } from '../workspaces/workspaces.ts';
 
 const USAGE = `usage:

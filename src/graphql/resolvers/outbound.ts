@@ -1,14 +1,14 @@
-import { assertCan } from '../auth/principal.ts';
-import type { Resolvers } from '../generated/graphql.ts';
-import { lookupOnce } from '../realtime/realtime.ts';
-import type { Services } from '../server/context.ts';
-import { connection, decodeCursor, newestFirst, pageSize } from '../server/pagination.ts';
+import { assertCan } from '../../auth/principal.ts';
+import type { Resolvers } from '../../generated/graphql/types.ts';
+import { lookupOnce } from '../../platform/realtime.ts';
+import type { Services } from '../../platform/services.ts';
+import { connection, decodeCursor, newestFirst, pageSize } from '../pagination.ts';
 import {
   type OutboundDeps, createSubscription, deleteSubscription, enableSubscription, getSubscription, listSubscriptions, updateSubscription, urlShownTo,
   verifySubscription,
-} from './subscriptions.ts';
-import { type DeliveryUpdateRecord, disable, redeliver, replayEvents, sendTestEvent } from './deliveries.ts';
-import { shownHeaders } from './subscription-headers.ts';
+} from '../../outbound/subscriptions.ts';
+import { type DeliveryUpdateRecord, disable, redeliver, replayEvents, sendTestEvent } from '../../outbound/deliveries.ts';
+import { shownHeaders } from '../../outbound/subscription-headers.ts';
 
 const deps = (s: Services): OutboundDeps => ({
   db: s.db, cipher: s.cipher, client: s.deliveryClient,

@@ -3,28 +3,28 @@
 // it in-process.
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { type Config, ConfigError } from './config.ts';
-import { type EmbeddedDatabase, embeddedPasswordFile, startEmbeddedPostgres } from './db/embedded.ts';
-import { migrate } from './db/migrator.ts';
-import { PipelinedConnection, createPool } from './db/pool.ts';
-import { prepareAgentRunInsert } from './agent/agent-run-job.ts';
-import { prepareFannedOutJobs } from './events/publish.ts';
-import { SubscriptionFilterCache, loadSubscriptionFilters } from './events/subscription-filters.ts';
-import { replayWindowProblem } from './inbound/triggers.ts';
-import { createPrisma } from './db/prisma.ts';
-import { createBoss } from './jobs/boss.ts';
-import { keepQueueStatistics } from './jobs/queue-statistics.ts';
-import { ensureQueues, startWorkers } from './jobs/registry.ts';
-import { DeliveryClient } from './outbound/http-client.ts';
-import { OwnAddresses } from './outbound/target-guard.ts';
-import { Realtime } from './realtime/realtime.ts';
-import { SecretCipher } from './secrets/cipher.ts';
-import { loadOrCreateMasterKey } from './secrets/master-key.ts';
-import { deploymentId } from './signing/loop-marker.ts';
-import { type HttpServer, createHttpServer } from './server/app.ts';
-import type { Services } from './server/context.ts';
-import { Metrics } from './server/metrics.ts';
-import { type Bootstrap, bootstrapDefaultWorkspace } from './workspaces/bootstrap.ts';
+import { type Config, ConfigError } from '../platform/config.ts';
+import { type EmbeddedDatabase, embeddedPasswordFile, startEmbeddedPostgres } from '../platform/db/embedded.ts';
+import { migrate } from '../platform/db/migrator.ts';
+import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
+import { prepareAgentRunInsert } from '../agent/agent-run-job.ts';
+import { prepareFannedOutJobs } from '../events/publish.ts';
+import { subscriptionFilters } from '../events/subscription-filters.ts';
+import { replayWindowProblem } from '../inbound/triggers.ts';
+import { createPrisma } from '../platform/db/prisma.ts';
+import { createBoss } from '../platform/jobs/boss.ts';
+import { keepQueueStatistics } from '../platform/jobs/queue-statistics.ts';
+import { ensureQueues, startWorkers } from './job-registry.ts';
+import { DeliveryClient } from '../platform/http-client.ts';
+import { OwnAddresses } from '../platform/target-guard.ts';
+import { Realtime } from '../platform/realtime.ts';
+import { SecretCipher } from '../platform/crypto/cipher.ts';
+import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
+import { deploymentId } from '../signing/loop-marker.ts';
+import { type HttpServer, createHttpServer } from '../http/app.ts';
+import type { Services } from '../platform/services.ts';
+import { Metrics } from '../platform/metrics.ts';
+import { type Bootstrap, bootstrapDefaultWorkspace } from '../workspaces/bootstrap.ts';
 
 export interface RunningService {
   services: Services;
@@ -81,15 +81,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
-    // Dropped on every replica by the database's `subscription.changed` notifications.
-    const subscriptionFilters = new SubscriptionFilterCache(loadSubscriptionFilters(pool, log));
-    realtime.onTopic('subscription.changed', (workspaceId) => subscriptionFilters.invalidate(workspaceId));
-    // Notifications sent while the LISTEN connection was down are lost: start again from the database.
-    realtime.onReconnect(() => subscriptionFilters.clear());
     const services: Services = {
-      config, log, pool, pipelines, db, boss, realtime, subscriptionFilters: subscriptionFilters.get, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
+      config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
       deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl),
     };
+    // Listening for subscription changes from the start, before the first publish needs the cache.
+    subscriptionFilters(services);
     const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {

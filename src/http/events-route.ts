@@ -5,9 +5,9 @@ import express from 'express';
 import { publish } from '../agent/publish-service.ts';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
 import { type Principal, can } from '../auth/principal.ts';
-import { DomainError } from '../errors.ts';
-import type { Services } from '../server/context.ts';
-import { isDatabaseUnavailable } from '../server/database-errors.ts';
+import { DomainError } from '../platform/errors.ts';
+import type { Services } from '../platform/services.ts';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 
 export function eventsRouter(services: Services): express.Router {
   const router = express.Router();

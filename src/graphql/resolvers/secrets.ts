@@ -1,9 +1,9 @@
-import { assertCan } from '../auth/principal.ts';
-import type { Resolvers } from '../generated/graphql.ts';
-import { announceChange, generateSecret, getTrigger } from '../inbound/triggers.ts';
-import { generateSubscriptionSecret, getSubscription } from '../outbound/subscriptions.ts';
-import { notFound } from '../errors.ts';
-import { listSecrets, revokeSecret, rotate } from './rotation.ts';
+import { assertCan } from '../../auth/principal.ts';
+import type { Resolvers } from '../../generated/graphql/types.ts';
+import { announceChange, generateSecret, getTrigger } from '../../inbound/triggers.ts';
+import { generateSubscriptionSecret, getSubscription } from '../../outbound/subscriptions.ts';
+import { notFound } from '../../platform/errors.ts';
+import { listSecrets, revokeSecret, rotate } from '../../secrets/rotation.ts';
 
 export const secretResolvers: Resolvers = {
   Mutation: {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { auditResolvers } from '../audit/resolvers.ts';
-import { authResolvers } from '../auth/resolvers.ts';
-import type { Resolvers } from '../generated/graphql.ts';
-import { eventResolvers } from '../events/resolvers.ts';
-import { inboundResolvers } from '../inbound/resolvers.ts';
-import { outboundResolvers } from '../outbound/resolvers.ts';
-import { secretResolvers } from '../secrets/resolvers.ts';
+import { auditResolvers } from './resolvers/audit.ts';
+import { authResolvers } from './resolvers/auth.ts';
+import type { Resolvers } from '../generated/graphql/types.ts';
+import { eventResolvers } from './resolvers/events.ts';
+import { inboundResolvers } from './resolvers/inbound.ts';
+import { outboundResolvers } from './resolvers/outbound.ts';
+import { secretResolvers } from './resolvers/secrets.ts';
 import { nodeResolvers } from './node-resolver.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 

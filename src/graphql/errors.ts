@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../platform/errors.ts';
 
 /**
  * Domain errors keep their code (and the input field for BAD_USER_INPUT); GraphQL's own errors

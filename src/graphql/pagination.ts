@@ -1,6 +1,6 @@
-// Relay connections over id-ordered rows: ids sort by creation (src/ids.ts), so the cursor is the
+// Relay connections over id-ordered rows: ids sort by creation (src/platform/ids.ts), so the cursor is the
 // last id seen, base64url-encoded to keep it opaque.
-import { badInput } from '../errors.ts';
+import { badInput } from '../platform/errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 

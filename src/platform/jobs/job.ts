@@ -1,6 +1,6 @@
 import type { JobWithMetadata, PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
-import type { Services } from '../server/context.ts';
+import type { Services } from '../services.ts';
 
 /**
  * The job as fetched: its attempt (id and retry count, to settle it early with pg-boss's
