@@ -9,6 +9,7 @@
 import './../bin/check-node.mjs';
 import { spawnSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,13 @@ if (!skipChecks) {
 }
 
 const { startEmbeddedPostgres } = await import('../src/platform/db/embedded.ts');
+const freePort = () => new Promise((resolve, reject) => {
+  const server = net.createServer().once('error', reject);
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
+});
 const { prepareTemplate } = await import('../test/support/template.ts');
 
 let embedded;
@@ -52,7 +60,16 @@ let tmp;
 if (!serverUrl) {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'gw-test-pg-'));
   chmodSync(tmp, 0o755); // mkdtemp makes it 0700; as root, PostgreSQL's own user must enter it
-  embedded = await startEmbeddedPostgres({ dir: path.join(tmp, 'data'), port: 20000 + Math.floor(Math.random() * 20000), ephemeral: true, maxConnections: 400 });
+  // A port the OS just handed out, tried again on another if something took it meanwhile.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      embedded = await startEmbeddedPostgres({ dir: path.join(tmp, `data-${attempt}`), port, ephemeral: true, maxConnections: 400 });
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/.test(err.message)) throw err;
+    }
+  }
   serverUrl = embedded.url();
 }
 const template = await prepareTemplate(serverUrl);
