@@ -11,7 +11,7 @@ import { migrate } from '../platform/db/migrator.ts';
 import { createPool } from '../platform/db/pool.ts';
 import { createPrisma, type Db } from '../platform/db/prisma.ts';
 import { DomainError } from '../platform/errors.ts';
-import { parseTriggerYaml, applyTriggerYaml } from '../inbound/trigger-yaml.ts';
+import { applyTriggerDocument, parseTriggerYaml } from '../inbound/trigger-yaml.ts';
 import { triggerUrl } from '../inbound/triggers.ts';
 import { SecretCipher } from '../platform/crypto/cipher.ts';
 import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
@@ -96,7 +96,7 @@ async function run(argv: string[], config: Config): Promise<string> {
     return withDatabase(config, async (db) => {
       const workspaceId = await resolveWorkspace(db, values.workspace);
       const cipher = new SecretCipher(config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir)));
-      const result = await applyTriggerYaml(db, cipher, workspaceId, doc, secret, config);
+      const result = await applyTriggerDocument({ db, cipher, config }, workspaceId, doc, secret);
       const url = triggerUrl(config.publicUrl, result.trigger.id);
       const what = result.created ? 'created' : result.changed ? 'updated' : 'unchanged';
       return [`trigger ${result.trigger.name} (${result.trigger.id}) ${what}`, `url: ${url}`, ...(result.secret && !secret ? [`secret (shown only now): ${result.secret}`] : [])].join('\n');
