@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createApiKey } from '../auth/api-keys.ts';
+import { issueApiKey } from '../auth/api-keys.ts';
 import { ROLES } from '../auth/principal.ts';
 import { ConfigError, type Config, loadConfig } from '../platform/config.ts';
 import { type EmbeddedDatabase, embeddedDatabaseUrl, embeddedPasswordFile, readEmbeddedPassword, startEmbeddedPostgres } from '../platform/db/embedded.ts';
@@ -11,11 +11,11 @@ import { migrate } from '../platform/db/migrator.ts';
 import { createPool } from '../platform/db/pool.ts';
 import { createPrisma, type Db } from '../platform/db/prisma.ts';
 import { DomainError } from '../platform/errors.ts';
-import { parseTriggerYaml, applyTriggerYaml } from '../inbound/trigger-yaml.ts';
+import { applyTriggerDocument, parseTriggerYaml } from '../inbound/trigger-yaml.ts';
 import { triggerUrl } from '../inbound/triggers.ts';
 import { SecretCipher } from '../platform/crypto/cipher.ts';
 import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
-import { createWorkspace } from '../workspaces/workspaces.ts';
+import { createWorkspace, getWorkspace, listWorkspaces } from '../workspaces/workspaces.ts';
 
 const USAGE = `usage:
   npm run cli -- apply <trigger.yaml> [--workspace wsp_...]
@@ -69,10 +69,10 @@ async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Prom
 /** --workspace, or the only workspace there is. */
 async function resolveWorkspace(db: Db, given: string | undefined): Promise<string> {
   if (given) {
-    if (!(await db.workspace.findUnique({ where: { id: given } }))) throw new UsageError(`--workspace: workspace ${given} not found`);
+    if (!(await getWorkspace(db, given))) throw new UsageError(`--workspace: workspace ${given} not found`);
     return given;
   }
-  const all = await db.workspace.findMany({ orderBy: { id: 'asc' }, take: 2 });
+  const all = await listWorkspaces(db, 2);
   if (all.length !== 1) throw new UsageError(all.length === 0 ? 'no workspace yet: run `workspace create <name>`' : '--workspace is required when there are several workspaces');
   return all[0]!.id;
 }
@@ -96,7 +96,7 @@ async function run(argv: string[], config: Config): Promise<string> {
     return withDatabase(config, async (db) => {
       const workspaceId = await resolveWorkspace(db, values.workspace);
       const cipher = new SecretCipher(config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir)));
-      const result = await applyTriggerYaml(db, cipher, workspaceId, doc, secret, config);
+      const result = await applyTriggerDocument({ db, cipher, config }, workspaceId, doc, secret);
       const url = triggerUrl(config.publicUrl, result.trigger.id);
       const what = result.created ? 'created' : result.changed ? 'updated' : 'unchanged';
       return [`trigger ${result.trigger.name} (${result.trigger.id}) ${what}`, `url: ${url}`, ...(result.secret && !secret ? [`secret (shown only now): ${result.secret}`] : [])].join('\n');
@@ -115,7 +115,7 @@ async function run(argv: string[], config: Config): Promise<string> {
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     return withDatabase(config, async (db) => {
       const workspaceId = await resolveWorkspace(db, values.workspace);
-      const { apiKey, key } = await createApiKey(db, workspaceId, { name: values.name ?? `${role.toLowerCase()} key`, role });
+      const { apiKey, key } = await issueApiKey(db, workspaceId, { name: values.name ?? `${role.toLowerCase()} key`, role });
       return `${apiKey.role} key ${apiKey.id} for workspace ${workspaceId} (shown only now): ${key}`;
     });
   }

@@ -2,15 +2,15 @@
 // (base64url); the stored prefix lets a user recognise a key in a list without it being usable.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../platform/db/prisma.ts';
+import type { DbOrTx } from '../platform/db/prisma.ts';
 import { DomainError, badInput, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import type { Realtime } from '../platform/realtime.ts';
-import { type ApiKeyRole, type Principal, ROLES } from './principal.ts';
+import type { Services } from '../platform/services.ts';
+import { type ApiKeyRole, type Principal, ROLES, assertCan } from './principal.ts';
 
-export const KEY_PREFIX = 'whk_';
+const KEY_PREFIX = 'whk_';
 
-export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export interface ApiKeyRecord {
   id: string;
@@ -23,15 +23,13 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
-const PUBLIC_FIELDS = {
+/** Every column but the hash: what an ApiKeyRecord holds. */
+export const PUBLIC_FIELDS = {
   id: true, workspaceId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true,
 } as const;
 
-export async function createApiKey(
-  db: Db,
-  workspaceId: string,
-  input: { name: string; role: string },
-): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+/** A new key of the workspace; no rights checked (workspace creation and the CLI issue keys too). */
+export async function issueApiKey(db: DbOrTx, workspaceId: string, input: { name: string; role: string }): Promise<{ apiKey: ApiKeyRecord; key: string }> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) throw badInput('name', 'must be 1 to 100 characters');
   if (!(ROLES as readonly string[]).includes(input.role)) throw badInput('role', `must be one of ${ROLES.join(', ')}`);
@@ -43,15 +41,14 @@ export async function createApiKey(
   return { apiKey, key };
 }
 
-export async function listApiKeys(db: Db, workspaceId: string, opts: { includeRevoked: boolean }): Promise<ApiKeyRecord[]> {
-  return db.apiKey.findMany({
-    where: { workspaceId, ...(opts.includeRevoked ? {} : { revokedAt: null }) },
-    orderBy: { id: 'asc' },
-    select: PUBLIC_FIELDS,
-  });
+export async function createApiKey(
+  services: Pick<Services, 'db'>, principal: Principal | undefined, input: { name: string; role: string },
+): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  return issueApiKey(services.db, workspaceId, input);
 }
 
-export async function getApiKey(db: Db, workspaceId: string, id: string): Promise<ApiKeyRecord | null> {
+export async function getApiKey(db: DbOrTx, workspaceId: string, id: string): Promise<ApiKeyRecord | null> {
   return db.apiKey.findFirst({ where: { id, workspaceId }, select: PUBLIC_FIELDS });
 }
 
@@ -60,20 +57,19 @@ export async function getApiKey(db: Db, workspaceId: string, id: string): Promis
  * at once (a local `apikey.revoked`), the other replicas' on the NOTIFY (SPEC §15).
  */
 export async function revokeApiKey(
-  deps: { db: Db; pool: pg.Pool; realtime: Realtime },
-  principal: Principal,
-  id: string,
+  services: Pick<Services, 'db' | 'pool' | 'realtime'>, principal: Principal | undefined, input: { id: string },
 ): Promise<ApiKeyRecord> {
-  const existing = await getApiKey(deps.db, principal.workspaceId, id);
-  if (!existing) throw notFound('API key', id);
-  if (existing.id === principal.keyId) {
+  const { workspaceId, keyId } = assertCan(principal, 'manage');
+  const existing = await getApiKey(services.db, workspaceId, input.id);
+  if (!existing) throw notFound('API key', input.id);
+  if (existing.id === keyId) {
     throw new DomainError('BAD_USER_INPUT', 'id: a key cannot revoke itself; use another ADMIN key', 'id');
   }
   // Announced again for a key already revoked: harmless, and it mends a notification once lost.
   const revoked = existing.revokedAt
     ? existing
-    : await deps.db.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: PUBLIC_FIELDS });
-  await deps.realtime.announce(deps.pool, 'apikey.revoked', principal.workspaceId, { keyId: id });
+    : await services.db.apiKey.update({ where: { id: existing.id }, data: { revokedAt: new Date() }, select: PUBLIC_FIELDS });
+  await services.realtime.announce(services.pool, 'apikey.revoked', workspaceId, { keyId: existing.id });
   return revoked;
 }
 

@@ -1,8 +1,9 @@
 // Validation of a trigger's settings, shared by the GraphQL mutations and YAML files.
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { SCHEMES } from '../signing/schemes.ts';
 import { checkJsonPath, jsonPathSchema } from '../platform/jsonpath.ts';
+import { type SecretFormat, whsecKey } from '../secrets/secret-format.ts';
+import { SCHEMES, type Scheme } from '../signing/schemes.ts';
 import { inputMappingSchema } from './mapping.ts';
 
 /**
@@ -10,7 +11,7 @@ import { inputMappingSchema } from './mapping.ts';
  * inputs together: each costs up to one visit per value of a 1 MiB body (about 0.25 s at worst,
  * measured), and every request runs them all.
  */
-export const MAX_WIDE_STEPS = 8;
+const MAX_WIDE_STEPS = 8;
 
 const wideSteps = (path: string | null | undefined) => {
   if (!path) return 0;
@@ -32,7 +33,7 @@ const cidr = z.string().superRefine((value, ctx) => {
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
 
-export const hmacSchema = z.object({
+const hmacSchema = z.object({
   header: headerName,
   encoding: z.enum(['HEX', 'BASE64']).default('HEX'),
   prefix: z.string().max(100).nullish(),
@@ -70,13 +71,18 @@ export function settingsProblem(s: Pick<TriggerSettings, 'signatureScheme' | 'hm
 }
 
 /** A secret brought by the user must fit the scheme: Standard Webhooks keys are whsec_<base64>. */
-export function secretProblem(scheme: TriggerSettings['signatureScheme'], secret: string): string | undefined {
+export function secretProblem(scheme: Scheme, secret: string): string | undefined {
   if (secret.length < 8 || secret.length > 512) return 'must be 8 to 512 characters';
-  if (scheme === 'STANDARD_WEBHOOKS') {
-    const key = secret.startsWith('whsec_') ? secret.slice(6) : '';
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 16) {
-      return 'must be whsec_ followed by at least 16 bytes of base64 for STANDARD_WEBHOOKS';
-    }
+  if (scheme === 'STANDARD_WEBHOOKS' && (whsecKey(secret)?.length ?? 0) < 16) {
+    return 'must be whsec_ followed by at least 16 bytes of base64 for STANDARD_WEBHOOKS';
   }
   return undefined;
+}
+
+/**
+ * The form of a generated secret: Standard Webhooks keys are whsec_<base64>, and Stripe's secrets
+ * conventionally look the same (its HMAC is keyed with the whole string); the others are opaque.
+ */
+export function secretFormat(scheme: Scheme): SecretFormat {
+  return scheme === 'STANDARD_WEBHOOKS' || scheme === 'STRIPE' ? 'whsec' : 'hex';
 }

@@ -3,12 +3,10 @@
 // it, so a caller cannot read the server's environment through a trigger.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Db } from '../platform/db/prisma.ts';
 import { badInput, parseInput } from '../platform/errors.ts';
-import type { SecretCipher } from '../platform/crypto/cipher.ts';
 import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES, reservedInputName } from './mapping.ts';
-import { type TriggerLimits, type TriggerRecord, createTrigger, findTriggerByName, updateTrigger } from './triggers.ts';
+import { type TriggerDeps, type TriggerRecord, getTriggerByName, insertTrigger, patchTrigger } from './triggers.ts';
 
 // An input is `{ path, type?, required?, defaultValue? }`, or just its path.
 const yamlInput = z.preprocess(
@@ -21,7 +19,7 @@ const yamlInput = z.preprocess(
   }).strict(),
 );
 
-export const triggerYamlSchema = z.object({
+const triggerYamlSchema = z.object({
   apiVersion: z.literal('webhooks/v1'),
   kind: z.literal('Trigger'),
   name: z.string(),
@@ -95,16 +93,14 @@ export interface ApplyResult {
  * Creates or updates the trigger named in the file. `secret` stands in for secretFrom (the CLI
  * resolves it); it is used only when the trigger is created: rotating a secret is its own act.
  */
-export async function applyTriggerYaml(
-  db: Db, cipher: SecretCipher, workspaceId: string, doc: TriggerYaml, secret: string | null, limits: TriggerLimits,
-): Promise<ApplyResult> {
+export async function applyTriggerDocument(deps: TriggerDeps, workspaceId: string, doc: TriggerYaml, secret: string | null): Promise<ApplyResult> {
   const wanted = settingsOf(doc);
-  const current = await findTriggerByName(db, workspaceId, doc.name);
+  const current = await getTriggerByName(deps.db, workspaceId, doc.name);
   if (!current) {
-    const { trigger, secret: shown } = await createTrigger(db, cipher, workspaceId, { ...wanted, secret }, limits);
+    const { trigger, secret: shown } = await insertTrigger(deps, workspaceId, { ...wanted, secret });
     return { trigger, created: true, changed: true, secret: shown };
   }
   if (sameSettings(current, wanted)) return { trigger: current, created: false, changed: false, secret: null };
-  const trigger = await updateTrigger(db, workspaceId, current.id, wanted, limits);
+  const trigger = await patchTrigger(deps, workspaceId, current.id, wanted);
   return { trigger, created: false, changed: true, secret: null };
 }

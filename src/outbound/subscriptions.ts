@@ -2,7 +2,6 @@
 // Creating one pings it with `webhook.ping` (2 s): a 2xx makes it ACTIVE, anything else leaves it
 // PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events, so enabling one
 // pings it too: its URL may have changed, or stopped answering, while it was disabled.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiKeyRole } from '../auth/principal.ts';
 import type { Db } from '../platform/db/prisma.ts';
@@ -12,6 +11,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../platform/ids.ts';
 import { jsonPathSchema } from '../platform/jsonpath.ts';
 import type { SecretCipher } from '../platform/crypto/cipher.ts';
+import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import type { DeliveryClient } from '../platform/http-client.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
@@ -83,8 +83,6 @@ async function guardUrl(url: string, deps: OutboundDeps): Promise<string> {
   }
 }
 
-export const generateSubscriptionSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
-
 function secretProblem(secret: string): string | undefined {
   const key = secret.startsWith('whsec_') ? secret.slice(6) : '';
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 24 || Buffer.from(key, 'base64').length > 64) {
@@ -118,7 +116,7 @@ export async function createSubscription(
 ): Promise<{ subscription: SubscriptionRecord; secret: string }> {
   const s = parseInput(settings, input);
   const url = await guardUrl(s.url, deps);
-  const secret = input.secret ?? generateSubscriptionSecret();
+  const secret = input.secret ?? generateSecret('whsec');
   const problem = input.secret != null ? secretProblem(input.secret) : undefined;
   if (problem) throw badInput('secret', problem);
   const id = newId('subscription');

@@ -1,7 +1,9 @@
-// Signing secrets of triggers and subscriptions, encrypted at rest (SPEC §4) and kept per owner:
-// the current one (expiresAt null) and old ones inside a rotation overlap (SPEC §8).
+// Signing secrets, encrypted at rest (SPEC §4) and kept per owner (a trigger's in trigger_secret, a
+// subscription's in subscription_secret): the current one (expiresAt null) and old ones inside a
+// rotation overlap (SPEC §8). The store knows the owner only by kind and id: finding the owner,
+// checking rights and announcing changes are the owner's domain's.
 import type pg from 'pg';
-import type { Db } from '../platform/db/prisma.ts';
+import type { DbOrTx } from '../platform/db/prisma.ts';
 import { newId } from '../platform/ids.ts';
 import type { SecretCipher } from '../platform/crypto/cipher.ts';
 
@@ -18,7 +20,7 @@ export interface StoredSecret {
 export const secretContext = (owner: SecretOwner, secretId: string) => `${owner.kind}:${owner.id}:${secretId}`;
 
 /** `createdAt` defaults to the transaction's start; rotation passes the time it took the owner's lock. */
-export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner, secret: string, createdAt?: Date): Promise<string> {
+export async function addSecret(db: DbOrTx, cipher: SecretCipher, owner: SecretOwner, secret: string, createdAt?: Date): Promise<string> {
   if (owner.kind === 'trigger') {
     const id = newId('triggerSecret');
     await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)), createdAt } });
@@ -30,7 +32,7 @@ export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner
 }
 
 /** Secrets still valid at `now`, newest first: the ones a verifier accepts and a signer uses. */
-export async function activeSecrets(db: Db, cipher: SecretCipher, owner: SecretOwner, now = new Date()): Promise<StoredSecret[]> {
+export async function activeSecrets(db: DbOrTx, cipher: SecretCipher, owner: SecretOwner, now = new Date()): Promise<StoredSecret[]> {
   const where = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
   const rows =
     owner.kind === 'trigger'

@@ -1,7 +1,12 @@
-import type { Db } from '../platform/db/prisma.ts';
-import { createApiKey } from '../auth/api-keys.ts';
-import { badInput } from '../platform/errors.ts';
+// Workspaces (SPEC §4): everything belongs to one. They are made by the operator (first start, the
+// CLI), never through the API, which shows a key its own workspace only.
+import type { Db, DbOrTx } from '../platform/db/prisma.ts';
+import { issueApiKey } from '../auth/api-keys.ts';
+import type { Principal } from '../auth/principal.ts';
+import { getCaller } from '../auth/queries.ts';
+import { badInput, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { Services } from '../platform/services.ts';
 import { GENESIS_HASH } from '../audit/append.ts';
 
 export interface WorkspaceRecord {
@@ -19,11 +24,24 @@ export async function createWorkspace(db: Db, name: string): Promise<{ workspace
   return db.$transaction(async (tx) => {
     const workspace = await tx.workspace.create({ data: { id: newId('workspace'), name: trimmed } });
     await tx.auditChain.create({ data: { workspaceId: workspace.id, lastHash: GENESIS_HASH, checkpointHash: GENESIS_HASH } });
-    const { key } = await createApiKey(tx as Db, workspace.id, { name: 'admin', role: 'ADMIN' });
+    const { key } = await issueApiKey(tx, workspace.id, { name: 'admin', role: 'ADMIN' });
     return { workspace, adminKey: key };
   });
 }
 
-export async function getWorkspace(db: Db, id: string): Promise<WorkspaceRecord | null> {
+export async function getWorkspace(db: DbOrTx, id: string): Promise<WorkspaceRecord | null> {
   return db.workspace.findUnique({ where: { id } });
+}
+
+/** The first `take` workspaces, oldest first. */
+export async function listWorkspaces(db: DbOrTx, take: number): Promise<WorkspaceRecord[]> {
+  return db.workspace.findMany({ orderBy: { id: 'asc' }, take });
+}
+
+/** The caller's own workspace (me.workspace). */
+export async function getCallerWorkspace(services: Pick<Services, 'db'>, principal: Principal | undefined): Promise<WorkspaceRecord> {
+  const { workspaceId } = getCaller(principal);
+  const workspace = await getWorkspace(services.db, workspaceId);
+  if (!workspace) throw notFound('workspace', workspaceId);
+  return workspace;
 }

@@ -9,6 +9,7 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
 import { github, post } from '../support/senders.ts';
 import { CREATE_TRIGGER } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
 
 const FIELDS = 'id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled hmac { header encoding prefix idHeader } inputs { name path type required defaultValue }';
 const EXAMPLE = readFileSync(new URL('../../examples/github-pr-review.yaml', import.meta.url), 'utf8');
@@ -91,6 +92,34 @@ describe('trigger administration', () => {
     assert.equal(del.data!.deleteTrigger.deletedTriggerId, id);
     assert.equal((await gql(svc.url, svc.adminKey, `query($id: ID!) { trigger(id: $id) { id } }`, { id })).data!.trigger, null);
     assert.equal((await gql(svc.url, svc.adminKey, UPDATE, { i: { id, agent: 'c' } })).errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+
+  it('checks an update against the trigger as the updates before it left it: two at once cannot pair a scheme with a foreign hmac', async () => {
+    const id = (await gqlOk(svc.url, svc.adminKey, CREATE_TRIGGER, { input: { name: 'contended', agent: 'a', inputs: [], signatureScheme: 'GITHUB' } })).createTrigger.trigger.id;
+    const UPDATE = 'mutation($i: UpdateTriggerInput!) { updateTrigger(input: $i) { trigger { signatureScheme } } }';
+    const waiting = async () => (await svc.services.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%trigger%'`)).rows[0].n as number;
+    // Each update alone is valid against GITHUB without hmac. Holding the row keeps both in flight,
+    // queued in this order, until it is let go.
+    const holder = await svc.services.pool.connect();
+    let toHmac: Promise<any>;
+    let toStripe: Promise<any>;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM trigger WHERE id = $1 FOR UPDATE', [id]);
+      toHmac = gql(svc.url, svc.adminKey, UPDATE, { i: { id, signatureScheme: 'HMAC_SHA256', hmac: { header: 'X-Sig' } } });
+      await until(async () => (await waiting()) >= 1, 'the first update to wait for the row');
+      toStripe = gql(svc.url, svc.adminKey, UPDATE, { i: { id, signatureScheme: 'STRIPE' } });
+      await until(async () => (await waiting()) >= 2, 'the second update to wait for the row');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    assert.equal((await toHmac).data?.updateTrigger.trigger.signatureScheme, 'HMAC_SHA256');
+    const refused = await toStripe;
+    assert.equal(refused.errors?.[0]?.extensions?.field, 'hmac', 'STRIPE is checked against the hmac the first update set');
+    const { rows } = await svc.services.pool.query('SELECT signature_scheme, hmac_header FROM trigger WHERE id = $1', [id]);
+    assert.deepEqual(rows, [{ signature_scheme: 'HMAC_SHA256', hmac_header: 'X-Sig' }]);
   });
 
   it('keeps triggers to their workspace and their roles', async () => {

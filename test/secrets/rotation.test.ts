@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';
-import { post, standardWebhooks } from '../support/senders.ts';
+import { type Signed, github, post, slack, standardWebhooks, stripe } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
 
 const ROTATE_TRIGGER = 'mutation($i: RotateTriggerSecretInput!) { rotateTriggerSecret(input: $i) { secret previousSecretExpiresAt trigger { id secrets { id current expiresAt } } } }';
@@ -57,6 +57,63 @@ describe('secret rotation', () => {
     assert.equal((await gql(svc.url, viewer, ROTATE_TRIGGER, { i: { triggerId: t.id } })).errors?.[0]?.extensions?.code, 'FORBIDDEN');
     const missing = await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: 'trg_0000000000aaaaaaaaaaaaaaaa' } });
     assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+
+  it('generates each scheme\'s form of secret, on creation and rotation alike, and the rotated one verifies', async () => {
+    const WHSEC = /^whsec_[A-Za-z0-9+/]{43}=$/; // 32 bytes of base64
+    const HEX = /^[0-9a-f]{64}$/; // 32 bytes
+    const hmacHex = (secret: string, body: string): Signed =>
+      ({ body, headers: { 'content-type': 'application/json', 'x-sig': createHmac('sha256', secret).update(body).digest('hex') } });
+    const schemes: Array<[string, RegExp, (secret: string, body: string) => Signed, Record<string, unknown>?]> = [
+      ['STANDARD_WEBHOOKS', WHSEC, standardWebhooks],
+      ['STRIPE', WHSEC, (secret, body) => stripe(secret, body)],
+      ['GITHUB', HEX, (secret, body) => github(secret, body)],
+      ['SLACK', HEX, (secret, body) => slack(secret, body)],
+      ['HMAC_SHA256', HEX, hmacHex, { hmac: { header: 'X-Sig' } }],
+    ];
+    for (const [scheme, form, sign, extra] of schemes) {
+      const t = await createTrigger(svc.url, svc.adminKey, { name: `form-${scheme.toLowerCase()}`, signatureScheme: scheme, ...extra });
+      assert.match(t.secret, form, `${scheme} on creation`);
+      const r = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id, overlapHours: 0 } })).data!.rotateTriggerSecret;
+      assert.match(r.secret, form, `${scheme} on rotation`);
+      const body = JSON.stringify({ id: `evt_${scheme}`, scheme });
+      assert.equal((await post(t.url, sign(r.secret, body))).status, 202, `${scheme}: the rotated secret verifies`);
+    }
+    const sub = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
+      { i: { url: `${receiver.url}/form`, events: ['cost.threshold_exceeded'] } })).data!.createWebhookSubscription;
+    assert.match(sub.secret, WHSEC, 'a subscription\'s secret on creation');
+    const rotated = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret } }',
+      { i: { subscriptionId: sub.subscription.id } })).data!.rotateWebhookSubscriptionSecret;
+    assert.match(rotated.secret, WHSEC, 'a subscription\'s secret on rotation');
+  });
+
+  it('revokeSecret takes an old secret of either owner, in the caller\'s workspace only, and checks the role first', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'revoked-by-kind' });
+    const tr = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id } })).data!.rotateTriggerSecret;
+    const oldOfTrigger = tr.trigger.secrets.find((s: any) => !s.current).id as string;
+    const sub = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } } }',
+      { i: { url: `${receiver.url}/revoked-by-kind`, events: ['cost.threshold_exceeded'] } })).data!.createWebhookSubscription;
+    const sr = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { subscription { secrets { id current } } } }',
+      { i: { subscriptionId: sub.subscription.id } })).data!.rotateWebhookSubscriptionSecret;
+    const oldOfSubscription = sr.subscription.secrets.find((s: any) => !s.current).id as string;
+
+    const viewer = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "rv", role: VIEWER}) { key } }')).data!.createApiKey.key;
+    for (const id of [oldOfTrigger, oldOfSubscription, 'not-a-secret-id']) {
+      assert.equal((await gql(svc.url, viewer, REVOKE, { id })).errors?.[0]?.extensions?.code, 'FORBIDDEN', id);
+    }
+    const other = await import('../../src/workspaces/workspaces.ts').then((m) => m.createWorkspace(svc.services.db, 'revoke-elsewhere'));
+    for (const id of [oldOfTrigger, oldOfSubscription, 'not-a-secret-id', t.id]) {
+      assert.equal((await gql(svc.url, other.adminKey, REVOKE, { id })).errors?.[0]?.extensions?.code, 'NOT_FOUND', id);
+    }
+    const { rows } = await svc.services.pool.query(
+      'SELECT count(*)::int AS n FROM (SELECT expires_at FROM trigger_secret WHERE id = $1 UNION ALL SELECT expires_at FROM subscription_secret WHERE id = $2) s WHERE expires_at <= now()',
+      [oldOfTrigger, oldOfSubscription]);
+    assert.equal(rows[0].n, 0, 'refused revocations end nothing');
+    for (const id of [oldOfTrigger, oldOfSubscription]) {
+      const revoked = (await gql(svc.url, svc.adminKey, REVOKE, { id })).data!.revokeSecret.secret;
+      assert.equal(revoked.id, id);
+      assert.ok(Date.parse(revoked.expiresAt) <= Date.now(), `${id} ends now`);
+    }
   });
 
   it('keeps at most 10 old secrets', async () => {

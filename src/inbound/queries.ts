@@ -1,0 +1,101 @@
+// Read models of the inbound side (SPEC §5, §6, §10, §12): triggers, the requests received on them
+// and the sessions they started, in the caller's workspace only. Lists are pages of a Relay
+// connection: `after` is the id the cursor stood for, and `first + 1` rows come back so the caller
+// can tell whether there is a next page.
+import { type Principal, assertCan } from '../auth/principal.ts';
+import type { InboundDelivery, InboundOutcome, Prisma, Session, SessionStatus } from '../generated/prisma/client.ts';
+import type { DbOrTx } from '../platform/db/prisma.ts';
+import { lookupOnce } from '../platform/realtime.ts';
+import type { Services } from '../platform/services.ts';
+import { type TriggerRecord, getTrigger, toTriggerRecord } from './triggers.ts';
+
+export interface Page {
+  first: number;
+  after?: string | undefined;
+}
+
+export interface InboundDeliveryFilter {
+  triggerId?: string | null;
+  outcome?: InboundOutcome | null;
+  refusalCode?: string | null;
+  messageId?: string | null;
+  receivedAfter?: Date | null;
+  receivedBefore?: Date | null;
+}
+
+export interface SessionFilter {
+  triggerId?: string | null;
+  agent?: string | null;
+  status?: SessionStatus | null;
+}
+
+/** Newest first: ids sort by creation, so "after" a cursor is a smaller id. */
+const newestFirst = (page: Page) => ({ where: page.after ? { id: { lt: page.after } } : {}, orderBy: { id: 'desc' as const }, take: page.first + 1 });
+
+/** A trigger of the caller's workspace; null when there is none. */
+export async function findTrigger(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<TriggerRecord | null> {
+  const { workspaceId } = assertCan(principal, 'read');
+  return getTrigger(services.db, workspaceId, input.id);
+}
+
+/** Oldest first. */
+export async function listTriggers(services: Pick<Services, 'db'>, principal: Principal | undefined, page: Page): Promise<TriggerRecord[]> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const rows = await services.db.trigger.findMany({
+    where: { workspaceId, ...(page.after ? { id: { gt: page.after } } : {}) }, orderBy: { id: 'asc' }, take: page.first + 1,
+  });
+  return rows.map(toTriggerRecord);
+}
+
+function inboundDeliveryWhere(filter: InboundDeliveryFilter | null | undefined): Prisma.InboundDeliveryWhereInput {
+  const { triggerId, outcome, refusalCode, messageId, receivedAfter, receivedBefore } = filter ?? {};
+  return {
+    ...(triggerId ? { triggerId } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(refusalCode ? { refusalCode } : {}),
+    ...(messageId ? { messageId } : {}),
+    ...(receivedAfter || receivedBefore
+      ? { receivedAt: { ...(receivedAfter ? { gte: receivedAfter } : {}), ...(receivedBefore ? { lt: receivedBefore } : {}) } }
+      : {}),
+  };
+}
+
+/** Requests received on the workspace's triggers, newest first. */
+export async function listInboundDeliveries(
+  services: Pick<Services, 'db'>, principal: Principal | undefined, input: Page & { filter?: InboundDeliveryFilter | null },
+): Promise<InboundDelivery[]> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const { where, ...order } = newestFirst(input);
+  return services.db.inboundDelivery.findMany({ where: { workspaceId, ...where, ...inboundDeliveryWhere(input.filter) }, ...order });
+}
+
+/** Sessions, newest first. */
+export async function listSessions(
+  services: Pick<Services, 'db'>, principal: Principal | undefined, input: Page & { filter?: SessionFilter | null },
+): Promise<Session[]> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const { triggerId, agent, status } = input.filter ?? {};
+  const { where, ...order } = newestFirst(input);
+  return services.db.session.findMany({
+    where: { workspaceId, ...where, ...(triggerId ? { triggerId } : {}), ...(agent ? { agent } : {}), ...(status ? { status } : {}) },
+    ...order,
+  });
+}
+
+/** A session of the workspace: the one a delivery started, say. */
+export async function getSession(db: DbOrTx, workspaceId: string, id: string): Promise<Session | null> {
+  return db.session.findFirst({ where: { id, workspaceId } });
+}
+
+/** Requests as they are received (inboundReceived), on one trigger or all of the workspace's. */
+export function watchInboundDeliveries(
+  services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, input: { triggerId?: string | null },
+): AsyncIterableIterator<InboundDelivery> {
+  const { workspaceId } = assertCan(principal, 'read');
+  return services.realtime.stream<{ id: string; triggerId: string }, InboundDelivery>('inbound.received', workspaceId, async (msg) => {
+    if (input.triggerId && msg.triggerId !== input.triggerId) return undefined;
+    // Shared by every subscription this message reaches (lookupOnce): one read per request.
+    const row = await lookupOnce(msg, 'inboundDelivery', () => services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } }));
+    return row ?? undefined;
+  });
+}
