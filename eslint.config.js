@@ -11,8 +11,8 @@ const DOMAINS = {
   audit: [],
   auth: [],
   workspaces: ['audit', 'auth'],
-  events: [],
-  agent: ['events', 'signing'],
+  events: ['auth'],
+  agent: ['auth', 'events', 'signing'],
   inbound: ['agent', 'audit', 'auth', 'events', 'secrets', 'signing'],
   outbound: ['audit', 'auth', 'events', 'secrets', 'signing'],
 };
