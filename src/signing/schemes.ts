@@ -2,6 +2,7 @@
 // route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
 // bytes received or sent, never over re-serialized JSON.
 import { type KeyObject, createHash } from 'node:crypto';
+import { isStorableText } from '../platform/storable-text.ts';
 import { cachedKey, hmacSha256, safeEqual } from './hmac.ts';
 
 export const SCHEMES = ['STANDARD_WEBHOOKS', 'GITHUB', 'STRIPE', 'SLACK', 'HMAC_SHA256'] as const;
@@ -83,13 +84,20 @@ function signedBytesKey(...parts: Array<Buffer | string>): string {
   return `${SIGNED_KEY_PREFIX}${hash.digest('hex')}`;
 }
 
+/** Longest sender id kept as sent, in replay memory and in what inboundDeliveries shows. */
+export const MAX_SENDER_ID_LENGTH = 255;
+
 /**
  * The replay key of an id the sender chose. Kept as sent (replay memory written before keeps
- * matching), except a long one, which a btree key could not hold, or one that could pass for a
- * signed-bytes key and so shadow a message not sent yet: those are hashed under their own prefix.
+ * matching), except a long one, which a btree key could not hold; one that could pass for a
+ * signed-bytes key and so shadow a message not sent yet; and one PostgreSQL cannot store as it is
+ * (a NUL, or an unpaired surrogate, stored as U+FFFD and so matching another id). Those are hashed
+ * under their own prefix, the last over their UTF-16 code units, so that no two ids meet.
  */
 export function senderIdKey(id: string): string {
-  return id.length <= 255 && !id.startsWith(SIGNED_KEY_PREFIX) ? id : `id:${createHash('sha256').update(id).digest('hex')}`;
+  if (id.length <= MAX_SENDER_ID_LENGTH && !id.startsWith(SIGNED_KEY_PREFIX) && isStorableText(id)) return id;
+  const bytes = id.isWellFormed() ? Buffer.from(id, 'utf8') : Buffer.from(id, 'utf16le');
+  return `id:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 const fail = (check: 'signature' | 'timestamp', reason: string): VerifyFailure => ({ ok: false, check, reason });
