@@ -13,7 +13,7 @@ const DOMAINS = {
   workspaces: ['audit', 'auth'],
   events: [],
   agent: ['events', 'signing'],
-  inbound: ['agent', 'audit', 'events', 'secrets', 'signing'],
+  inbound: ['agent', 'audit', 'auth', 'events', 'secrets', 'signing'],
   outbound: ['audit', 'auth', 'events', 'secrets', 'signing'],
 };
 const element = (type) => ({ to: { element: { type } } });

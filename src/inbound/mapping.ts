@@ -1,6 +1,6 @@
 // Payload → agent inputs with JSONPath (SPEC §5). Paths are checked against the allow-list of
-// src/platform/jsonpath.ts when a trigger is saved, and again (once per text) before they first run here, so
-// one saved under older rules is refused by name instead of evaluated.
+// platform/jsonpath.ts when a trigger is saved, and again (once per text) before they first run
+// here, so one saved under older rules is refused by name instead of evaluated.
 import { z } from 'zod';
 import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../platform/jsonpath.ts';
 import { unstorableJson } from '../platform/storable-text.ts';

@@ -1,10 +1,10 @@
 import { assertCan } from '../../auth/principal.ts';
-import { badInput, notFound } from '../../platform/errors.ts';
+import { badInput } from '../../platform/errors.ts';
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import { lookupOnce } from '../../platform/realtime.ts';
 import { connection, decodeCursor, newestFirst, pageSize } from '../pagination.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
-import { loadTriggerContext, testTrigger } from '../../inbound/test-trigger.ts';
+import { testTrigger } from '../../inbound/test-trigger.ts';
 import { applyTriggerYaml, parseTriggerYaml } from '../../inbound/trigger-yaml.ts';
 import { createTrigger, deleteTrigger, getTrigger, toTriggerRecord, triggerUrl, updateTrigger } from '../../inbound/triggers.ts';
 
@@ -74,15 +74,7 @@ export const inboundResolvers: Resolvers = {
       if (doc.signature.secretFrom) throw badInput('yaml.signature.secretFrom', 'is read by the CLI only; pass the secret in the secret field instead');
       return applyTriggerYaml(services.db, services.cipher, workspaceId, doc, input.secret ?? null, services.config);
     },
-    testTrigger: async (_p, { input }, { services, principal }) => {
-      const { workspaceId } = assertCan(principal, 'read');
-      const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
-      const result = await testTrigger(services.pool, services.cipher, t?.workspaceId === workspaceId ? t : undefined, input, {
-        replayWindowHours: services.config.replayWindowHours, maxBodyBytes: services.config.inboundMaxBodyBytes, deploymentId: services.deploymentId,
-      });
-      if (!result) throw notFound('trigger', input.triggerId);
-      return result;
-    },
+    testTrigger: (_p, { input }, { services, principal }) => testTrigger(services, principal, input),
   },
   Trigger: {
     url: (t, _a, { services }) => triggerUrl(services.config.publicUrl, t.id),
