@@ -6,7 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';
-import { isStorableText, storableText } from '../platform/storable-text.ts';
+import { isStorableString, storableString } from '../platform/storable-string.ts';
 import { MAX_HOPS, loopProblem, requestHops } from '../signing/loop-marker.ts';
 import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
@@ -97,7 +97,7 @@ export async function evaluateRequest(deps: CheckDeps, t: TriggerContext, req: I
   return { verdict: body.verdict, ev };
 }
 
-export function contentKind(contentType: string | undefined): 'json' | 'form' | undefined {
+function contentKind(contentType: string | undefined): 'json' | 'form' | undefined {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json';
   if (type === 'application/x-www-form-urlencoded') return 'form';
@@ -108,11 +108,11 @@ function contentTypeCheck(headers: Headers, ev: Evaluation): 'json' | 'form' | u
   const kind = contentKind(headers['content-type']);
   ev.checks.push(kind
     ? { check: 'contentType', passed: true, detail: kind === 'json' ? 'JSON body' : 'form-encoded body' }
-    : { check: 'contentType', passed: false, detail: `content type "${storableText(headers['content-type'] ?? '', 200)}" is not application/json or application/x-www-form-urlencoded` });
+    : { check: 'contentType', passed: false, detail: `content type "${storableString(headers['content-type'] ?? '', 200)}" is not application/json or application/x-www-form-urlencoded` });
   return kind;
 }
 
-export function ipAllowed(allowlist: string[], ip: string | undefined): boolean {
+function ipAllowed(allowlist: string[], ip: string | undefined): boolean {
   if (allowlist.length === 0) return true;
   if (!ip || !ipaddr.isValid(ip)) return false;
   const addr = ipaddr.process(ip); // an IPv4-mapped IPv6 address (::ffff:1.2.3.4) counts as IPv4
@@ -135,7 +135,7 @@ function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: s
     // Without a source address the allowlist cannot be judged; the dry run says so rather than refuse.
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' });
   } else if (!ipAllowed(t.ipAllowlist, req.sourceIp)) {
-    ev.checks.push({ check: 'ipAllowlist', passed: false, detail: `source address ${storableText(req.sourceIp ?? 'unknown', 100)} is not in the allowlist` });
+    ev.checks.push({ check: 'ipAllowlist', passed: false, detail: `source address ${storableString(req.sourceIp ?? 'unknown', 100)} is not in the allowlist` });
     return { status: 403, code: 'IP_NOT_ALLOWED', message: 'source address not allowed for this trigger' };
   } else {
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
@@ -173,7 +173,7 @@ function stripeReplayKey(kind: 'json' | 'form', payload: unknown, ev: Evaluation
   ev.replayKeys = [senderIdKey(id)];
 }
 
-export function stripeMessageId(payload: unknown): string | undefined {
+function stripeMessageId(payload: unknown): string | undefined {
   const id = (payload as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_SENDER_ID_LENGTH ? id : undefined;
 }
@@ -202,13 +202,13 @@ async function replayCheck(deps: CheckDeps, t: TriggerContext, ev: Evaluation, m
 export function shownMessageId(ev: Evaluation): string | undefined {
   const id = ev.messageId;
   if (id === undefined) return ev.replayKeys?.at(-1);
-  return id.length <= MAX_SENDER_ID_LENGTH && isStorableText(id) ? id : senderIdKey(id);
+  return id.length <= MAX_SENDER_ID_LENGTH && isStorableString(id) ? id : senderIdKey(id);
 }
 
-export function parsePayload(kind: 'json' | 'form', body: Buffer): { ok: true; payload: unknown } | { ok: false; detail: string } {
+function parsePayload(kind: 'json' | 'form', body: Buffer): { ok: true; payload: unknown } | { ok: false; detail: string } {
   const text = body.toString('utf8');
   // JSON.parse's messages quote the bytes around the fault, NULs included: refusals are stored.
-  const refused = (what: string, err: unknown) => ({ ok: false as const, detail: storableText(`${what} is not valid JSON: ${(err as Error).message}`, 500) });
+  const refused = (what: string, err: unknown) => ({ ok: false as const, detail: storableString(`${what} is not valid JSON: ${(err as Error).message}`, 500) });
   if (kind === 'json') {
     try {
       return { ok: true, payload: JSON.parse(text) };
@@ -236,7 +236,7 @@ interface BodyOutcome {
 }
 
 /** Body, sender handshakes, filter and mapping. Pure: reported after the replay check. */
-export function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: Pick<InboundRequest, 'headers' | 'body'>): BodyOutcome {
+function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: Pick<InboundRequest, 'headers' | 'body'>): BodyOutcome {
   const parsed = parsePayload(kind, req.body);
   if (!parsed.ok) {
     const refusal = { status: 400, code: 'MALFORMED_BODY', message: parsed.detail };

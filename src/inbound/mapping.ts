@@ -3,7 +3,7 @@
 // here, so one saved under older rules is refused by name instead of evaluated.
 import { z } from 'zod';
 import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../platform/jsonpath.ts';
-import { unstorableJson } from '../platform/storable-text.ts';
+import { unstorableJson } from '../platform/storable-string.ts';
 
 export const INPUT_TYPES = ['STRING', 'NUMBER', 'BOOLEAN', 'OBJECT', 'ARRAY'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];

@@ -14,7 +14,7 @@ import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { newId } from '../platform/ids.ts';
 import type { Message } from '../platform/realtime.ts';
-import { storableText } from '../platform/storable-text.ts';
+import { storableString } from '../platform/storable-string.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
 
@@ -364,11 +364,11 @@ function storableWrite(w: InboundWrite): InboundWrite {
   const f = w.facts;
   const facts = {
     ...f,
-    sourceIp: f.sourceIp === undefined ? undefined : storableText(f.sourceIp, 100),
-    contentType: f.contentType === undefined ? undefined : storableText(f.contentType, 255),
-    messageId: f.messageId === undefined ? undefined : storableText(f.messageId, 300),
+    sourceIp: f.sourceIp === undefined ? undefined : storableString(f.sourceIp, 100),
+    contentType: f.contentType === undefined ? undefined : storableString(f.contentType, 255),
+    messageId: f.messageId === undefined ? undefined : storableString(f.messageId, 300),
   };
-  return w.kind === 'refuse' ? { ...w, facts, refusal: { ...w.refusal, message: storableText(w.refusal.message, 1000) } } : { ...w, facts };
+  return w.kind === 'refuse' ? { ...w, facts, refusal: { ...w.refusal, message: storableString(w.refusal.message, 1000) } } : { ...w, facts };
 }
 
 /**

@@ -2,7 +2,7 @@
 // route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
 // bytes received or sent, never over re-serialized JSON.
 import { type KeyObject, createHash } from 'node:crypto';
-import { isStorableText } from '../platform/storable-text.ts';
+import { isStorableString } from '../platform/storable-string.ts';
 import { cachedKey, hmacSha256, safeEqual } from './hmac.ts';
 
 export const SCHEMES = ['STANDARD_WEBHOOKS', 'GITHUB', 'STRIPE', 'SLACK', 'HMAC_SHA256'] as const;
@@ -95,7 +95,7 @@ export const MAX_SENDER_ID_LENGTH = 255;
  * under their own prefix, the last over their UTF-16 code units, so that no two ids meet.
  */
 export function senderIdKey(id: string): string {
-  if (id.length <= MAX_SENDER_ID_LENGTH && !id.startsWith(SIGNED_KEY_PREFIX) && isStorableText(id)) return id;
+  if (id.length <= MAX_SENDER_ID_LENGTH && !id.startsWith(SIGNED_KEY_PREFIX) && isStorableString(id)) return id;
   const bytes = id.isWellFormed() ? Buffer.from(id, 'utf8') : Buffer.from(id, 'utf16le');
   return `id:${createHash('sha256').update(bytes).digest('hex')}`;
 }
