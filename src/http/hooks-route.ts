@@ -1,21 +1,22 @@
-// POST /hooks/{trigger_id} (SPEC §5). The body is read as raw bytes (refused at the limit before it
-// is read whole) and verified before any parsing. Checks in order: 404 → 413 → 415 → 403 (IP
-// allowlist, webhook loop) → 429 → 401 → replay → 400; the first that fails answers {"error":{"code","message"}}. 404 and 429 only
-// count in metrics, and refusals past the per-source flood limit only in a summary row, so floods
-// cannot write to the database without bound.
+// POST /hooks/{trigger_id} (SPEC §5). The trigger is looked up (404), the body read as raw bytes
+// (413, refused before it is read whole), then the inbound check pipeline (inbound/evaluate.ts)
+// decides, verifying before any parsing, and the group-commit writer (inbound/record.ts) records
+// what it decided before the answer goes out. 404, 413, 415 and 429 only count in metrics, and
+// refusals past the per-source flood limit only in a summary row, so floods cannot write to the
+// database without bound.
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
+import { Gauge } from 'prom-client';
 import { headersSha256, sha256Hex } from '../audit/append.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
-import type { Services } from '../platform/services.ts';
-import type { Metrics } from '../platform/metrics.ts';
-import { isDatabaseUnavailable } from '../platform/database-errors.ts';
-import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, type Refusal, bodyChecks, preChecks, refusals, shownMessageId, signatureCheck } from '../inbound/evaluate.ts';
-import { hit } from '../platform/db/rate-limit.ts';
-import { type InboundFacts, InboundWriter, WriterQueueFull, findReplay } from '../inbound/record.ts';
+import { type CheckDeps, type Refusal, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
+import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
-import { TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
+import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { Services } from '../platform/services.ts';
+import type { Headers } from '../signing/schemes.ts';
 
 class BodyTooLarge extends Error {}
 
@@ -44,10 +45,23 @@ function flatHeaders(req: IncomingMessage): Headers {
   return out;
 }
 
-const refuse = (res: express.Response, r: Refusal, extra: Record<string, string> = {}) => {
-  for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+const answerRefusal = (res: express.Response, r: Refusal) => {
+  if (r.retryAfter !== undefined) res.setHeader('Retry-After', String(r.retryAfter));
   res.status(r.status).json({ error: { code: r.code, message: r.message } });
 };
+
+const answerRecord = (res: express.Response, r: InboundRecord) =>
+  res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
+
+/** What the route holds for its life: the writer, the flood limiter, the trigger cache. */
+interface Hooks {
+  services: Services;
+  checks: CheckDeps;
+  writer: InboundWriter;
+  floods: RefusalLimiter;
+  triggers: TriggerCache;
+  count: (outcome: string) => void;
+}
 
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
@@ -55,101 +69,124 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
     { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services) },
     { replayWindowHours: config.replayWindowHours, maxQueue: config.inboundMaxQueue },
   );
-  const floods = new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs });
+  new Gauge({
+    name: 'webhook_gateway_inbound_writes_queued',
+    help: 'Inbound requests decided and waiting for the group commit that records them (503 OVERLOADED past INBOUND_MAX_QUEUE)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(writer.queued);
+    },
+  });
   const triggers = new TriggerCache((id) => loadTriggerContext(pool, cipher, id));
   services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
+  const hooks: Hooks = {
+    services, writer, triggers,
+    checks: { pool, deploymentId: services.deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours },
+    floods: new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
+    count: (outcome) => metrics.inboundRequests.inc({ outcome }),
+  };
   const router = express.Router();
-  const count = (outcome: string) => metrics.inboundRequests.inc({ outcome });
-
-  router.post('/hooks/:triggerId', async (req, res) => {
-    const receivedAt = new Date();
-    try {
-      const t = await triggers.get(req.params.triggerId);
-      if (!t) {
-        count('TRIGGER_NOT_FOUND');
-        // Not a byte of the body is read for an unknown trigger: the connection closes behind the
-        // answer instead of draining whatever a client streams at a made-up URL.
-        res.setHeader('Connection', 'close');
-        return refuse(res, refusals.notFound());
-      }
-      const limit = config.inboundMaxBodyBytes;
-      const declared = Number(req.headers['content-length'] ?? NaN);
-      let body: Buffer;
-      try {
-        if (declared > limit) throw new BodyTooLarge();
-        body = await readBody(req, limit);
-      } catch (err) {
-        if (!(err instanceof BodyTooLarge)) throw err;
-        count('PAYLOAD_TOO_LARGE');
-        res.setHeader('Connection', 'close');
-        return refuse(res, refusals.tooLarge(limit));
-      }
-
-      const headers = flatHeaders(req);
-      const facts: InboundFacts = {
-        receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
-        payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: undefined, replayKeys: [],
-      };
-      const request = { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) };
-      const ev: Evaluation = { checks: [] };
-      // Past the flood limit a refusal is answered the same, but only counted (refusal-limit.ts).
-      const refused = async (r: Refusal) => {
-        if (await floods.admit(t, req.ip, r)) await writer.write({ kind: 'refuse', t, facts, refusal: r });
-        count(r.code);
-        refuse(res, r);
-      };
-      const answer = (r: { deliveryId: string; sessionId: string | null; ignored: boolean }) =>
-        res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
-
-      const kind = preChecks(t, request, services.deploymentId, ev);
-      if (!kind) {
-        if (ev.refusal!.status === 415) {
-          count(ev.refusal!.code);
-          return refuse(res, ev.refusal!);
-        }
-        return await refused(ev.refusal!);
-      }
-      if (t.rateLimitPerSecond !== null && !(await hit(pool, `trigger:${t.id}`, t.rateLimitPerSecond))) {
-        count('RATE_LIMITED');
-        return refuse(res, refusals.rateLimited(t.rateLimitPerSecond), { 'Retry-After': '1' });
-      }
-      if (!signatureCheck(t, request, ev)) return await refused(ev.refusal!);
-      facts.messageId = shownMessageId(ev);
-      facts.replayKeys = ev.replayKeys!;
-
-      bodyChecks(t, kind, request, ev);
-      if (ev.refusal) {
-        // Replay comes before the body check: a retry of an accepted message gets its first answer.
-        const first = await findReplay(pool, t, facts.replayKeys, config.replayWindowHours);
-        if (!first) return await refused(ev.refusal);
-        await writer.write({ kind: 'replay', t, facts, first });
-        count('REPLAYED');
-        return answer(first);
-      }
-      if (ev.reply) {
-        await writer.write({ kind: 'handshake', t, facts });
-        count('HANDSHAKE');
-        return ev.reply.kind === 'slack-challenge'
-          ? res.status(200).json({ challenge: ev.reply.challenge })
-          : res.status(200).json({ ok: true, event: 'ping' });
-      }
-      // Acceptance, or the first answer again when the message id was accepted before.
-      const result = await writer.write({ kind: 'accept', t, facts, inputs: ev.ignored ? null : ev.inputs!, hops: ev.hops! });
-      count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
-      return answer(result);
-    } catch (err) {
-      if (err instanceof WriterQueueFull) {
-        count('OVERLOADED');
-        return refuse(res, { status: 503, code: 'OVERLOADED', message: 'the gateway has more requests waiting to be recorded than it takes; retry later' }, { 'Retry-After': '1' });
-      }
-      if (isDatabaseUnavailable(err)) {
-        count('UNAVAILABLE');
-        return refuse(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later' }, { 'Retry-After': '5' });
-      }
-      services.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, triggerId: req.params.triggerId }, 'inbound webhook failed');
-      count('INTERNAL');
-      return refuse(res, { status: 500, code: 'INTERNAL', message: `internal error (request ${res.getHeader('x-request-id')})` });
-    }
-  });
+  router.post('/hooks/:triggerId', (req, res) => receive(hooks, req, res));
   return router;
+}
+
+async function receive(h: Hooks, req: express.Request<{ triggerId: string }>, res: express.Response): Promise<void> {
+  const receivedAt = new Date();
+  try {
+    const t = await h.triggers.get(req.params.triggerId);
+    if (!t) {
+      h.count('TRIGGER_NOT_FOUND');
+      // Not a byte of the body is read for an unknown trigger: the connection closes behind the
+      // answer instead of draining whatever a client streams at a made-up URL.
+      res.setHeader('Connection', 'close');
+      return answerRefusal(res, refusals.notFound());
+    }
+    const body = await readWithinLimit(h, req, res);
+    if (body) await decide(h, t, req, res, body, receivedAt);
+  } catch (err) {
+    failed(h, req, res, err);
+  }
+}
+
+/** The body, or undefined once it is answered 413 (on its declared length, or as it streams past the limit). */
+async function readWithinLimit(h: Hooks, req: express.Request, res: express.Response): Promise<Buffer | undefined> {
+  const limit = h.checks.maxBodyBytes;
+  try {
+    if (Number(req.headers['content-length'] ?? NaN) > limit) throw new BodyTooLarge();
+    return await readBody(req, limit);
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) throw err;
+    h.count('PAYLOAD_TOO_LARGE');
+    res.setHeader('Connection', 'close');
+    answerRefusal(res, refusals.tooLarge(limit));
+    return undefined;
+  }
+}
+
+async function decide(h: Hooks, t: TriggerContext, req: express.Request, res: express.Response, body: Buffer, receivedAt: Date): Promise<void> {
+  const headers = flatHeaders(req);
+  const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) }, 'live');
+  const facts: InboundFacts = {
+    receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
+    payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: shownMessageId(ev), replayKeys: ev.replayKeys ?? [],
+  };
+  switch (verdict.kind) {
+    case 'refuse':
+      return refuse(h, t, req.ip, res, verdict.refusal, verdict.recorded ? facts : undefined);
+    case 'replay':
+      await h.writer.write({ kind: 'replay', t, facts, first: verdict.first });
+      h.count('REPLAYED');
+      return void answerRecord(res, verdict.first);
+    case 'handshake':
+      await h.writer.write({ kind: 'handshake', t, facts });
+      h.count('HANDSHAKE');
+      return void (verdict.reply.kind === 'slack-challenge'
+        ? res.status(200).json({ challenge: verdict.reply.challenge })
+        : res.status(200).json({ ok: true, event: 'ping' }));
+    case 'accept':
+      return accept(h, t, req.ip, res, facts, verdict.inputs, ev.hops ?? 0);
+  }
+}
+
+/** Acceptance, or the first answer again when the message id was accepted before (settled at the commit). */
+async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, facts: InboundFacts, inputs: Record<string, unknown> | null, hops: number): Promise<void> {
+  let result;
+  try {
+    result = await h.writer.write({ kind: 'accept', t, facts, inputs, hops });
+  } catch (err) {
+    if (!(err instanceof UnstorableInput)) throw err;
+    h.services.log.warn({ err: { message: err.message }, triggerId: t.id }, 'inbound request holds a value the database refused');
+    return refuse(h, t, ip, res, { status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' }, facts);
+  }
+  h.count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
+  answerRecord(res, result);
+}
+
+/**
+ * A refusal, counted; written (delivery and audit row) when `facts` are given, i.e. one from 403 on
+ * but 429, and only up to the per-source flood limit: past it, answered the same but only counted
+ * (inbound/refusal-limit.ts).
+ */
+async function refuse(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, r: Refusal, facts?: InboundFacts): Promise<void> {
+  if (facts && (await h.floods.admit(t, ip, r))) await h.writer.write({ kind: 'refuse', t, facts, refusal: r });
+  h.count(r.code);
+  answerRefusal(res, r);
+}
+
+function failed(h: Hooks, req: express.Request<{ triggerId: string }>, res: express.Response, err: unknown): void {
+  if (err instanceof WriterQueueFull) {
+    h.count('OVERLOADED');
+    return answerRefusal(res, { status: 503, code: 'OVERLOADED', message: 'the gateway has more requests waiting to be recorded than it takes; retry later', retryAfter: 1 });
+  }
+  if (isDatabaseUnavailable(err)) {
+    h.count('UNAVAILABLE');
+    return answerRefusal(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later', retryAfter: 5 });
+  }
+  if (err instanceof UnstorableInput) {
+    h.count('MALFORMED_BODY');
+    return answerRefusal(res, { status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' });
+  }
+  h.services.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, triggerId: req.params.triggerId }, 'inbound webhook failed');
+  h.count('INTERNAL');
+  answerRefusal(res, { status: 500, code: 'INTERNAL', message: `internal error (request ${res.getHeader('x-request-id')})` });
 }

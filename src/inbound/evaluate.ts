@@ -1,16 +1,24 @@
-// The checks of SPEC §5 after the trigger is known, shared by POST /hooks/{id} and the testTrigger
-// dry run. Order: 415 content type → 403 IP allowlist → 403 webhook loop → (429 rate limit, by the
-// route) → 401 signature or timestamp → (replay, by the caller) → 400 malformed body or mapping.
+// The one inbound check pipeline (SPEC §5), for POST /hooks/{id} and the testTrigger dry run alike:
+// once the trigger is known, 413 too large → 415 content type → 403 IP allowlist → 403 webhook loop
+// → 429 rate limit → 401 signature or timestamp → replay → 400 malformed body or mapping, then the
+// sender handshakes and the filter. The first check that fails decides. In dry-run mode it counts
+// nothing and remembers nothing: no rate-limit hit, and replay memory is only read.
 import ipaddr from 'ipaddr.js';
+import type pg from 'pg';
+import { hit } from '../platform/db/rate-limit.ts';
+import { isStorableString, storableString } from '../platform/storable-string.ts';
 import { MAX_HOPS, loopProblem, requestHops } from '../signing/loop-marker.ts';
-import { type Headers, senderIdKey, verify } from '../signing/schemes.ts';
+import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
+import { type InboundRecord, findReplay } from './record.ts';
 import type { TriggerContext } from './trigger-context.ts';
 
 export interface Refusal {
   status: number;
   code: string;
   message: string;
+  /** Seconds for a Retry-After header. */
+  retryAfter?: number;
 }
 
 export type CheckName = 'contentType' | 'ipAllowlist' | 'loop' | 'signature' | 'replay' | 'body' | 'filter' | 'mapping';
@@ -23,36 +31,88 @@ export interface CheckOutcome {
 
 export type SenderReply = { kind: 'github-ping' } | { kind: 'slack-challenge'; challenge: string };
 
+/** What the checks found out on the way, beside the verdict. */
 export interface Evaluation {
+  /** Each check that ran, in order (the dry run's report). */
   checks: CheckOutcome[];
-  refusal?: Refusal;
   /** The gateway hops the request says it has made (signing/loop-marker.ts): its session keeps them. */
   hops?: number;
-  /** The sender's id for the message, shown in inboundDeliveries. */
+  /** The sender's id for the message, as sent. */
   messageId?: string;
   /** Replay memory keys (signing/schemes.ts): a replay matches any of them. */
   replayKeys?: string[];
-  payload?: unknown;
-  ignored?: boolean;
-  inputs?: Record<string, unknown>;
-  /** A sender handshake to answer as the sender expects, starting no session. */
-  reply?: SenderReply;
+}
+
+/** What the request gets. `recorded`: the refusal writes a delivery and an audit row (from 403 on, but 429). */
+export type Verdict =
+  | { kind: 'refuse'; refusal: Refusal; recorded: boolean }
+  | { kind: 'replay'; first: InboundRecord }
+  | { kind: 'handshake'; reply: SenderReply }
+  /** `inputs` null: the filter did not match, the request is ignored. Live, it may still turn out a replay when written. */
+  | { kind: 'accept'; inputs: Record<string, unknown> | null };
+
+export type CheckMode = 'live' | 'dry-run';
+
+export interface CheckDeps {
+  pool: pg.Pool;
+  deploymentId: string;
+  maxBodyBytes: number;
+  replayWindowHours: number;
+}
+
+export interface InboundRequest {
+  headers: Headers;
+  body: Buffer;
+  /** Unknown in a dry run that was given none: the IP allowlist is then reported as not checked. */
+  sourceIp: string | undefined;
+  nowSeconds: number;
 }
 
 export const refusals = {
   notFound: (): Refusal => ({ status: 404, code: 'TRIGGER_NOT_FOUND', message: 'no such trigger' }),
   tooLarge: (limit: number): Refusal => ({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${limit} bytes` }),
-  rateLimited: (limit: number): Refusal => ({ status: 429, code: 'RATE_LIMITED', message: `trigger rate limit of ${limit} requests per second exceeded` }),
+  unsupportedMediaType: (): Refusal => ({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json or application/x-www-form-urlencoded' }),
+  rateLimited: (limit: number): Refusal => ({ status: 429, code: 'RATE_LIMITED', message: `trigger rate limit of ${limit} requests per second exceeded`, retryAfter: 1 }),
 };
 
-export function contentKind(contentType: string | undefined): 'json' | 'form' | undefined {
+/** Runs the checks on `req` for trigger `t`; see the top of this file. */
+export async function evaluateRequest(deps: CheckDeps, t: TriggerContext, req: InboundRequest, mode: CheckMode): Promise<{ verdict: Verdict; ev: Evaluation }> {
+  const ev: Evaluation = { checks: [] };
+  const refuse = (refusal: Refusal, recorded: boolean) => ({ verdict: { kind: 'refuse', refusal, recorded } as const, ev });
+  if (req.body.length > deps.maxBodyBytes) return refuse(refusals.tooLarge(deps.maxBodyBytes), false);
+  const kind = contentTypeCheck(req.headers, ev);
+  if (!kind) return refuse(refusals.unsupportedMediaType(), false);
+  const denied = sourceChecks(t, req, deps.deploymentId, mode, ev);
+  if (denied) return refuse(denied, true);
+  if (mode === 'live' && t.rateLimitPerSecond !== null && !(await hit(deps.pool, `trigger:${t.id}`, t.rateLimitPerSecond))) {
+    return refuse(refusals.rateLimited(t.rateLimitPerSecond), false);
+  }
+  const unsigned = signatureCheck(t, req, ev);
+  if (unsigned) return refuse(unsigned, true);
+  const body = bodyChecks(t, kind, req);
+  if (t.scheme === 'STRIPE') stripeReplayKey(kind, body.payload, ev);
+  const first = await replayCheck(deps, t, ev, mode, body.verdict.kind === 'refuse');
+  if (first) return { verdict: { kind: 'replay', first }, ev };
+  ev.checks.push(...body.checks);
+  return { verdict: body.verdict, ev };
+}
+
+function contentKind(contentType: string | undefined): 'json' | 'form' | undefined {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json';
   if (type === 'application/x-www-form-urlencoded') return 'form';
   return undefined;
 }
 
-export function ipAllowed(allowlist: string[], ip: string | undefined): boolean {
+function contentTypeCheck(headers: Headers, ev: Evaluation): 'json' | 'form' | undefined {
+  const kind = contentKind(headers['content-type']);
+  ev.checks.push(kind
+    ? { check: 'contentType', passed: true, detail: kind === 'json' ? 'JSON body' : 'form-encoded body' }
+    : { check: 'contentType', passed: false, detail: `content type "${storableString(headers['content-type'] ?? '', 200)}" is not application/json or application/x-www-form-urlencoded` });
+  return kind;
+}
+
+function ipAllowed(allowlist: string[], ip: string | undefined): boolean {
   if (allowlist.length === 0) return true;
   if (!ip || !ipaddr.isValid(ip)) return false;
   const addr = ipaddr.process(ip); // an IPv4-mapped IPv6 address (::ffff:1.2.3.4) counts as IPv4
@@ -66,13 +126,94 @@ export function ipAllowed(allowlist: string[], ip: string | undefined): boolean 
   });
 }
 
-export function parsePayload(kind: 'json' | 'form', body: Buffer): { ok: true; payload: unknown } | { ok: false; detail: string } {
+/**
+ * The 403s: the IP allowlist, then the webhook loop marker (SPEC §15), which refuses what this
+ * deployment sent itself, or a request past the hop limit, before any signature is computed.
+ */
+function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: string, mode: CheckMode, ev: Evaluation): Refusal | undefined {
+  if (mode === 'dry-run' && req.sourceIp === undefined && t.ipAllowlist.length > 0) {
+    // Without a source address the allowlist cannot be judged; the dry run says so rather than refuse.
+    ev.checks.push({ check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' });
+  } else if (!ipAllowed(t.ipAllowlist, req.sourceIp)) {
+    ev.checks.push({ check: 'ipAllowlist', passed: false, detail: `source address ${storableString(req.sourceIp ?? 'unknown', 100)} is not in the allowlist` });
+    return { status: 403, code: 'IP_NOT_ALLOWED', message: 'source address not allowed for this trigger' };
+  } else {
+    ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
+  }
+  const loop = loopProblem(req.headers, ownDeploymentId);
+  if (loop) {
+    ev.checks.push({ check: 'loop', passed: false, detail: loop });
+    return { status: 403, code: 'WEBHOOK_LOOP', message: loop };
+  }
+  ev.hops = requestHops(req.headers);
+  ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
+  return undefined;
+}
+
+/** The signature and timestamp, then the message id and replay keys they vouch for. */
+function signatureCheck(t: TriggerContext, req: InboundRequest, ev: Evaluation): Refusal | undefined {
+  const result = verify({ scheme: t.scheme, headers: req.headers, body: req.body, secrets: t.secrets, toleranceSeconds: t.toleranceSeconds, nowSeconds: req.nowSeconds, hmac: t.hmac });
+  if (!result.ok) {
+    ev.checks.push({ check: 'signature', passed: false, detail: result.reason });
+    return result.check === 'timestamp'
+      ? { status: 401, code: 'TIMESTAMP_OUT_OF_WINDOW', message: result.reason }
+      : { status: 401, code: 'INVALID_SIGNATURE', message: 'signature verification failed' };
+  }
+  ev.checks.push({ check: 'signature', passed: true, detail: `${t.scheme} signature verified` });
+  ev.messageId = result.messageId;
+  ev.replayKeys = result.replayKeys;
+  return undefined;
+}
+
+/** Stripe's replay id is the event id in the signed body; the signed bytes stand in without one. */
+function stripeReplayKey(kind: 'json' | 'form', payload: unknown, ev: Evaluation): void {
+  const id = kind === 'json' ? stripeMessageId(payload) : undefined;
+  if (id === undefined) return;
+  ev.messageId = id;
+  ev.replayKeys = [senderIdKey(id)];
+}
+
+function stripeMessageId(payload: unknown): string | undefined {
+  const id = (payload as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_SENDER_ID_LENGTH ? id : undefined;
+}
+
+/**
+ * Replay, before the body's 400 (SPEC §5): a retry of an accepted message gets its first answer even
+ * when its body would now be refused. Live, an accepted request's replay is settled by the commit
+ * that records it (replay memory's primary key decides between concurrent duplicates, at no extra
+ * round trip), so memory is read here only for a request the body checks refuse. The dry run reads
+ * it always, and writes nothing.
+ */
+async function replayCheck(deps: CheckDeps, t: TriggerContext, ev: Evaluation, mode: CheckMode, bodyRefused: boolean): Promise<InboundRecord | undefined> {
+  const keys = ev.replayKeys ?? [];
+  if (keys.length === 0 || (mode === 'live' && !bodyRefused)) return undefined;
+  const first = await findReplay(deps.pool, t, keys, deps.replayWindowHours);
+  ev.checks.push(first
+    ? { check: 'replay', passed: true, detail: `message id already accepted as ${first.deliveryId}: the answer would repeat it and start no session` }
+    : { check: 'replay', passed: true, detail: 'message id not seen before' });
+  return first;
+}
+
+/**
+ * What inboundDeliveries shows as the message id: the sender's id as sent when it is short storable
+ * text, else its replay key (which is what replay memory holds); without one, the signed bytes' key.
+ */
+export function shownMessageId(ev: Evaluation): string | undefined {
+  const id = ev.messageId;
+  if (id === undefined) return ev.replayKeys?.at(-1);
+  return id.length <= MAX_SENDER_ID_LENGTH && isStorableString(id) ? id : senderIdKey(id);
+}
+
+function parsePayload(kind: 'json' | 'form', body: Buffer): { ok: true; payload: unknown } | { ok: false; detail: string } {
   const text = body.toString('utf8');
+  // JSON.parse's messages quote the bytes around the fault, NULs included: refusals are stored.
+  const refused = (what: string, err: unknown) => ({ ok: false as const, detail: storableString(`${what} is not valid JSON: ${(err as Error).message}`, 500) });
   if (kind === 'json') {
     try {
       return { ok: true, payload: JSON.parse(text) };
     } catch (err) {
-      return { ok: false, detail: `body is not valid JSON: ${(err as Error).message}` };
+      return refused('body', err);
     }
   }
   const params = new URLSearchParams(text);
@@ -84,120 +225,49 @@ export function parsePayload(kind: 'json' | 'form', body: Buffer): { ok: true; p
   try {
     return { ok: true, payload: JSON.parse(field) };
   } catch (err) {
-    return { ok: false, detail: `form field "payload" is not valid JSON: ${(err as Error).message}` };
+    return refused('form field "payload"', err);
   }
 }
 
-export interface RequestFacts {
-  headers: Headers;
-  body: Buffer;
-  sourceIp: string | undefined;
-  nowSeconds: number;
+interface BodyOutcome {
+  checks: CheckOutcome[];
+  payload?: unknown;
+  verdict: Verdict;
 }
 
-/**
- * The checks before the rate limit: content type, IP allowlist, and the webhook loop marker
- * (SPEC §15), which refuses what this deployment (`ownDeploymentId`) sent itself or a request past
- * the hop limit before any signature is computed.
- */
-export function preChecks(
-  t: TriggerContext, req: Pick<RequestFacts, 'headers' | 'sourceIp'>, ownDeploymentId: string, ev: Evaluation,
-): 'json' | 'form' | undefined {
-  const kind = contentKind(req.headers['content-type']);
-  if (!kind) {
-    ev.checks.push({ check: 'contentType', passed: false, detail: `content type "${req.headers['content-type'] ?? ''}" is not application/json or application/x-www-form-urlencoded` });
-    ev.refusal = { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json or application/x-www-form-urlencoded' };
-    return undefined;
-  }
-  ev.checks.push({ check: 'contentType', passed: true, detail: kind === 'json' ? 'JSON body' : 'form-encoded body' });
-  if (!ipAllowed(t.ipAllowlist, req.sourceIp)) {
-    ev.checks.push({ check: 'ipAllowlist', passed: false, detail: `source address ${req.sourceIp ?? 'unknown'} is not in the allowlist` });
-    ev.refusal = { status: 403, code: 'IP_NOT_ALLOWED', message: 'source address not allowed for this trigger' };
-    return undefined;
-  }
-  ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
-  const loop = loopProblem(req.headers, ownDeploymentId);
-  if (loop) {
-    ev.checks.push({ check: 'loop', passed: false, detail: loop });
-    ev.refusal = { status: 403, code: 'WEBHOOK_LOOP', message: loop };
-    return undefined;
-  }
-  ev.hops = requestHops(req.headers);
-  ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
-  return kind;
-}
-
-/** Signature, then the replay keys (for Stripe, from the body). Returns false when refused. */
-export function signatureCheck(t: TriggerContext, req: RequestFacts, ev: Evaluation): boolean {
-  const result = verify({ scheme: t.scheme, headers: req.headers, body: req.body, secrets: t.secrets, toleranceSeconds: t.toleranceSeconds, nowSeconds: req.nowSeconds, hmac: t.hmac });
-  if (!result.ok) {
-    ev.checks.push({ check: 'signature', passed: false, detail: result.reason });
-    ev.refusal = result.check === 'timestamp'
-      ? { status: 401, code: 'TIMESTAMP_OUT_OF_WINDOW', message: result.reason }
-      : { status: 401, code: 'INVALID_SIGNATURE', message: 'signature verification failed' };
-    return false;
-  }
-  ev.checks.push({ check: 'signature', passed: true, detail: `${t.scheme} signature verified` });
-  ev.messageId = result.messageId;
-  ev.replayKeys = result.replayKeys;
-  if (t.scheme === 'STRIPE') {
-    // Stripe's replay id is the event id in the signed body.
-    let id: string | undefined;
-    try {
-      id = stripeMessageId(JSON.parse(req.body.toString('utf8')));
-    } catch {
-      // a malformed body is refused by the body check, after the replay check
-    }
-    if (id !== undefined) {
-      ev.messageId = id;
-      ev.replayKeys = [senderIdKey(id)];
-    }
-  }
-  return true;
-}
-
-/** What inboundDeliveries shows as the message id: the sender's, else the signed bytes' key. */
-export const shownMessageId = (ev: Evaluation): string | undefined => ev.messageId ?? ev.replayKeys?.at(-1);
-
-/** Body, sender handshakes, filter and mapping. */
-export function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: RequestFacts, ev: Evaluation): void {
+/** Body, sender handshakes, filter and mapping. Pure: reported after the replay check. */
+function bodyChecks(t: TriggerContext, kind: 'json' | 'form', req: Pick<InboundRequest, 'headers' | 'body'>): BodyOutcome {
   const parsed = parsePayload(kind, req.body);
   if (!parsed.ok) {
-    ev.checks.push({ check: 'body', passed: false, detail: parsed.detail });
-    ev.refusal = { status: 400, code: 'MALFORMED_BODY', message: parsed.detail };
-    return;
+    const refusal = { status: 400, code: 'MALFORMED_BODY', message: parsed.detail };
+    return { checks: [{ check: 'body', passed: false, detail: parsed.detail }], verdict: { kind: 'refuse', refusal, recorded: true } };
   }
-  ev.payload = parsed.payload;
-  ev.checks.push({ check: 'body', passed: true, detail: 'body parsed' });
-  const p = parsed.payload as Record<string, unknown> | null;
-  if (t.scheme === 'GITHUB' && req.headers['x-github-event'] === 'ping') {
-    ev.reply = { kind: 'github-ping' };
-    return;
-  }
-  if (t.scheme === 'SLACK' && p && typeof p === 'object' && p.type === 'url_verification' && typeof p.challenge === 'string') {
-    ev.reply = { kind: 'slack-challenge', challenge: p.challenge };
-    return;
-  }
+  const payload = parsed.payload;
+  const checks: CheckOutcome[] = [{ check: 'body', passed: true, detail: 'body parsed' }];
+  const reply = senderReply(t, req.headers, payload);
+  if (reply) return { checks, payload, verdict: { kind: 'handshake', reply } };
   try {
     if (t.filter) {
-      const fires = filterMatches(t.filter, parsed.payload);
-      ev.checks.push({ check: 'filter', passed: true, detail: fires ? `filter ${t.filter} matched` : `filter ${t.filter} did not match: ignored` });
-      if (!fires) {
-        ev.ignored = true;
-        return;
-      }
+      const fires = filterMatches(t.filter, payload);
+      checks.push({ check: 'filter', passed: true, detail: fires ? `filter ${t.filter} matched` : `filter ${t.filter} did not match: ignored` });
+      if (!fires) return { checks, payload, verdict: { kind: 'accept', inputs: null } };
     }
-    ev.inputs = mapInputs(t.inputs, parsed.payload);
-    ev.checks.push({ check: 'mapping', passed: true, detail: `mapped ${t.inputs.length} input(s)` });
+    const inputs = mapInputs(t.inputs, payload);
+    checks.push({ check: 'mapping', passed: true, detail: `mapped ${t.inputs.length} input(s)` });
+    return { checks, payload, verdict: { kind: 'accept', inputs } };
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
-    ev.checks.push({ check: err.input === undefined ? 'filter' : 'mapping', passed: false, detail: err.message });
-    ev.refusal = { status: 400, code: 'MAPPING_FAILED', message: err.message };
+    checks.push({ check: err.input === undefined ? 'filter' : 'mapping', passed: false, detail: err.message });
+    return { checks, payload, verdict: { kind: 'refuse', refusal: { status: 400, code: 'MAPPING_FAILED', message: err.message }, recorded: true } };
   }
 }
 
-/** Stripe's replay id is the event id in the body. */
-export function stripeMessageId(payload: unknown): string | undefined {
-  const id = (payload as { id?: unknown } | null)?.id;
-  return typeof id === 'string' && id.length > 0 && id.length <= 255 ? id : undefined;
+/** GitHub's ping and Slack's url_verification, answered as those senders expect. */
+function senderReply(t: TriggerContext, headers: Headers, payload: unknown): SenderReply | undefined {
+  const p = payload as Record<string, unknown> | null;
+  if (t.scheme === 'GITHUB' && headers['x-github-event'] === 'ping') return { kind: 'github-ping' };
+  if (t.scheme === 'SLACK' && p && typeof p === 'object' && p.type === 'url_verification' && typeof p.challenge === 'string') {
+    return { kind: 'slack-challenge', challenge: p.challenge };
+  }
+  return undefined;
 }

@@ -1,8 +1,9 @@
 // Payload → agent inputs with JSONPath (SPEC §5). Paths are checked against the allow-list of
-// src/platform/jsonpath.ts when a trigger is saved, and again (once per text) before they first run here, so
-// one saved under older rules is refused by name instead of evaluated.
+// platform/jsonpath.ts when a trigger is saved, and again (once per text) before they first run
+// here, so one saved under older rules is refused by name instead of evaluated.
 import { z } from 'zod';
 import { type CompiledJsonPath, JsonPathRefused, compileJsonPath } from '../platform/jsonpath.ts';
+import { unstorableJson } from '../platform/storable-string.ts';
 
 export const INPUT_TYPES = ['STRING', 'NUMBER', 'BOOLEAN', 'OBJECT', 'ARRAY'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
@@ -56,26 +57,37 @@ function compiled(input: string | undefined, path: string): CompiledJsonPath {
   }
 }
 
-/** Maps a payload to inputs; throws MappingError naming the first input that does not fit. */
+/**
+ * Maps a payload (any JSON value: an object, an array, a string...) to inputs; throws MappingError
+ * naming the first input that does not fit. Inputs are stored (the session, its session.created
+ * event, the inbound delivery), so a value PostgreSQL cannot hold is refused here by name rather
+ * than failing the commit it would be written in.
+ */
 export function mapInputs(mappings: InputMapping[], payload: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of mappings) {
     if (reservedInputName(m.name)) throw new MappingError(m.name, 'the name is reserved; rename the input');
-    const matches = compiled(m.name, m.path).query(payload);
-    if (m.type === 'ARRAY') {
-      if (matches.length === 0 && m.required && m.defaultValue === undefined) throw new MappingError(m.name, `${m.path} matched nothing`);
-      out[m.name] = matches.length === 0 && m.defaultValue !== undefined ? m.defaultValue : matches;
-      continue;
-    }
-    if (matches.length === 0) {
-      if (m.defaultValue !== undefined) out[m.name] = m.defaultValue;
-      else if (m.required) throw new MappingError(m.name, `${m.path} matched nothing`);
-      continue;
-    }
-    if (matches.length > 1) throw new MappingError(m.name, `${m.path} matched ${matches.length} values; type ${m.type} takes exactly one (use ARRAY for all)`);
-    const value = matches[0];
-    if (typeOf(value) !== m.type) throw new MappingError(m.name, `expected ${m.type}, got ${typeOf(value)} at ${m.path}`);
+    const value = mapOne(m, compiled(m.name, m.path).query(payload));
+    if (value === undefined) continue;
+    const unstorable = unstorableJson(value);
+    if (unstorable) throw new MappingError(m.name, `the value at ${m.path} ${unstorable}`);
     out[m.name] = value;
   }
   return out;
+}
+
+/** The input's value from its path's matches, or undefined for an optional input left out. */
+function mapOne(m: InputMapping, matches: unknown[]): unknown {
+  if (m.type === 'ARRAY') {
+    if (matches.length === 0 && m.required && m.defaultValue === undefined) throw new MappingError(m.name, `${m.path} matched nothing`);
+    return matches.length === 0 && m.defaultValue !== undefined ? m.defaultValue : matches;
+  }
+  if (matches.length === 0) {
+    if (m.defaultValue === undefined && m.required) throw new MappingError(m.name, `${m.path} matched nothing`);
+    return m.defaultValue;
+  }
+  if (matches.length > 1) throw new MappingError(m.name, `${m.path} matched ${matches.length} values; type ${m.type} takes exactly one (use ARRAY for all)`);
+  const value = matches[0];
+  if (typeOf(value) !== m.type) throw new MappingError(m.name, `expected ${m.type}, got ${typeOf(value)} at ${m.path}`);
+  return value;
 }

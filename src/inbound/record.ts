@@ -8,12 +8,13 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
-import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/publish.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
+import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { newId } from '../platform/ids.ts';
 import type { Message } from '../platform/realtime.ts';
-import { isDatabaseUnavailable } from '../platform/database-errors.ts';
+import { storableString } from '../platform/storable-string.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
 
@@ -49,30 +50,6 @@ export interface InboundResult extends InboundRecord {
   replayed: boolean;
 }
 
-interface Deps {
-  /** A batch's statements go out together, and the next batch's right behind them. */
-  pipeline: PipelinedConnection;
-  boss: PgBoss;
-  subscriptionFilters: SubscriptionFilterSource;
-}
-
-/**
- * What a batch settles before its transaction opens: the ids of the sessions its accepts would
- * start, and their session.created events with the subscription filters they pass (tenants'
- * JSONPath, never evaluated while the transaction holds the audit heads).
- */
-interface BatchPlan {
-  sessionIds: Array<string | undefined>;
-  eventIds: Array<string | undefined>;
-  events: PlannedEvents;
-}
-
-interface Pending {
-  write: InboundWrite;
-  resolve: (r: InboundResult) => void;
-  reject: (err: unknown) => void;
-}
-
 /** A replay key accepted earlier within the replay window: the first answer, to repeat. */
 export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext, keys: string[], windowHours: number): Promise<InboundRecord | undefined> {
   if (keys.length === 0) return undefined;
@@ -86,17 +63,153 @@ export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext,
   return r ? { deliveryId: r.delivery_id, sessionId: r.session_id, ignored: r.session_id === null } : undefined;
 }
 
-/**
- * A replay key of the batch was accepted by someone else meanwhile: redo the batch carefully. The
- * optimistic statement raises it itself (a division by zero), since its COMMIT is already on the
- * wire and only a failed statement turns it into a rollback.
- */
-class ReplayRaced extends Error {}
-const DIVISION_BY_ZERO = '22012';
-const raced = (err: unknown) => err instanceof ReplayRaced || (err as { code?: string }).code === DIVISION_BY_ZERO;
-
 /** The queue of writes waiting for a commit is full: the request is answered 503 and not recorded. */
 export class WriterQueueFull extends Error {}
+
+/**
+ * PostgreSQL refused a value the request brought (a data exception, a value too large for an
+ * index...) when it was written alone: the request is answered 400, not 500. The checks refuse the
+ * known ones by name before they are written; this is for the ones they do not know.
+ */
+export class UnstorableInput extends Error {}
+
+const DIVISION_BY_ZERO = '22012';
+const unstorable = (err: unknown) => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && ((code.startsWith('22') && code !== DIVISION_BY_ZERO) || code === '54000' || code === '54001');
+};
+
+// ---- rows ----------------------------------------------------------------------------------------
+
+interface DeliveryRow {
+  id: string;
+  workspaceId: string;
+  triggerId: string;
+  receivedAt: Date;
+  outcome: InboundOutcome;
+  statusCode: number;
+  refusalCode: string | null;
+  refusalReason: string | null;
+  messageId: string | null;
+  sourceIp: string | null;
+  contentType: string | null;
+  payloadSha256: string;
+  payloadBytes: number;
+  /** JSON text. */
+  mappedInputs: string | null;
+  sessionId: string | null;
+}
+
+interface SessionRow {
+  id: string;
+  workspaceId: string;
+  agent: string;
+  triggerId: string;
+  /** JSON text. */
+  inputs: string;
+  createdAt: Date;
+  hops: number;
+}
+
+interface MemoryRow {
+  triggerId: string;
+  key: string;
+  deliveryId: string;
+  sessionId: string | null;
+  acceptedAt: Date;
+  /** The request's index in its batch (not a column). */
+  i: number;
+}
+
+/** A row type's columns: its field, the column it fills, the column's SQL type. */
+type Columns<R> = ReadonlyArray<readonly [field: keyof R & string, column: string, type: string]>;
+
+const DELIVERY_COLUMNS: Columns<DeliveryRow> = [
+  ['id', 'id', 'text'], ['workspaceId', 'workspace_id', 'text'], ['triggerId', 'trigger_id', 'text'], ['receivedAt', 'received_at', 'timestamptz'],
+  ['outcome', 'outcome', '"InboundOutcome"'], ['statusCode', 'status_code', 'int'], ['refusalCode', 'refusal_code', 'text'],
+  ['refusalReason', 'refusal_reason', 'text'], ['messageId', 'message_id', 'text'], ['sourceIp', 'source_ip', 'text'],
+  ['contentType', 'content_type', 'text'], ['payloadSha256', 'payload_sha256', 'text'], ['payloadBytes', 'payload_bytes', 'int'],
+  ['mappedInputs', 'mapped_inputs', 'jsonb'], ['sessionId', 'session_id', 'text'],
+];
+const SESSION_COLUMNS: Columns<SessionRow> = [
+  ['id', 'id', 'text'], ['workspaceId', 'workspace_id', 'text'], ['agent', 'agent', 'text'], ['triggerId', 'trigger_id', 'text'],
+  ['inputs', 'inputs', 'jsonb'], ['createdAt', 'created_at', 'timestamptz'], ['hops', 'hops', 'smallint'],
+];
+const MEMORY_COLUMNS: Columns<MemoryRow> = [
+  ['triggerId', 'trigger_id', 'text'], ['key', 'message_id', 'text'], ['deliveryId', 'delivery_id', 'text'],
+  ['sessionId', 'session_id', 'text'], ['acceptedAt', 'accepted_at', 'timestamptz'],
+];
+
+/** `INSERT INTO table (...) SELECT * FROM unnest(...)`: one array parameter per column, numbered from $first. */
+const insertRows = <R>(table: string, columns: Columns<R>, first: number) =>
+  `INSERT INTO ${table} (${columns.map(([, column]) => column).join(', ')})
+   SELECT * FROM unnest(${columns.map(([, , type], i) => `$${first + i}::${type}[]`).join(', ')})`;
+
+/** insertRows' parameters: each column's values over the rows, in column order. */
+const rowParams = <R>(rows: R[], columns: Columns<R>): unknown[][] => columns.map(([field]) => rows.map((r) => r[field]));
+
+/**
+ * Replay memory, from $first, the replay window's hours after the columns: a key already
+ * remembered within the window stays the earlier message's; an expired memory of it is taken over.
+ */
+const remember = (first: number) => `${insertRows('inbound_message', MEMORY_COLUMNS, first)}
+  ON CONFLICT (trigger_id, message_id) DO UPDATE
+    SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
+    WHERE inbound_message.accepted_at <= now() - make_interval(hours => $${first + MEMORY_COLUMNS.length})`;
+
+const SESSIONS_AT = 1 + DELIVERY_COLUMNS.length;
+const EVENTS_AT = SESSIONS_AT + SESSION_COLUMNS.length;
+const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
+
+/**
+ * Deliveries, sessions, the session.created events with their fan-out and, on the optimistic path,
+ * the replay memory: one statement. There, a key taken meanwhile leaves a row out of `mem`: the
+ * division by zero fails the statement, and with it the whole pipelined transaction (its COMMIT is
+ * already on the wire; only a failed statement turns it into a rollback).
+ */
+const recordStatement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)}),
+  deliveries AS (${insertRows('inbound_delivery', DELIVERY_COLUMNS, 1)}),
+  ${eventsCte(EVENTS_AT)}${optimistic ? `, mem AS (${remember(MEMORY_AT)} RETURNING 1)` : ''}
+  SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'}`;
+const RECORD = recordStatement(false);
+const RECORD_OPTIMISTIC = recordStatement(true);
+const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;
+
+// ---- the writer ----------------------------------------------------------------------------------
+
+interface Deps {
+  /** A batch's statements go out together, and the next batch's right behind them. */
+  pipeline: PipelinedConnection;
+  boss: PgBoss;
+  subscriptionFilters: SubscriptionFilterSource;
+}
+
+interface Pending {
+  write: InboundWrite;
+  resolve: (r: InboundResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * What a batch settles before its transaction opens: ids, the JSON of its inputs, and the
+ * session.created events of the sessions its accepts would start, with the subscription filters
+ * they pass (tenants' JSONPath, never evaluated while the transaction holds the audit heads).
+ */
+interface Batch {
+  /** The writes, their request-derived text made storable. */
+  writes: InboundWrite[];
+  /** Each request's own inbound_delivery row (a replay's answer names its first's instead). */
+  rowIds: string[];
+  sessionIds: Array<string | undefined>;
+  inputsJson: Array<string | null>;
+  eventIds: Array<string | undefined>;
+  events: PlannedEvents;
+  /**
+   * An accept that shares a replay key with an earlier accept of the batch: that one's index. It is
+   * left out of replay memory and answered as that one's replay.
+   */
+  owner: Array<number | undefined>;
+}
 
 export class InboundWriter {
   readonly #deps: Deps;
@@ -120,6 +233,11 @@ export class InboundWriter {
     this.#maxInFlight = opts.maxInFlight ?? 1;
   }
 
+  /** Writes waiting for a flush (not those being flushed). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   write(write: InboundWrite): Promise<InboundResult> {
     if (this.#queue.length >= this.#maxQueue) return Promise.reject(new WriterQueueFull(`${this.#queue.length} inbound writes already wait for a commit`));
     return new Promise((resolve, reject) => {
@@ -141,184 +259,189 @@ export class InboundWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     try {
-      const plan = await this.#plan(batch.map((q) => q.write));
-      const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#writeBatch(p, batch.map((q) => q.write), careful, plan));
-      // Optimistic first: one statement for the whole batch, assuming no message id was taken
-      // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
-      const results = await write(false).catch((err) => (raced(err) ? write(true) : Promise.reject(err)));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      const results = await this.#commit(batch.map((q) => q.write));
+      batch.forEach((q, i) => q.resolve(results[i]!));
     } catch (err) {
-      // One bad row must not fail its neighbours: retry each alone, unless the database is gone.
-      if (batch.length > 1 && !isDatabaseUnavailable(err)) {
-        await Promise.all(batch.map((p) => this.#flush([p])));
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        const answer = batch.length === 1 && unstorable(err) ? new UnstorableInput((err as Error).message, { cause: err }) : err;
+        for (const q of batch) q.reject(answer);
         return;
       }
-      for (const p of batch) p.reject(err);
+      // One request that cannot be written must not fail the others: the batch is written again
+      // in halves, down to the request that fails alone. One half after the other, since a failed
+      // transaction can fail the one pipelined behind it (a statement name it was first to prepare).
+      const half = Math.ceil(batch.length / 2);
+      await this.#flush(batch.slice(0, half));
+      await this.#flush(batch.slice(half));
     }
   }
 
-  async #plan(writes: InboundWrite[]): Promise<BatchPlan> {
-    const sessionIds = writes.map((w) => (w.kind === 'accept' && w.inputs ? newId('session') : undefined));
-    const starting = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [{ w, sessionId: sessionIds[i]! }] : []));
+  async #commit(writes: InboundWrite[]): Promise<InboundResult[]> {
+    const batch = await this.#prepare(writes);
+    const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#write(p, batch, careful));
+    // Optimistic first: one statement for the whole batch, assuming no message id was taken
+    // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
+    return write(false).catch((err) => ((err as { code?: string }).code === DIVISION_BY_ZERO ? write(true) : Promise.reject(err)));
+  }
+
+  async #prepare(input: InboundWrite[]): Promise<Batch> {
+    const writes = input.map(storableWrite);
+    const owner = batchOwners(writes);
+    const sessionIds = writes.map((w, i) => (w.kind === 'accept' && w.inputs && owner[i] === undefined ? newId('session') : undefined));
+    const starting = writes.flatMap((w, i) => (w.kind === 'accept' && sessionIds[i] ? [{ w, sessionId: sessionIds[i] }] : []));
     const events = await planEvents(this.#deps.subscriptionFilters, starting.map(({ w, sessionId }) =>
       ({ workspaceId: w.t.workspaceId, type: 'session.created', sessionId, hops: w.hops, data: { sessionId, agent: w.t.agent, triggerId: w.t.id, inputs: w.inputs } })));
     const eventOf = new Map(events.events.map((e) => [e.input.sessionId, e.id]));
-    return { sessionIds, eventIds: sessionIds.map((id) => (id === undefined ? undefined : eventOf.get(id))), events };
+    return {
+      writes, owner, sessionIds, events,
+      rowIds: writes.map(() => newId('inboundDelivery')),
+      inputsJson: writes.map((w) => (w.kind === 'accept' && w.inputs ? JSON.stringify(w.inputs) : null)),
+      eventIds: sessionIds.map((id) => (id === undefined ? undefined : eventOf.get(id))),
+    };
   }
 
-  async #writeBatch(p: Pipeline, input: InboundWrite[], careful: boolean, plan: BatchPlan): Promise<InboundResult[]> {
-    const writes = [...input]; // replays found below replace their accept in this copy only
-    const window = this.#windowHours;
-    // Each request gets its own inbound_delivery row; a replay's answer names the first's.
-    const rowIds = writes.map(() => newId('inboundDelivery'));
-    const results: InboundResult[] = writes.map((w, i) => ({
-      deliveryId: w.kind === 'replay' ? w.first.deliveryId : rowIds[i]!,
-      sessionId: w.kind === 'replay' ? w.first.sessionId : plan.sessionIds[i] ?? null,
-      ignored: w.kind === 'replay' ? w.first.ignored : w.kind === 'accept' ? w.inputs === null : w.kind === 'handshake',
-      replayed: w.kind === 'replay',
-    }));
-
-    // Replay memory: the primary key decides between concurrent duplicates, in this batch or not.
-    // A request sharing a key with an earlier one of the batch is left out of the insert and loses
-    // to it; an expired memory of the same key is taken over. Keys go in sorted, so transactions
-    // inserting the same keys wait for each other rather than deadlock.
-    const remembered: Array<{ i: number; key: string }> = [];
-    const seen = new Set<string>();
-    const lost: number[] = [];
-    writes.forEach((w, i) => {
-      if (w.kind !== 'accept' || w.facts.replayKeys.length === 0) return;
-      const keys = w.facts.replayKeys.map((k) => `${w.t.id} ${k}`);
-      if (keys.some((k) => seen.has(k))) lost.push(i);
-      else {
-        for (const k of keys) seen.add(k);
-        remembered.push(...w.facts.replayKeys.map((key) => ({ i, key })));
-      }
-    });
-    const sortKey = (r: { i: number; key: string }) => `${writes[r.i]!.t.id} ${r.key}`;
-    remembered.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-    const memory = () => [remembered.map((r) => writes[r.i]!.t.id), remembered.map((r) => r.key), remembered.map((r) => rowIds[r.i]!),
-      remembered.map((r) => results[r.i]!.sessionId), remembered.map((r) => writes[r.i]!.facts.receivedAt)];
+  async #write(p: Pipeline, batch: Batch, careful: boolean): Promise<InboundResult[]> {
+    const memory = memoryRows(batch);
     // The careful path settles the replay memory first, in its own statement.
-    if (lost.length > 0 && !careful) throw new ReplayRaced();
-    if (careful && remembered.length > 0) {
-      const { rows: won } = await p.send<{ trigger_id: string; message_id: string }>({
-        name: 'inbound-remember',
-        text: `INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-         ON CONFLICT (trigger_id, message_id) DO UPDATE
-           SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
-           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $6)
-         RETURNING trigger_id, message_id`,
-      }, [...memory(), window]);
-      const taken = new Set(won.map((r) => `${r.trigger_id} ${r.message_id}`));
-      const losers = new Set(remembered.filter((r) => !taken.has(sortKey(r))).map((r) => r.i));
-      // A request that lost on one key is a replay: its other keys must not remember it.
-      const orphans = remembered.filter((r) => losers.has(r.i) && taken.has(sortKey(r)));
-      if (orphans.length > 0) {
-        void p.send(`DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m) WHERE m.trigger_id = k.t AND m.message_id = k.m`,
-          [orphans.map((r) => writes[r.i]!.t.id), orphans.map((r) => r.key)]);
-      }
-      lost.push(...losers);
-    }
-    if (lost.length > 0) {
-      const probes = lost.flatMap((i) => writes[i]!.facts.replayKeys.map((key) => ({ i, key })));
-      const { rows: first } = await p.send<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
-        `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
-         JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
-        [probes.map((r) => writes[r.i]!.t.id), probes.map((r) => r.key)],
-      );
-      const byKey = new Map(first.map((r) => [`${r.trigger_id} ${r.message_id}`, r]));
-      for (const i of lost) {
-        const w = writes[i]!;
-        const f = w.facts.replayKeys.map((k) => byKey.get(`${w.t.id} ${k}`)).find((r) => r !== undefined);
-        // Its first lost in turn (a request of this batch that was itself a replay): the batch
-        // fails, and each request is written alone, in order.
-        if (!f) throw new Error('the first of a replayed message is not in replay memory');
-        writes[i] = { kind: 'replay', t: w.t, facts: w.facts, first: { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null } };
-        results[i] = { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null, replayed: true };
-      }
-    }
-
-    const started = writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs ? [i] : []));
-    const rows = writes.map((w, i) => {
-      const r = results[i]!;
-      switch (w.kind) {
-        case 'accept':
-          return { outcome: r.ignored ? 'IGNORED' : 'ACCEPTED', status: 202, code: null, reason: null, inputs: w.inputs, sessionId: r.sessionId };
-        case 'replay':
-          return { outcome: 'REPLAYED', status: 202, code: null, reason: null, inputs: null, sessionId: r.sessionId };
-        case 'handshake':
-          return { outcome: 'IGNORED', status: 200, code: null, reason: null, inputs: null, sessionId: null };
-        case 'refuse':
-          return { outcome: 'REFUSED', status: w.refusal.status, code: w.refusal.code, reason: w.refusal.message, inputs: null, sessionId: null };
-      }
-    });
+    const firsts = careful && memory.length > 0 ? await this.#rememberCarefully(p, batch, memory) : new Map<number, InboundRecord>();
+    const results = settle(batch, firsts);
+    const started = batch.writes.flatMap((w, i) => (w.kind === 'accept' && w.inputs && !results[i]!.replayed ? [i] : []));
     // Accepts that turned out to be replays start nothing: their planned events are left out.
-    const created = selectPlanned(plan.events, started.map((i) => plan.eventIds[i]!));
-    const optimistic = !careful && remembered.length > 0;
-    const m = 23 + EVENTS_CTE_PARAMS; // the replay memory's parameters, after the events'
-    // Sessions, deliveries, the session.created events with their fan-out and, on the optimistic
-    // path, the replay memory: one statement. The statements after it do not depend on its answer
-    // and go out behind it at once (pipelined).
-    void p.send({
-      name: optimistic ? 'inbound-record-optimistic' : 'inbound-record',
-      text: `WITH sessions AS (
-         INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, created_at, hops)
-         SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::timestamptz[], $22::smallint[])
-       ), deliveries AS (
-         INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, refusal_code, refusal_reason,
-           message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::"InboundOutcome"[], $6::int[], $7::text[], $8::text[],
-           $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::jsonb[], $15::text[])
-       ), ${eventsCte(23)}${optimistic ? `, mem AS (
-         INSERT INTO inbound_message (trigger_id, message_id, delivery_id, session_id, accepted_at)
-         SELECT * FROM unnest($${m}::text[], $${m + 1}::text[], $${m + 2}::text[], $${m + 3}::text[], $${m + 4}::timestamptz[])
-         ON CONFLICT (trigger_id, message_id) DO UPDATE
-           SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
-           WHERE inbound_message.accepted_at <= now() - make_interval(hours => $${m + 5})
-         RETURNING 1
-       )` : ''}
-       SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${m + 6})::int FROM mem) AS remembered` : '1'}`,
-    }, [
-        rowIds, writes.map((w) => w.t.workspaceId), writes.map((w) => w.t.id), writes.map((w) => w.facts.receivedAt),
-        rows.map((r) => r.outcome), rows.map((r) => r.status), rows.map((r) => r.code), rows.map((r) => r.reason),
-        writes.map((w) => w.facts.messageId ?? null), writes.map((w) => w.facts.sourceIp ?? null), writes.map((w) => w.facts.contentType ?? null),
-        writes.map((w) => w.facts.payloadSha256), writes.map((w) => w.facts.payloadBytes),
-        rows.map((r) => (r.inputs === null ? null : JSON.stringify(r.inputs))), rows.map((r) => r.sessionId),
-        started.map((i) => results[i]!.sessionId), started.map((i) => writes[i]!.t.workspaceId), started.map((i) => writes[i]!.t.agent),
-        started.map((i) => writes[i]!.t.id), started.map((i) => JSON.stringify((writes[i] as { inputs: unknown }).inputs)),
-        started.map((i) => writes[i]!.facts.receivedAt), started.map((i) => (writes[i] as { hops: number }).hops),
-        ...eventsParams(created),
-        ...(optimistic
-          ? [...memory(), window,
-              // A key taken meanwhile leaves a row out of `mem`: the division by zero fails the
-              // statement, and with it the whole pipelined transaction.
-              remembered.length]
-          : []),
-      ],
-    );
-    if (started.length > 0) {
-      void p.send(await agentRunJob(this.#deps.boss, started.map((i) => results[i]!.sessionId!)));
-    }
-
-    // The workspace's chain head stays locked from here to the commit.
-    const byWorkspace = Map.groupBy(writes.keys(), (i) => writes[i]!.t.workspaceId);
-    for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-      const received = indexes.map((i): string =>
-        JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: rowIds[i]!, triggerId: writes[i]!.t.id } } satisfies Message));
-      // appendAudit writes its statement before its first await: into the pipeline, in order.
-      void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
-        const w = writes[i]!;
-        return {
-          workspaceId, direction: 'INBOUND', triggerId: w.t.id, subscriptionId: null, deliveryId: rowIds[i]!, eventType: null,
-          headersSha256: w.facts.headersSha256, payloadSha256: w.facts.payloadSha256, occurredAt: w.facts.receivedAt,
-          durationMs: Date.now() - w.facts.receivedAt.getTime(), attempt: null, statusCode: rows[i]!.status,
-          outcome: rows[i]!.outcome, errorClass: rows[i]!.code, sourceIp: w.facts.sourceIp ?? null,
-        };
-      }), received));
-    }
+    const created = selectPlanned(batch.events, started.map((i) => batch.eventIds[i]!));
+    const deliveries = deliveryRows(batch, results);
+    const sessions = started.map((i) => sessionRow(batch, i));
+    // The statements after this one do not depend on its answer and go out behind it at once (pipelined).
+    void p.send({ name: careful ? 'inbound-record' : 'inbound-record-optimistic', text: careful ? RECORD : RECORD_OPTIMISTIC }, [
+      ...rowParams(deliveries, DELIVERY_COLUMNS), ...rowParams(sessions, SESSION_COLUMNS), ...eventsParams(created),
+      ...(careful ? [] : [...rowParams(memory, MEMORY_COLUMNS), this.#windowHours, memory.length]),
+    ]);
+    if (started.length > 0) void p.send(await agentRunJob(this.#deps.boss, started.map((i) => batch.sessionIds[i]!)));
+    appendAudits(p, batch, deliveries);
     // Not awaited: its answer comes with the COMMIT's.
     if (created.events.length > 0) void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
     return results;
+  }
+
+  /**
+   * Remembers the batch's keys on their own and finds, for each request that lost one to a message
+   * accepted earlier, that message's first answer. A request that lost on one key is a replay: its
+   * other keys must not remember it.
+   */
+  async #rememberCarefully(p: Pipeline, batch: Batch, memory: MemoryRow[]): Promise<Map<number, InboundRecord>> {
+    const keyOf = (triggerId: string, key: string) => `${triggerId} ${key}`;
+    const { rows: won } = await p.send<{ trigger_id: string; message_id: string }>({ name: 'inbound-remember', text: REMEMBER },
+      [...rowParams(memory, MEMORY_COLUMNS), this.#windowHours]);
+    const taken = new Set(won.map((r) => keyOf(r.trigger_id, r.message_id)));
+    const lost = new Set(memory.filter((m) => !taken.has(keyOf(m.triggerId, m.key))).map((m) => m.i));
+    const orphans = memory.filter((m) => lost.has(m.i) && taken.has(keyOf(m.triggerId, m.key)));
+    if (orphans.length > 0) {
+      void p.send(`DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m) WHERE m.trigger_id = k.t AND m.message_id = k.m`,
+        [orphans.map((m) => m.triggerId), orphans.map((m) => m.key)]);
+    }
+    if (lost.size === 0) return new Map();
+    const probes = memory.filter((m) => lost.has(m.i));
+    const { rows } = await p.send<{ trigger_id: string; message_id: string; delivery_id: string; session_id: string | null }>(
+      `SELECT m.trigger_id, m.message_id, m.delivery_id, m.session_id FROM inbound_message m
+       JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
+      [probes.map((m) => m.triggerId), probes.map((m) => m.key)],
+    );
+    const byKey = new Map(rows.map((r) => [keyOf(r.trigger_id, r.message_id), r]));
+    const firsts = new Map<number, InboundRecord>();
+    for (const i of lost) {
+      const w = batch.writes[i]!;
+      const f = w.facts.replayKeys.map((k) => byKey.get(keyOf(w.t.id, k))).find((r) => r !== undefined);
+      // Keys are stored as they are compared (storable text), and a key kept within the window
+      // stays locked by the insert above until the commit: its row is there.
+      if (!f) throw new Error('the first of a replayed message is not in replay memory');
+      firsts.set(i, { deliveryId: f.delivery_id, sessionId: f.session_id, ignored: f.session_id === null });
+    }
+    return firsts;
+  }
+}
+
+/** The request-derived text of a write, made storable (the checks leave it as sent). */
+function storableWrite(w: InboundWrite): InboundWrite {
+  const f = w.facts;
+  const facts = {
+    ...f,
+    sourceIp: f.sourceIp === undefined ? undefined : storableString(f.sourceIp, 100),
+    contentType: f.contentType === undefined ? undefined : storableString(f.contentType, 255),
+    messageId: f.messageId === undefined ? undefined : storableString(f.messageId, 300),
+  };
+  return w.kind === 'refuse' ? { ...w, facts, refusal: { ...w.refusal, message: storableString(w.refusal.message, 1000) } } : { ...w, facts };
+}
+
+/**
+ * Replay memory's primary key decides between concurrent duplicates, in this batch or not. Within
+ * the batch it is settled here: an accept sharing a key with an earlier one loses to it.
+ */
+function batchOwners(writes: InboundWrite[]): Array<number | undefined> {
+  const holder = new Map<string, number>();
+  return writes.map((w, i) => {
+    if (w.kind !== 'accept') return undefined;
+    const keys = w.facts.replayKeys.map((k) => `${w.t.id} ${k}`);
+    const owner = keys.map((k) => holder.get(k)).find((o) => o !== undefined);
+    if (owner === undefined) for (const k of keys) holder.set(k, i);
+    return owner;
+  });
+}
+
+/** The memory rows of the batch's accepts that lose to no other of it, sorted by key: transactions inserting the same keys then wait for each other rather than deadlock. */
+function memoryRows(batch: Batch): MemoryRow[] {
+  const rows = batch.writes.flatMap((w, i) => (w.kind === 'accept' && batch.owner[i] === undefined
+    ? w.facts.replayKeys.map((key): MemoryRow => ({ triggerId: w.t.id, key, deliveryId: batch.rowIds[i]!, sessionId: batch.sessionIds[i] ?? null, acceptedAt: w.facts.receivedAt, i }))
+    : []));
+  const sortKey = (m: MemoryRow) => `${m.triggerId} ${m.key}`;
+  return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+}
+
+/** Each request's answer: its own record, or, for a replay, its first's (a loser within the batch takes its owner's). */
+function settle(batch: Batch, firsts: Map<number, InboundRecord>): InboundResult[] {
+  const results: InboundResult[] = [];
+  batch.writes.forEach((w, i) => {
+    const owner = batch.owner[i];
+    const first = w.kind === 'replay' ? w.first : firsts.get(i) ?? (owner === undefined ? undefined : results[owner]);
+    results.push(first
+      ? { deliveryId: first.deliveryId, sessionId: first.sessionId, ignored: first.ignored, replayed: true }
+      : { deliveryId: batch.rowIds[i]!, sessionId: batch.sessionIds[i] ?? null, ignored: w.kind === 'handshake' || (w.kind === 'accept' && !w.inputs), replayed: false });
+  });
+  return results;
+}
+
+function deliveryRows(batch: Batch, results: InboundResult[]): DeliveryRow[] {
+  return batch.writes.map((w, i) => {
+    const r = results[i]!;
+    const f = w.facts;
+    const answer = w.kind === 'refuse' ? { outcome: 'REFUSED' as const, statusCode: w.refusal.status, refusalCode: w.refusal.code, refusalReason: w.refusal.message }
+      : { outcome: r.replayed ? 'REPLAYED' as const : r.ignored ? 'IGNORED' as const : 'ACCEPTED' as const, statusCode: w.kind === 'handshake' ? 200 : 202, refusalCode: null, refusalReason: null };
+    return {
+      id: batch.rowIds[i]!, workspaceId: w.t.workspaceId, triggerId: w.t.id, receivedAt: f.receivedAt, ...answer,
+      messageId: f.messageId ?? null, sourceIp: f.sourceIp ?? null, contentType: f.contentType ?? null, payloadSha256: f.payloadSha256,
+      payloadBytes: f.payloadBytes, mappedInputs: r.replayed ? null : batch.inputsJson[i]!, sessionId: w.kind === 'refuse' || w.kind === 'handshake' ? null : r.sessionId,
+    };
+  });
+}
+
+function sessionRow(batch: Batch, i: number): SessionRow {
+  const w = batch.writes[i] as Extract<InboundWrite, { kind: 'accept' }>;
+  return { id: batch.sessionIds[i]!, workspaceId: w.t.workspaceId, agent: w.t.agent, triggerId: w.t.id, inputs: batch.inputsJson[i]!, createdAt: w.facts.receivedAt, hops: w.hops };
+}
+
+/** An audit row per delivery, and its inbound.received NOTIFY; each workspace's chain head stays locked from here to the commit. */
+function appendAudits(p: Pipeline, batch: Batch, deliveries: DeliveryRow[]): void {
+  const byWorkspace = Map.groupBy(deliveries.keys(), (i) => deliveries[i]!.workspaceId);
+  for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+    const received = indexes.map((i): string =>
+      JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId } } satisfies Message));
+    // appendAudit writes its statement before its first await: into the pipeline, in order.
+    void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
+      const d = deliveries[i]!;
+      const f = batch.writes[i]!.facts;
+      return {
+        workspaceId, direction: 'INBOUND', triggerId: d.triggerId, subscriptionId: null, deliveryId: d.id, eventType: null,
+        headersSha256: f.headersSha256, payloadSha256: f.payloadSha256, occurredAt: f.receivedAt, durationMs: Date.now() - f.receivedAt.getTime(),
+        attempt: null, statusCode: d.statusCode, outcome: d.outcome, errorClass: d.refusalCode, sourceIp: d.sourceIp,
+      };
+    }), received));
   }
 }

@@ -5,7 +5,7 @@
 // written as one summary audit row per trigger and source (on each replica that suppressed some).
 //
 // Counting: in this process first, so that a flood past the limit costs no database work at all;
-// below the limit, each refusal also counts in PostgreSQL (db/rate-limit.ts), so the limit holds
+// below the limit, each refusal also counts in PostgreSQL (platform/db/rate-limit.ts), so the limit holds
 // across replicas. That is at most `limit` extra round trips per trigger, source and window per
 // process, and none on the accepted path.
 import ipaddr from 'ipaddr.js';

@@ -1,15 +1,23 @@
-// testTrigger (SPEC §5): runs the checks of POST /hooks/{id} on a request the caller describes and
-// reports each outcome ("signature computed over different bytes", "timestamp 412 s old") and the
-// mapped inputs. It writes nothing: no delivery, no audit row, no rate-limit hit, no replay memory.
-import type pg from 'pg';
-import type { SecretCipher } from '../platform/crypto/cipher.ts';
+// testTrigger (SPEC §5): runs the checks of POST /hooks/{id} (the same pipeline, inbound/evaluate.ts,
+// in its dry-run mode) on a request the caller describes, and reports each check's outcome
+// ("signature computed over different bytes", "timestamp 412 s old") and the mapped inputs. It
+// writes nothing: no delivery, no audit row, no rate-limit hit, no replay memory, no flood count.
+import { type Principal, assertCan } from '../auth/principal.ts';
+import { notFound } from '../platform/errors.ts';
+import type { Services } from '../platform/services.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { type Evaluation, bodyChecks, preChecks, shownMessageId, signatureCheck } from './evaluate.ts';
-import { findReplay } from './record.ts';
-import type { TriggerContext } from './trigger-context.ts';
+import { evaluateRequest, shownMessageId } from './evaluate.ts';
 import { loadTriggerContext } from './trigger-context.ts';
 
+export interface TestTriggerInput {
+  triggerId: string;
+  headers: Array<{ name: string; value: string }>;
+  body: string;
+  sourceIp?: string | null;
+}
+
 export interface DryRun {
+  /** What the endpoint would answer. */
   status: number;
   code: string | null;
   message: string | null;
@@ -19,43 +27,27 @@ export interface DryRun {
   mappedInputs: Record<string, unknown> | null;
 }
 
-export async function testTrigger(
-  pool: pg.Pool, cipher: SecretCipher, t: TriggerContext | undefined,
-  input: { headers: Array<{ name: string; value: string }>; body: string; sourceIp?: string | null },
-  opts: { replayWindowHours: number; maxBodyBytes: number; deploymentId: string; now?: Date },
-): Promise<DryRun | undefined> {
-  if (!t) return undefined;
+const ANSWERS = { accept: 202, replay: 202, handshake: 200 } as const;
+
+/** The dry run, for a key that may read the trigger's workspace; a disabled trigger is tested too. */
+export async function testTrigger(services: Pick<Services, 'pool' | 'cipher' | 'config' | 'deploymentId'>, principal: Principal | undefined, input: TestTriggerInput): Promise<DryRun> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
+  if (!t || t.workspaceId !== workspaceId) throw notFound('trigger', input.triggerId);
   const headers: Headers = {};
   for (const h of input.headers) headers[h.name.toLowerCase()] ??= h.value;
-  const body = Buffer.from(input.body, 'utf8');
-  const ev: Evaluation = { checks: [] };
-  const request = { headers, body, sourceIp: input.sourceIp ?? undefined, nowSeconds: Math.floor((opts.now ?? new Date()).getTime() / 1000) };
-  const done = (status: number): DryRun => ({
-    status: ev.refusal?.status ?? status, code: ev.refusal?.code ?? null, message: ev.refusal?.message ?? null,
+  const request = { headers, body: Buffer.from(input.body, 'utf8'), sourceIp: input.sourceIp || undefined, nowSeconds: Math.floor(Date.now() / 1000) };
+  const { config } = services;
+  const deps = { pool: services.pool, deploymentId: services.deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours };
+  const { verdict, ev } = await evaluateRequest(deps, t, request, 'dry-run');
+  const refusal = verdict.kind === 'refuse' ? verdict.refusal : undefined;
+  return {
+    status: refusal?.status ?? ANSWERS[verdict.kind as keyof typeof ANSWERS],
+    code: refusal?.code ?? null,
+    message: refusal?.message ?? null,
     checks: ev.checks.map((c) => ({ name: c.check, passed: c.passed, detail: c.detail })),
-    messageId: shownMessageId(ev) ?? null, ignored: ev.ignored ?? false, mappedInputs: ev.inputs ?? null,
-  });
-  if (body.length > opts.maxBodyBytes) {
-    ev.refusal = { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${opts.maxBodyBytes} bytes` };
-    return done(413);
-  }
-  // Without a source address the allowlist cannot be judged; say so rather than refuse.
-  const kind = preChecks({ ...t, ipAllowlist: input.sourceIp ? t.ipAllowlist : [] }, request, opts.deploymentId, ev);
-  if (!input.sourceIp && t.ipAllowlist.length > 0) {
-    const allowlist = ev.checks.findIndex((c) => c.check === 'ipAllowlist');
-    if (allowlist >= 0) ev.checks[allowlist] = { check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' };
-  }
-  if (!kind) return done(0);
-  if (!signatureCheck(t, request, ev)) return done(0);
-  if (ev.replayKeys!.length > 0) {
-    const first = await findReplay(pool, t, ev.replayKeys!, opts.replayWindowHours);
-    ev.checks.push(first
-      ? { check: 'replay', passed: true, detail: `message id already accepted as ${first.deliveryId}: the answer would repeat it and start no session` }
-      : { check: 'replay', passed: true, detail: 'message id not seen before' });
-    if (first) return { ...done(202), ignored: first.ignored };
-  }
-  bodyChecks(t, kind, request, ev);
-  return done(ev.reply ? 200 : 202);
+    messageId: shownMessageId(ev) ?? null,
+    ignored: verdict.kind === 'replay' ? verdict.first.ignored : verdict.kind === 'accept' && verdict.inputs === null,
+    mappedInputs: verdict.kind === 'accept' ? verdict.inputs : null,
+  };
 }
-
-export { loadTriggerContext };

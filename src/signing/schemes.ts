@@ -2,6 +2,7 @@
 // route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
 // bytes received or sent, never over re-serialized JSON.
 import { type KeyObject, createHash } from 'node:crypto';
+import { isStorableString } from '../platform/storable-string.ts';
 import { cachedKey, hmacSha256, safeEqual } from './hmac.ts';
 
 export const SCHEMES = ['STANDARD_WEBHOOKS', 'GITHUB', 'STRIPE', 'SLACK', 'HMAC_SHA256'] as const;
@@ -83,13 +84,20 @@ function signedBytesKey(...parts: Array<Buffer | string>): string {
   return `${SIGNED_KEY_PREFIX}${hash.digest('hex')}`;
 }
 
+/** Longest sender id kept as sent, in replay memory and in what inboundDeliveries shows. */
+export const MAX_SENDER_ID_LENGTH = 255;
+
 /**
  * The replay key of an id the sender chose. Kept as sent (replay memory written before keeps
- * matching), except a long one, which a btree key could not hold, or one that could pass for a
- * signed-bytes key and so shadow a message not sent yet: those are hashed under their own prefix.
+ * matching), except a long one, which a btree key could not hold; one that could pass for a
+ * signed-bytes key and so shadow a message not sent yet; and one PostgreSQL cannot store as it is
+ * (a NUL, or an unpaired surrogate, stored as U+FFFD and so matching another id). Those are hashed
+ * under their own prefix, the last over their UTF-16 code units, so that no two ids meet.
  */
 export function senderIdKey(id: string): string {
-  return id.length <= 255 && !id.startsWith(SIGNED_KEY_PREFIX) ? id : `id:${createHash('sha256').update(id).digest('hex')}`;
+  if (id.length <= MAX_SENDER_ID_LENGTH && !id.startsWith(SIGNED_KEY_PREFIX) && isStorableString(id)) return id;
+  const bytes = id.isWellFormed() ? Buffer.from(id, 'utf8') : Buffer.from(id, 'utf16le');
+  return `id:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 const fail = (check: 'signature' | 'timestamp', reason: string): VerifyFailure => ({ ok: false, check, reason });
@@ -116,78 +124,84 @@ function unsignedId(id: string | undefined, signed: string): VerifySuccess {
   return id ? { ok: true, messageId: id, replayKeys: [senderIdKey(id), signed] } : { ok: true, messageId: undefined, replayKeys: [signed] };
 }
 
-export function verify(input: VerifyInput): VerifyResult {
+function verifyStandardWebhooks(input: VerifyInput): VerifyResult {
   const { headers, body, secrets } = input;
-  switch (input.scheme) {
-    case 'STANDARD_WEBHOOKS': {
-      const id = headers['webhook-id'];
-      const sig = headers['webhook-signature'];
-      if (!id) return fail('signature', 'missing webhook-id header');
-      if (!sig) return fail('signature', 'missing webhook-signature header');
-      const ts = checkTimestamp(headers['webhook-timestamp'], 'webhook-timestamp', input);
-      if (typeof ts !== 'number') return ts;
-      const given = sig.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3), 'base64'));
-      if (given.length === 0) return fail('signature', 'webhook-signature has no v1,<base64> value');
-      const message = Buffer.concat([Buffer.from(`${id}.${ts}.`), body]);
-      const ok = secrets.some((s) => {
-        const expected = hmacSha256(standardWebhooksKey(s), message);
-        return given.some((g) => safeEqual(g, expected));
-      });
-      return ok ? { ok: true, messageId: id, replayKeys: [senderIdKey(id)] } : mismatch('webhook-signature');
-    }
-    case 'GITHUB': {
-      const sig = headers['x-hub-signature-256'];
-      if (!sig) return fail('signature', 'missing X-Hub-Signature-256 header');
-      const given = sig.startsWith('sha256=') ? decodeHex(sig.slice(7)) : undefined;
-      if (!given) return fail('signature', 'X-Hub-Signature-256 is not sha256=<hex>');
-      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
-      if (!ok) return mismatch('X-Hub-Signature-256');
-      return unsignedId(headers['x-github-delivery'], signedBytesKey(body));
-    }
-    case 'STRIPE': {
-      const header = headers['stripe-signature'];
-      if (!header) return fail('signature', 'missing Stripe-Signature header');
-      const parts = header.split(',').map((p) => p.trim().split('=') as [string, string | undefined]);
-      const t = parts.find(([k]) => k === 't')?.[1];
-      const ts = checkTimestamp(t, 'Stripe-Signature t=', input);
-      if (typeof ts !== 'number') return ts;
-      const given = parts.filter(([k, v]) => k === 'v1' && v).map(([, v]) => decodeHex(v!)).filter((b): b is Buffer => !!b);
-      if (given.length === 0) return fail('signature', 'Stripe-Signature has no v1=<hex> value');
-      const message = Buffer.concat([Buffer.from(`${ts}.`), body]);
-      const ok = secrets.some((s) => {
-        const expected = hmacSha256(s, message);
-        return given.some((g) => safeEqual(g, expected));
-      });
-      // Stripe's replay id is the event id in the body, read once the body is parsed
-      // (evaluate.ts); the signed bytes stand in for a body without one.
-      return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(`${ts}.`, body)] } : mismatch('Stripe-Signature');
-    }
-    case 'SLACK': {
-      const sig = headers['x-slack-signature'];
-      if (!sig) return fail('signature', 'missing X-Slack-Signature header');
-      const ts = checkTimestamp(headers['x-slack-request-timestamp'], 'X-Slack-Request-Timestamp', input);
-      if (typeof ts !== 'number') return ts;
-      const given = sig.startsWith('v0=') ? decodeHex(sig.slice(3)) : undefined;
-      if (!given) return fail('signature', 'X-Slack-Signature is not v0=<hex>');
-      const message = Buffer.concat([Buffer.from(`v0:${ts}:`), body]);
-      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, message)));
-      // Slack repeats the same signature on a retry, so what it signs identifies the message.
-      return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(message)] } : mismatch('X-Slack-Signature');
-    }
-    case 'HMAC_SHA256': {
-      const opts = input.hmac;
-      if (!opts) return fail('signature', 'trigger has no HMAC header configured');
-      const name = opts.header.toLowerCase();
-      const raw = headers[name];
-      if (!raw) return fail('signature', `missing ${opts.header} header`);
-      const prefix = opts.prefix ?? '';
-      if (!raw.startsWith(prefix)) return fail('signature', `${opts.header} does not start with "${prefix}"`);
-      const value = raw.slice(prefix.length);
-      const given = opts.encoding === 'HEX' ? decodeHex(value) : Buffer.from(value, 'base64');
-      if (!given || given.length === 0) return fail('signature', `${opts.header} is not ${opts.encoding === 'HEX' ? 'hex' : 'base64'}`);
-      const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
-      if (!ok) return mismatch(opts.header);
-      return unsignedId(opts.idHeader ? headers[opts.idHeader.toLowerCase()] : undefined, signedBytesKey(body));
-    }
-  }
+  const id = headers['webhook-id'];
+  const sig = headers['webhook-signature'];
+  if (!id) return fail('signature', 'missing webhook-id header');
+  if (!sig) return fail('signature', 'missing webhook-signature header');
+  const ts = checkTimestamp(headers['webhook-timestamp'], 'webhook-timestamp', input);
+  if (typeof ts !== 'number') return ts;
+  const given = sig.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3), 'base64'));
+  if (given.length === 0) return fail('signature', 'webhook-signature has no v1,<base64> value');
+  const message = Buffer.concat([Buffer.from(`${id}.${ts}.`), body]);
+  const ok = secrets.some((s) => {
+    const expected = hmacSha256(standardWebhooksKey(s), message);
+    return given.some((g) => safeEqual(g, expected));
+  });
+  return ok ? { ok: true, messageId: id, replayKeys: [senderIdKey(id)] } : mismatch('webhook-signature');
 }
+
+function verifyGitHub({ headers, body, secrets }: VerifyInput): VerifyResult {
+  const sig = headers['x-hub-signature-256'];
+  if (!sig) return fail('signature', 'missing X-Hub-Signature-256 header');
+  const given = sig.startsWith('sha256=') ? decodeHex(sig.slice(7)) : undefined;
+  if (!given) return fail('signature', 'X-Hub-Signature-256 is not sha256=<hex>');
+  const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
+  if (!ok) return mismatch('X-Hub-Signature-256');
+  return unsignedId(headers['x-github-delivery'], signedBytesKey(body));
+}
+
+function verifyStripe(input: VerifyInput): VerifyResult {
+  const { headers, body, secrets } = input;
+  const header = headers['stripe-signature'];
+  if (!header) return fail('signature', 'missing Stripe-Signature header');
+  const parts = header.split(',').map((p) => p.trim().split('=') as [string, string | undefined]);
+  const t = parts.find(([k]) => k === 't')?.[1];
+  const ts = checkTimestamp(t, 'Stripe-Signature t=', input);
+  if (typeof ts !== 'number') return ts;
+  const given = parts.filter(([k, v]) => k === 'v1' && v).map(([, v]) => decodeHex(v!)).filter((b): b is Buffer => !!b);
+  if (given.length === 0) return fail('signature', 'Stripe-Signature has no v1=<hex> value');
+  const message = Buffer.concat([Buffer.from(`${ts}.`), body]);
+  const ok = secrets.some((s) => {
+    const expected = hmacSha256(s, message);
+    return given.some((g) => safeEqual(g, expected));
+  });
+  // Stripe's replay id is the event id in the body, read once the body is parsed
+  // (inbound/evaluate.ts); the signed bytes stand in for a body without one.
+  return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(`${ts}.`, body)] } : mismatch('Stripe-Signature');
+}
+
+function verifySlack(input: VerifyInput): VerifyResult {
+  const { headers, body, secrets } = input;
+  const sig = headers['x-slack-signature'];
+  if (!sig) return fail('signature', 'missing X-Slack-Signature header');
+  const ts = checkTimestamp(headers['x-slack-request-timestamp'], 'X-Slack-Request-Timestamp', input);
+  if (typeof ts !== 'number') return ts;
+  const given = sig.startsWith('v0=') ? decodeHex(sig.slice(3)) : undefined;
+  if (!given) return fail('signature', 'X-Slack-Signature is not v0=<hex>');
+  const message = Buffer.concat([Buffer.from(`v0:${ts}:`), body]);
+  const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, message)));
+  // Slack repeats the same signature on a retry, so what it signs identifies the message.
+  return ok ? { ok: true, messageId: undefined, replayKeys: [signedBytesKey(message)] } : mismatch('X-Slack-Signature');
+}
+
+function verifyHmac({ headers, body, secrets, hmac: opts }: VerifyInput): VerifyResult {
+  if (!opts) return fail('signature', 'trigger has no HMAC header configured');
+  const raw = headers[opts.header.toLowerCase()];
+  if (!raw) return fail('signature', `missing ${opts.header} header`);
+  const prefix = opts.prefix ?? '';
+  if (!raw.startsWith(prefix)) return fail('signature', `${opts.header} does not start with "${prefix}"`);
+  const value = raw.slice(prefix.length);
+  const given = opts.encoding === 'HEX' ? decodeHex(value) : Buffer.from(value, 'base64');
+  if (!given || given.length === 0) return fail('signature', `${opts.header} is not ${opts.encoding === 'HEX' ? 'hex' : 'base64'}`);
+  const ok = secrets.some((s) => safeEqual(given, hmacSha256(s, body)));
+  if (!ok) return mismatch(opts.header);
+  return unsignedId(opts.idHeader ? headers[opts.idHeader.toLowerCase()] : undefined, signedBytesKey(body));
+}
+
+const VERIFIERS: Record<Scheme, (input: VerifyInput) => VerifyResult> = {
+  STANDARD_WEBHOOKS: verifyStandardWebhooks, GITHUB: verifyGitHub, STRIPE: verifyStripe, SLACK: verifySlack, HMAC_SHA256: verifyHmac,
+};
+
+export const verify = (input: VerifyInput): VerifyResult => VERIFIERS[input.scheme](input);

@@ -163,6 +163,34 @@ describe('mapping and acceptance', () => {
     assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });
 
+  it('testTrigger runs the route\'s checks in their order but counts and remembers nothing: no rate-limit hit, no flood count, no replay memory', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'dry-counts', rateLimitPerSecond: 1, inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
+    const TEST = 'mutation($i: TestTriggerInput!) { testTrigger(input: $i) { status code ignored mappedInputs messageId checks { name passed detail } } }';
+    const dry = async (signed: { headers: Record<string, string>; body: string }) => (await gql(svc.url, svc.adminKey, TEST, {
+      i: { triggerId: t.id, headers: Object.entries(signed.headers).map(([name, value]) => ({ name, value })), body: signed.body },
+    })).data!.testTrigger;
+    const good = standardWebhooks(t.secret, '{"n":1}', { id: 'msg_dry_counts' });
+    const forged = standardWebhooks(`whsec_${Buffer.from('another secret entirely').toString('base64')}`, '{"n":1}');
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await dry(good)).status, 202, 'a rate limit of 1/s never answers a dry run 429');
+      assert.equal((await dry(forged)).code, 'INVALID_SIGNATURE');
+    }
+    const counted = await svc.services.pool.query(`SELECT key FROM rate_limit_window WHERE key LIKE $1`, [`%${t.id}%`]);
+    assert.deepEqual(counted.rows, [], 'neither the rate limit nor the flood limit counted a dry run');
+    const remembered = await svc.services.pool.query('SELECT 1 FROM inbound_message WHERE trigger_id = $1', [t.id]);
+    assert.equal(remembered.rowCount, 0);
+
+    // The real endpoint accepts it; the dry run then reads replay memory, before the body's checks.
+    const accepted = await post(t.url, good);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.json));
+    const again = await dry(good);
+    assert.deepEqual({ ...again, checks: again.checks.map((c: any) => [c.name, c.passed]) }, {
+      status: 202, code: null, ignored: false, mappedInputs: null, messageId: 'msg_dry_counts',
+      checks: [['contentType', true], ['ipAllowlist', true], ['loop', true], ['signature', true], ['replay', true]],
+    });
+    assert.equal(again.checks.at(-1).detail, `message id already accepted as ${accepted.json.deliveryId}: the answer would repeat it and start no session`);
+  });
+
   it('lists inbound deliveries and sessions with filters, newest first', async () => {
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'listed', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
     await post(t.url, standardWebhooks(t.secret, '{"n":1}', { id: 'list-1' }));

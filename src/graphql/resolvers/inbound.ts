@@ -1,10 +1,8 @@
-import { assertCan } from '../../auth/principal.ts';
-import { notFound } from '../../platform/errors.ts';
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
 import { connection, decodeCursor, pageSize } from '../pagination.ts';
 import { findTrigger, getSession, listInboundDeliveries, listSessions, listTriggers, watchInboundDeliveries } from '../../inbound/queries.ts';
-import { loadTriggerContext, testTrigger } from '../../inbound/test-trigger.ts';
+import { testTrigger } from '../../inbound/test-trigger.ts';
 import { applyTriggerYaml, createTrigger, deleteTrigger, rotateTriggerSecret, updateTrigger } from '../../inbound/trigger-admin.ts';
 import { getTrigger, triggerUrl } from '../../inbound/triggers.ts';
 import { listSecrets } from '../../secrets/rotation.ts';
@@ -31,15 +29,7 @@ export const inboundResolvers: Resolvers = {
     deleteTrigger: async (_p, { input }, { services, principal }) => ({ deletedTriggerId: await deleteTrigger(services, principal, input) }),
     applyTriggerYaml: (_p, { input }, { services, principal }) => applyTriggerYaml(services, principal, input),
     rotateTriggerSecret: (_p, { input }, { services, principal }) => rotateTriggerSecret(services, principal, input),
-    testTrigger: async (_p, { input }, { services, principal }) => {
-      const { workspaceId } = assertCan(principal, 'read');
-      const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
-      const result = await testTrigger(services.pool, services.cipher, t?.workspaceId === workspaceId ? t : undefined, input, {
-        replayWindowHours: services.config.replayWindowHours, maxBodyBytes: services.config.inboundMaxBodyBytes, deploymentId: services.deploymentId,
-      });
-      if (!result) throw notFound('trigger', input.triggerId);
-      return result;
-    },
+    testTrigger: (_p, { input }, { services, principal }) => testTrigger(services, principal, input),
   },
   Trigger: {
     url: (t, _a, { services }) => triggerUrl(services.config.publicUrl, t.id),
