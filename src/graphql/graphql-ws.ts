@@ -19,6 +19,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../platform/services.ts';
 import { authenticateAuthorization } from './authenticate.ts';
 import type { GraphQLContext } from './context.ts';
+import { nestingError } from './depth-limit.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */
@@ -167,6 +168,8 @@ function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptio
 
 /** What Apollo does before it runs an operation, with the same limits and codes: the document, or its errors. */
 function parseAndValidate(schema: GraphQLSchema, rules: readonly ValidationRule[], query: string): DocumentNode | GraphQLError[] {
+  const tooDeep = nestingError(query);
+  if (tooDeep) return [tooDeep];
   let document: DocumentNode;
   try {
     document = parse(query);

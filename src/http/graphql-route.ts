@@ -1,6 +1,7 @@
 // GraphQL on one path (SPEC §3): over HTTP through Apollo, and graphql-ws on the same path, with
 // one schema, one set of limits and one error format for both.
 import type http from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -8,7 +9,7 @@ import express from 'express';
 import { NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { costLimit } from '../graphql/cost-limit.ts';
-import { depthLimit } from '../graphql/depth-limit.ts';
+import { depthLimit, nestingError } from '../graphql/depth-limit.ts';
 import { formatGraphQLError } from '../graphql/errors.ts';
 import { attachGraphqlWs } from '../graphql/graphql-ws.ts';
 import { buildSchema } from '../graphql/schema.ts';
@@ -46,6 +47,7 @@ export async function mountGraphql(app: express.Express, server: http.Server, se
     GRAPHQL_PATH,
     requireKey(services.pool, { refuse: refuseKey }),
     express.json({ limit: config.graphqlMaxBodyBytes }),
+    refuseDeepDocuments,
     expressMiddleware(apollo, {
       context: async ({ res }) => ({ services, principal: requestLocals(res).principal, requestId: requestLocals(res).requestId }),
     }),
@@ -66,3 +68,23 @@ export async function mountGraphql(app: express.Express, server: http.Server, se
 function refuseKey(res: express.Response, refusal: DomainError): void {
   res.status(401).setHeader('WWW-Authenticate', 'Bearer').json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
 }
+
+/**
+ * Documents nested past graphql/depth-limit.ts's bound are refused before Apollo parses and
+ * validates them; its plugins cannot answer 400 that early. The query is read where Apollo reads
+ * it: a POST body's `query`, every `query` search parameter of a GET, found by the same url.parse()
+ * as @as-integrations/express5's, so that both read the same string.
+ */
+const refuseDeepDocuments: express.RequestHandler = (req, res, next) => {
+  const queries = req.method === 'GET'
+    ? new URLSearchParams(parseUrl(req.url).search ?? '').getAll('query')
+    : [(req.body as { query?: unknown } | undefined)?.query];
+  for (const query of queries) {
+    const tooDeep = typeof query === 'string' ? nestingError(query) : undefined;
+    if (tooDeep) {
+      res.status(400).json({ errors: [{ message: tooDeep.message, extensions: tooDeep.extensions }] });
+      return;
+    }
+  }
+  next();
+};
