@@ -4,7 +4,6 @@ import http from 'node:http';
 import type net from 'node:net';
 import express from 'express';
 import { forgetAllTriggers } from '../inbound/trigger-context.ts';
-import type { Metrics } from '../platform/metrics.ts';
 import type { Services } from '../platform/services.ts';
 import { errorHandler, noSuchRoute } from './errors.ts';
 import { eventsRouter } from './events-route.ts';
@@ -20,8 +19,8 @@ export interface HttpServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function createHttpServer(services: Services, metrics: Metrics): Promise<HttpServer> {
-  const { config } = services;
+export async function createHttpServer(services: Services): Promise<HttpServer> {
+  const { config, metrics } = services;
   const app = express();
   const server = http.createServer(app);
   app.disable('x-powered-by');
