@@ -39,14 +39,14 @@ export function sendError(res: express.Response, err: unknown, log: Logger, cont
     sendRefusal(res, { status: HTTP_STATUS[err.code], code: err.code, message: err.message, field: err.field }, headers);
     return err.code;
   }
+  const clientError = clientErrorRefusal(err);
+  if (clientError) {
+    sendRefusal(res, clientError);
+    return clientError.code;
+  }
   if (isDatabaseUnavailable(err)) {
     sendRefusal(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later' }, { 'Retry-After': '5' });
     return 'UNAVAILABLE';
-  }
-  const parserRefusal = bodyParserRefusal(err);
-  if (parserRefusal) {
-    sendRefusal(res, parserRefusal);
-    return parserRefusal.code;
   }
   const requestId = requestLocals(res).requestId;
   const e = err as Error | undefined;
@@ -55,11 +55,16 @@ export function sendError(res: express.Response, err: unknown, log: Logger, cont
   return 'INTERNAL';
 }
 
-/** express.json()'s errors carry a 4xx status; only those it marks `expose` have a message to show. */
-function bodyParserRefusal(err: unknown): HttpRefusal | undefined {
-  const e = err as { status?: unknown; expose?: boolean; message?: string; limit?: number } | undefined;
+/**
+ * Errors that carry their own 4xx status (express.json()'s, a malformed URL's); only those marked
+ * `expose` have a message fit to show.
+ */
+function clientErrorRefusal(err: unknown): HttpRefusal | undefined {
+  const e = err as { status?: unknown; expose?: boolean; message?: string; limit?: unknown } | undefined;
   if (typeof e?.status !== 'number' || e.status < 400 || e.status >= 500) return undefined;
-  if (e.status === 413) return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${e.limit} bytes` };
+  if (e.status === 413) {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: typeof e.limit === 'number' ? `request body exceeds ${e.limit} bytes` : 'request body too large' };
+  }
   return { status: e.status, code: 'BAD_REQUEST', message: e.expose && e.message ? e.message : 'bad request' };
 }
 
