@@ -2,9 +2,10 @@
 // pg-boss, realtime, then the roles asked for. main.ts wraps it with process concerns; tests start
 // it in-process.
 import type { AddressInfo } from 'node:net';
+import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from '../platform/config.ts';
-import { type EmbeddedDatabase, embeddedPasswordFile, startEmbeddedPostgres } from '../platform/db/embedded.ts';
+import { embeddedPasswordFile, startEmbeddedPostgres } from '../platform/db/embedded.ts';
 import { migrate } from '../platform/db/migrator.ts';
 import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
 import { prepareAgentRunInsert } from '../agent/agent-run-job.ts';
@@ -21,7 +22,7 @@ import { Realtime } from '../platform/realtime.ts';
 import { SecretCipher } from '../platform/crypto/cipher.ts';
 import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
 import { deploymentId } from '../signing/loop-marker.ts';
-import { type HttpServer, createHttpServer } from '../http/app.ts';
+import { createHttpServer } from '../http/app.ts';
 import type { Services } from '../platform/services.ts';
 import { Metrics } from '../platform/metrics.ts';
 import { type Bootstrap, bootstrapDefaultWorkspace } from '../workspaces/bootstrap.ts';
@@ -34,9 +35,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Steps to undo on stop, in the reverse of the order they were taken. */
+type Cleanups = Array<[step: string, undo: () => Promise<unknown>]>;
+
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  // Undone in reverse order on stop: HTTP first (drain), the database last.
-  const cleanups: Array<[string, () => Promise<unknown>]> = [];
+  const cleanups: Cleanups = [];
   const stopAll = async () => {
     for (const [step, fn] of cleanups.reverse()) {
       log.debug({ step }, 'stopping');
@@ -46,38 +49,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
 
   try {
-    let databaseUrl = config.databaseUrl;
-    let embedded: EmbeddedDatabase | undefined;
-    if (!databaseUrl) {
-      log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-      embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
-      cleanups.push(['embedded postgres', () => embedded!.stop()]);
-      databaseUrl = embedded.url();
-    }
-    const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
-
-    const pool = createPool(databaseUrl, config.databasePoolSize);
-    cleanups.push(['pool', () => pool.end()]);
-    const pipelines = { inbound: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
-    cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
-    const applied = await migrate(pool);
-    if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
-    const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);
-    if (windowProblem) throw new ConfigError([windowProblem]);
-    const db = createPrisma(pool);
-    cleanups.push(['prisma', () => db.$disconnect()]);
-
-    const boss = createBoss(databaseUrl, log, config.role);
-    await boss.start();
-    cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
-    await ensureQueues(boss);
-    // pg-boss's insert statements the hot paths reuse: a pg-boss that changed them fails here.
-    await Promise.all([prepareFannedOutJobs(boss), prepareAgentRunInsert(boss)]);
-
+    const { databaseUrl, masterKey, pool, pipelines, db } = await openDatabase(config, log, cleanups);
+    const boss = await startQueue(databaseUrl, config, log, cleanups);
     const realtime = new Realtime(pool, log);
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
-
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
@@ -94,25 +70,59 @@ export async function startService(config: Config, log: Logger): Promise<Running
       const stop = keepQueueStatistics(pool, log);
       cleanups.push(['queue statistics', async () => stop()]);
     }
-
-    let http: HttpServer | undefined;
-    let url: string | undefined;
-    if (config.role === 'api' || config.role === 'all') {
-      http = await createHttpServer(services, metrics);
-      await new Promise<void>((resolve, reject) => {
-        http!.server.once('error', reject);
-        http!.server.listen(config.port, config.host, () => resolve());
-      });
-      services.ownAddresses.listening(http.server.address());
-      const { port } = http.server.address() as AddressInfo;
-      url = `http://127.0.0.1:${port}`;
-      // First to close on shutdown: stop taking requests, drain the ones in flight.
-      cleanups.push(['http', () => http!.close(config.shutdownTimeoutMs)]);
-    }
-
+    const url = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
     return { services, url, bootstrap, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** The database (embedded, or DATABASE_URL's), migrated, and the connections to it. */
+async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
+    const embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
+    cleanups.push(['embedded postgres', () => embedded.stop()]);
+    databaseUrl = embedded.url();
+  }
+  const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
+
+  const pool = createPool(databaseUrl, config.databasePoolSize);
+  cleanups.push(['pool', () => pool.end()]);
+  const pipelines = { inbound: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
+  cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
+  const applied = await migrate(pool);
+  if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
+  const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);
+  if (windowProblem) throw new ConfigError([windowProblem]);
+  const db = createPrisma(pool);
+  cleanups.push(['prisma', () => db.$disconnect()]);
+  return { databaseUrl, masterKey, pool, pipelines, db };
+}
+
+async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups): Promise<PgBoss> {
+  const boss = createBoss(databaseUrl, log, config.role);
+  await boss.start();
+  cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
+  await ensureQueues(boss);
+  // pg-boss's insert statements the hot paths reuse: a pg-boss that changed them fails here.
+  await Promise.all([prepareFannedOutJobs(boss), prepareAgentRunInsert(boss)]);
+  return boss;
+}
+
+/** The api role: HTTP on PORT; returns the URL it answers on. */
+async function serveHttp(services: Services, cleanups: Cleanups): Promise<string> {
+  const { config } = services;
+  const http = await createHttpServer(services);
+  // First to close on shutdown: stop taking requests, drain the ones in flight.
+  cleanups.push(['http', () => http.close(config.shutdownTimeoutMs)]);
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  services.ownAddresses.listening(http.server.address());
+  const { port } = http.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
 }

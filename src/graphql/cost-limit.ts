@@ -10,76 +10,17 @@
 // every spread, so the rule stays linear in the size of the document.
 import {
   GraphQLError, Kind, getNamedType, isInterfaceType, isObjectType,
-  type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type SelectionSetNode,
-  type ValidationContext, type ValidationRule,
+  type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema,
+  type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { MAX_PAGE_SIZE } from './pagination.ts';
 
 export function costLimit(max: number): ValidationRule {
   return (context: ValidationContext) => {
-    const schema = context.getSchema();
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) {
-      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    }
-    const fragmentCost = new Map<string, number>();
-    const entered = new Set<string>();
-
-    const fieldOf = (type: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined =>
-      type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
-
-    /** The page size a connection field asks for. */
-    const pageSizeOf = (node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined => {
-      const arg = field.args.find((a) => a.name === 'first');
-      if (!arg) return undefined;
-      const value = node.arguments?.find((a) => a.name.value === 'first')?.value;
-      if (value === undefined) return typeof arg.defaultValue === 'number' ? arg.defaultValue : MAX_PAGE_SIZE;
-      // Out of range is the resolver's BAD_USER_INPUT naming `first`, not a cost error.
-      return value.kind === Kind.INT ? Math.min(MAX_PAGE_SIZE, Math.max(1, Number(value.value))) : MAX_PAGE_SIZE;
-    };
-
-    /** `pageSize`: when `type` is a connection, the page its field asked for. */
-    const cost = (selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined, pageSize: number): number => {
-      let total = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          total += 1;
-          if (!selection.selectionSet) continue;
-          const field = fieldOf(type, selection.name.value);
-          const childType = field ? getNamedType(field.type) : undefined;
-          const size = field ? pageSizeOf(selection, field) : undefined;
-          const perItem = cost(selection.selectionSet, childType, size ?? 1);
-          const isPage = (selection.name.value === 'edges' || selection.name.value === 'nodes') && type?.name.endsWith('Connection');
-          total += isPage ? pageSize * perItem : perItem;
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-          total += cost(selection.selectionSet, narrowed, pageSize);
-        } else {
-          total += costOfFragment(selection.name.value, pageSize);
-        }
-      }
-      return total;
-    };
-    const costOfFragment = (name: string, pageSize: number): number => {
-      const fragment = fragments.get(name);
-      // Unknown fragments and cycles are other rules' errors (KnownFragmentNames, NoFragmentCycles).
-      if (!fragment) return 0;
-      const type = schema.getType(fragment.typeCondition.name.value);
-      const size = type?.name.endsWith('Connection') ? pageSize : 1; // only a connection's fragment depends on it
-      const memo = `${name}\u0000${size}`;
-      const known = fragmentCost.get(memo);
-      if (known !== undefined) return known;
-      if (entered.has(memo)) return 0;
-      entered.add(memo);
-      const c = cost(fragment.selectionSet, type, size);
-      fragmentCost.set(memo, c);
-      return c;
-    };
-
+    const cost = new DocumentCost(context);
     return {
       OperationDefinition(op) {
-        const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-        const total = cost(op.selectionSet, root ?? undefined, 1);
+        const total = cost.ofOperation(op);
         if (total > max) {
           const shown = total >= 1e9 ? total.toExponential(1) : String(total);
           context.reportError(new GraphQLError(
@@ -90,4 +31,77 @@ export function costLimit(max: number): ValidationRule {
       },
     };
   };
+}
+
+/** The costs of one document's operations, its fragments' costs computed once per page size. */
+class DocumentCost {
+  readonly #schema: GraphQLSchema;
+  readonly #fragments = new Map<string, FragmentDefinitionNode>();
+  readonly #fragmentCost = new Map<string, number>();
+  readonly #entered = new Set<string>();
+
+  constructor(context: ValidationContext) {
+    this.#schema = context.getSchema();
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(def.name.value, def);
+    }
+  }
+
+  ofOperation(op: OperationDefinitionNode): number {
+    const schema = this.#schema;
+    const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    return this.#cost(op.selectionSet, root ?? undefined, 1);
+  }
+
+  /** `pageSize`: when `type` is a connection, the page its field asked for. */
+  #cost(selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined, pageSize: number): number {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += 1;
+        if (!selection.selectionSet) continue;
+        const field = fieldOf(type, selection.name.value);
+        const childType = field ? getNamedType(field.type) : undefined;
+        const size = field ? pageSizeOf(selection, field) : undefined;
+        const perItem = this.#cost(selection.selectionSet, childType, size ?? 1);
+        const isPage = (selection.name.value === 'edges' || selection.name.value === 'nodes') && type?.name.endsWith('Connection');
+        total += isPage ? pageSize * perItem : perItem;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const narrowed = selection.typeCondition ? this.#schema.getType(selection.typeCondition.name.value) : type;
+        total += this.#cost(selection.selectionSet, narrowed ?? undefined, pageSize);
+      } else {
+        total += this.#ofFragment(selection.name.value, pageSize);
+      }
+    }
+    return total;
+  }
+
+  #ofFragment(name: string, pageSize: number): number {
+    const fragment = this.#fragments.get(name);
+    // Unknown fragments and cycles are other rules' errors (KnownFragmentNames, NoFragmentCycles).
+    if (!fragment) return 0;
+    const type = this.#schema.getType(fragment.typeCondition.name.value);
+    const size = type?.name.endsWith('Connection') ? pageSize : 1; // only a connection's fragment depends on it
+    const memo = `${name}\u0000${size}`;
+    const known = this.#fragmentCost.get(memo);
+    if (known !== undefined) return known;
+    if (this.#entered.has(memo)) return 0;
+    this.#entered.add(memo);
+    const c = this.#cost(fragment.selectionSet, type ?? undefined, size);
+    this.#fragmentCost.set(memo, c);
+    return c;
+  }
+}
+
+const fieldOf = (type: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined =>
+  type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
+
+/** The page size a connection field asks for. */
+function pageSizeOf(node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined {
+  const arg = field.args.find((a) => a.name === 'first');
+  if (!arg) return undefined;
+  const value = node.arguments?.find((a) => a.name.value === 'first')?.value;
+  if (value === undefined) return typeof arg.defaultValue === 'number' ? arg.defaultValue : MAX_PAGE_SIZE;
+  // Out of range is the resolver's BAD_USER_INPUT naming `first`, not a cost error.
+  return value.kind === Kind.INT ? Math.min(MAX_PAGE_SIZE, Math.max(1, Number(value.value))) : MAX_PAGE_SIZE;
 }

@@ -8,16 +8,18 @@
 //   GRAPHQL_WS_MAX_BUFFER_BYTES wait for it, instead of every update piling up in memory.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { CloseCode, handleProtocols, makeServer, type Server } from 'graphql-ws';
 import {
   GraphQLError, getOperationAST, parse, validate,
   type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule,
 } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
-import { authenticate, bearerToken, reauthenticate, revokedAmong } from '../auth/api-keys.ts';
+import { reauthenticate, revokedAmong } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../platform/services.ts';
+import { authenticateAuthorization } from './authenticate.ts';
 import type { GraphQLContext } from './context.ts';
+import { nestingError } from './depth-limit.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */
@@ -35,6 +37,7 @@ interface Connection {
 }
 
 type Extra = { connection: Connection };
+type ProtocolServer = Server<Extra>;
 
 export interface GraphqlWsOptions {
   server: http.Server;
@@ -45,55 +48,91 @@ export interface GraphqlWsOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
-export function attachGraphqlWs({ server, path, schema, rules, services, formatError }: GraphqlWsOptions): { dispose(): Promise<void> } {
-  const { config, log, metrics, pool, realtime } = services;
-  const wss = new WebSocketServer({ server, path, maxPayload: config.graphqlMaxBodyBytes, handleProtocols });
-  const byKey = new Map<string, Set<Connection>>();
+export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise<void> } {
+  const { server, path, services } = options;
+  const wss = new WebSocketServer({ server, path, maxPayload: services.config.graphqlMaxBodyBytes, handleProtocols });
+  const sockets = new KeyedSockets(services);
+  const protocol = protocolServer(options, sockets);
+  wss.on('connection', (socket) => serveSocket(socket, protocol, sockets, services));
+  return {
+    dispose: async () => {
+      sockets.dispose();
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
 
-  const close = (connection: Connection, code: number, reason: string, metric: 'revoked' | 'slow_reader') => {
-    if (connection.closing) return;
-    connection.closing = true;
-    metrics.graphqlWsClosed.inc({ reason: metric });
-    connection.socket.close(code, reason);
-  };
-  const closeKey = (keyId: string) => {
-    for (const connection of byKey.get(keyId) ?? []) close(connection, CLOSE_KEY_REVOKED, 'Forbidden: API key revoked', 'revoked');
-  };
-  const forget = (connection: Connection) => {
+/** The open sockets by API key: revoking a key closes its sockets. */
+class KeyedSockets {
+  readonly #byKey = new Map<string, Set<Connection>>();
+  readonly #services: Pick<Services, 'log' | 'metrics' | 'pool' | 'realtime'>;
+  readonly #stops: Array<() => void>;
+
+  constructor(services: Pick<Services, 'log' | 'metrics' | 'pool' | 'realtime'>) {
+    this.#services = services;
+    const { realtime } = services;
+    const sweeper = setInterval(() => void this.#sweep(), SWEEP_MS).unref();
+    this.#stops = [
+      realtime.onTopic('apikey.revoked', (_workspaceId, data) => this.#closeKey((data as { keyId: string }).keyId)),
+      // Revocations notified while the LISTEN connection was down never arrive: the database is
+      // asked at once when it is back, and every few seconds whatever happens.
+      realtime.onReconnect(() => void this.#sweep()),
+      () => clearInterval(sweeper),
+    ];
+  }
+
+  add(connection: Connection, principal: Principal): void {
+    connection.principal = principal;
+    let set = this.#byKey.get(principal.keyId);
+    if (!set) this.#byKey.set(principal.keyId, (set = new Set()));
+    set.add(connection);
+  }
+
+  forget(connection: Connection): void {
     const keyId = connection.principal?.keyId;
-    const set = keyId ? byKey.get(keyId) : undefined;
+    const set = keyId ? this.#byKey.get(keyId) : undefined;
     if (!set) return;
     set.delete(connection);
-    if (set.size === 0) byKey.delete(keyId!);
-  };
+    if (set.size === 0) this.#byKey.delete(keyId!);
+  }
 
-  const stopRevoked = realtime.onTopic('apikey.revoked', (_workspaceId, data) => closeKey((data as { keyId: string }).keyId));
-  // Revocations notified while the LISTEN connection was down never arrive: ask the database, at
-  // once when it is back and every few seconds whatever happens.
-  const sweep = async () => {
-    if (byKey.size === 0) return;
+  close(connection: Connection, code: number, reason: string, metric: 'revoked' | 'slow_reader'): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    this.#services.metrics.graphqlWsClosed.inc({ reason: metric });
+    connection.socket.close(code, reason);
+  }
+
+  dispose(): void {
+    for (const stop of this.#stops) stop();
+  }
+
+  #closeKey(keyId: string): void {
+    for (const connection of this.#byKey.get(keyId) ?? []) this.close(connection, CLOSE_KEY_REVOKED, 'Forbidden: API key revoked', 'revoked');
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#byKey.size === 0) return;
     try {
-      for (const keyId of await revokedAmong(pool, [...byKey.keys()])) closeKey(keyId);
+      for (const keyId of await revokedAmong(this.#services.pool, [...this.#byKey.keys()])) this.#closeKey(keyId);
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'graphql-ws: could not check the open sockets\' keys');
+      this.#services.log.warn({ err: (err as Error).message }, 'graphql-ws: could not check the open sockets\' keys');
     }
-  };
-  const stopReconnect = realtime.onReconnect(() => void sweep());
-  const sweeper = setInterval(() => void sweep(), SWEEP_MS).unref();
+  }
+}
 
-  const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
+const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
 
-  const graphqlWs = makeServer<Record<string, unknown>, Extra>({
+function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptions, sockets: KeyedSockets): ProtocolServer {
+  const { pool } = services;
+  return makeServer<Record<string, unknown>, Extra>({
     schema,
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
-      const principal = await authenticate(pool, bearerToken(params.authorization ?? params.Authorization));
+      const { principal } = await authenticateAuthorization(pool, params.authorization ?? params.Authorization);
       if (!principal) return false; // closes with 4403 Forbidden
-      const connection = ctx.extra.connection;
-      connection.principal = principal;
-      let set = byKey.get(principal.keyId);
-      if (!set) byKey.set(principal.keyId, (set = new Set()));
-      set.add(connection);
+      sockets.add(ctx.extra.connection, principal);
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
@@ -102,19 +141,11 @@ export function attachGraphqlWs({ server, path, schema, rules, services, formatE
       // database, so even an operation that arrives while the socket is being closed is refused.
       const principal = connection.principal && !connection.closing ? await reauthenticate(pool, connection.principal) : undefined;
       if (!principal) {
-        close(connection, CLOSE_KEY_REVOKED, 'Forbidden: API key revoked', 'revoked');
+        sockets.close(connection, CLOSE_KEY_REVOKED, 'Forbidden: API key revoked', 'revoked');
         return refusal('the API key of this connection was revoked', 'UNAUTHENTICATED');
       }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return [err instanceof GraphQLError ? new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }) : new GraphQLError('unparsable query')];
-      }
-      const invalid = validate(schema, document, rules);
-      if (invalid.length > 0) {
-        return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }));
-      }
+      const document = parseAndValidate(schema, rules, payload.query);
+      if (Array.isArray(document)) return document;
       if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
         for (const liveId of connection.live) if (!(liveId in ctx.subscriptions)) connection.live.delete(liveId);
         if (connection.live.size >= MAX_LIVE_SUBSCRIPTIONS) {
@@ -133,67 +164,79 @@ export function attachGraphqlWs({ server, path, schema, rules, services, formatE
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
   });
+}
 
-  wss.on('connection', (socket) => {
-    const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false };
-    socket.on('error', (err) => {
-      log.warn({ err: err.message }, 'graphql-ws: socket error');
-      socket.terminate();
-    });
-    // A peer that stops answering pings is gone: its socket and subscriptions are dropped.
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const keepAlive = setInterval(() => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, KEEP_ALIVE_MS);
+/** What Apollo does before it runs an operation, with the same limits and codes: the document, or its errors. */
+function parseAndValidate(schema: GraphQLSchema, rules: readonly ValidationRule[], query: string): DocumentNode | GraphQLError[] {
+  const tooDeep = nestingError(query);
+  if (tooDeep) return [tooDeep];
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (err) {
+    return [err instanceof GraphQLError ? new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }) : new GraphQLError('unparsable query')];
+  }
+  const invalid = validate(schema, document, rules);
+  if (invalid.length > 0) {
+    return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }));
+  }
+  return document;
+}
 
-    const closed = graphqlWs.opened(
-      {
-        protocol: socket.protocol,
-        // Resolves at once instead of when the bytes reach the kernel: graphql-ws would otherwise
-        // stop pulling updates for a reader that stopped reading, and they would queue unseen.
-        // What ws holds for this socket is the buffer, and it is bounded here.
-        send: async (data) => {
-          if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
-          if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
-            close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
-            return;
-          }
-          socket.send(data);
-        },
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) =>
-          socket.on('message', async (raw) => {
-            // Nothing more is run for a socket the gateway is closing (revoked key, slow reader).
-            if (connection.closing || socket.readyState !== WebSocket.OPEN) return;
-            try {
-              await cb(String(raw));
-            } catch (err) {
-              log.error({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'graphql-ws: unexpected error');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            }
-          }),
-      },
-      { connection },
-    );
-    socket.once('close', (code, reason) => {
-      clearInterval(keepAlive);
-      connection.closing = true;
-      forget(connection);
-      void closed(code, String(reason));
-    });
+function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
+  const { config, log } = services;
+  const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false };
+  socket.on('error', (err) => {
+    log.warn({ err: err.message }, 'graphql-ws: socket error');
+    socket.terminate();
   });
-
-  return {
-    dispose: async () => {
-      stopRevoked();
-      stopReconnect();
-      clearInterval(sweeper);
-      for (const client of wss.clients) client.close(1001, 'Going away');
-      await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+  const stopKeepAlive = keepAlive(socket);
+  const closed = protocol.opened(
+    {
+      protocol: socket.protocol,
+      // Resolves at once instead of when the bytes reach the kernel: graphql-ws would otherwise
+      // stop pulling updates for a reader that stopped reading, and they would queue unseen.
+      // What ws holds for this socket is the buffer, and it is bounded here.
+      send: async (data) => {
+        if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
+        if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
+          sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
+          return;
+        }
+        socket.send(data);
+      },
+      close: (code, reason) => socket.close(code, reason),
+      onMessage: (cb) =>
+        socket.on('message', async (raw) => {
+          // Nothing more is run for a socket the gateway is closing (revoked key, slow reader).
+          if (connection.closing || socket.readyState !== WebSocket.OPEN) return;
+          try {
+            await cb(String(raw));
+          } catch (err) {
+            log.error({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'graphql-ws: unexpected error');
+            socket.close(CloseCode.InternalServerError, 'Internal server error');
+          }
+        }),
     },
-  };
+    { connection },
+  );
+  socket.once('close', (code, reason) => {
+    stopKeepAlive();
+    connection.closing = true;
+    sockets.forget(connection);
+    void closed(code, String(reason));
+  });
+}
+
+/** A peer that stops answering pings is gone: its socket and subscriptions are dropped. */
+function keepAlive(socket: WebSocket): () => void {
+  let alive = true;
+  socket.on('pong', () => (alive = true));
+  const timer = setInterval(() => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (!alive) return socket.terminate();
+    alive = false;
+    socket.ping();
+  }, KEEP_ALIVE_MS);
+  return () => clearInterval(timer);
 }

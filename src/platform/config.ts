@@ -248,8 +248,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
       else problems.push(`${name}: ${issue.message}`);
     }
   }
+  const masterKey = checkAcross(input, bad, problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return toConfig(parsed.data, masterKey);
+}
 
-  // Rules across variables, checked on the raw values so every problem is reported in one go.
+/**
+ * Rules across variables, checked on the raw values so every problem is reported in one go; adds
+ * to `problems` and returns MASTER_KEY's bytes when it is given and good.
+ */
+function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems: string[]): Buffer | undefined {
   const given = (name: string) => typeof input[name] === 'string' && input[name] !== '';
   let masterKey: Buffer | undefined;
   if (given('MASTER_KEY')) {
@@ -266,9 +274,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     if (!given('AGENT_RUNTIME_URL')) problems.push('AGENT_RUNTIME_URL: required when AGENT_RUNTIME=http');
     if (!given('AGENT_RUNTIME_SECRET')) problems.push('AGENT_RUNTIME_SECRET: required when AGENT_RUNTIME=http (whsec_<base64>, signs the jobs sent to the runtime)');
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
+  return masterKey;
+}
 
+function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Config {
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     role: e.ROLE,

@@ -1,5 +1,5 @@
-// Expected failures carry a stable code; the GraphQL layer maps it to extensions.code and HTTP
-// routes to {"error":{"code","message"}} (STYLE: Errors).
+// Expected failures carry a stable code; graphql/errors.ts maps it to extensions.code and
+// http/errors.ts to {"error":{"code","message"}} with its HTTP status (STYLE: Errors).
 import type { z } from 'zod';
 
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';

@@ -91,68 +91,74 @@ function operandRoots(node: ScriptNode): string[] {
   }
 }
 
+/** Syntax refused outright, and why. */
+const REFUSED_SYNTAX: Record<string, string> = {
+  CallExpression: 'function calls are not allowed',
+  AssignmentExpression: 'assignment is not allowed',
+  UpdateExpression: 'assignment is not allowed',
+  ThisExpression: '`this` is not allowed',
+  ArrayExpression: 'array literals are not allowed',
+  ConditionalExpression: 'the ?: operator is not allowed',
+};
+
 function checkNode(node: ScriptNode, depth: number, b: Budget): void {
   if (++b.nodes > JSONPATH_LIMITS.nodes) refuse(`scripts may hold at most ${JSONPATH_LIMITS.nodes} syntax nodes in all`);
   if (depth > JSONPATH_LIMITS.depth) refuse(`scripts may nest at most ${JSONPATH_LIMITS.depth} deep`);
   const child = (n: unknown) => checkNode(n as ScriptNode, depth + 1, b);
   switch (node.type) {
-    case 'Literal': {
-      const v = node.value;
-      if (v instanceof RegExp || node.regex !== undefined) refuse(`regular expressions are not allowed (${excerpt(String(node.raw))})`);
-      if (v !== null && v !== undefined && !['string', 'number', 'boolean'].includes(typeof v)) refuse(`the literal ${excerpt(String(node.raw))} is not allowed`);
-      return;
-    }
+    case 'Literal':
+      return checkLiteral(node);
     case 'Identifier': {
       const name = node.name as string;
       if (Object.hasOwn(SCRIPT_NAMES, name)) return;
       if (name === 'new') refuse('`new` is not allowed');
       return refuse(`"${excerpt(name)}" is not allowed: scripts may use @, @root, @parent, @property, @parentProperty and @path, with literals`);
     }
-    case 'MemberExpression': {
+    case 'MemberExpression':
       child(node.object);
-      const property = node.property as ScriptNode;
-      let key: unknown;
-      if (!node.computed) key = property.name;
-      else if (property.type === 'Literal' && (typeof property.value === 'string' || typeof property.value === 'number')) key = property.value;
-      else refuse('a member in brackets must be a string or number literal (`@[\'name\']`, `@[0]`)');
-      if (BLOCKED_MEMBERS.has(String(key))) refuse(`\`.${String(key)}\` is not allowed`);
-      return;
-    }
+      return checkMember(node);
     case 'UnaryExpression': {
       const argument = node.argument as ScriptNode;
       if (node.operator === '!' || (node.operator === '-' && argument.type === 'Literal' && typeof argument.value === 'number')) return child(argument);
       return refuse(`the operator ${String(node.operator)} is not allowed: only comparisons, &&, || and !`);
     }
     case 'BinaryExpression':
-    case 'LogicalExpression': {
-      const op = node.operator as string;
-      if (!STRICT.has(op) && !CONVERTING.has(op) && !LOGICAL.has(op)) {
-        refuse(`the operator ${op} is not allowed: only comparisons (== != === !== < <= > >=), &&, || and !`);
-      }
-      if (CONVERTING.has(op) && [node.left, node.right].some((n) => operandRoots(n as ScriptNode).some((r) => SHARED.has(r)))) {
-        refuse(`@root and @parent may be compared with === or !== only (${op} would convert an array to text again for every value tested)`);
-      }
+    case 'LogicalExpression':
+      checkOperator(node);
       child(node.left);
       return child(node.right);
-    }
-    case 'CallExpression':
-      return refuse('function calls are not allowed');
-    case 'AssignmentExpression':
-    case 'UpdateExpression':
-      return refuse('assignment is not allowed');
-    case 'ThisExpression':
-      return refuse('`this` is not allowed');
     case 'Compound': {
       const body = node.body as ScriptNode[];
       if (body.some((n) => n.type === 'Identifier' && n.name === 'new')) refuse('`new` is not allowed');
       return refuse('a script must be one expression (no `,`, `;` or words such as `in` between expressions)');
     }
-    case 'ArrayExpression':
-      return refuse('array literals are not allowed');
-    case 'ConditionalExpression':
-      return refuse('the ?: operator is not allowed');
     default:
-      return refuse(`${node.type} is not allowed`);
+      return refuse(Object.hasOwn(REFUSED_SYNTAX, node.type) ? REFUSED_SYNTAX[node.type]! : `${node.type} is not allowed`);
+  }
+}
+
+function checkLiteral(node: ScriptNode): void {
+  const v = node.value;
+  if (v instanceof RegExp || node.regex !== undefined) refuse(`regular expressions are not allowed (${excerpt(String(node.raw))})`);
+  if (v !== null && v !== undefined && !['string', 'number', 'boolean'].includes(typeof v)) refuse(`the literal ${excerpt(String(node.raw))} is not allowed`);
+}
+
+function checkMember(node: ScriptNode): void {
+  const property = node.property as ScriptNode;
+  let key: unknown;
+  if (!node.computed) key = property.name;
+  else if (property.type === 'Literal' && (typeof property.value === 'string' || typeof property.value === 'number')) key = property.value;
+  else refuse('a member in brackets must be a string or number literal (`@[\'name\']`, `@[0]`)');
+  if (BLOCKED_MEMBERS.has(String(key))) refuse(`\`.${String(key)}\` is not allowed`);
+}
+
+function checkOperator(node: ScriptNode): void {
+  const op = node.operator as string;
+  if (!STRICT.has(op) && !CONVERTING.has(op) && !LOGICAL.has(op)) {
+    refuse(`the operator ${op} is not allowed: only comparisons (== != === !== < <= > >=), &&, || and !`);
+  }
+  if (CONVERTING.has(op) && [node.left, node.right].some((n) => operandRoots(n as ScriptNode).some((r) => SHARED.has(r)))) {
+    refuse(`@root and @parent may be compared with === or !== only (${op} would convert an array to text again for every value tested)`);
   }
 }
 

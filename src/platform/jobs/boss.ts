@@ -1,5 +1,5 @@
-// pg-boss on the service's own PostgreSQL (SPEC §2). Queues are declared here once; handlers live
-// beside their domain and are registered in jobs/registry.ts.
+// pg-boss on the service's own PostgreSQL (SPEC §2). Jobs are defined beside their domain
+// (platform/jobs/job.ts) and listed in app/job-registry.ts, which declares their queues.
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 

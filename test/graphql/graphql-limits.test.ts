@@ -18,6 +18,19 @@ function doublingFragments(n: number): string {
   return doc;
 }
 
+/** Each fragment spreads the next: flat to parse, as deep as the chain is long to follow. */
+function fragmentChain(n: number): string {
+  let doc = '{ ...F0 } ';
+  for (let i = 0; i < n; i++) doc += `fragment F${i} on Query { ${i + 1 < n ? `...F${i + 1}` : 'me { role }'} } `;
+  return doc;
+}
+
+/** `levels` selections or list values inside one another. */
+const nested = (levels: number, shape: 'field' | 'inline fragment' | 'list') =>
+  shape === 'field' ? `{ ${'me { '.repeat(levels)}role${' }'.repeat(levels)} }`
+    : shape === 'inline fragment' ? `{ ${'... on Query { '.repeat(levels)}me { role }${' }'.repeat(levels)} }`
+      : `{ node(id: ${'['.repeat(levels)}"x"${']'.repeat(levels)}) { id } }`;
+
 const aliased = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 
 const DASHBOARD = '{ deliveries(first: 100) { edges { node { event { type } subscription { url } attempts { statusCode } } } } }';
@@ -75,6 +88,39 @@ describe('GraphQL limits on a gateway process (DATABASE_URL, default settings)',
     const r = await overWs(gw.url, gw.adminKey, doublingFragments(24));
     assert.equal(r.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(r.errors![0]!.message, /query cost \S+ exceeds the limit of 1500/);
+  });
+
+  // The parser and validation recurse once per level: nested a few thousand levels deep, a document
+  // overflowed the stack in validation, which Apollo answered 500 and graphql-ws with a closed socket.
+  it('refuses a document nested more than 256 levels deep, fragments followed, with 400 before parsing it, never 500, over HTTP POST and GET and graphql-ws', async () => {
+    // A fragment named like a keyword is still a fragment.
+    const documents = [fragmentChain(257), fragmentChain(20_000), fragmentChain(20_000).replaceAll('F10000', 'query')];
+    for (const shape of ['field', 'inline fragment', 'list'] as const) {
+      for (let levels = 300; levels <= 9_000; levels += levels < 2_000 ? 100 : 500) documents.push(nested(levels, shape));
+      documents.push(nested(20_000, shape));
+    }
+    for (const doc of documents) {
+      const r = await post(gw.url, gw.adminKey, doc);
+      assert.equal(r.status, 400, `${doc.slice(0, 40)}… (${doc.length} characters): ${JSON.stringify(r.body.errors)}`);
+      assert.equal(r.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED', doc.slice(0, 40));
+      assert.match(r.body.errors![0]!.message, /nested more than 256 levels deep/);
+    }
+    const get = await fetch(`${gw.url}/graphql?${new URLSearchParams({ query: nested(1_000, 'list') })}`, {
+      headers: { authorization: `Bearer ${gw.adminKey}` },
+      signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+    });
+    assert.equal(get.status, 400);
+    assert.match(((await get.json()) as any).errors[0].message, /nested more than 256 levels deep/);
+    for (const doc of [fragmentChain(20_000), nested(5_000, 'inline fragment')]) {
+      const ws = await overWs(gw.url, gw.adminKey, doc);
+      assert.equal(ws.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED', JSON.stringify(ws.errors));
+      assert.match(ws.errors![0]!.message, /nested more than 256 levels deep/);
+    }
+    // Within the limit, deep nesting is the depth rule's to judge, and fragments are followed.
+    const within = await post(gw.url, gw.adminKey, nested(250, 'inline fragment'));
+    assert.equal(within.status, 200, JSON.stringify(within.body.errors));
+    assert.equal(within.body.data.me.role, 'ADMIN');
+    assert.equal((await post(gw.url, gw.adminKey, fragmentChain(200))).body.data.me.role, 'ADMIN');
   });
 
   it('refuses 2,000 aliased fields, naming the cost and the limit, over HTTP and graphql-ws', async () => {

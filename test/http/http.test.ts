@@ -8,7 +8,7 @@ import { until } from '../support/wait.ts';
 describe('HTTP surface', () => {
   let svc: TestService;
   before(async () => {
-    svc = await startTestService({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_BODY_BYTES: '4096' });
+    svc = await startTestService({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_BODY_BYTES: '4096', INBOUND_MAX_BODY_BYTES: '2048' });
   });
   after(() => svc.stop());
 
@@ -116,6 +116,32 @@ describe('HTTP surface', () => {
     });
     assert.equal(res.status, 413);
     assert.equal(((await res.json()) as any).error.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers a plain route\'s errors as {"error":{"code","message"}} with its code\'s status: 401 with WWW-Authenticate, 403, 400 naming the field, 413 naming the limit that applied', async () => {
+    const viewerKey = (await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "viewer", role: VIEWER}) { key } }')).createApiKey.key;
+    const publish = async (key: string | undefined, body: string) => {
+      const res = await fetch(`${svc.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body,
+      });
+      return { status: res.status, authenticate: res.headers.get('www-authenticate'), body: (await res.json()) as any };
+    };
+    const anonymous = await publish(undefined, '{}');
+    assert.deepEqual([anonymous.status, anonymous.authenticate, anonymous.body.error.code], [401, 'Bearer', 'UNAUTHENTICATED']);
+    const viewer = await publish(viewerKey, '{}');
+    assert.deepEqual(viewer, { status: 403, authenticate: null, body: { error: { code: 'FORBIDDEN', message: 'a VIEWER key may not publish events' } } });
+    const badType = await publish(svc.adminKey, '{"type": 1}');
+    assert.deepEqual(badType, { status: 400, authenticate: null, body: { error: { code: 'BAD_USER_INPUT', message: 'type: required string', field: 'type' } } });
+    const tooBig = await publish(svc.adminKey, JSON.stringify({ type: 'x', data: 'y'.repeat(3000) }));
+    assert.deepEqual(tooBig.body, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body exceeds 2048 bytes' } });
+    const graphqlTooBig = await fetch(`${svc.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${svc.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ me { role } } # ${'x'.repeat(5000)}` }),
+    });
+    assert.deepEqual(await graphqlTooBig.json(), { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body exceeds 4096 bytes' } });
   });
 
   it('answers unknown routes with a JSON 404', async () => {

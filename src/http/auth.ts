@@ -1,0 +1,32 @@
+// The key check in front of /graphql and /v1/events. It runs before the body is read: without a
+// valid key a huge or malformed body is discarded unparsed (SPEC §15: refusals cost bounded work).
+import type express from 'express';
+import type pg from 'pg';
+import type { Action } from '../auth/principal.ts';
+import { authenticateAuthorization } from '../graphql/authenticate.ts';
+import type { DomainError } from '../platform/errors.ts';
+import { requestLocals } from './request-locals.ts';
+
+/**
+ * Sets the request's principal (request-locals.ts) and goes on, or answers the refusal with
+ * `refuse`. A database failure goes to the error handler.
+ */
+export function requireKey(
+  pool: pg.Pool,
+  options: { action?: Action; refuse: (res: express.Response, refusal: DomainError) => void },
+): express.RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const { principal, refusal } = await authenticateAuthorization(pool, req.headers.authorization, options.action);
+      if (refusal) {
+        req.resume();
+        options.refuse(res, refusal);
+        return;
+      }
+      requestLocals(res).principal = principal;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
