@@ -13,8 +13,8 @@ import { type CheckDeps, type Refusal, evaluateRequest, refusals, shownMessageId
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
-import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { sendError, sendRefusal } from './errors.ts';
 import type { Services } from '../platform/services.ts';
 import type { Headers } from '../signing/schemes.ts';
 
@@ -45,10 +45,8 @@ function flatHeaders(req: IncomingMessage): Headers {
   return out;
 }
 
-const answerRefusal = (res: express.Response, r: Refusal) => {
-  if (r.retryAfter !== undefined) res.setHeader('Retry-After', String(r.retryAfter));
-  res.status(r.status).json({ error: { code: r.code, message: r.message } });
-};
+const answerRefusal = (res: express.Response, r: Refusal) =>
+  sendRefusal(res, r, r.retryAfter !== undefined ? { 'Retry-After': String(r.retryAfter) } : {});
 
 const answerRecord = (res: express.Response, r: InboundRecord) =>
   res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
@@ -178,15 +176,9 @@ function failed(h: Hooks, req: express.Request<{ triggerId: string }>, res: expr
     h.count('OVERLOADED');
     return answerRefusal(res, { status: 503, code: 'OVERLOADED', message: 'the gateway has more requests waiting to be recorded than it takes; retry later', retryAfter: 1 });
   }
-  if (isDatabaseUnavailable(err)) {
-    h.count('UNAVAILABLE');
-    return answerRefusal(res, { status: 503, code: 'UNAVAILABLE', message: 'the gateway cannot reach its database; retry later', retryAfter: 5 });
-  }
   if (err instanceof UnstorableInput) {
     h.count('MALFORMED_BODY');
     return answerRefusal(res, { status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' });
   }
-  h.services.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, triggerId: req.params.triggerId }, 'inbound webhook failed');
-  h.count('INTERNAL');
-  answerRefusal(res, { status: 500, code: 'INTERNAL', message: `internal error (request ${res.getHeader('x-request-id')})` });
+  h.count(sendError(res, err, h.services.log, { triggerId: req.params.triggerId }));
 }
