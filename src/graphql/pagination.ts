@@ -4,11 +4,6 @@ import { badInput } from '../platform/errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
-export interface PageArgs {
-  first: number;
-  after?: string | null;
-}
-
 export function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badInput('first', `must be between 1 and ${MAX_PAGE_SIZE}`);

@@ -5,7 +5,6 @@ import pg from 'pg';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type Pool = pg.Pool;
-export type Queryable = pg.Pool | pg.PoolClient;
 
 export function createPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: 'webhook-gateway', connectionTimeoutMillis: 5000 });
