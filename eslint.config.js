@@ -11,7 +11,7 @@ const DOMAINS = {
   auth: [],
   audit: ['auth'],
   workspaces: ['audit', 'auth'],
-  events: [],
+  events: ['auth'],
   agent: ['events', 'signing'],
   inbound: ['agent', 'audit', 'events', 'secrets', 'signing'],
   outbound: ['audit', 'auth', 'events', 'secrets', 'signing'],

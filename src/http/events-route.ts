@@ -2,7 +2,7 @@
 // {"type", "data", "idempotencyKey"?}; the answer is 202 with the event id, or an error naming
 // the field.
 import express from 'express';
-import { publish } from '../agent/publish-service.ts';
+import { publishEvent } from '../events/publish.ts';
 import { authenticate, bearerToken } from '../auth/api-keys.ts';
 import { type Principal, can } from '../auth/principal.ts';
 import { DomainError } from '../platform/errors.ts';
@@ -38,9 +38,7 @@ export function eventsRouter(services: Services): express.Router {
       if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'BAD_USER_INPUT', 'body must be a JSON object {"type","data","idempotencyKey"?}');
       if (typeof body.type !== 'string') return error(400, 'BAD_USER_INPUT', 'type: required string', 'type');
       if (body.idempotencyKey !== undefined && typeof body.idempotencyKey !== 'string') return error(400, 'BAD_USER_INPUT', 'idempotencyKey: must be a string', 'idempotencyKey');
-      const event = await publish(services, {
-        workspaceId: principal.workspaceId, type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined,
-      });
+      const event = await publishEvent(services, principal, { type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined });
       return res.status(event.created ? 202 : 200).json({ id: event.id, type: event.type, created: event.created });
     } catch (err) {
       if (err instanceof DomainError) return error(err.code === 'CONFLICT' ? 409 : 400, err.code, err.message, err.field);

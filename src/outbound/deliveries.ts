@@ -6,8 +6,8 @@ import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../platform/db/pool.ts';
 import type { Db } from '../platform/db/prisma.ts';
 import { DomainError, badInput, notFound } from '../platform/errors.ts';
-import { EVENT_TYPES, isEventType } from '../events/catalog.ts';
-import { queueDeliveries, validateEventData } from '../events/publish.ts';
+import { EVENT_TYPES, isEventType, validateEventData } from '../events/catalog.ts';
+import { queueDeliveries } from '../events/delivery-queue.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
 import { newId } from '../platform/ids.ts';
 import { notify } from '../platform/realtime.ts';
@@ -21,12 +21,11 @@ export interface DeliveryUpdateRecord {
 
 async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
-  const { rows } = await client.query<{ id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
-    `SELECT d.id, d.subscription_id, s.timeout_ms, s.max_concurrency FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
-     WHERE d.id = ANY($1::text[])`,
+  const { rows } = await client.query<{ id: string; timeout_ms: number }>(
+    `SELECT d.id, s.timeout_ms FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id WHERE d.id = ANY($1::text[])`,
     [deliveryIds],
   );
-  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })), inTransaction(client));
+  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, timeoutMs: r.timeout_ms })), inTransaction(client));
   await notify(client, deliveryIds.map((deliveryId) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
 }
 

@@ -8,10 +8,10 @@
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import type { JobAttempt } from 'pg-boss';
-import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
-import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
+import { insertEvents } from '../events/outbox.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
 import { defineJob } from '../platform/jobs/job.ts';
 import { type Message, notify } from '../platform/realtime.ts';
@@ -22,8 +22,6 @@ import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
-
-export const deliveryPayload = z.object({ deliveryIds: z.array(z.string().startsWith('dlv_')).min(1).max(DELIVERIES_PER_JOB) });
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
 export interface FetchedDeliveries {
@@ -75,8 +73,8 @@ interface Target {
  */
 const STILL_PENDING = `d.status::text = 'PENDING'`;
 
-const jobOf = (t: Pick<Target, 'delivery_id' | 'subscription_id' | 'timeout_ms' | 'max_concurrency'>, startAfter?: Date): DeliveryJob => ({
-  deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, ...(startAfter ? { startAfter } : {}),
+const jobOf = (t: Pick<Target, 'delivery_id' | 'timeout_ms'>, startAfter?: Date): DeliveryJob => ({
+  deliveryId: t.delivery_id, timeoutMs: t.timeout_ms, ...(startAfter ? { startAfter } : {}),
 });
 
 export async function attemptBatch(services: Services, fetched: FetchedDeliveries[]): Promise<void> {

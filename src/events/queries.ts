@@ -1,0 +1,17 @@
+// Read models of events (SPEC §7, §12): an event by id, and the catalogue.
+import { type Principal, assertCan } from '../auth/principal.ts';
+import type { Services } from '../platform/services.ts';
+import { type EventType, eventJsonSchemas } from './catalog.ts';
+import type { EventRecord } from './event-record.ts';
+
+export async function findEvent(services: Pick<Services, 'db'>, principal: Principal | undefined, id: string): Promise<EventRecord | null> {
+  const { workspaceId } = assertCan(principal, 'read');
+  return services.db.event.findFirst({ where: { id, workspaceId } });
+}
+
+/** Any key may read the catalogue: publishers need the schemas as much as subscribers do. */
+export function eventCatalog(principal: Principal | undefined): Array<{ type: EventType; description: string; schema: Record<string, unknown> }> {
+  // Refuses only the caller without a key (UNAUTHENTICATED); every role passes.
+  if (!principal) assertCan(principal, 'read');
+  return eventJsonSchemas();
+}
