@@ -11,10 +11,9 @@ import type { JobAttempt } from 'pg-boss';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
-import { insertEvents } from '../events/outbox.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
 import { defineJob } from '../platform/jobs/job.ts';
-import { type Message, notify } from '../platform/realtime.ts';
+import type { Message } from '../platform/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
 import { countHits } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
@@ -22,6 +21,7 @@ import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
+import { markDisabled } from './subscriptions.ts';
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
 export interface FetchedDeliveries {
@@ -431,7 +431,7 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
         : Date.now() - w.failing_since.getTime() >= config.deliveryAutoDisableAfterMs
           ? `no successful delivery since ${w.failing_since.toISOString()} while deliveries kept failing`
           : null;
-      if (reason) await disableSubscription(client, boss, o.workspaceId, w.id, reason);
+      if (reason) await markDisabled(client, boss, o.workspaceId, w.id, reason);
     }
   }
 
@@ -448,25 +448,4 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
       };
     }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message))));
   }
-}
-
-/**
- * DISABLED, with the reason; its pending deliveries are CANCELLED (replayEvents sends them again
- * after it is enabled); a `subscription.disabled` event goes to the workspace's other subscribers.
- */
-export async function disableSubscription(client: pg.PoolClient, boss: Services['boss'], workspaceId: string, subscriptionId: string, reason: string): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `UPDATE webhook_subscription SET status = 'DISABLED', status_reason = $2, disabled_at = now(), updated_at = now()
-     WHERE id = $1 AND status <> 'DISABLED'`,
-    [subscriptionId, reason],
-  );
-  if (!rowCount) return false;
-  const { rows: cancelled } = await client.query<{ id: string }>(
-    `UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now()
-     WHERE subscription_id = $1 AND status = 'PENDING' RETURNING id`,
-    [subscriptionId],
-  );
-  await insertEvents(client, boss, [{ workspaceId, type: 'subscription.disabled', data: { subscriptionId, reason } }]);
-  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } })));
-  return true;
 }

@@ -1,7 +1,7 @@
 // Signing secrets of triggers and subscriptions, encrypted at rest (SPEC §4) and kept per owner:
 // the current one (expiresAt null) and old ones inside a rotation overlap (SPEC §8).
 import type pg from 'pg';
-import type { Db } from '../platform/db/prisma.ts';
+import type { Db, DbOrTx } from '../platform/db/prisma.ts';
 import { newId } from '../platform/ids.ts';
 import type { SecretCipher } from '../platform/crypto/cipher.ts';
 
@@ -18,7 +18,7 @@ export interface StoredSecret {
 export const secretContext = (owner: SecretOwner, secretId: string) => `${owner.kind}:${owner.id}:${secretId}`;
 
 /** `createdAt` defaults to the transaction's start; rotation passes the time it took the owner's lock. */
-export async function addSecret(db: Db, cipher: SecretCipher, owner: SecretOwner, secret: string, createdAt?: Date): Promise<string> {
+export async function addSecret(db: DbOrTx, cipher: SecretCipher, owner: SecretOwner, secret: string, createdAt?: Date): Promise<string> {
   if (owner.kind === 'trigger') {
     const id = newId('triggerSecret');
     await db.triggerSecret.create({ data: { id, triggerId: owner.id, ciphertext: cipher.encrypt(secret, secretContext(owner, id)), createdAt } });
