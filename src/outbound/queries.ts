@@ -1,8 +1,9 @@
 // Read models of outbound webhooks (SPEC §7, §12): subscriptions, deliveries with their filters, a
 // delivery's attempts, and the live deliveryUpdated stream. Lists return a page and one row more
-// (for hasNextPage), after the cursor's id.
+// (for hasNextPage), after the cursor's id; the `...ByIds` reads serve a whole page's children in
+// one query each (src/graphql/loaders.ts).
 import { type Principal, assertCan } from '../auth/principal.ts';
-import type { DeliveryStatus, OutboundDelivery, Prisma } from '../generated/prisma/client.ts';
+import type { DeliveryAttempt, DeliveryStatus, OutboundDelivery, Prisma } from '../generated/prisma/client.ts';
 import { lookupOnce } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
 import type { DeliveryUpdateRecord } from './deliveries.ts';
@@ -36,6 +37,14 @@ export async function findSubscription(services: Reader, principal: Principal | 
   return getSubscription(services.db, assertCan(principal, 'read').workspaceId, id);
 }
 
+/** The caller's subscriptions with these ids, in their order (null where there is none). */
+export async function subscriptionsByIds(services: Reader, principal: Principal | undefined, ids: readonly string[]): Promise<Array<SubscriptionRecord | null>> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const rows = await services.db.webhookSubscription.findMany({ where: { id: { in: [...ids] }, workspaceId } });
+  const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 const deliveryWhere = (workspaceId: string, filter: DeliveryFilter | null | undefined): Prisma.OutboundDeliveryWhereInput => ({
   workspaceId,
   ...(filter?.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
@@ -58,6 +67,16 @@ export async function listDeliveries(
 
 export async function findDelivery(services: Reader, principal: Principal | undefined, id: string): Promise<OutboundDelivery | null> {
   return services.db.outboundDelivery.findFirst({ where: { id, workspaceId: assertCan(principal, 'read').workspaceId } });
+}
+
+/** Each delivery's attempts, oldest first, in the order of `deliveryIds`: one query for them all. */
+export async function attemptsOfDeliveries(services: Reader, principal: Principal | undefined, deliveryIds: readonly string[]): Promise<DeliveryAttempt[][]> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const rows = await services.db.deliveryAttempt.findMany({
+    where: { deliveryId: { in: [...deliveryIds] }, delivery: { workspaceId } }, orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }],
+  });
+  const byDelivery = Map.groupBy(rows, (a) => a.deliveryId);
+  return deliveryIds.map((id) => byDelivery.get(id) ?? []);
 }
 
 const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDelivery, eventType: string) =>

@@ -5,8 +5,9 @@ import {
 } from '../../outbound/queries.ts';
 import { shownHeaders } from '../../outbound/subscription-headers.ts';
 import {
-  createSubscription, deleteSubscription, disableSubscription, enableSubscription, getSubscription, updateSubscription, urlShownTo, verifySubscription,
+  createSubscription, deleteSubscription, disableSubscription, enableSubscription, updateSubscription, urlShownTo, verifySubscription,
 } from '../../outbound/subscriptions.ts';
+import { loadersOf } from '../loaders.ts';
 import { connection, decodeCursor, pageSize } from '../pagination.ts';
 
 export const outboundResolvers: Resolvers = {
@@ -39,9 +40,9 @@ export const outboundResolvers: Resolvers = {
     headers: (s) => shownHeaders(s.headers),
   },
   OutboundDelivery: {
-    event: async (d, _a, { services }) => (await services.db.event.findUnique({ where: { id: d.eventId } }))!,
-    subscription: (d, _a, { services }) => getSubscription(services.db, d.workspaceId, d.subscriptionId),
-    attempts: (d, _a, { services }) => services.db.deliveryAttempt.findMany({ where: { deliveryId: d.id }, orderBy: { number: 'asc' } }),
+    event: async (d, _a, ctx, info) => (await loadersOf(ctx, info).event.load(d.eventId))!,
+    subscription: (d, _a, ctx, info) => loadersOf(ctx, info).subscription.load(d.subscriptionId),
+    attempts: (d, _a, ctx, info) => loadersOf(ctx, info).attempts.load(d.id),
   },
   Subscription: {
     deliveryUpdated: {
