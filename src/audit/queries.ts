@@ -24,7 +24,7 @@ export function matchesAuditFilter(entry: AuditEntryRecord, filter: AuditFilter 
 
 /** Entries as they are appended; the message carries the whole row, so nothing is read back. */
 export function watchAudit(
-  services: Pick<Services, 'realtime'>, principal: Principal | undefined, filter: AuditFilter | null | undefined,
+  services: Pick<Services, 'realtime'>, principal: Principal | undefined, { filter }: { filter?: AuditFilter | null },
 ): AsyncIterableIterator<{ auditAppended: AuditEntryRecord }> {
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');

@@ -5,9 +5,9 @@ import type { Services } from '../platform/services.ts';
 import { type EventType, eventJsonSchemas } from './catalog.ts';
 import type { EventRecord } from './event-record.ts';
 
-export async function findEvent(services: Pick<Services, 'db'>, principal: Principal | undefined, id: string): Promise<EventRecord | null> {
+export async function findEvent(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<EventRecord | null> {
   const { workspaceId } = assertCan(principal, 'read');
-  return services.db.event.findFirst({ where: { id, workspaceId } });
+  return services.db.event.findFirst({ where: { id: input.id, workspaceId } });
 }
 
 /** The caller's events with these ids, in their order (null where there is none): one query. */

@@ -29,11 +29,11 @@ export const nodeResolvers: Resolvers = {
         case 'inboundDelivery':
           return services.db.inboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
         case 'subscription':
-          return findSubscription(services, principal, id);
+          return findSubscription(services, principal, { id });
         case 'delivery':
-          return findDelivery(services, principal, id);
+          return findDelivery(services, principal, { id });
         case 'event':
-          return findEvent(services, principal, id);
+          return findEvent(services, principal, { id });
         default:
           return null;
       }

@@ -33,8 +33,8 @@ export async function listSubscriptions(services: Reader, principal: Principal |
   return rows.map(toRecord);
 }
 
-export async function findSubscription(services: Reader, principal: Principal | undefined, id: string): Promise<SubscriptionRecord | null> {
-  return getSubscription(services.db, assertCan(principal, 'read').workspaceId, id);
+export async function findSubscription(services: Reader, principal: Principal | undefined, input: { id: string }): Promise<SubscriptionRecord | null> {
+  return getSubscription(services.db, assertCan(principal, 'read').workspaceId, input.id);
 }
 
 /** The caller's subscriptions with these ids, in their order (null where there is none). */
@@ -65,8 +65,8 @@ export async function listDeliveries(
   });
 }
 
-export async function findDelivery(services: Reader, principal: Principal | undefined, id: string): Promise<OutboundDelivery | null> {
-  return services.db.outboundDelivery.findFirst({ where: { id, workspaceId: assertCan(principal, 'read').workspaceId } });
+export async function findDelivery(services: Reader, principal: Principal | undefined, input: { id: string }): Promise<OutboundDelivery | null> {
+  return services.db.outboundDelivery.findFirst({ where: { id: input.id, workspaceId: assertCan(principal, 'read').workspaceId } });
 }
 
 /** Each delivery's attempts, oldest first, in the order of `deliveryIds`: one query for them all. */
@@ -88,7 +88,7 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
  * attempt it names) read once, however many subscriptions the message reaches (lookupOnce).
  */
 export function watchDeliveries(
-  services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, filter: DeliveryFilter | null | undefined,
+  services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, { filter }: { filter?: DeliveryFilter | null },
 ): AsyncIterableIterator<{ deliveryUpdated: DeliveryUpdateRecord }> {
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');

@@ -4,7 +4,7 @@ import { watchAudit } from '../../audit/queries.ts';
 export const auditResolvers: Resolvers = {
   Subscription: {
     auditAppended: {
-      subscribe: (_parent, { filter }, { services, principal }) => watchAudit(services, principal, filter),
+      subscribe: (_parent, args, { services, principal }) => watchAudit(services, principal, args),
     },
   },
 };

@@ -16,8 +16,8 @@ export const outboundResolvers: Resolvers = {
       const size = pageSize(first);
       return connection(await listDeliveries(services, principal, { first: size, after: decodeCursor(after), filter }), size, after);
     },
-    delivery: (_p, { id }, { services, principal }) => findDelivery(services, principal, id),
-    webhookSubscription: (_p, { id }, { services, principal }) => findSubscription(services, principal, id),
+    delivery: (_p, args, { services, principal }) => findDelivery(services, principal, args),
+    webhookSubscription: (_p, args, { services, principal }) => findSubscription(services, principal, args),
     webhookSubscriptions: async (_p, { first, after }, { services, principal }) => {
       const size = pageSize(first);
       return connection(await listSubscriptions(services, principal, { first: size, after: decodeCursor(after) }), size, after);
@@ -46,7 +46,7 @@ export const outboundResolvers: Resolvers = {
   },
   Subscription: {
     deliveryUpdated: {
-      subscribe: (_p, { filter }, { services, principal }) => watchDeliveries(services, principal, filter),
+      subscribe: (_p, args, { services, principal }) => watchDeliveries(services, principal, args),
     },
   },
 };
