@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
 const DOMAINS = {
   signing: [],
   secrets: [],
-  audit: [],
   auth: [],
+  audit: ['auth'],
   workspaces: ['audit', 'auth'],
   events: ['auth'],
   agent: ['auth', 'events', 'signing'],

@@ -10,7 +10,7 @@ import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
 import { type FetchedJob, defineJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
-import { planPublish, publishPlanned } from './publish-service.ts';
+import { planPublish, publishPlanned } from '../events/publish.ts';
 
 // One job per group commit of /hooks (src/inbound/record.ts), naming the sessions it started:
 // one job row per batch instead of one per request keeps the acceptance path short.

@@ -9,7 +9,7 @@ import { embeddedPasswordFile, startEmbeddedPostgres } from '../platform/db/embe
 import { migrate } from '../platform/db/migrator.ts';
 import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
 import { prepareAgentRunInsert } from '../agent/agent-run-job.ts';
-import { prepareFannedOutJobs } from '../events/publish.ts';
+import { prepareFannedOutJobs } from '../events/outbox.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
 import { replayWindowProblem } from '../inbound/triggers.ts';
 import { createPrisma } from '../platform/db/prisma.ts';

@@ -1,6 +1,7 @@
 // The event catalogue (SPEC §7): one zod schema per event type's `data`. Fields may be added over
 // time, never removed; unknown fields are kept (subscribers may see more than is listed here).
 import { z } from 'zod';
+import { badInput } from '../platform/errors.ts';
 
 const sessionId = z.string().min(1);
 
@@ -28,6 +29,18 @@ export type EventType = keyof typeof EVENT_SCHEMAS;
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
 export const isEventType = (t: string): t is EventType => Object.hasOwn(EVENT_SCHEMAS, t);
+
+/** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
+export function validateEventData(type: string, data: unknown): Record<string, unknown> {
+  if (!isEventType(type)) throw badInput('type', `unknown event type "${type}"; one of ${EVENT_TYPES.join(', ')}`);
+  const parsed = EVENT_SCHEMAS[type].safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = ['data', ...issue.path.map(String)].join('.');
+    throw badInput(field, issue.message);
+  }
+  return parsed.data as Record<string, unknown>;
+}
 
 /** What each event means (the platform page's catalogue), for eventCatalog and docs/events.md. */
 export const EVENT_DESCRIPTIONS: Record<EventType, string> = {

@@ -9,7 +9,7 @@
 //
 // The transaction then inserts a delivery for an evaluated pair only if the subscription is still
 // ACTIVE, still takes the event's type and still has the filter that was evaluated
-// (src/events/publish.ts). So a subscription disabled in between receives nothing; one enabled in
+// (src/events/outbox.ts). So a subscription disabled in between receives nothing; one enabled in
 // between, or whose filter changed, receives nothing for events evaluated before the change
 // reached this process (a notification's latency, at most the TTL).
 import type pg from 'pg';
@@ -29,7 +29,7 @@ export interface FilteredSubscription {
 /** The ACTIVE subscriptions with a filter, by workspace (absent workspaces have none). */
 export type SubscriptionFilterSource = (workspaceIds: string[]) => Promise<Map<string, FilteredSubscription[]>>;
 
-/** Whether a subscription's event list takes `type` (as publish.ts's SQL matches it). */
+/** Whether a subscription's event list takes `type` (as outbox.ts's SQL matches it). */
 export const takesEventType = (patterns: string[], type: string) =>
   patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 

@@ -5,7 +5,8 @@ import { getApiKey } from '../auth/api-keys.ts';
 import { assertCan } from '../auth/principal.ts';
 import { type IdKind, idKind } from '../platform/ids.ts';
 import { getTrigger } from '../inbound/triggers.ts';
-import { getSubscription } from '../outbound/subscriptions.ts';
+import { findEvent } from '../events/queries.ts';
+import { findDelivery, findSubscription } from '../outbound/queries.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 
 const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery'>> = {
@@ -28,11 +29,11 @@ export const nodeResolvers: Resolvers = {
         case 'inboundDelivery':
           return services.db.inboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
         case 'subscription':
-          return getSubscription(services.db, p.workspaceId, id);
+          return findSubscription(services, principal, { id });
         case 'delivery':
-          return services.db.outboundDelivery.findFirst({ where: { id, workspaceId: p.workspaceId } });
+          return findDelivery(services, principal, { id });
         case 'event':
-          return services.db.event.findFirst({ where: { id, workspaceId: p.workspaceId } });
+          return findEvent(services, principal, { id });
         default:
           return null;
       }

@@ -2,7 +2,7 @@
 // {"type", "data", "idempotencyKey"?}; the answer is 202 with the event id, or an error naming
 // the field.
 import express from 'express';
-import { publish } from '../agent/publish-service.ts';
+import { publishEvent } from '../events/publish.ts';
 import { DomainError, badInput } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { requireKey } from './auth.ts';
@@ -17,9 +17,7 @@ export function eventsRouter(services: Services): express.Router {
     try {
       const principal = requestLocals(res).principal!;
       const body = parseBody(req.body);
-      const event = await publish(services, {
-        workspaceId: principal.workspaceId, type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined,
-      });
+      const event = await publishEvent(services, principal, { type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined });
       res.status(event.created ? 202 : 200).json({ id: event.id, type: event.type, created: event.created });
     } catch (err) {
       sendError(res, err, log);

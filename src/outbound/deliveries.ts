@@ -1,65 +1,85 @@
-// Delivery administration (SPEC §7): redeliver, replay after re-enabling, disable (enabling pings:
-// subscriptions.ts), test events. Each queues attempts through the same job as fan-out does.
+// Delivery administration (SPEC §7): redeliver, replay after re-enabling (enabling pings, disabling
+// cancels: subscriptions.ts), test events. Each checks the caller's rights, reads and writes in one
+// transaction, and queues attempts on the same delivery queue as fan-out does.
 import type pg from 'pg';
-import { inTransaction } from '../platform/jobs/in-transaction.ts';
 import type { PgBoss } from 'pg-boss';
-import { withTransaction } from '../platform/db/pool.ts';
-import type { Db } from '../platform/db/prisma.ts';
-import { DomainError, badInput, notFound } from '../platform/errors.ts';
-import { EVENT_TYPES, isEventType } from '../events/catalog.ts';
-import { queueDeliveries, validateEventData } from '../events/publish.ts';
+import { type Principal, assertCan } from '../auth/principal.ts';
+import { validateEventData } from '../events/catalog.ts';
+import { queueDeliveries } from '../events/delivery-queue.ts';
+import { insertDirectedEvent } from '../events/outbox.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
-import { newId } from '../platform/ids.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import { badInput, notFound } from '../platform/errors.ts';
+import { inTransaction } from '../platform/jobs/in-transaction.ts';
 import { notify } from '../platform/realtime.ts';
-import { disableSubscription } from './delivery-job.ts';
-import { type SubscriptionRecord, mustGetSubscription as mustGet } from './subscriptions.ts';
+import type { Services } from '../platform/services.ts';
+import { type SubscriptionRecord, mustGetSubscription } from './subscriptions.ts';
 
+/** A deliveryUpdated message: the delivery as it is now, and the attempt that moved it, if one did. */
 export interface DeliveryUpdateRecord {
   delivery: OutboundDelivery;
   attempt: DeliveryAttempt | null;
 }
 
+/** An outbound_delivery row in the shape Prisma gives it (the API's OutboundDelivery). */
+const DELIVERY_ROW = `id, workspace_id AS "workspaceId", event_id AS "eventId", subscription_id AS "subscriptionId", status,
+  attempt_count AS "attemptCount", next_attempt_at AS "nextAttemptAt", last_attempt_at AS "lastAttemptAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Queues the next attempt of each delivery, in the caller's transaction, and tells live subscribers. */
 async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
-  const { rows } = await client.query<{ id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
-    `SELECT d.id, d.subscription_id, s.timeout_ms, s.max_concurrency FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
-     WHERE d.id = ANY($1::text[])`,
+  const { rows } = await client.query<{ id: string; timeout_ms: number }>(
+    `SELECT d.id, s.timeout_ms FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id WHERE d.id = ANY($1::text[])`,
     [deliveryIds],
   );
-  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })), inTransaction(client));
+  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, timeoutMs: r.timeout_ms })), inTransaction(client));
   await notify(client, deliveryIds.map((deliveryId) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
 }
 
-export async function redeliver(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, deliveryId: string): Promise<OutboundDelivery> {
-  const found = await db.outboundDelivery.findFirst({ where: { id: deliveryId, workspaceId } });
-  if (!found) throw notFound('delivery', deliveryId);
-  await withTransaction(pool, async (client) => {
-    await client.query(`UPDATE outbound_delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE id = $1`, [deliveryId]);
-    await queue(client, boss, workspaceId, [deliveryId]);
+/** The subscription's status and timeout as this transaction sees them; NOT_FOUND outside the workspace. */
+async function subscriptionIn(client: pg.PoolClient, workspaceId: string, id: string): Promise<{ status: SubscriptionRecord['status']; timeoutMs: number }> {
+  const { rows: [sub] } = await client.query<{ status: SubscriptionRecord['status']; timeout_ms: number }>(
+    'SELECT status, timeout_ms FROM webhook_subscription WHERE id = $1 AND workspace_id = $2', [id, workspaceId]);
+  if (!sub) throw notFound('webhook subscription', id);
+  return { status: sub.status, timeoutMs: sub.timeout_ms };
+}
+
+/**
+ * One more attempt of the same delivery (same webhook-id), now, whatever its state. The delivery is
+ * found by the statement that moves it: one deleted meanwhile (its subscription was) is NOT_FOUND.
+ */
+export async function redeliver(services: Pick<Services, 'pool' | 'boss'>, principal: Principal | undefined, input: { deliveryId: string }): Promise<OutboundDelivery> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  return withTransaction(services.pool, async (client) => {
+    const { rows: [delivery] } = await client.query<OutboundDelivery>(
+      `UPDATE outbound_delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE id = $1 AND workspace_id = $2
+       RETURNING ${DELIVERY_ROW}`,
+      [input.deliveryId, workspaceId],
+    );
+    if (!delivery) throw notFound('delivery', input.deliveryId);
+    await queue(client, services.boss, workspaceId, [delivery.id]);
+    return delivery;
   });
-  return (await db.outboundDelivery.findUnique({ where: { id: deliveryId } }))!;
 }
 
-export async function disable(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, id: string, reason: string | null | undefined): Promise<SubscriptionRecord> {
-  await mustGet(db, workspaceId, id);
-  await withTransaction(pool, (client) => disableSubscription(client, boss, workspaceId, id, reason?.trim() || 'disabled by an administrator'));
-  return mustGet(db, workspaceId, id);
-}
-
-export async function replayEvents(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, subscriptionId: string, since: Date): Promise<{ subscription: SubscriptionRecord; replayed: number }> {
-  const sub = await mustGet(db, workspaceId, subscriptionId);
-  if (sub.status !== 'ACTIVE') throw new DomainError('BAD_USER_INPUT', `subscriptionId: the subscription is ${sub.status}; enable or verify it first`, 'subscriptionId');
-  const replayed = await withTransaction(pool, async (client) => {
+/** Queues again the subscription's CANCELLED and FAILED deliveries of events since `since`: it must be ACTIVE. */
+export async function replayEvents(
+  services: Pick<Services, 'db' | 'pool' | 'boss'>, principal: Principal | undefined, input: { subscriptionId: string; since: Date },
+): Promise<{ subscription: SubscriptionRecord; replayed: number }> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  const replayed = await withTransaction(services.pool, async (client) => {
+    const { status } = await subscriptionIn(client, workspaceId, input.subscriptionId);
+    if (status !== 'ACTIVE') throw badInput('subscriptionId', `the subscription is ${status}; enable or verify it first`);
     const { rows } = await client.query<{ id: string }>(
       `UPDATE outbound_delivery d SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
        FROM event e WHERE e.id = d.event_id AND d.subscription_id = $1 AND d.status IN ('CANCELLED', 'FAILED') AND e.created_at >= $2
        RETURNING d.id`,
-      [subscriptionId, since],
+      [input.subscriptionId, input.since],
     );
-    await queue(client, boss, workspaceId, rows.map((r) => r.id));
+    await queue(client, services.boss, workspaceId, rows.map((r) => r.id));
     return rows.length;
   });
-  return { subscription: sub, replayed };
+  return { subscription: await mustGetSubscription(services.db, workspaceId, input.subscriptionId), replayed };
 }
 
 /** Sample `data` for each catalogue event, valid against its schema. */
@@ -82,23 +102,17 @@ function sample(type: string, subscriptionId: string): Record<string, unknown> {
 }
 
 /** One event of the given type, delivered to this subscription only (ACTIVE or being verified). */
-export async function sendTestEvent(pool: pg.Pool, db: Db, boss: PgBoss, workspaceId: string, subscriptionId: string, type: string): Promise<OutboundDelivery> {
-  const sub = await mustGet(db, workspaceId, subscriptionId);
-  if (sub.status === 'DISABLED') throw new DomainError('BAD_USER_INPUT', 'subscriptionId: the subscription is DISABLED; enable it first', 'subscriptionId');
-  if (!isEventType(type)) throw badInput('type', `unknown event type "${type}"; one of ${EVENT_TYPES.join(', ')}`);
-  const data = validateEventData(type, sample(type, subscriptionId));
-  const eventId = newId('event');
-  const deliveryId = newId('delivery');
-  const createdAt = new Date();
-  const body = JSON.stringify({ id: eventId, type, timestamp: createdAt.toISOString(), workspaceId, data });
-  await withTransaction(pool, async (client) => {
-    await client.query(
-      `WITH ev AS (INSERT INTO event (id, workspace_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5))
-       INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-       VALUES ($6, $2, $1, $7, $5, $5, $5)`,
-      [eventId, workspaceId, type, body, createdAt, deliveryId, subscriptionId],
-    );
-    await queue(client, boss, workspaceId, [deliveryId]);
+export async function sendTestEvent(
+  services: Pick<Services, 'pool' | 'boss'>, principal: Principal | undefined, input: { subscriptionId: string; type: string },
+): Promise<OutboundDelivery> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  return withTransaction(services.pool, async (client) => {
+    const sub = await subscriptionIn(client, workspaceId, input.subscriptionId);
+    if (sub.status === 'DISABLED') throw badInput('subscriptionId', 'the subscription is DISABLED; enable it first');
+    const data = validateEventData(input.type, sample(input.type, input.subscriptionId));
+    const deliveryId = await insertDirectedEvent(client, services.boss, { workspaceId, type: input.type, data }, { id: input.subscriptionId, timeoutMs: sub.timeoutMs });
+    await notify(client, [{ topic: 'delivery.updated', workspaceId, data: { deliveryId } }]);
+    const { rows: [delivery] } = await client.query<OutboundDelivery>(`SELECT ${DELIVERY_ROW} FROM outbound_delivery WHERE id = $1`, [deliveryId]);
+    return delivery!;
   });
-  return (await db.outboundDelivery.findUnique({ where: { id: deliveryId } }))!;
 }

@@ -8,13 +8,12 @@
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import type { JobAttempt } from 'pg-boss';
-import { z } from 'zod';
 import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
-import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, type DeliveryJob, insertEvents, queueDeliveries } from '../events/publish.ts';
+import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
 import { defineJob } from '../platform/jobs/job.ts';
-import { type Message, notify } from '../platform/realtime.ts';
+import type { Message } from '../platform/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
 import { countHits } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
@@ -22,8 +21,7 @@ import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
-
-export const deliveryPayload = z.object({ deliveryIds: z.array(z.string().startsWith('dlv_')).min(1).max(DELIVERIES_PER_JOB) });
+import { markDisabled } from './subscriptions.ts';
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
 export interface FetchedDeliveries {
@@ -75,13 +73,33 @@ interface Target {
  */
 const STILL_PENDING = `d.status::text = 'PENDING'`;
 
-const jobOf = (t: Pick<Target, 'delivery_id' | 'subscription_id' | 'timeout_ms' | 'max_concurrency'>, startAfter?: Date): DeliveryJob => ({
-  deliveryId: t.delivery_id, subscriptionId: t.subscription_id, timeoutMs: t.timeout_ms, maxConcurrency: t.max_concurrency, ...(startAfter ? { startAfter } : {}),
+const jobOf = (t: Pick<Target, 'delivery_id' | 'timeout_ms'>, startAfter?: Date): DeliveryJob => ({
+  deliveryId: t.delivery_id, timeoutMs: t.timeout_ms, ...(startAfter ? { startAfter } : {}),
 });
 
+/**
+ * A fetched batch: its deliveries still PENDING are loaded in one query, held back by their
+ * subscription's rate limit or concurrency cap if need be, and the rest sent side by side and
+ * recorded as they come back.
+ */
 export async function attemptBatch(services: Services, fetched: FetchedDeliveries[]): Promise<void> {
-  const { pool, cipher, deliveryClient, metrics } = services;
-  const deliveryIds = [...new Set(fetched.flatMap((f) => f.deliveryIds))];
+  const { pool, boss } = services;
+  const loaded = await loadTargets(pool, [...new Set(fetched.flatMap((f) => f.deliveryIds))]);
+  const { now, later, reservedSecond } = await reserveRateSlots(pool, loaded);
+  const parked = await takeSlots(pool, now);
+  const targets = now.filter((t) => !parked.has(t.delivery_id));
+  // One statement each, on pg-boss's own connections: nothing else has to commit with them.
+  await queueDeliveries(boss, later);
+  if (targets.length === 0) return;
+  await sendAll(services, fetched, targets, reservedSecond);
+}
+
+/**
+ * The batch's PENDING deliveries with their event and subscription. Those of a DISABLED
+ * subscription are CANCELLED instead: fan-out only targets ACTIVE subscriptions, but a test event
+ * may go to one still being verified, and one may be disabled while its deliveries wait.
+ */
+async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target[]> {
   const { rows } = await pool.query<Target>({
     name: 'delivery-targets',
     text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
@@ -90,17 +108,22 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
            WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
   }, [deliveryIds]);
-  // Fan-out only targets ACTIVE subscriptions; a test event may go to one still being verified.
   const cancelled = rows.filter((t) => t.sub_status === 'DISABLED');
   if (cancelled.length > 0) {
     await pool.query(`UPDATE outbound_delivery d SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now() WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`, [cancelled.map((t) => t.delivery_id)]);
   }
-  let targets = rows.filter((t) => t.sub_status !== 'DISABLED');
+  return rows.filter((t) => t.sub_status !== 'DISABLED');
+}
 
-  // Rate limits: reserve this second's slots for each limited subscription in one upsert; the jobs
-  // past the limit come back in the second where their turn falls. Only that subscription waits.
+/**
+ * Rate limits: reserves this second's slots for each limited subscription in one upsert; the
+ * deliveries past the limit get a job in the second where their turn falls (`later`). Only that
+ * subscription waits. `reservedSecond` is the second each delivery sent now holds a slot in.
+ */
+async function reserveRateSlots(pool: pg.Pool, targets: Target[]): Promise<{ now: Target[]; later: DeliveryJob[]; reservedSecond: Map<string, number> }> {
   const later: DeliveryJob[] = [];
   const reservedSecond = new Map<string, number>();
+  const deferred = new Set<string>();
   const limited = Map.groupBy(targets.filter((t) => t.rate_limit_per_second !== null), (t) => t.subscription_id);
   for (const [subscriptionId, list] of limited) {
     const limit = list[0]!.rate_limit_per_second!;
@@ -108,7 +131,6 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
     const second = Math.floor(now / 1000);
     // Position j in this second's count is before + j: past the limit, it waits whole seconds.
     const before = (await countHits(pool, `subscription:${subscriptionId}`, list.length, now)) - list.length;
-    const deferred = new Set<string>();
     list.forEach((t, j) => {
       const secondsAhead = Math.floor((before + j) / limit);
       if (secondsAhead === 0) {
@@ -118,15 +140,13 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
       deferred.add(t.delivery_id);
       later.push(jobOf(t, new Date((second + secondsAhead) * 1000 + Math.floor(Math.random() * 200))));
     });
-    targets = targets.filter((t) => !deferred.has(t.delivery_id));
   }
-  const parked = await takeSlots(pool, targets);
-  targets = targets.filter((t) => !parked.has(t.delivery_id));
-  // One statement each, on pg-boss's own connections: nothing else has to commit with them.
-  await queueDeliveries(services.boss, later);
-  if (targets.length === 0) return;
+  return { now: targets.filter((t) => !deferred.has(t.delivery_id)), later, reservedSecond };
+}
 
-  const secrets = await subscriptionSecrets(pool, cipher, [...new Set(targets.map((t) => t.subscription_id))]);
+/** Signs and POSTs every target side by side, each with its subscription's active secrets; the recorder stores the attempts. */
+async function sendAll(services: Services, fetched: FetchedDeliveries[], targets: Target[], reservedSecond: Map<string, number>): Promise<void> {
+  const secrets = await subscriptionSecrets(services.pool, services.cipher, [...new Set(targets.map((t) => t.subscription_id))]);
   const recorder = new BatchRecorder(services, fetched, targets);
   await Promise.all(targets.map(async (t) => {
     const startedAt = new Date();
@@ -136,21 +156,25 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
       recorder.requeue(t.delivery_id, jobOf(t, new Date(startedAt.getTime() + 50)));
       return;
     }
-    let headers: Record<string, string> = {};
-    let result: SendResult;
-    try {
-      headers = deliveryHeaders(t.event_id, t.body, secrets.get(t.subscription_id) ?? [], openHeaders(cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
-      result = await deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
-    } catch (err) {
-      // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
-      services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');
-      result = { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', responseBody: null, retryAfterSeconds: null };
-    }
-    metrics.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
-    metrics.attemptLatency.observe(result.durationMs / 1000);
+    const { headers, result } = await send(services, t, secrets.get(t.subscription_id) ?? []);
+    services.metrics.deliveries.inc({ outcome: result.errorClass ?? 'SUCCEEDED' });
+    services.metrics.attemptLatency.observe(result.durationMs / 1000);
     recorder.sent({ t, headers, startedAt, result });
   }));
   await recorder.finished();
+}
+
+/** One attempt's request. HTTP failures come back as results, never thrown. */
+async function send(services: Services, t: Target, secrets: string[]): Promise<{ headers: Record<string, string>; result: SendResult }> {
+  let headers: Record<string, string> = {};
+  try {
+    headers = deliveryHeaders(t.event_id, t.body, secrets, openHeaders(services.cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
+    return { headers, result: await services.deliveryClient.post(t.url, t.body, headers, t.timeout_ms) };
+  } catch (err) {
+    // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
+    services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');
+    return { headers, result: { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', responseBody: null, retryAfterSeconds: null } };
+  }
 }
 
 /**
@@ -357,6 +381,21 @@ async function recordAttempts(services: Services, sent: Sent[], requeued: Delive
   }
 }
 
+/** What an answered attempt makes of its delivery: its number, and the next attempt's time if there is one. */
+interface Settled {
+  number: number;
+  ok: boolean;
+  status: 'SUCCEEDED' | 'FAILED' | 'PENDING';
+  nextAt: Date | null;
+}
+
+function settle(config: Services['config'], { t, result: r }: Sent): Settled {
+  const number = t.attempt_count + 1;
+  const ok = r.errorClass === null;
+  const delay = ok || r.statusCode === 410 ? null : nextAttemptDelay(config.deliveryRetryScheduleMs, number, r.retryAfterSeconds);
+  return { number, ok, status: ok ? 'SUCCEEDED' : delay === null ? 'FAILED' : 'PENDING', nextAt: delay === null ? null : new Date(Date.now() + delay) };
+}
+
 /**
  * Writes the attempts into the caller's transaction, on the workers' pipelined connection: every
  * statement is written without waiting for the one before, and the batches of all local worker
@@ -364,15 +403,19 @@ async function recordAttempts(services: Services, sent: Sent[], requeued: Delive
  * subscriptions' rows. Only a failing subscription's window is read back before COMMIT.
  */
 async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<void> {
-  const { config, boss } = services;
-  const client = p.client;
-  const rows = sent.map(({ t, result: r }) => {
-    const number = t.attempt_count + 1;
-    const ok = r.errorClass === null;
-    const delay = ok || r.statusCode === 410 ? null : nextAttemptDelay(config.deliveryRetryScheduleMs, number, r.retryAfterSeconds);
-    return { number, ok, status: ok ? 'SUCCEEDED' : delay === null ? 'FAILED' : 'PENDING', nextAt: delay === null ? null : new Date(Date.now() + delay) };
-  });
+  const rows = sent.map((s) => settle(services.config, s));
+  writeAttempts(p, sent, rows);
+  // A concurrent disable (status no longer PENDING) wins: the delivery keeps its state, but the
+  // attempt, which did happen, is counted, so the next one (after a replay) gets the next number.
+  // Its next attempt is queued anyway; the job re-checks PENDING when it runs.
+  const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
+  if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(services.boss, retries, db));
+  await settleSubscriptions(p, services, sent, rows);
+  auditAttempts(p, sent, rows);
+}
 
+/** The attempts, their deliveries' new states and the concurrency slots they free: sent, not awaited. */
+function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   void p.send({
     name: 'delivery-record',
     text: `WITH attempts AS (
@@ -392,15 +435,22 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
   ]);
   const leased = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.delivery_id);
   if (leased.length > 0) void p.send('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [leased]);
-  // A concurrent disable (status no longer PENDING) wins: the delivery keeps its state, but the
-  // attempt, which did happen, is counted, so the next one (after a replay) gets the next number.
-  // Its next attempt is queued anyway; the job re-checks PENDING when it runs.
-  const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
-  if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, retries, db));
+}
 
-  // Subscriptions: success clears the failure window; failure opens it; 410 or a window longer
-  // than DELIVERY_AUTO_DISABLE_AFTER disables.
-  const outcome = new Map<string, { workspaceId: string; ok: boolean; gone: boolean; firstFailure: Date | null }>();
+interface SubscriptionOutcome {
+  workspaceId: string;
+  /** At least one of the batch's attempts succeeded. */
+  ok: boolean;
+  gone: boolean;
+  firstFailure: Date | null;
+}
+
+/**
+ * Subscriptions: success clears the failure window; failure opens it; 410 or a window longer than
+ * DELIVERY_AUTO_DISABLE_AFTER disables.
+ */
+async function settleSubscriptions(p: Pipeline, services: Services, sent: Sent[], rows: Settled[]): Promise<void> {
+  const outcome = new Map<string, SubscriptionOutcome>();
   sent.forEach((s, i) => {
     const o = outcome.get(s.t.subscription_id) ?? { workspaceId: s.t.workspace_id, ok: false, gone: false, firstFailure: null };
     if (rows[i]!.ok) o.ok = true;
@@ -419,28 +469,34 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
              WHERE id = ANY($1::text[]) AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < now() - interval '1 second')`,
     }, [succeeded]);
   }
-  const failing = [...outcome].filter(([, o]) => !o.ok);
-  if (failing.length > 0) {
-    const { rows: windows } = await client.query<{ id: string; failing_since: Date }>(
-      `UPDATE webhook_subscription s SET failing_since = coalesce(s.failing_since, f.at)
-       FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at) WHERE s.id = f.id RETURNING s.id, s.failing_since`,
-      [failing.map(([id]) => id), failing.map(([, o]) => o.firstFailure)],
-    );
-    for (const w of windows) {
-      const o = outcome.get(w.id)!;
-      const reason = o.gone
-        ? 'the endpoint answered 410 Gone'
-        : Date.now() - w.failing_since.getTime() >= config.deliveryAutoDisableAfterMs
-          ? `no successful delivery since ${w.failing_since.toISOString()} while deliveries kept failing`
-          : null;
-      if (reason) await disableSubscription(client, boss, o.workspaceId, w.id, reason);
-    }
-  }
+  const failing = new Map([...outcome].filter(([, o]) => !o.ok));
+  if (failing.size > 0) await extendFailureWindows(p.client, services, failing);
+}
 
+/** Opens the failing subscriptions' windows (read back: the one round trip before COMMIT) and disables those past their limit. */
+async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Services, failing: Map<string, SubscriptionOutcome>): Promise<void> {
+  const { rows: windows } = await client.query<{ id: string; failing_since: Date }>(
+    `UPDATE webhook_subscription s SET failing_since = coalesce(s.failing_since, f.at)
+     FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at) WHERE s.id = f.id RETURNING s.id, s.failing_since`,
+    [[...failing.keys()], [...failing.values()].map((o) => o.firstFailure)],
+  );
+  for (const w of windows) {
+    const o = failing.get(w.id)!;
+    const reason = o.gone
+      ? 'the endpoint answered 410 Gone'
+      : Date.now() - w.failing_since.getTime() >= config.deliveryAutoDisableAfterMs
+        ? `no successful delivery since ${w.failing_since.toISOString()} while deliveries kept failing`
+        : null;
+    if (reason) await markDisabled(client, boss, o.workspaceId, w.id, reason);
+  }
+}
+
+/** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
+function auditAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     // appendAudit writes its statement before its first await: into the pipeline, in order.
-    void p.also(appendAudit(client, workspaceId, indexes.map((i): AuditInput => {
+    void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
       return {
         workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
@@ -450,25 +506,4 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
       };
     }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message))));
   }
-}
-
-/**
- * DISABLED, with the reason; its pending deliveries are CANCELLED (replayEvents sends them again
- * after it is enabled); a `subscription.disabled` event goes to the workspace's other subscribers.
- */
-export async function disableSubscription(client: pg.PoolClient, boss: Services['boss'], workspaceId: string, subscriptionId: string, reason: string): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `UPDATE webhook_subscription SET status = 'DISABLED', status_reason = $2, disabled_at = now(), updated_at = now()
-     WHERE id = $1 AND status <> 'DISABLED'`,
-    [subscriptionId, reason],
-  );
-  if (!rowCount) return false;
-  const { rows: cancelled } = await client.query<{ id: string }>(
-    `UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now()
-     WHERE subscription_id = $1 AND status = 'PENDING' RETURNING id`,
-    [subscriptionId],
-  );
-  await insertEvents(client, boss, [{ workspaceId, type: 'subscription.disabled', data: { subscriptionId, reason } }]);
-  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } })));
-  return true;
 }

@@ -5,14 +5,12 @@
 // maxConcurrency slot that a dead worker's expired lease has freed.
 import { z } from 'zod';
 import { withTransaction } from '../platform/db/pool.ts';
-import { DELIVERY_QUEUE, queueDeliveries } from '../events/publish.ts';
+import { DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction } from '../platform/jobs/in-transaction.ts';
 import { defineJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { wakeWaiting } from './delivery-job.ts';
 
-/** Seconds a delivery job lives past its subscription's timeout (queueDeliveries' margin). */
-const JOB_EXPIRY_MARGIN_SECONDS = 3;
 /** The shortest job expiry (a 100 ms timeout): the bound the index range scan can use. */
 const SHORTEST_EXPIRY_SECONDS = 1 + JOB_EXPIRY_MARGIN_SECONDS;
 /** Most deliveries queued again per run; the next run takes the rest. */
@@ -65,7 +63,7 @@ export async function sweep(services: Services): Promise<Swept> {
        RETURNING d.id, l.subscription_id, l.timeout_ms, l.max_concurrency`,
       [SHORTEST_EXPIRY_SECONDS, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, PER_RUN],
     );
-    await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, timeoutMs: r.timeout_ms, maxConcurrency: r.max_concurrency })), inTransaction(client));
+    await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, timeoutMs: r.timeout_ms })), inTransaction(client));
     return rows.length;
   });
   const { rowCount: pruned } = await pool.query(

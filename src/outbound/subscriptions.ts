@@ -1,22 +1,27 @@
 // Webhook subscriptions (SPEC §7, §12): an HTTPS URL, an event checklist and a signing secret.
 // Creating one pings it with `webhook.ping` (2 s): a 2xx makes it ACTIVE, anything else leaves it
 // PENDING_VERIFICATION with the reason. Only ACTIVE subscriptions receive events, so enabling one
-// pings it too: its URL may have changed, or stopped answering, while it was disabled.
+// pings it too: its URL may have changed, or stopped answering, while it was disabled. Disabling
+// cancels its pending deliveries. Each use case checks the caller's rights itself (ADMIN keys
+// manage); the reads are in queries.ts.
+import type pg from 'pg';
 import { z } from 'zod';
-import type { ApiKeyRole } from '../auth/principal.ts';
-import type { Db } from '../platform/db/prisma.ts';
-import { DomainError, badInput, notFound, parseInput } from '../platform/errors.ts';
+import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
+import { insertEvents } from '../events/outbox.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { withTransaction } from '../platform/db/pool.ts';
+import type { DbOrTx } from '../platform/db/prisma.ts';
+import { badInput, notFound, parseInput } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { jsonPathSchema } from '../platform/jsonpath.ts';
-import type { SecretCipher } from '../platform/crypto/cipher.ts';
+import { notify } from '../platform/realtime.ts';
+import type { Services } from '../platform/services.ts';
+import { TargetRefused, checkTargetUrl } from '../platform/target-guard.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
-import type { DeliveryClient } from '../platform/http-client.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
-import { type OwnAddresses, TargetRefused, type TargetPolicy, checkTargetUrl } from '../platform/target-guard.ts';
 
 export const PING_TIMEOUT_MS = 2000;
 
@@ -57,26 +62,20 @@ export interface SubscriptionRecord {
 }
 
 type Row = Prisma.WebhookSubscriptionGetPayload<object>;
-const toRecord = (r: Row): SubscriptionRecord => ({
+export const toRecord = (r: Row): SubscriptionRecord => ({
   id: r.id, workspaceId: r.workspaceId, url: r.url, description: r.description, events: r.events ?? [],
   headers: r.headers as unknown as StoredHeader[], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
   maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, status: r.status, statusReason: r.statusReason,
   disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
-export interface OutboundDeps {
-  db: Db;
-  cipher: SecretCipher;
-  client: DeliveryClient;
-  policy: TargetPolicy;
-  /** Marks pings like deliveries (signing/loop-marker.ts). */
-  deploymentId: string;
-  own: OwnAddresses;
-}
+/** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
+export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses'>;
 
-async function guardUrl(url: string, deps: OutboundDeps): Promise<string> {
+async function guardUrl(url: string, services: PingServices): Promise<string> {
+  const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets };
   try {
-    return (await checkTargetUrl(url, deps.policy, deps.own)).toString();
+    return (await checkTargetUrl(url, policy, services.ownAddresses)).toString();
   } catch (err) {
     if (err instanceof TargetRefused) throw badInput('url', err.message);
     throw err;
@@ -95,33 +94,35 @@ function secretProblem(secret: string): string | undefined {
  * Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. It applies only
  * if, meanwhile, the subscription was neither disabled nor moved to another URL.
  */
-export async function ping(deps: OutboundDeps, sub: SubscriptionRecord): Promise<SubscriptionRecord> {
-  const secrets = (await activeSecrets(deps.db, deps.cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
+async function ping(services: PingServices, sub: SubscriptionRecord): Promise<SubscriptionRecord> {
+  const { db, cipher } = services;
+  const secrets = (await activeSecrets(db, cipher, { kind: 'subscription', id: sub.id })).map((s) => s.secret);
   const id = newId('event');
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
   // A ping is about no session: it is the first hop.
-  const headers = deliveryHeaders(id, body, secrets, openHeaders(deps.cipher, sub.id, sub.headers), { deploymentId: deps.deploymentId, hops: 1 });
-  const result = await deps.client.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
+  const result = await services.deliveryClient.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
-  await deps.db.webhookSubscription.updateMany({
+  await db.webhookSubscription.updateMany({
     where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
   });
-  return mustGetSubscription(deps.db, sub.workspaceId, sub.id);
+  return mustGetSubscription(db, sub.workspaceId, sub.id);
 }
 
 export async function createSubscription(
-  deps: OutboundDeps, workspaceId: string, input: Record<string, unknown> & { secret?: string | null },
+  services: PingServices, principal: Principal | undefined, input: Record<string, unknown> & { secret?: string | null },
 ): Promise<{ subscription: SubscriptionRecord; secret: string }> {
+  const { workspaceId } = assertCan(principal, 'manage');
   const s = parseInput(settings, input);
-  const url = await guardUrl(s.url, deps);
+  const url = await guardUrl(s.url, services);
   const secret = input.secret ?? generateSecret('whsec');
   const problem = input.secret != null ? secretProblem(input.secret) : undefined;
   if (problem) throw badInput('secret', problem);
   const id = newId('subscription');
-  const headers = sealHeaders(deps.cipher, id, s.headers ?? [], []);
-  const row = await deps.db.$transaction(async (tx) => {
+  const headers = sealHeaders(services.cipher, id, s.headers ?? [], []);
+  const row = await services.db.$transaction(async (tx) => {
     const created = await tx.webhookSubscription.create({
       data: {
         id, workspaceId, url, description: s.description ?? null, events: s.events,
@@ -129,10 +130,10 @@ export async function createSubscription(
         maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs,
       },
     });
-    await addSecret(tx as Db, deps.cipher, { kind: 'subscription', id: created.id }, secret);
+    await addSecret(tx, services.cipher, { kind: 'subscription', id: created.id }, secret);
     return created;
   });
-  return { subscription: await ping(deps, toRecord(row)), secret };
+  return { subscription: await ping(services, toRecord(row)), secret };
 }
 
 /** Query strings of subscription URLs often carry tokens: only ADMIN keys see their values. */
@@ -144,48 +145,50 @@ export function urlShownTo(role: ApiKeyRole | undefined, raw: string): string {
   return `${url.origin}${url.pathname}${query === '' ? '' : `?${masked}`}${url.hash === '' ? '' : `#${SECRET_MASK}`}`;
 }
 
-export async function getSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord | null> {
+/** A subscription of the workspace, for callers that checked the workspace's rights already. */
+export async function getSubscription(db: DbOrTx, workspaceId: string, id: string): Promise<SubscriptionRecord | null> {
   const row = await db.webhookSubscription.findFirst({ where: { id, workspaceId } });
   return row ? toRecord(row) : null;
 }
 
-export async function mustGetSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
+export async function mustGetSubscription(db: DbOrTx, workspaceId: string, id: string): Promise<SubscriptionRecord> {
   const sub = await getSubscription(db, workspaceId, id);
   if (!sub) throw notFound('webhook subscription', id);
   return sub;
 }
 
-export async function listSubscriptions(db: Db, workspaceId: string, page: { take: number; after?: string }): Promise<SubscriptionRecord[]> {
-  const rows = await db.webhookSubscription.findMany({
-    where: { workspaceId, ...(page.after ? { id: { gt: page.after } } : {}) }, orderBy: { id: 'asc' }, take: page.take,
-  });
-  return rows.map(toRecord);
-}
-
 /** Partial update; a new URL is checked again and pinged before it receives events. */
-export async function updateSubscription(deps: OutboundDeps, workspaceId: string, id: string, patch: Record<string, unknown>): Promise<SubscriptionRecord> {
-  const current = await mustGetSubscription(deps.db, workspaceId, id);
+export async function updateSubscription(
+  services: PingServices, principal: Principal | undefined, input: { id: string } & Record<string, unknown>,
+): Promise<SubscriptionRecord> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  const { id, ...patch } = input;
+  const current = await mustGetSubscription(services.db, workspaceId, id);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   const s = parseInput(settings.partial(), defined) as Partial<z.infer<typeof settings>>;
   const data: Prisma.WebhookSubscriptionUpdateInput = {};
-  if ('url' in defined) data.url = await guardUrl(s.url!, deps);
+  if ('url' in defined) data.url = await guardUrl(s.url!, services);
   if ('description' in defined) data.description = s.description ?? null;
   if ('events' in defined) data.events = s.events!;
-  if ('headers' in defined) data.headers = sealHeaders(deps.cipher, id, s.headers ?? [], current.headers) as unknown as Prisma.InputJsonValue;
+  if ('headers' in defined) data.headers = sealHeaders(services.cipher, id, s.headers ?? [], current.headers) as unknown as Prisma.InputJsonValue;
   if ('filter' in defined) data.filter = s.filter ?? null;
   if ('rateLimitPerSecond' in defined) data.rateLimitPerSecond = s.rateLimitPerSecond ?? null;
   if ('maxConcurrency' in defined) data.maxConcurrency = s.maxConcurrency ?? null;
   if ('timeoutMs' in defined) data.timeoutMs = s.timeoutMs!;
   const urlChanged = data.url !== undefined && data.url !== current.url;
   if (urlChanged && current.status === 'ACTIVE') Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: 'URL changed: verifying' });
-  const updated = toRecord(await deps.db.webhookSubscription.update({ where: { id }, data }));
-  return urlChanged && current.status !== 'DISABLED' ? ping(deps, updated) : updated;
+  const updated = toRecord(await services.db.webhookSubscription.update({ where: { id }, data }));
+  return urlChanged && current.status !== 'DISABLED' ? ping(services, updated) : updated;
 }
 
-export async function deleteSubscription(db: Db, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const current = await mustGetSubscription(db, workspaceId, id);
-  await db.webhookSubscription.delete({ where: { id } });
-  return current;
+/** Deletes the subscription with its deliveries and secrets; returns it as it was. */
+export async function deleteSubscription(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<SubscriptionRecord> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  return services.db.$transaction(async (tx) => {
+    const current = await mustGetSubscription(tx, workspaceId, input.id);
+    await tx.webhookSubscription.delete({ where: { id: input.id } });
+    return current;
+  });
 }
 
 /**
@@ -193,18 +196,56 @@ export async function deleteSubscription(db: Db, workspaceId: string, id: string
  * ping, else PENDING_VERIFICATION with the reason. The failure window starts afresh; cancelled
  * deliveries stay so until replayEvents.
  */
-export async function enableSubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const current = await mustGetSubscription(deps.db, workspaceId, id);
-  const { count } = await deps.db.webhookSubscription.updateMany({
-    where: { id, status: 'DISABLED' },
+export async function enableSubscription(services: PingServices, principal: Principal | undefined, input: { id: string }): Promise<SubscriptionRecord> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  const current = await mustGetSubscription(services.db, workspaceId, input.id);
+  const { count } = await services.db.webhookSubscription.updateMany({
+    where: { id: input.id, status: 'DISABLED' },
     data: { status: 'PENDING_VERIFICATION', statusReason: 'enabled: verifying the URL', disabledAt: null, failingSince: null },
   });
-  return count === 0 ? current : ping(deps, await mustGetSubscription(deps.db, workspaceId, id));
+  return count === 0 ? current : ping(services, await mustGetSubscription(services.db, workspaceId, input.id));
 }
 
 /** Pings again (verifyWebhookSubscription). A DISABLED subscription must be enabled instead. */
-export async function verifySubscription(deps: OutboundDeps, workspaceId: string, id: string): Promise<SubscriptionRecord> {
-  const current = await mustGetSubscription(deps.db, workspaceId, id);
-  if (current.status === 'DISABLED') throw new DomainError('BAD_USER_INPUT', 'id: the subscription is DISABLED; enable it first', 'id');
-  return ping(deps, current);
+export async function verifySubscription(services: PingServices, principal: Principal | undefined, input: { id: string }): Promise<SubscriptionRecord> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  const current = await mustGetSubscription(services.db, workspaceId, input.id);
+  if (current.status === 'DISABLED') throw badInput('id', 'the subscription is DISABLED; enable it first');
+  return ping(services, current);
+}
+
+/** disableWebhookSubscription: stops deliveries at once (markDisabled). */
+export async function disableSubscription(
+  services: Pick<Services, 'db' | 'pool' | 'boss'>, principal: Principal | undefined, input: { id: string; reason?: string | null },
+): Promise<SubscriptionRecord> {
+  const { workspaceId } = assertCan(principal, 'manage');
+  await withTransaction(services.pool, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM webhook_subscription WHERE id = $1 AND workspace_id = $2', [input.id, workspaceId]);
+    if (!rowCount) throw notFound('webhook subscription', input.id);
+    await markDisabled(client, services.boss, workspaceId, input.id, input.reason?.trim() || 'disabled by an administrator');
+  });
+  return mustGetSubscription(services.db, workspaceId, input.id);
+}
+
+/**
+ * DISABLED, with the reason, in the caller's transaction (an administrator's disable, or the
+ * worker's after a 410 or too long a failure window); its pending deliveries are CANCELLED
+ * (replayEvents sends them again after it is enabled); a `subscription.disabled` event goes to the
+ * workspace's other subscribers. False when it was DISABLED already.
+ */
+export async function markDisabled(client: pg.PoolClient, boss: Services['boss'], workspaceId: string, subscriptionId: string, reason: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE webhook_subscription SET status = 'DISABLED', status_reason = $2, disabled_at = now(), updated_at = now()
+     WHERE id = $1 AND status <> 'DISABLED'`,
+    [subscriptionId, reason],
+  );
+  if (!rowCount) return false;
+  const { rows: cancelled } = await client.query<{ id: string }>(
+    `UPDATE outbound_delivery SET status = 'CANCELLED', next_attempt_at = NULL, updated_at = now()
+     WHERE subscription_id = $1 AND status = 'PENDING' RETURNING id`,
+    [subscriptionId],
+  );
+  await insertEvents(client, boss, [{ workspaceId, type: 'subscription.disabled', data: { subscriptionId, reason } }]);
+  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } })));
+  return true;
 }

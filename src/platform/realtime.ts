@@ -169,11 +169,6 @@ export class Realtime {
     this.#local.emit(message.topic, message.workspaceId, message.data);
   }
 
-  /** Publishes on `db` (a transaction client, to deliver on commit, or the pool). */
-  async publish(db: pg.Pool | pg.PoolClient, topic: Topic, workspaceId: string, data: unknown): Promise<void> {
-    await notify(db, [{ topic, workspaceId, data }]);
-  }
-
   /**
    * For a change already committed whose effect on this replica must not wait for the NOTIFY's
    * round trip (a revoked key's sockets close before the revoking call answers): this process's

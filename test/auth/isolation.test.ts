@@ -2,6 +2,7 @@
 // rights, over HTTP GraphQL and graphql-ws alike.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { notify } from '../../src/platform/realtime.ts';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
 import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within, wsClient } from '../support/service.ts';
 
@@ -113,7 +114,7 @@ describe('workspace isolation and roles', () => {
         outcome: 'ACCEPTED', errorClass: null, sourceIp: '127.0.0.1', hash: 'x',
       });
       const publish = (workspaceId: string, id: string, seq: number) =>
-        svc.services.realtime.publish(svc.services.pool, 'audit.appended', workspaceId, entry(workspaceId, id, seq));
+        notify(svc.services.pool, [{ topic: 'audit.appended', workspaceId, data: entry(workspaceId, id, seq) }]);
       let probes = 0;
       await untilLive([onA, onB], async () => {
         const n = probes++;

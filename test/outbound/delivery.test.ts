@@ -258,6 +258,33 @@ describe('outbound delivery', () => {
     assert.deepEqual(d.attempts.slice(-2).map((x: any) => [x.outcome, x.statusCode]), [['SUCCEEDED', 200], ['SUCCEEDED', 200]]);
   });
 
+  it('redeliver finds the delivery in the statement that moves it: one deleted meanwhile with its subscription is NOT_FOUND, and nothing is queued', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, { events: ['import.completed'] });
+    const event = await publish('import.completed', { importId: 'imp_race', source: 'github', itemsImported: 1, itemsFailed: 0 });
+    const id = await deliveryOf(event.id, sub.subscription.id);
+    await until(async () => (await delivery(id)).status === 'SUCCEEDED', 'the first attempt');
+    // The delivery row is held while redeliver runs; its subscription (and so the delivery) is
+    // deleted before the hold ends, as a concurrent deleteWebhookSubscription would.
+    const holder = await svc.services.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM outbound_delivery WHERE id = $1 FOR UPDATE', [id]);
+      const answer = gql(svc.url, svc.adminKey, 'mutation($id: ID!) { redeliver(input: {deliveryId: $id}) { delivery { id status } } }', { id });
+      await until(async () => (await svc.services.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE outbound_delivery%'`)).rowCount,
+      'redeliver waiting for the held delivery');
+      await holder.query('DELETE FROM webhook_subscription WHERE id = $1', [sub.subscription.id]);
+      await holder.query('COMMIT');
+      const res = await answer;
+      assert.deepEqual(res.errors?.map((e) => [e.extensions?.code, e.message]), [['NOT_FOUND', `delivery ${id} not found`]]);
+    } finally {
+      holder.release();
+    }
+    const { rowCount } = await svc.services.pool.query(`SELECT 1 FROM pgboss.job WHERE name = 'outbound-delivery' AND data->'deliveryIds' ? $1 AND state < 'completed'`, [id]);
+    assert.equal(rowCount, 0, 'a job for the deleted delivery');
+  });
+
   it('concurrent publishes with one new idempotencyKey all get the first event, never a 500, and it is delivered once', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['import.completed'] });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { withTransaction } from '../../src/platform/db/pool.ts';
-import { insertEvents } from '../../src/events/publish.ts';
+import { insertEvents } from '../../src/events/outbox.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
 import { scheduledWaits } from '../support/deliveries.ts';
 import { gql, startTestService, type TestService } from '../support/service.ts';

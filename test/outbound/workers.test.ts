@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { withTransaction } from '../../src/platform/db/pool.ts';
-import { insertEvents } from '../../src/events/publish.ts';
+import { insertEvents } from '../../src/events/outbox.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, spawnGateway } from '../support/process.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';

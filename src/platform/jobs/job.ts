@@ -1,4 +1,4 @@
-import type { JobWithMetadata, PgBoss, Queue, WorkOptions } from 'pg-boss';
+import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
 import type { Services } from '../services.ts';
 
@@ -11,7 +11,8 @@ export type FetchedJob = Pick<JobWithMetadata, 'id' | 'retryCount'> & Partial<Pi
 
 /**
  * A job is defined once: its queue name, payload schema, queue policy and handler (STYLE: Jobs).
- * The payload is validated when queued and again when run.
+ * The worker validates the payload when it runs the job (app/job-registry.ts); producers build it
+ * from the same schema (agent-run-job.ts parses it, events/delivery-queue.ts types it).
  */
 export interface JobDefinition<S extends z.ZodType> {
   name: string;
@@ -28,14 +29,4 @@ export interface JobDefinition<S extends z.ZodType> {
 
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
   return def;
-}
-
-/** Queues a job; pass `db` (pg-boss's adapter over a transaction) to commit it with other rows. */
-export async function sendJob<S extends z.ZodType>(
-  boss: PgBoss,
-  job: JobDefinition<S>,
-  data: z.infer<S>,
-  options: Parameters<PgBoss['send']>[2] = {},
-): Promise<string | null> {
-  return boss.send(job.name, job.payload.parse(data) as object, options);
 }

@@ -1,9 +1,11 @@
 // Lifecycle events move the session they name (SPEC §6): session.finished records status, output
 // and error; session.archived archives it. The runtime publishes them; the gateway keeps the
-// session row in step in the same transaction as the event. A finished session stays as it
-// finished: a second session.finished for it is refused (CONFLICT, naming data.sessionId) and, the
-// transaction rolling back, stores no event either. Repeating the first publish with its
-// idempotencyKey still answers that first event.
+// session row in step in the same transaction as the event, so this is part of publishing them
+// (publish.ts), not a step the agent domain takes afterwards: whatever path publishes the event,
+// the session moves with it or the event is refused. A finished session stays as it finished: a
+// second session.finished for it is refused (CONFLICT, naming data.sessionId) and, the transaction
+// rolling back, stores no event either. Repeating the first publish with its idempotencyKey still
+// answers that first event.
 import type pg from 'pg';
 import { DomainError, badInput } from '../platform/errors.ts';
 
