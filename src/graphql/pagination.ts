@@ -34,8 +34,14 @@ export function connection<T extends { id: string }>(rows: T[], size: number, af
   };
 }
 
-/** A `where` for lists newest first: ids sort by creation, so "after" a cursor is a smaller id. */
-export function newestFirst(after: string | null | undefined): { id?: { lt: string } } {
-  const cursor = decodeCursor(after);
-  return cursor ? { id: { lt: cursor } } : {};
+/**
+ * A Relay page from a read model: `first` checked, the cursor decoded to the last id seen, and
+ * `load` asked for one row more than the page (to know whether there is a next page).
+ */
+export async function paged<T extends { id: string }>(
+  args: { first: number; after?: string | null },
+  load: (page: { first: number; after: string | undefined }) => Promise<T[]>,
+) {
+  const size = pageSize(args.first);
+  return connection(await load({ first: size, after: decodeCursor(args.after) }), size, args.after);
 }

@@ -3,11 +3,10 @@
 // minute the sweeper queues again every PENDING delivery whose next attempt is overdue by more than
 // its job's expiry while no job naming it is queued or active, and wakes deliveries parked for a
 // maxConcurrency slot that a dead worker's expired lease has freed.
-import { z } from 'zod';
 import { withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction } from '../platform/jobs/in-transaction.ts';
-import { defineJob } from '../platform/jobs/job.ts';
+import { defineScheduledJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { wakeWaiting } from './delivery-job.ts';
 
@@ -16,12 +15,11 @@ const SHORTEST_EXPIRY_SECONDS = 1 + JOB_EXPIRY_MARGIN_SECONDS;
 /** Most deliveries queued again per run; the next run takes the rest. */
 const PER_RUN = 5000;
 
-export const sweepDeliveries = defineJob({
+export const sweepDeliveries = defineScheduledJob({
   name: 'outbound-delivery-sweep',
-  payload: z.object({}).loose(),
   queue: { retryLimit: 1, expireInSeconds: 120 },
   schedule: '* * * * *',
-  handler: async (_data, services) => {
+  run: async (services) => {
     const swept = await sweep(services);
     if (swept.requeued + swept.woken + swept.pruned > 0) services.log.info(swept, 'swept deliveries left without a job');
   },

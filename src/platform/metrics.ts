@@ -1,29 +1,17 @@
 // Prometheus metrics (SPEC §11). One registry per process; /metrics renders it.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const counter = <T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]) =>
+  new Counter<T>({ name, help, labelNames, registers: [registry] });
+
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'webhook_gateway_http_requests_total',
-    help: 'HTTP requests answered, by route and status code',
-    labelNames: ['route', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly httpRequests = counter(this.registry, 'webhook_gateway_http_requests_total', 'HTTP requests answered, by route and status code', ['route', 'status'] as const);
 
-  readonly inboundRequests = new Counter({
-    name: 'webhook_gateway_inbound_requests_total',
-    help: 'Inbound webhook requests, by outcome (accepted, ignored, replayed, or the refusal code)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly inboundRequests = counter(this.registry, 'webhook_gateway_inbound_requests_total', 'Inbound webhook requests, by outcome (accepted, ignored, replayed, or the refusal code)', ['outcome'] as const);
 
-  readonly deliveries = new Counter({
-    name: 'webhook_gateway_deliveries_total',
-    help: 'Outbound delivery attempts, by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly deliveries = counter(this.registry, 'webhook_gateway_deliveries_total', 'Outbound delivery attempts, by outcome', ['outcome'] as const);
 
   readonly attemptLatency = new Histogram({
     name: 'webhook_gateway_attempt_duration_seconds',
@@ -39,12 +27,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly graphqlWsClosed = new Counter({
-    name: 'webhook_gateway_graphql_ws_closed_total',
-    help: 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });

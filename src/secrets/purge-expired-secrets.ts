@@ -1,14 +1,12 @@
 // SPEC §8: secrets whose rotation overlap has ended are removed by a scheduled job, so a leaked
 // old secret stops verifying even if nobody calls revokeSecret.
-import { z } from 'zod';
-import { defineJob } from '../platform/jobs/job.ts';
+import { defineScheduledJob } from '../platform/jobs/job.ts';
 
-export const purgeExpiredSecrets = defineJob({
+export const purgeExpiredSecrets = defineScheduledJob({
   name: 'secrets-purge-expired',
-  payload: z.object({}).loose(),
   queue: { retryLimit: 3, expireInSeconds: 60 },
   schedule: '*/5 * * * *',
-  handler: async (_data, { pool, log }) => {
+  run: async ({ pool, log }) => {
     const { rows } = await pool.query<{ triggers: number; subscriptions: number }>(`
       WITH t AS (DELETE FROM trigger_secret WHERE expires_at IS NOT NULL AND expires_at <= now() RETURNING 1),
            s AS (DELETE FROM subscription_secret WHERE expires_at IS NOT NULL AND expires_at <= now() RETURNING 1)

@@ -1,5 +1,5 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
-import { connection, decodeCursor, pageSize } from '../pagination.ts';
+import { paged } from '../pagination.ts';
 import { getCallerWorkspace } from '../../workspaces/workspaces.ts';
 import { createApiKey, revokeApiKey } from '../../auth/api-keys.ts';
 import { getCaller, getCallerApiKey, listApiKeys } from '../../auth/queries.ts';
@@ -7,10 +7,8 @@ import { getCaller, getCallerApiKey, listApiKeys } from '../../auth/queries.ts';
 export const authResolvers: Resolvers = {
   Query: {
     me: (_parent, _args, { principal }) => ({ principal: getCaller(principal) }),
-    apiKeys: async (_parent, { first, after, includeRevoked }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listApiKeys(services, principal, { first: size, after: decodeCursor(after), includeRevoked }), size, after);
-    },
+    apiKeys: (_p, { first, after, includeRevoked }, { services, principal }) =>
+      paged({ first, after }, (page) => listApiKeys(services, principal, { ...page, includeRevoked })),
   },
   Mutation: {
     createApiKey: (_parent, { input }, { services, principal }) => createApiKey(services, principal, input),

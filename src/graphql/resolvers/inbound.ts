@@ -1,6 +1,6 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
-import { connection, decodeCursor, pageSize } from '../pagination.ts';
+import { paged } from '../pagination.ts';
 import { findTrigger, getSession, listInboundDeliveries, listSessions, listTriggers, watchInboundDeliveries } from '../../inbound/queries.ts';
 import { testTrigger } from '../../inbound/test-trigger.ts';
 import { applyTriggerYaml, createTrigger, deleteTrigger, rotateTriggerSecret, updateTrigger } from '../../inbound/trigger-admin.ts';
@@ -10,18 +10,12 @@ import { listSecrets } from '../../secrets/rotation.ts';
 export const inboundResolvers: Resolvers = {
   Query: {
     trigger: (_p, { id }, { services, principal }) => findTrigger(services, principal, { id }),
-    triggers: async (_p, { first, after }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listTriggers(services, principal, { first: size, after: decodeCursor(after) }), size, after);
-    },
-    inboundDeliveries: async (_p, { filter, first, after }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listInboundDeliveries(services, principal, { first: size, after: decodeCursor(after), filter }), size, after);
-    },
-    sessions: async (_p, { filter, first, after }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listSessions(services, principal, { first: size, after: decodeCursor(after), filter }), size, after);
-    },
+    triggers: (_p, { first, after }, { services, principal }) =>
+      paged({ first, after }, (page) => listTriggers(services, principal, page)),
+    inboundDeliveries: (_p, { first, after, filter }, { services, principal }) =>
+      paged({ first, after }, (page) => listInboundDeliveries(services, principal, { ...page, filter })),
+    sessions: (_p, { first, after, filter }, { services, principal }) =>
+      paged({ first, after }, (page) => listSessions(services, principal, { ...page, filter })),
   },
   Mutation: {
     createTrigger: (_p, { input }, { services, principal }) => createTrigger(services, principal, input),

@@ -8,20 +8,16 @@ import {
   createSubscription, deleteSubscription, disableSubscription, enableSubscription, updateSubscription, urlShownTo, verifySubscription,
 } from '../../outbound/subscriptions.ts';
 import { loadersOf } from '../loaders.ts';
-import { connection, decodeCursor, pageSize } from '../pagination.ts';
+import { paged } from '../pagination.ts';
 
 export const outboundResolvers: Resolvers = {
   Query: {
-    deliveries: async (_p, { filter, first, after }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listDeliveries(services, principal, { first: size, after: decodeCursor(after), filter }), size, after);
-    },
+    deliveries: (_p, { first, after, filter }, { services, principal }) =>
+      paged({ first, after }, (page) => listDeliveries(services, principal, { ...page, filter })),
     delivery: (_p, args, { services, principal }) => findDelivery(services, principal, args),
     webhookSubscription: (_p, args, { services, principal }) => findSubscription(services, principal, args),
-    webhookSubscriptions: async (_p, { first, after }, { services, principal }) => {
-      const size = pageSize(first);
-      return connection(await listSubscriptions(services, principal, { first: size, after: decodeCursor(after) }), size, after);
-    },
+    webhookSubscriptions: (_p, { first, after }, { services, principal }) =>
+      paged({ first, after }, (page) => listSubscriptions(services, principal, page)),
   },
   Mutation: {
     createWebhookSubscription: (_p, { input }, { services, principal }) => createSubscription(services, principal, input),

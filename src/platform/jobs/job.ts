@@ -1,5 +1,5 @@
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Services } from '../services.ts';
 
 /**
@@ -30,3 +30,15 @@ export interface JobDefinition<S extends z.ZodType> {
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
   return def;
 }
+
+/** A job that runs on a cron schedule with no payload of its own (maintenance, purges, sweeps). */
+export function defineScheduledJob(def: {
+  name: string;
+  schedule: string;
+  queue: Omit<Queue, 'name'>;
+  run: (services: Services) => Promise<void>;
+}): JobDefinition<z.ZodType> {
+  return { name: def.name, schedule: def.schedule, queue: def.queue, payload: scheduledPayload, handler: (_data, services) => def.run(services) };
+}
+
+const scheduledPayload = z.object({}).loose();
