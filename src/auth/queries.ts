@@ -17,6 +17,12 @@ export async function getCallerApiKey(services: Pick<Services, 'db'>, principal:
   return key;
 }
 
+/** One of the workspace's keys (node(id:)): ADMIN keys see keys; others get null, as for a missing one. */
+export async function findApiKey(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<ApiKeyRecord | null> {
+  const p = assertCan(principal, 'read');
+  return p.role === 'ADMIN' ? getApiKey(services.db, p.workspaceId, input.id) : null;
+}
+
 /**
  * The workspace's keys, oldest first, revoked ones only when asked: a page of a Relay connection
  * (`after` is the id the cursor stood for; `first + 1` rows tell whether there is a next page).

@@ -82,6 +82,16 @@ export async function listSessions(
   });
 }
 
+/** A session of the caller's workspace (node(id:)); null when there is none. */
+export async function findSession(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<Session | null> {
+  return getSession(services.db, assertCan(principal, 'read').workspaceId, input.id);
+}
+
+/** A request received on one of the caller's workspace's triggers (node(id:)); null when there is none. */
+export async function findInboundDelivery(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<InboundDelivery | null> {
+  return services.db.inboundDelivery.findFirst({ where: { id: input.id, workspaceId: assertCan(principal, 'read').workspaceId } });
+}
+
 /** A session of the workspace: the one a delivery started, say. */
 export async function getSession(db: DbOrTx, workspaceId: string, id: string): Promise<Session | null> {
   return db.session.findFirst({ where: { id, workspaceId } });

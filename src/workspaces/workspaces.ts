@@ -2,7 +2,7 @@
 // CLI), never through the API, which shows a key its own workspace only.
 import type { Db, DbOrTx } from '../platform/db/prisma.ts';
 import { issueApiKey } from '../auth/api-keys.ts';
-import type { Principal } from '../auth/principal.ts';
+import { type Principal, assertCan } from '../auth/principal.ts';
 import { getCaller } from '../auth/queries.ts';
 import { badInput, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -36,6 +36,11 @@ export async function getWorkspace(db: DbOrTx, id: string): Promise<WorkspaceRec
 /** The first `take` workspaces, oldest first. */
 export async function listWorkspaces(db: DbOrTx, take: number): Promise<WorkspaceRecord[]> {
   return db.workspace.findMany({ orderBy: { id: 'asc' }, take });
+}
+
+/** A workspace by id (node(id:)): only the caller's own; null for any other. */
+export async function findWorkspace(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<WorkspaceRecord | null> {
+  return input.id === assertCan(principal, 'read').workspaceId ? getWorkspace(services.db, input.id) : null;
 }
 
 /** The caller's own workspace (me.workspace). */
