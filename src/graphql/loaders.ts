@@ -7,7 +7,9 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { EventRecord } from '../events/event-record.ts';
 import { eventsByIds } from '../events/queries.ts';
-import type { DeliveryAttempt } from '../generated/prisma/client.ts';
+import type { DeliveryAttempt, Session } from '../generated/prisma/client.ts';
+import { sessionsByIds, triggersByIds } from '../inbound/queries.ts';
+import type { TriggerRecord } from '../inbound/triggers.ts';
 import { attemptsOfDeliveries, subscriptionsByIds } from '../outbound/queries.ts';
 import type { SubscriptionRecord } from '../outbound/subscriptions.ts';
 import type { GraphQLContext } from './context.ts';
@@ -17,6 +19,8 @@ export interface Loaders {
   subscription: DataLoader<string, SubscriptionRecord | null>;
   /** A delivery's attempts, oldest first. */
   attempts: DataLoader<string, DeliveryAttempt[]>;
+  trigger: DataLoader<string, TriggerRecord | null>;
+  session: DataLoader<string, Session | null>;
 }
 
 function createLoaders({ services, principal }: GraphQLContext): Loaders {
@@ -24,6 +28,8 @@ function createLoaders({ services, principal }: GraphQLContext): Loaders {
     event: new DataLoader((ids) => eventsByIds(services, principal, ids)),
     subscription: new DataLoader((ids) => subscriptionsByIds(services, principal, ids)),
     attempts: new DataLoader((ids) => attemptsOfDeliveries(services, principal, ids)),
+    trigger: new DataLoader((ids) => triggersByIds(services, principal, ids)),
+    session: new DataLoader((ids) => sessionsByIds(services, principal, ids)),
   };
 }
 

@@ -82,6 +82,22 @@ export async function listSessions(
   });
 }
 
+/** Triggers by id, in the order asked, null where the caller's workspace has none (per-request loaders). */
+export async function triggersByIds(services: Pick<Services, 'db'>, principal: Principal | undefined, ids: readonly string[]): Promise<Array<TriggerRecord | null>> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const rows = await services.db.trigger.findMany({ where: { id: { in: [...ids] }, workspaceId } });
+  const byId = new Map(rows.map((r) => [r.id, toTriggerRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** Sessions by id, in the order asked, null where the caller's workspace has none (per-request loaders). */
+export async function sessionsByIds(services: Pick<Services, 'db'>, principal: Principal | undefined, ids: readonly string[]): Promise<Array<Session | null>> {
+  const { workspaceId } = assertCan(principal, 'read');
+  const rows = await services.db.session.findMany({ where: { id: { in: [...ids] }, workspaceId } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 /** A session of the caller's workspace (node(id:)); null when there is none. */
 export async function findSession(services: Pick<Services, 'db'>, principal: Principal | undefined, input: { id: string }): Promise<Session | null> {
   return getSession(services.db, assertCan(principal, 'read').workspaceId, input.id);

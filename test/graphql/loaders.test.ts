@@ -8,6 +8,7 @@ import { notify } from '../../src/platform/realtime.ts';
 import { gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 
 const DASHBOARD = 'query($n: Int!) { deliveries(first: $n) { edges { node { id event { type } subscription { url } attempts { statusCode } } } } }';
+const INBOUND = 'query($n: Int!) { inboundDeliveries(first: $n) { edges { node { id trigger { name } session { id agent trigger { name } } } } } }';
 
 /**
  * Every statement the service sends through its pool while `fn` runs: the pool's own query() (Prisma's
@@ -57,6 +58,7 @@ describe('GraphQL loaders', () => {
   const types = ['tool.called', 'review.completed', 'import.completed'];
   /** What the dashboard must show for each delivery, by id. */
   const expected = new Map<string, { type: string; url: string; codes: number[] }>();
+  const inbound = new Map<string, { trigger: string; session: { id: string; agent: string } | null }>();
   const q = (sql: string, values: unknown[] = []) => svc.services.pool.query(sql, values);
 
   before(async () => {
@@ -80,6 +82,19 @@ describe('GraphQL loaders', () => {
                SELECT $1, n, now(), 5, CASE WHEN code < 300 THEN 'SUCCEEDED' ELSE 'FAILED' END::"AttemptOutcome", code
                FROM unnest($2::int[]) WITH ORDINALITY AS a(code, n)`, [deliveryId, codes]);
       expected.set(deliveryId, { type, url: sub.url, codes });
+    }
+    const triggers = [0, 1].map((i) => ({ id: newId('trigger'), name: `loader-trigger-${i}` }));
+    for (const t of triggers) {
+      await q(`INSERT INTO trigger (id, workspace_id, name, agent, inputs) VALUES ($1, $2, $3, 'agent', '[]')`, [t.id, svc.workspaceId, t.name]);
+    }
+    for (let i = 0; i < 120; i++) {
+      const t = triggers[i % triggers.length]!;
+      const sessionId = i % 3 === 0 ? null : newId('session');
+      if (sessionId) await q(`INSERT INTO session (id, workspace_id, agent, trigger_id) VALUES ($1, $2, $3, $4)`, [sessionId, svc.workspaceId, `agent-${i}`, t.id]);
+      const id = newId('inboundDelivery');
+      await q(`INSERT INTO inbound_delivery (id, workspace_id, trigger_id, outcome, status_code, payload_sha256, payload_bytes, session_id)
+               VALUES ($1, $2, $3, $4, 202, 'x', 2, $5)`, [id, svc.workspaceId, t.id, sessionId ? 'ACCEPTED' : 'IGNORED', sessionId]);
+      inbound.set(id, { trigger: t.name, session: sessionId ? { id: sessionId, agent: `agent-${i}` } : null });
     }
   });
   after(() => svc.stop());
@@ -105,6 +120,31 @@ describe('GraphQL loaders', () => {
     const once = ['delivery_attempt', 'event', 'outbound_delivery', 'webhook_subscription'];
     assert.deepEqual(tables(ten), once, ten.join(' | '));
     assert.deepEqual(tables(hundred), once, hundred.join(' | '));
+  });
+
+  it('runs the inbound list with its triggers and sessions in the same few statements for 10 requests as for 100', async () => {
+    const page = async (n: number) => {
+      let edges: Array<{ node: { id: string; trigger: { name: string }; session: { id: string; agent: string; trigger: { name: string } } | null } }> = [];
+      const statements = await statementsDuring(svc.services.pool, async () => {
+        edges = (await gqlOk(svc.url, svc.adminKey, INBOUND, { n })).inboundDeliveries.edges;
+      });
+      assert.equal(edges.length, n);
+      for (const { node } of edges) {
+        const want = inbound.get(node.id)!;
+        assert.equal(node.trigger.name, want.trigger, node.id);
+        assert.deepEqual(node.session && { id: node.session.id, agent: node.session.agent }, want.session, node.id);
+        if (node.session) assert.equal(node.session.trigger.name, want.trigger, node.id);
+      }
+      return statements;
+    };
+    await page(10);
+    const tables = (statements: string[]) => statements.map((s) => /"public"\."(\w+)"/.exec(s)?.[1] ?? s).sort();
+    // The page, its sessions, then the triggers of the page and of its sessions (one load: DataLoader batches the tick).
+    const once = ['inbound_delivery', 'session', 'trigger'];
+    const ten = await page(10);
+    const hundred = await page(100);
+    assert.ok(tables(ten).length <= 4 && tables(hundred).length === tables(ten).length, `${ten.join(' | ')} || ${hundred.join(' | ')}`);
+    for (const t of once) assert.ok(tables(hundred).includes(t), hundred.join(' | '));
   });
 
   it('reads a delivery\'s children afresh for every live update, not from an earlier update\'s loaders', async () => {

@@ -1,10 +1,11 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
+import { loadersOf } from '../loaders.ts';
 import { paged } from '../pagination.ts';
-import { findTrigger, getSession, listInboundDeliveries, listSessions, listTriggers, watchInboundDeliveries } from '../../inbound/queries.ts';
+import { findTrigger, listInboundDeliveries, listSessions, listTriggers, watchInboundDeliveries } from '../../inbound/queries.ts';
 import { testTrigger } from '../../inbound/test-trigger.ts';
 import { applyTriggerYaml, createTrigger, deleteTrigger, rotateTriggerSecret, updateTrigger } from '../../inbound/trigger-admin.ts';
-import { getTrigger, triggerUrl } from '../../inbound/triggers.ts';
+import { triggerUrl } from '../../inbound/triggers.ts';
 import { listSecrets } from '../../secrets/rotation.ts';
 
 export const inboundResolvers: Resolvers = {
@@ -30,11 +31,11 @@ export const inboundResolvers: Resolvers = {
     secrets: (t, _a, { services }) => listSecrets(services.db, { kind: 'trigger', id: t.id }),
   },
   InboundDelivery: {
-    trigger: (d, _a, { services }) => getTrigger(services.db, d.workspaceId, d.triggerId),
-    session: (d, _a, { services }) => (d.sessionId ? getSession(services.db, d.workspaceId, d.sessionId) : null),
+    trigger: (d, _a, ctx, info) => loadersOf(ctx, info).trigger.load(d.triggerId),
+    session: (d, _a, ctx, info) => (d.sessionId ? loadersOf(ctx, info).session.load(d.sessionId) : null),
   },
   Session: {
-    trigger: (s, _a, { services }) => (s.triggerId ? getTrigger(services.db, s.workspaceId, s.triggerId) : null),
+    trigger: (s, _a, ctx, info) => (s.triggerId ? loadersOf(ctx, info).trigger.load(s.triggerId) : null),
   },
   Subscription: {
     inboundReceived: {
