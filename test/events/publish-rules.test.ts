@@ -2,11 +2,11 @@
 // gateway-only event types, finished sessions, and the cached, NOTIFY-invalidated filter list that
 // is evaluated before the fan-out's transaction.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, type TestService, withPublishingService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 
@@ -17,23 +17,13 @@ const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSub
 describe('publish rules', () => {
   let svc: TestService;
   let publisher: string;
-  const receivers: Receiver[] = [];
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
-  });
-  after(async () => {
-    await svc.stop();
-    for (const r of receivers) await r.close();
-  });
   const query = async (sql: string, values: unknown[] = []) => (await svc.services.pool.query(sql, values)).rows;
   const send = (body: unknown, key = publisher) =>
     fetch(`${svc.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const receiver = async () => {
-    const r = await startReceiver();
-    receivers.push(r);
-    return r;
-  };
+  const receiver = withPublishingService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' }, (s, key) => {
+    svc = s;
+    publisher = key;
+  });
   const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
     const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
     assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));

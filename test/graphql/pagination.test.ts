@@ -5,12 +5,12 @@
 // the items its setup made.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { buildSchema, getNamedType } from 'graphql';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gqlOk, startTestService, type TestService } from '../support/service.ts';
+import { gqlOk, type TestService, withServiceAndReceiver } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 
 const N = 3;
@@ -82,13 +82,9 @@ const LISTS: Array<{ list: string; make: (s: Setup) => Promise<string[]> }> = [
 describe('pagination past page one', () => {
   let svc: TestService;
   let receiver: Receiver;
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await svc.stop();
-    await receiver.close();
+  withServiceAndReceiver((s, r) => {
+    svc = s;
+    receiver = r;
   });
 
   it('covers every list of the Query type in schema.graphql', () => {

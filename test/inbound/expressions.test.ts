@@ -12,7 +12,7 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayProcess, spawnGateway } from '../support/process.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { gql, type TestService, withServiceAndReceiver } from '../support/service.ts';
 import { CREATE_TRIGGER, createTrigger } from '../support/triggers.ts';
 
 const CREATE_SUBSCRIPTION = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
@@ -37,13 +37,9 @@ const REFUSED: Array<[string, string, RegExp]> = [
 describe('JSONPath expressions, checked when saved', () => {
   let svc: TestService;
   let receiver: Receiver;
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await svc.stop();
-    await receiver.close();
+  withServiceAndReceiver((s, r) => {
+    svc = s;
+    receiver = r;
   });
   const count = async (table: string) => (await svc.services.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
   const ok = { name: 'ok', path: '$.ok' };

@@ -3,11 +3,11 @@
 // redeliver, disable/enable/replay, test events, auto-disable and live deliveryUpdated.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { scheduledWaits } from '../support/deliveries.ts';
 import { gate, startReceiver, type Receiver, type Received } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
+import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within, withPublishingService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 
@@ -27,12 +27,12 @@ function verifyStandard(r: Received, secret: string): boolean {
 describe('outbound delivery', () => {
   let svc: TestService;
   let publisher: string;
-  const receivers: Receiver[] = [];
-  const receiver = async () => {
-    const r = await startReceiver();
-    receivers.push(r);
-    return r;
-  };
+  const receiver = withPublishingService({
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
+    }, (s, key) => {
+    svc = s;
+    publisher = key;
+  });
   const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
     const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
@@ -48,16 +48,6 @@ describe('outbound delivery', () => {
   const fannedOutTo = async (eventId: string) =>
     (await svc.services.pool.query<{ subscription_id: string }>('SELECT subscription_id FROM outbound_delivery WHERE event_id = $1 ORDER BY 1', [eventId])).rows.map((r) => r.subscription_id);
 
-  before(async () => {
-    svc = await startTestService({
-      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
-    });
-    publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
-  });
-  after(async () => {
-    await svc.stop();
-    for (const r of receivers) await r.close();
-  });
 
   it('fans an event out to every matching ACTIVE subscription: same webhook-id, same bytes, each signed with its own secret', async () => {
     const [a, b, c] = [await receiver(), await receiver(), await receiver()];

@@ -3,12 +3,12 @@
 // batch with. Each test co-batches an honest receiver with the hostile one: events that fan out to
 // both put both deliveries in one job; events published in one commit put their jobs in one fetch.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { withTransaction } from '../../src/platform/db/pool.ts';
 import { insertEvents } from '../../src/events/outbox.ts';
-import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
+import { gate, type Receiver } from '../support/receiver.ts';
 import { scheduledWaits } from '../support/deliveries.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { gql, type TestService, withPublishingService } from '../support/service.ts';
 import { until as waitUntil } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
@@ -20,12 +20,12 @@ const until = <T>(fn: () => Promise<T | undefined | false | null> | T | undefine
 describe('hostile receivers in a shared batch', () => {
   let svc: TestService;
   let publisher: string;
-  const receivers: Receiver[] = [];
-  const receiver = async () => {
-    const r = await startReceiver();
-    receivers.push(r);
-    return r;
-  };
+  const receiver = withPublishingService({
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
+    }, (s, key) => {
+    svc = s;
+    publisher = key;
+  });
   const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
     const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
     assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));
@@ -53,16 +53,6 @@ describe('hostile receivers in a shared batch', () => {
        WHERE name = 'outbound-delivery' AND data->'deliveryIds' ?| $1::text[]`, [deliveryIds])).rows;
   const ids = (r: Receiver) => r.received.map((x) => String(x.headers['webhook-id']));
 
-  before(async () => {
-    svc = await startTestService({
-      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
-    });
-    publisher = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
-  });
-  after(async () => {
-    await svc.stop();
-    for (const r of receivers) await r.close();
-  });
 
   it('stores any answer bytes (NUL, invalid UTF-8, a character cut at 4 KiB) and the co-batched deliveries succeed exactly once', async () => {
     const [honest, hostile] = [await receiver(), await receiver()];

@@ -8,7 +8,7 @@ import { addressAllowed } from '../../src/platform/target-guard.ts';
 import { verify } from '../../src/signing/schemes.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { gate, startReceiver, type Receiver } from '../support/receiver.ts';
-import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, startTestService, type TestService, withServiceAndReceiver } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
@@ -18,13 +18,9 @@ const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) {
 describe('webhook subscriptions', () => {
   let svc: TestService;
   let receiver: Receiver;
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await svc.stop();
-    await receiver.close();
+  withServiceAndReceiver((s, r) => {
+    svc = s;
+    receiver = r;
   });
 
   it('pings the endpoint on create with a signed webhook.ping; a 2xx makes it ACTIVE', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { newId } from '../../src/platform/ids.ts';
 import { activeSecrets, addSecret } from '../../src/secrets/secret-store.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { type Receiver } from '../support/receiver.ts';
+import { gql, type TestService, withServiceAndReceiver } from '../support/service.ts';
 
 /** Every text value of every row of every table, for "does this string appear anywhere". */
 async function dumpDatabase(url: string): Promise<string> {
@@ -28,13 +28,9 @@ async function dumpDatabase(url: string): Promise<string> {
 describe('secrets at rest', () => {
   let svc: TestService;
   let receiver: Receiver;
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await svc.stop();
-    await receiver.close();
+  withServiceAndReceiver((s, r) => {
+    svc = s;
+    receiver = r;
   });
 
   it('stores signing secrets and secret header values encrypted and API keys hashed: no row holds any in clear', async () => {

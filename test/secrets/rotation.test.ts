@@ -2,9 +2,9 @@
 // with both; revokeSecret ends an overlap early; at most 10 old secrets are kept.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { gql, startTestService, type TestService } from '../support/service.ts';
+import { describe, it } from 'node:test';
+import { type Receiver } from '../support/receiver.ts';
+import { gql, type TestService, withServiceAndReceiver } from '../support/service.ts';
 import { type Signed, github, post, slack, standardWebhooks, stripe } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
 
@@ -14,13 +14,9 @@ const REVOKE = 'mutation($id: ID!) { revokeSecret(input: {secretId: $id}) { secr
 describe('secret rotation', () => {
   let svc: TestService;
   let receiver: Receiver;
-  before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await svc.stop();
-    await receiver.close();
+  withServiceAndReceiver((s, r) => {
+    svc = s;
+    receiver = r;
   });
 
   it('rotateTriggerSecret: both secrets verify during the overlap; revokeSecret ends the old one at once', async () => {

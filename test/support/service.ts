@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { after, before } from 'node:test';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type RunningService, startService } from '../../src/app/service.ts';
 import { createTestDatabase, dropTestDatabase } from './db.ts';
+import { type Receiver, startReceiver } from './receiver.ts';
 
 export interface TestService extends RunningService {
   url: string;
@@ -51,6 +53,47 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     rmSync(dataDir, { recursive: true, force: true });
   };
   return { ...service, stop, url: service.url, databaseUrl, dataDir, adminKey: service.bootstrap?.adminKey ?? '', workspaceId: service.bootstrap?.workspaceId ?? '' };
+}
+
+/**
+ * A suite's gateway (subscriptions may target 127.0.0.1 over http) and a receiver, started before its
+ * tests and stopped after them; `use` hands both to the suite's variables.
+ */
+export function withServiceAndReceiver(use: (svc: TestService, receiver: Receiver) => void): void {
+  let svc: TestService | undefined;
+  let receiver: Receiver | undefined;
+  before(async () => {
+    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    receiver = await startReceiver();
+    use(svc, receiver);
+  });
+  after(async () => {
+    await svc?.stop();
+    await receiver?.close();
+  });
+}
+
+/**
+ * A suite's gateway with a PUBLISHER key, started before its tests; `use` hands both to the suite's
+ * variables. The returned function starts a receiver that is closed with the gateway after the suite.
+ */
+export function withPublishingService(env: Record<string, string>, use: (svc: TestService, publisherKey: string) => void): () => Promise<Receiver> {
+  let svc: TestService | undefined;
+  const receivers: Receiver[] = [];
+  before(async () => {
+    svc = await startTestService(env);
+    const created = await gqlOk<{ createApiKey: { key: string } }>(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }');
+    use(svc, created.createApiKey.key);
+  });
+  after(async () => {
+    await svc?.stop();
+    for (const r of receivers) await r.close();
+  });
+  return async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    return r;
+  };
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
