@@ -5,10 +5,10 @@
 // request the database refuses.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { gql, startTestService, type TestService } from '../support/service.ts';
 import { post, standardWebhooks, stripe } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { holdAuditHead } from '../support/writer-stall.ts';
 import { until } from '../support/wait.ts';
 
 const SESSION_INPUTS = 'query($id: ID!) { node(id: $id) { ... on Session { inputs } } }';
@@ -165,22 +165,10 @@ describe('a group commit holding a request the database refuses', () => {
 
     // The test holds the workspace's audit chain head: the writer's first flush waits on it, and
     // the requests sent meanwhile queue up for the next one, together.
-    const lock = new pg.Client({ connectionString: svc.databaseUrl });
-    await lock.connect();
-    await lock.query('BEGIN');
-    await lock.query('SELECT 1 FROM audit_chain WHERE workspace_id = $1 FOR UPDATE', [svc.workspaceId]);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await lock.query('ROLLBACK');
-      await lock.end();
-    };
+    const { writerWaiting, release } = await holdAuditHead(svc);
     try {
       const first = post(t.url, standardWebhooks(t.secret, '{"v":"first"}', { id: 'msg_batch_first' }));
-      await until(async () => (await svc.services.pool.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'webhook-gateway:writer' AND wait_event_type = 'Lock'`)).rows[0].n === 1,
-      'the writer waiting on the lock');
+      await writerWaiting();
       // Queued one at a time, in this order: the refused value first, two requests with one message
       // id (the second is the first's replay), the rest.
       const sent: Record<string, ReturnType<typeof post>> = {};

@@ -4,10 +4,10 @@
 // queue is bounded (INBOUND_MAX_QUEUE): past it, 503 with Retry-After, and nothing accepted is lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { startTestService, type TestService } from '../support/service.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
+import { holdAuditHead } from '../support/writer-stall.ts';
 
 /** Polls until `check` holds; fails with `what` past the deadline. */
 async function until<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean, deadlineMs = 30_000): Promise<T> {
@@ -110,22 +110,10 @@ describe('inbound writer queue bound', () => {
     assert.equal((await post(t.url, standardWebhooks(t.secret, '{}', { id: 'msg_warm' }))).status, 202);
 
     // Commits cannot finish while the test holds the workspace's audit chain head.
-    const lock = new pg.Client({ connectionString: svc.databaseUrl });
-    await lock.connect();
-    await lock.query('BEGIN');
-    await lock.query('SELECT 1 FROM audit_chain WHERE workspace_id = $1 FOR UPDATE', [svc.workspaceId]);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await lock.query('ROLLBACK');
-      await lock.end();
-    };
+    const { writerWaiting, release } = await holdAuditHead(svc);
     try {
       const first = post(t.url, standardWebhooks(t.secret, '{"n":0}', { id: 'msg_q_first' }));
-      await until('the writer waiting on the lock', () => svc.services.pool.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'webhook-gateway:writer' AND wait_event_type = 'Lock'`,
-      ).then((r) => r.rows[0].n as number), (n) => n === 1);
+      await writerWaiting();
 
       // Ten more while that commit stalls: two fit in the queue, eight are turned away at once.
       const ids = Array.from({ length: 10 }, (_, i) => `msg_q_${i}`);
