@@ -73,6 +73,8 @@ export const refusals = {
   tooLarge: (limit: number): Refusal => ({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${limit} bytes` }),
   unsupportedMediaType: (): Refusal => ({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json or application/x-www-form-urlencoded' }),
   rateLimited: (limit: number): Refusal => ({ status: 429, code: 'RATE_LIMITED', message: `trigger rate limit of ${limit} requests per second exceeded`, retryAfter: 1 }),
+  /** A value PostgreSQL refused when the request was written (inbound/record.ts, UnstorableInput). */
+  unstorable: (): Refusal => ({ status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' }),
 };
 
 /** Runs the checks on `req` for trigger `t`; see the top of this file. */
