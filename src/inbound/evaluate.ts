@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';
 import { isStorableString, storableString } from '../platform/storable-string.ts';
-import { MAX_HOPS, loopProblem, requestHops } from '../signing/loop-marker.ts';
+import { MAX_HOPS, loopCheck } from '../signing/loop-marker.ts';
 import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
 import { type InboundRecord, findReplay } from './record.ts';
@@ -142,12 +142,12 @@ function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: s
   } else {
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
   }
-  const loop = loopProblem(req.headers, ownDeploymentId);
-  if (loop) {
-    ev.checks.push({ check: 'loop', passed: false, detail: loop });
-    return { status: 403, code: 'WEBHOOK_LOOP', message: loop };
+  const loop = loopCheck(req.headers, ownDeploymentId);
+  if (loop.problem) {
+    ev.checks.push({ check: 'loop', passed: false, detail: loop.problem });
+    return { status: 403, code: 'WEBHOOK_LOOP', message: loop.problem };
   }
-  ev.hops = requestHops(req.headers);
+  ev.hops = loop.hops;
   ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
   return undefined;
 }
