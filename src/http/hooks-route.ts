@@ -9,7 +9,7 @@ import express from 'express';
 import { Gauge } from 'prom-client';
 import { headersSha256, sha256Hex } from '../audit/append.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
-import { type CheckDeps, type Refusal, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
+import { type CheckDeps, type Refusal, checkDeps, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
@@ -79,7 +79,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
   services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
   const hooks: Hooks = {
     services, writer, triggers,
-    checks: { pool, deploymentId: services.deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours },
+    checks: checkDeps(services),
     floods: new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
     count: (outcome) => metrics.inboundRequests.inc({ outcome }),
   };

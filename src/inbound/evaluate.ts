@@ -6,6 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';
+import type { Services } from '../platform/services.ts';
 import { isStorableString, storableString } from '../platform/storable-string.ts';
 import { MAX_HOPS, loopCheck } from '../signing/loop-marker.ts';
 import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
@@ -59,6 +60,10 @@ export interface CheckDeps {
   maxBodyBytes: number;
   replayWindowHours: number;
 }
+
+/** The checks' settings, alike for /hooks and its dry run. */
+export const checkDeps = ({ pool, deploymentId, config }: Pick<Services, 'pool' | 'deploymentId' | 'config'>): CheckDeps =>
+  ({ pool, deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours });
 
 export interface InboundRequest {
   headers: Headers;
