@@ -28,7 +28,7 @@ export const EVENT_SCHEMAS = {
 export type EventType = keyof typeof EVENT_SCHEMAS;
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
-export const isEventType = (t: string): t is EventType => Object.hasOwn(EVENT_SCHEMAS, t);
+const isEventType = (t: string): t is EventType => Object.hasOwn(EVENT_SCHEMAS, t);
 
 /** Validates `data`; throws BAD_USER_INPUT naming the first failing field (`data.status`). */
 export function validateEventData(type: string, data: unknown): Record<string, unknown> {

@@ -74,7 +74,7 @@ export interface PreparedEvents {
 }
 
 /** Ids, timestamps and the envelope bytes, fixed here once and for every attempt. */
-export function prepareEvents(inputs: PublishInput[]): PreparedEvents {
+function prepareEvents(inputs: PublishInput[]): PreparedEvents {
   const createdAt = new Date();
   return {
     createdAt,
@@ -172,7 +172,7 @@ export interface FanRow {
 }
 
 /** Queues the fanned-out deliveries' first jobs, in the same transaction. */
-export async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
+async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
   if (fan.length > 0) await client.query(await fannedOutJobs(jobs, [...new Set(fan.map((d) => d.event_id))]));
   const byEvent = Map.groupBy(fan, (d) => d.event_id);
   return prepared.events.map((e) => ({

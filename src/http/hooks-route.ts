@@ -9,7 +9,7 @@ import express from 'express';
 import { Gauge } from 'prom-client';
 import { headersSha256, sha256Hex } from '../audit/append.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
-import { type CheckDeps, type Refusal, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
+import { type CheckDeps, type Refusal, checkDeps, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
@@ -79,7 +79,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
   services.realtime.onTopic('trigger.changed', (_ws, data) => triggers.invalidate((data as { id: string }).id));
   const hooks: Hooks = {
     services, writer, triggers,
-    checks: { pool, deploymentId: services.deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours },
+    checks: checkDeps(services),
     floods: new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
     count: (outcome) => metrics.inboundRequests.inc({ outcome }),
   };
@@ -124,25 +124,27 @@ async function readWithinLimit(h: Hooks, req: express.Request, res: express.Resp
 async function decide(h: Hooks, t: TriggerContext, req: express.Request, res: express.Response, body: Buffer, receivedAt: Date): Promise<void> {
   const headers = flatHeaders(req);
   const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) }, 'live');
-  const facts: InboundFacts = {
+  // Only a request that is written hashes its body and headers: a flood refused at 415 or 429, or
+  // past its flood limit, costs no hashing.
+  const facts = (): InboundFacts => ({
     receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
     payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: shownMessageId(ev), replayKeys: ev.replayKeys ?? [],
-  };
+  });
   switch (verdict.kind) {
     case 'refuse':
       return refuse(h, t, req.ip, res, verdict.refusal, verdict.recorded ? facts : undefined);
     case 'replay':
-      await h.writer.write({ kind: 'replay', t, facts, first: verdict.first });
+      await h.writer.write({ kind: 'replay', t, facts: facts(), first: verdict.first });
       h.count('REPLAYED');
       return void answerRecord(res, verdict.first);
     case 'handshake':
-      await h.writer.write({ kind: 'handshake', t, facts });
+      await h.writer.write({ kind: 'handshake', t, facts: facts() });
       h.count('HANDSHAKE');
       return void (verdict.reply.kind === 'slack-challenge'
         ? res.status(200).json({ challenge: verdict.reply.challenge })
         : res.status(200).json({ ok: true, event: 'ping' }));
     case 'accept':
-      return accept(h, t, req.ip, res, facts, verdict.inputs, ev.hops ?? 0);
+      return accept(h, t, req.ip, res, facts(), verdict.inputs, ev.hops ?? 0);
   }
 }
 
@@ -154,7 +156,7 @@ async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: 
   } catch (err) {
     if (!(err instanceof UnstorableInput)) throw err;
     h.services.log.warn({ err: { message: err.message }, triggerId: t.id }, 'inbound request holds a value the database refused');
-    return refuse(h, t, ip, res, { status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' }, facts);
+    return refuse(h, t, ip, res, refusals.unstorable(), () => facts);
   }
   h.count(result.replayed ? 'REPLAYED' : result.ignored ? 'IGNORED' : 'ACCEPTED');
   answerRecord(res, result);
@@ -165,8 +167,8 @@ async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: 
  * but 429, and only up to the per-source flood limit: past it, answered the same but only counted
  * (inbound/refusal-limit.ts).
  */
-async function refuse(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, r: Refusal, facts?: InboundFacts): Promise<void> {
-  if (facts && (await h.floods.admit(t, ip, r))) await h.writer.write({ kind: 'refuse', t, facts, refusal: r });
+async function refuse(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, r: Refusal, facts?: () => InboundFacts): Promise<void> {
+  if (facts && (await h.floods.admit(t, ip, r))) await h.writer.write({ kind: 'refuse', t, facts: facts(), refusal: r });
   h.count(r.code);
   answerRefusal(res, r);
 }
@@ -178,7 +180,7 @@ function failed(h: Hooks, req: express.Request<{ triggerId: string }>, res: expr
   }
   if (err instanceof UnstorableInput) {
     h.count('MALFORMED_BODY');
-    return answerRefusal(res, { status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' });
+    return answerRefusal(res, refusals.unstorable());
   }
   h.count(sendError(res, err, h.services.log, { triggerId: req.params.triggerId }));
 }

@@ -6,8 +6,9 @@
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';
+import type { Services } from '../platform/services.ts';
 import { isStorableString, storableString } from '../platform/storable-string.ts';
-import { MAX_HOPS, loopProblem, requestHops } from '../signing/loop-marker.ts';
+import { MAX_HOPS, loopCheck } from '../signing/loop-marker.ts';
 import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
 import { type InboundRecord, findReplay } from './record.ts';
@@ -60,6 +61,10 @@ export interface CheckDeps {
   replayWindowHours: number;
 }
 
+/** The checks' settings, alike for /hooks and its dry run. */
+export const checkDeps = ({ pool, deploymentId, config }: Pick<Services, 'pool' | 'deploymentId' | 'config'>): CheckDeps =>
+  ({ pool, deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours });
+
 export interface InboundRequest {
   headers: Headers;
   body: Buffer;
@@ -73,6 +78,8 @@ export const refusals = {
   tooLarge: (limit: number): Refusal => ({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${limit} bytes` }),
   unsupportedMediaType: (): Refusal => ({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json or application/x-www-form-urlencoded' }),
   rateLimited: (limit: number): Refusal => ({ status: 429, code: 'RATE_LIMITED', message: `trigger rate limit of ${limit} requests per second exceeded`, retryAfter: 1 }),
+  /** A value PostgreSQL refused when the request was written (inbound/record.ts, UnstorableInput). */
+  unstorable: (): Refusal => ({ status: 400, code: 'MALFORMED_BODY', message: 'the request holds a value the gateway cannot store' }),
 };
 
 /** Runs the checks on `req` for trigger `t`; see the top of this file. */
@@ -140,12 +147,12 @@ function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: s
   } else {
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
   }
-  const loop = loopProblem(req.headers, ownDeploymentId);
-  if (loop) {
-    ev.checks.push({ check: 'loop', passed: false, detail: loop });
-    return { status: 403, code: 'WEBHOOK_LOOP', message: loop };
+  const loop = loopCheck(req.headers, ownDeploymentId);
+  if (loop.problem) {
+    ev.checks.push({ check: 'loop', passed: false, detail: loop.problem });
+    return { status: 403, code: 'WEBHOOK_LOOP', message: loop.problem };
   }
-  ev.hops = requestHops(req.headers);
+  ev.hops = loop.hops;
   ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
   return undefined;
 }

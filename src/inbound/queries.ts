@@ -109,7 +109,7 @@ export async function findInboundDelivery(services: Pick<Services, 'db'>, princi
 }
 
 /** A session of the workspace: the one a delivery started, say. */
-export async function getSession(db: DbOrTx, workspaceId: string, id: string): Promise<Session | null> {
+async function getSession(db: DbOrTx, workspaceId: string, id: string): Promise<Session | null> {
   return db.session.findFirst({ where: { id, workspaceId } });
 }
 

@@ -328,12 +328,11 @@ export class InboundWriter {
    * other keys must not remember it.
    */
   async #rememberCarefully(p: Pipeline, batch: Batch, memory: MemoryRow[]): Promise<Map<number, InboundRecord>> {
-    const keyOf = (triggerId: string, key: string) => `${triggerId} ${key}`;
     const { rows: won } = await p.send<{ trigger_id: string; message_id: string }>({ name: 'inbound-remember', text: REMEMBER },
       [...rowParams(memory, MEMORY_COLUMNS), this.#windowHours]);
-    const taken = new Set(won.map((r) => keyOf(r.trigger_id, r.message_id)));
-    const lost = new Set(memory.filter((m) => !taken.has(keyOf(m.triggerId, m.key))).map((m) => m.i));
-    const orphans = memory.filter((m) => lost.has(m.i) && taken.has(keyOf(m.triggerId, m.key)));
+    const taken = new Set(won.map((r) => memoryKey(r.trigger_id, r.message_id)));
+    const lost = new Set(memory.filter((m) => !taken.has(memoryKey(m.triggerId, m.key))).map((m) => m.i));
+    const orphans = memory.filter((m) => lost.has(m.i) && taken.has(memoryKey(m.triggerId, m.key)));
     if (orphans.length > 0) {
       void p.send(`DELETE FROM inbound_message m USING unnest($1::text[], $2::text[]) AS k(t, m) WHERE m.trigger_id = k.t AND m.message_id = k.m`,
         [orphans.map((m) => m.triggerId), orphans.map((m) => m.key)]);
@@ -345,11 +344,11 @@ export class InboundWriter {
        JOIN unnest($1::text[], $2::text[]) AS k(t, m) ON m.trigger_id = k.t AND m.message_id = k.m`,
       [probes.map((m) => m.triggerId), probes.map((m) => m.key)],
     );
-    const byKey = new Map(rows.map((r) => [keyOf(r.trigger_id, r.message_id), r]));
+    const byKey = new Map(rows.map((r) => [memoryKey(r.trigger_id, r.message_id), r]));
     const firsts = new Map<number, InboundRecord>();
     for (const i of lost) {
       const w = batch.writes[i]!;
-      const f = w.facts.replayKeys.map((k) => byKey.get(keyOf(w.t.id, k))).find((r) => r !== undefined);
+      const f = w.facts.replayKeys.map((k) => byKey.get(memoryKey(w.t.id, k))).find((r) => r !== undefined);
       // Keys are stored as they are compared (storable text), and a key kept within the window
       // stays locked by the insert above until the commit: its row is there.
       if (!f) throw new Error('the first of a replayed message is not in replay memory');
@@ -358,6 +357,9 @@ export class InboundWriter {
     return firsts;
   }
 }
+
+/** A replay memory row's primary key (trigger, key) as one map key. */
+const memoryKey = (triggerId: string, key: string) => `${triggerId} ${key}`;
 
 /** The request-derived text of a write, made storable (the checks leave it as sent). */
 function storableWrite(w: InboundWrite): InboundWrite {
@@ -379,7 +381,7 @@ function batchOwners(writes: InboundWrite[]): Array<number | undefined> {
   const holder = new Map<string, number>();
   return writes.map((w, i) => {
     if (w.kind !== 'accept') return undefined;
-    const keys = w.facts.replayKeys.map((k) => `${w.t.id} ${k}`);
+    const keys = w.facts.replayKeys.map((k) => memoryKey(w.t.id, k));
     const owner = keys.map((k) => holder.get(k)).find((o) => o !== undefined);
     if (owner === undefined) for (const k of keys) holder.set(k, i);
     return owner;
@@ -391,8 +393,8 @@ function memoryRows(batch: Batch): MemoryRow[] {
   const rows = batch.writes.flatMap((w, i) => (w.kind === 'accept' && batch.owner[i] === undefined
     ? w.facts.replayKeys.map((key): MemoryRow => ({ triggerId: w.t.id, key, deliveryId: batch.rowIds[i]!, sessionId: batch.sessionIds[i] ?? null, acceptedAt: w.facts.receivedAt, i }))
     : []));
-  const sortKey = (m: MemoryRow) => `${m.triggerId} ${m.key}`;
-  return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  const keyed = rows.map((m) => ({ m, key: memoryKey(m.triggerId, m.key) }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ m }) => m);
 }
 
 /** Each request's answer: its own record, or, for a replay, its first's (a loser within the batch takes its owner's). */

@@ -26,7 +26,7 @@ const EMPTY_SHA256 = sha256Hex('');
  * The address a flood is counted by: an IPv4 address, or an IPv6 address's /64, since one host
  * is commonly handed a whole /64 and could otherwise count afresh from each of its addresses.
  */
-export function floodSource(ip: string | undefined): string {
+function floodSource(ip: string | undefined): string {
   if (!ip || !ipaddr.isValid(ip)) return 'unknown';
   const addr = ipaddr.process(ip);
   if (addr.kind() === 'ipv4') return addr.toString();

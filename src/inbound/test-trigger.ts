@@ -6,7 +6,7 @@ import { type Principal, assertCan } from '../auth/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import type { Headers } from '../signing/schemes.ts';
-import { evaluateRequest, shownMessageId } from './evaluate.ts';
+import { checkDeps, evaluateRequest, shownMessageId } from './evaluate.ts';
 import { loadTriggerContext } from './trigger-context.ts';
 
 export interface TestTriggerInput {
@@ -37,9 +37,7 @@ export async function testTrigger(services: Pick<Services, 'pool' | 'cipher' | '
   const headers: Headers = {};
   for (const h of input.headers) headers[h.name.toLowerCase()] ??= h.value;
   const request = { headers, body: Buffer.from(input.body, 'utf8'), sourceIp: input.sourceIp || undefined, nowSeconds: Math.floor(Date.now() / 1000) };
-  const { config } = services;
-  const deps = { pool: services.pool, deploymentId: services.deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours };
-  const { verdict, ev } = await evaluateRequest(deps, t, request, 'dry-run');
+  const { verdict, ev } = await evaluateRequest(checkDeps(services), t, request, 'dry-run');
   const refusal = verdict.kind === 'refuse' ? verdict.refusal : undefined;
   return {
     status: refusal?.status ?? ANSWERS[verdict.kind as keyof typeof ANSWERS],

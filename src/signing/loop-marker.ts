@@ -35,15 +35,18 @@ const values = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v =
  * The hop count a request says it has made: the largest of its values, 0 without one. A value that
  * is not a count is not ours to judge, and counts as none.
  */
-export const requestHops = (headers: HeaderValues): number =>
+const requestHops = (headers: HeaderValues): number =>
   Math.max(0, ...values(headers[HOPS_HEADER]).filter((s) => /^\d{1,9}$/.test(s)).map(Number));
 
-/** Why an inbound request is refused as a loop, or undefined. Repeated headers count each value. */
-export function loopProblem(headers: HeaderValues, ownId: string): string | undefined {
-  if (values(headers[DEPLOYMENT_HEADER]).includes(ownId)) {
-    return `this request was sent by this gateway itself (${DEPLOYMENT_HEADER}); a subscription points at its own /hooks`;
-  }
+/**
+ * An inbound request's hop count (requestHops), and why it is refused as a loop (`problem`,
+ * undefined when it is not). Repeated headers count each value.
+ */
+export function loopCheck(headers: HeaderValues, ownId: string): { hops: number; problem: string | undefined } {
   const hops = requestHops(headers);
-  if (hops > MAX_HOPS) return `the request has made ${hops} gateway hops (${HOPS_HEADER}); at most ${MAX_HOPS} are accepted`;
-  return undefined;
+  if (values(headers[DEPLOYMENT_HEADER]).includes(ownId)) {
+    return { hops, problem: `this request was sent by this gateway itself (${DEPLOYMENT_HEADER}); a subscription points at its own /hooks` };
+  }
+  if (hops > MAX_HOPS) return { hops, problem: `the request has made ${hops} gateway hops (${HOPS_HEADER}); at most ${MAX_HOPS} are accepted` };
+  return { hops, problem: undefined };
 }

@@ -51,7 +51,7 @@ export interface VerifyInput {
 const standardKeys = new Map<string, KeyObject>();
 
 /** Standard Webhooks: the HMAC key is the base64 part after `whsec_`. */
-export const standardWebhooksKey = (secret: string): KeyObject =>
+const standardWebhooksKey = (secret: string): KeyObject =>
   cachedKey(standardKeys, secret, (s) => Buffer.from(s.startsWith('whsec_') ? s.slice('whsec_'.length) : s, 'base64'));
 
 export function signStandardWebhooks(secret: string, id: string, timestamp: number, body: Buffer | string): string {
