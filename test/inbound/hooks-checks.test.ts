@@ -290,6 +290,8 @@ describe('inbound checks', () => {
       const t = await createTrigger(other.url, other.adminKey, { name: 'cached-db-down' });
       const warm = await post(t.url, standardWebhooks(t.secret, '{"warm":true}'));
       assert.equal(warm.status, 202, 'accepted: the trigger is in the cache now');
+      // The echo runtime finishes the warm-up session first, so no job of its is cut off mid-way below.
+      await until(async () => (await other.services.pool.query(`SELECT status FROM session WHERE id = $1`, [warm.json.sessionId])).rows[0]?.status === 'SUCCEEDED', 'the warm-up session finished');
       const down = await refuseConnections(other.databaseUrl);
       let refused: Awaited<ReturnType<typeof post>>;
       try {
