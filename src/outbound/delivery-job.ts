@@ -15,7 +15,7 @@ import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.
 import { defineJob } from '../platform/jobs/job.ts';
 import type { Message } from '../platform/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
-import { countHits } from '../platform/db/rate-limit.ts';
+import { countHitsEach } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
 import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
@@ -116,8 +116,8 @@ async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target
 }
 
 /**
- * Rate limits: reserves this second's slots for each limited subscription in one upsert; the
- * deliveries past the limit get a job in the second where their turn falls (`later`). Only that
+ * Rate limits: reserves this second's slots for all the batch's limited subscriptions in one upsert;
+ * the deliveries past the limit get a job in the second where their turn falls (`later`). Only that
  * subscription waits. `reservedSecond` is the second each delivery sent now holds a slot in.
  */
 async function reserveRateSlots(pool: pg.Pool, targets: Target[]): Promise<{ now: Target[]; later: DeliveryJob[]; reservedSecond: Map<string, number> }> {
@@ -125,12 +125,15 @@ async function reserveRateSlots(pool: pg.Pool, targets: Target[]): Promise<{ now
   const reservedSecond = new Map<string, number>();
   const deferred = new Set<string>();
   const limited = Map.groupBy(targets.filter((t) => t.rate_limit_per_second !== null), (t) => t.subscription_id);
+  if (limited.size === 0) return { now: targets, later, reservedSecond };
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  const key = (subscriptionId: string) => `subscription:${subscriptionId}`;
+  const counts = await countHitsEach(pool, new Map([...limited].map(([id, list]) => [key(id), list.length])), now);
   for (const [subscriptionId, list] of limited) {
     const limit = list[0]!.rate_limit_per_second!;
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
     // Position j in this second's count is before + j: past the limit, it waits whole seconds.
-    const before = (await countHits(pool, `subscription:${subscriptionId}`, list.length, now)) - list.length;
+    const before = counts.get(key(subscriptionId))! - list.length;
     list.forEach((t, j) => {
       const secondsAhead = Math.floor((before + j) / limit);
       if (secondsAhead === 0) {
