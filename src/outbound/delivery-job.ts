@@ -234,21 +234,21 @@ export async function wakeWaiting(services: Services, subscriptionIds: string[])
   if (ids.length === 0) return 0;
   return withTransaction(services.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) s', [ids]);
-    const { rows } = await client.query<{ delivery_id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
+    const { rows } = await client.query<{ delivery_id: string; timeout_ms: number }>(
       `WITH slots AS (
-         SELECT s.id, s.timeout_ms, s.max_concurrency,
+         SELECT s.id, s.timeout_ms,
                 CASE WHEN s.max_concurrency IS NOT NULL
                      THEN greatest(0, s.max_concurrency - (SELECT count(*) FROM delivery_lease l WHERE l.subscription_id = s.id AND l.expires_at > now()))::int END AS free
          FROM webhook_subscription s WHERE s.id = ANY($1::text[])
        ), picked AS (
-         SELECT w.delivery_id, slots.id AS subscription_id, slots.timeout_ms, slots.max_concurrency
+         SELECT w.delivery_id, slots.timeout_ms
          FROM slots CROSS JOIN LATERAL (
            SELECT w.delivery_id FROM delivery_wait w JOIN outbound_delivery d ON d.id = w.delivery_id AND d.status = 'PENDING'
            WHERE w.subscription_id = slots.id ORDER BY w.due_at LIMIT slots.free -- NULL (no cap any more): all
          ) w
        )
        DELETE FROM delivery_wait w USING picked p WHERE w.delivery_id = p.delivery_id
-       RETURNING p.delivery_id, p.subscription_id, p.timeout_ms, p.max_concurrency`,
+       RETURNING p.delivery_id, p.timeout_ms`,
       [ids],
     );
     await queueDeliveries(services.boss, rows.map((r) => jobOf(r)), inTransaction(client));
