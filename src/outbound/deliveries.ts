@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { type Principal, assertCan } from '../auth/principal.ts';
 import { validateEventData } from '../events/catalog.ts';
-import { queueDeliveries } from '../events/delivery-queue.ts';
+import { type DeliveryJob, queueDeliveries } from '../events/delivery-queue.ts';
 import { insertDirectedEvent } from '../events/outbox.ts';
 import type { DeliveryAttempt, OutboundDelivery } from '../generated/prisma/client.ts';
 import { withTransaction } from '../platform/db/pool.ts';
@@ -26,14 +26,10 @@ const DELIVERY_ROW = `id, workspace_id AS "workspaceId", event_id AS "eventId", 
   attempt_count AS "attemptCount", next_attempt_at AS "nextAttemptAt", last_attempt_at AS "lastAttemptAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Queues the next attempt of each delivery, in the caller's transaction, and tells live subscribers. */
-async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, deliveryIds: string[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
-  const { rows } = await client.query<{ id: string; timeout_ms: number }>(
-    `SELECT d.id, s.timeout_ms FROM outbound_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id WHERE d.id = ANY($1::text[])`,
-    [deliveryIds],
-  );
-  await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, timeoutMs: r.timeout_ms })), inTransaction(client));
-  await notify(client, deliveryIds.map((deliveryId) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
+async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, jobs: DeliveryJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await queueDeliveries(boss, jobs, inTransaction(client));
+  await notify(client, jobs.map(({ deliveryId }) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
 }
 
 /** The subscription's status and timeout as this transaction sees them; NOT_FOUND outside the workspace. */
@@ -51,13 +47,15 @@ async function subscriptionIn(client: pg.PoolClient, workspaceId: string, id: st
 export async function redeliver(services: Pick<Services, 'pool' | 'boss'>, principal: Principal | undefined, input: { deliveryId: string }): Promise<OutboundDelivery> {
   const { workspaceId } = assertCan(principal, 'manage');
   return withTransaction(services.pool, async (client) => {
-    const { rows: [delivery] } = await client.query<OutboundDelivery>(
+    // The job's expiry follows the subscription's timeout, read by the same statement.
+    const { rows: [row] } = await client.query<OutboundDelivery & { timeout_ms: number }>(
       `UPDATE outbound_delivery SET status = 'PENDING', next_attempt_at = now(), updated_at = now() WHERE id = $1 AND workspace_id = $2
-       RETURNING ${DELIVERY_ROW}`,
+       RETURNING ${DELIVERY_ROW}, (SELECT s.timeout_ms FROM webhook_subscription s WHERE s.id = outbound_delivery.subscription_id) AS timeout_ms`,
       [input.deliveryId, workspaceId],
     );
-    if (!delivery) throw notFound('delivery', input.deliveryId);
-    await queue(client, services.boss, workspaceId, [delivery.id]);
+    if (!row) throw notFound('delivery', input.deliveryId);
+    const { timeout_ms: timeoutMs, ...delivery } = row;
+    await queue(client, services.boss, workspaceId, [{ deliveryId: delivery.id, timeoutMs }]);
     return delivery;
   });
 }
@@ -68,7 +66,7 @@ export async function replayEvents(
 ): Promise<{ subscription: SubscriptionRecord; replayed: number }> {
   const { workspaceId } = assertCan(principal, 'manage');
   const replayed = await withTransaction(services.pool, async (client) => {
-    const { status } = await subscriptionIn(client, workspaceId, input.subscriptionId);
+    const { status, timeoutMs } = await subscriptionIn(client, workspaceId, input.subscriptionId);
     if (status !== 'ACTIVE') throw badInput('subscriptionId', `the subscription is ${status}; enable or verify it first`);
     const { rows } = await client.query<{ id: string }>(
       `UPDATE outbound_delivery d SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
@@ -76,7 +74,7 @@ export async function replayEvents(
        RETURNING d.id`,
       [input.subscriptionId, input.since],
     );
-    await queue(client, services.boss, workspaceId, rows.map((r) => r.id));
+    await queue(client, services.boss, workspaceId, rows.map((r) => ({ deliveryId: r.id, timeoutMs })));
     return rows.length;
   });
   return { subscription: await mustGetSubscription(services.db, workspaceId, input.subscriptionId), replayed };

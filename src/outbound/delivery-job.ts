@@ -15,7 +15,7 @@ import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.
 import { defineJob } from '../platform/jobs/job.ts';
 import type { Message } from '../platform/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
-import { countHits } from '../platform/db/rate-limit.ts';
+import { countHitsEach } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
 import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
@@ -116,8 +116,8 @@ async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target
 }
 
 /**
- * Rate limits: reserves this second's slots for each limited subscription in one upsert; the
- * deliveries past the limit get a job in the second where their turn falls (`later`). Only that
+ * Rate limits: reserves this second's slots for all the batch's limited subscriptions in one upsert;
+ * the deliveries past the limit get a job in the second where their turn falls (`later`). Only that
  * subscription waits. `reservedSecond` is the second each delivery sent now holds a slot in.
  */
 async function reserveRateSlots(pool: pg.Pool, targets: Target[]): Promise<{ now: Target[]; later: DeliveryJob[]; reservedSecond: Map<string, number> }> {
@@ -125,12 +125,15 @@ async function reserveRateSlots(pool: pg.Pool, targets: Target[]): Promise<{ now
   const reservedSecond = new Map<string, number>();
   const deferred = new Set<string>();
   const limited = Map.groupBy(targets.filter((t) => t.rate_limit_per_second !== null), (t) => t.subscription_id);
+  if (limited.size === 0) return { now: targets, later, reservedSecond };
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  const key = (subscriptionId: string) => `subscription:${subscriptionId}`;
+  const counts = await countHitsEach(pool, new Map([...limited].map(([id, list]) => [key(id), list.length])), now);
   for (const [subscriptionId, list] of limited) {
     const limit = list[0]!.rate_limit_per_second!;
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
     // Position j in this second's count is before + j: past the limit, it waits whole seconds.
-    const before = (await countHits(pool, `subscription:${subscriptionId}`, list.length, now)) - list.length;
+    const before = counts.get(key(subscriptionId))! - list.length;
     list.forEach((t, j) => {
       const secondsAhead = Math.floor((before + j) / limit);
       if (secondsAhead === 0) {
@@ -231,21 +234,21 @@ export async function wakeWaiting(services: Services, subscriptionIds: string[])
   if (ids.length === 0) return 0;
   return withTransaction(services.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) s', [ids]);
-    const { rows } = await client.query<{ delivery_id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
+    const { rows } = await client.query<{ delivery_id: string; timeout_ms: number }>(
       `WITH slots AS (
-         SELECT s.id, s.timeout_ms, s.max_concurrency,
+         SELECT s.id, s.timeout_ms,
                 CASE WHEN s.max_concurrency IS NOT NULL
                      THEN greatest(0, s.max_concurrency - (SELECT count(*) FROM delivery_lease l WHERE l.subscription_id = s.id AND l.expires_at > now()))::int END AS free
          FROM webhook_subscription s WHERE s.id = ANY($1::text[])
        ), picked AS (
-         SELECT w.delivery_id, slots.id AS subscription_id, slots.timeout_ms, slots.max_concurrency
+         SELECT w.delivery_id, slots.timeout_ms
          FROM slots CROSS JOIN LATERAL (
            SELECT w.delivery_id FROM delivery_wait w JOIN outbound_delivery d ON d.id = w.delivery_id AND d.status = 'PENDING'
            WHERE w.subscription_id = slots.id ORDER BY w.due_at LIMIT slots.free -- NULL (no cap any more): all
          ) w
        )
        DELETE FROM delivery_wait w USING picked p WHERE w.delivery_id = p.delivery_id
-       RETURNING p.delivery_id, p.subscription_id, p.timeout_ms, p.max_concurrency`,
+       RETURNING p.delivery_id, p.timeout_ms`,
       [ids],
     );
     await queueDeliveries(services.boss, rows.map((r) => jobOf(r)), inTransaction(client));

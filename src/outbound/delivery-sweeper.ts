@@ -41,7 +41,7 @@ export async function sweep(services: Services): Promise<Swept> {
     // read once, as a set of delivery ids, and only when there is a candidate. The UPDATE re-checks
     // each row under its lock: a worker that recorded an attempt meanwhile moved next_attempt_at
     // (and queued the next job in the same commit), so that delivery is left alone.
-    const { rows } = await client.query<{ id: string; subscription_id: string; timeout_ms: number; max_concurrency: number | null }>(
+    const { rows } = await client.query<{ id: string; timeout_ms: number }>(
       `WITH candidate AS (
          SELECT d.id, d.subscription_id, d.next_attempt_at FROM outbound_delivery d
          WHERE d.status = 'PENDING' AND d.next_attempt_at < now() - make_interval(secs => $1)
@@ -49,7 +49,7 @@ export async function sweep(services: Services): Promise<Swept> {
          SELECT jsonb_array_elements_text(j.data->'deliveryIds') AS id FROM pgboss.job j
          WHERE j.name = $2 AND j.state < 'completed' AND EXISTS (SELECT 1 FROM candidate)
        ), lost AS (
-         SELECT c.id, c.next_attempt_at, s.id AS subscription_id, s.timeout_ms, s.max_concurrency
+         SELECT c.id, c.next_attempt_at, s.timeout_ms
          FROM candidate c JOIN webhook_subscription s ON s.id = c.subscription_id
          WHERE c.next_attempt_at < now() - make_interval(secs => ceil(s.timeout_ms / 1000.0) + $3)
            AND NOT EXISTS (SELECT 1 FROM live WHERE live.id = c.id)
@@ -58,7 +58,7 @@ export async function sweep(services: Services): Promise<Swept> {
        )
        UPDATE outbound_delivery d SET next_attempt_at = now(), updated_at = now()
        FROM lost l WHERE d.id = l.id AND d.status = 'PENDING' AND d.next_attempt_at IS NOT DISTINCT FROM l.next_attempt_at -- by key, not by time
-       RETURNING d.id, l.subscription_id, l.timeout_ms, l.max_concurrency`,
+       RETURNING d.id, l.timeout_ms`,
       [SHORTEST_EXPIRY_SECONDS, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, PER_RUN],
     );
     await queueDeliveries(boss, rows.map((r) => ({ deliveryId: r.id, timeoutMs: r.timeout_ms })), inTransaction(client));
