@@ -91,8 +91,8 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
 
   const pool = createPool(databaseUrl, config.databasePoolSize);
   cleanups.push(['pool', () => pool.end()]);
-  const pipelines = { inbound: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
-  cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
+  const pipelines = { inbound: new PipelinedConnection(databaseUrl), events: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
+  cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).map((p) => p.end()))]);
   const applied = await migrate(pool);
   if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
   const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);

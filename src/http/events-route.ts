@@ -1,24 +1,29 @@
-// POST /v1/events (SPEC §6): the runtime's way in, with a PUBLISHER (or ADMIN) key. The body is
-// {"type", "data", "idempotencyKey"?}; the answer is 202 with the event id, or an error naming
-// the field.
+// POST /v1/events (SPEC §6): the runtime's way in, with a PUBLISHER (or ADMIN) key. The body is one
+// event {"type", "data", "idempotencyKey"?}, answered 202 with its id (200 when its idempotencyKey
+// found an earlier one) or an error naming the field; or an array of up to 500 of them, answered
+// 200 with one result per event, in order: its id, or its error naming index and field.
 import express from 'express';
-import { publishEvent } from '../events/publish.ts';
-import { DomainError, badInput } from '../platform/errors.ts';
+import { type PublishedEvent } from '../events/outbox.ts';
+import { publishEvent, publishEventInput, publishEvents } from '../events/publish.ts';
+import { type DomainError, parseInput } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { requireKey } from './auth.ts';
 import { sendError } from './errors.ts';
 import { requestLocals } from './request-locals.ts';
-
 export function eventsRouter(services: Services): express.Router {
   const router = express.Router();
   const { log } = services;
   const keyed = requireKey(services.pool, { action: 'publish', refuse: (res, refusal) => sendError(res, refusal, log) });
-  router.post('/v1/events', keyed, express.json({ limit: services.config.inboundMaxBodyBytes }), async (req, res) => {
+  router.post('/v1/events', keyed, express.json({ limit: services.config.eventsMaxBodyBytes }), async (req, res) => {
     try {
       const principal = requestLocals(res).principal!;
-      const body = parseBody(req.body);
-      const event = await publishEvent(services, principal, { type: body.type, data: body.data, idempotencyKey: body.idempotencyKey as string | undefined });
-      res.status(event.created ? 202 : 200).json({ id: event.id, type: event.type, created: event.created });
+      if (Array.isArray(req.body)) {
+        const results = await publishEvents(services, principal, req.body as unknown[]);
+        res.status(200).json({ results: results.map((r) => ('event' in r ? eventAnswer(r.event) : { error: errorAnswer(r.error) })) });
+        return;
+      }
+      const event = await publishEvent(services, principal, parseInput(publishEventInput, req.body, ''));
+      res.status(event.created ? 202 : 200).json(eventAnswer(event));
     } catch (err) {
       sendError(res, err, log);
     }
@@ -26,12 +31,5 @@ export function eventsRouter(services: Services): express.Router {
   return router;
 }
 
-function parseBody(body: unknown): { type: string; data: unknown; idempotencyKey: string | undefined } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new DomainError('BAD_USER_INPUT', 'body must be a JSON object {"type","data","idempotencyKey"?}');
-  }
-  const { type, data, idempotencyKey } = body as Record<string, unknown>;
-  if (typeof type !== 'string') throw badInput('type', 'required string');
-  if (idempotencyKey !== undefined && typeof idempotencyKey !== 'string') throw badInput('idempotencyKey', 'must be a string');
-  return { type, data, idempotencyKey };
-}
+const eventAnswer = (e: PublishedEvent) => ({ id: e.id, type: e.type, created: e.created });
+const errorAnswer = (e: DomainError) => ({ code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });

@@ -8,10 +8,10 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditInput, appendAudit } from '../audit/append.ts';
+import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
-import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Message } from '../platform/realtime.ts';
 import { storableString } from '../platform/storable-string.ts';
@@ -64,7 +64,7 @@ export async function findReplay(db: pg.Pool | pg.PoolClient, t: TriggerContext,
 }
 
 /** The queue of writes waiting for a commit is full: the request is answered 503 and not recorded. */
-export class WriterQueueFull extends Error {}
+export { WriterQueueFull } from '../platform/db/group-commit.ts';
 
 /**
  * PostgreSQL refused a value the request brought (a data exception, a value too large for an
@@ -184,12 +184,6 @@ interface Deps {
   subscriptionFilters: SubscriptionFilterSource;
 }
 
-interface Pending {
-  write: InboundWrite;
-  resolve: (r: InboundResult) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
  * What a batch settles before its transaction opens: ids, the JSON of its inputs, and the
  * session.created events of the sessions its accepts would start, with the subscription filters
@@ -213,67 +207,30 @@ interface Batch {
 
 export class InboundWriter {
   readonly #deps: Deps;
-  readonly #maxBatch: number;
-  readonly #maxInFlight: number;
-  readonly #maxQueue: number;
   readonly #windowHours: number;
-  #queue: Pending[] = [];
-  #inFlight = 0;
+  readonly #queue: GroupCommit<InboundWrite, InboundResult>;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
-    // While the database is slow or stalled, requests would wait here without bound, each holding
-    // its body and its connection: past the bound they are turned away at once, to retry later.
-    this.#maxQueue = opts.maxQueue;
-    this.#maxBatch = opts.maxBatch ?? 200;
-    // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
-    // three, even written back to back on the one pipelined connection: a batch's fixed costs
-    // outweigh the round trip saved, so batches grow to absorb the load instead.
-    this.#maxInFlight = opts.maxInFlight ?? 1;
+    this.#queue = new GroupCommit((writes) => this.#commit(writes), {
+      maxQueue: opts.maxQueue,
+      maxBatch: opts.maxBatch ?? 200,
+      // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
+      // three, even written back to back on the one pipelined connection: a batch's fixed costs
+      // outweigh the round trip saved, so batches grow to absorb the load instead.
+      maxInFlight: opts.maxInFlight ?? 1,
+      failedAlone: (err) => (unstorable(err) ? new UnstorableInput((err as Error).message, { cause: err }) : err),
+    });
   }
 
   /** Writes waiting for a flush (not those being flushed). */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.queued;
   }
 
   write(write: InboundWrite): Promise<InboundResult> {
-    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new WriterQueueFull(`${this.#queue.length} inbound writes already wait for a commit`));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ write, resolve, reject });
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      this.#inFlight++;
-      void this.#flush(batch).finally(() => {
-        this.#inFlight--;
-        if (this.#queue.length > 0) this.#pump();
-      });
-    }
-  }
-
-  async #flush(batch: Pending[]): Promise<void> {
-    try {
-      const results = await this.#commit(batch.map((q) => q.write));
-      batch.forEach((q, i) => q.resolve(results[i]!));
-    } catch (err) {
-      if (batch.length === 1 || isDatabaseUnavailable(err)) {
-        const answer = batch.length === 1 && unstorable(err) ? new UnstorableInput((err as Error).message, { cause: err }) : err;
-        for (const q of batch) q.reject(answer);
-        return;
-      }
-      // One request that cannot be written must not fail the others: the batch is written again
-      // in halves, down to the request that fails alone. One half after the other, since a failed
-      // transaction can fail the one pipelined behind it (a statement name it was first to prepare).
-      const half = Math.ceil(batch.length / 2);
-      await this.#flush(batch.slice(0, half));
-      await this.#flush(batch.slice(half));
-    }
+    return this.#queue.write(write);
   }
 
   async #commit(writes: InboundWrite[]): Promise<InboundResult[]> {

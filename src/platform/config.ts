@@ -158,6 +158,7 @@ const env = z.object({
   INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
   INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
   INBOUND_MAX_QUEUE: int(1000, 1, 1_000_000),
+  EVENTS_MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024, 64 * 1024 * 1024),
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
   ALLOW_INSECURE_TARGETS: bool(false),
   ALLOW_PRIVATE_TARGETS: bool(false),
@@ -199,6 +200,8 @@ export interface Config {
   inboundRefusalWindowMs: number;
   /** Inbound writes waiting for the group commit; past it, 503 with Retry-After. */
   inboundMaxQueue: number;
+  /** Largest body of POST /v1/events (a batch of up to 500 events). */
+  eventsMaxBodyBytes: number;
   agentRuntime: { kind: 'echo' } | { kind: 'http'; url: string; secret: string };
   /** Plain http:// subscription URLs (local work only). */
   allowInsecureTargets: boolean;
@@ -304,6 +307,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
     inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
     inboundMaxQueue: e.INBOUND_MAX_QUEUE,
+    eventsMaxBodyBytes: e.EVENTS_MAX_BODY_BYTES,
     agentRuntime: e.AGENT_RUNTIME === 'http'
       ? { kind: 'http', url: e.AGENT_RUNTIME_URL!, secret: e.AGENT_RUNTIME_SECRET! }
       : { kind: 'echo' },

@@ -19,10 +19,11 @@ export interface Services {
   log: Logger;
   pool: pg.Pool;
   /**
-   * Pipelined connections (platform/db/pool.ts) for the two group-commit writers: /hooks acceptance, and
-   * the delivery workers' recording of attempts. Apart, so neither queues behind the other.
+   * Pipelined connections (platform/db/pool.ts) for the group-commit writers: /hooks acceptance,
+   * API keys' publishes, and the delivery workers' recording of attempts. Apart, so none queues
+   * behind another.
    */
-  pipelines: { inbound: PipelinedConnection; deliveries: PipelinedConnection };
+  pipelines: { inbound: PipelinedConnection; events: PipelinedConnection; deliveries: PipelinedConnection };
   db: Db;
   boss: PgBoss;
   realtime: Realtime;

@@ -384,6 +384,8 @@ export type Mutation = {
   /** Pings the (perhaps changed) URL: ACTIVE on a 2xx, else PENDING_VERIFICATION with the reason. */
   enableWebhookSubscription: EnableWebhookSubscriptionPayload;
   publishEvent: PublishEventPayload;
+  /** Several events in one call: answered per event, the valid ones published; a repeated idempotencyKey yields one event. */
+  publishEvents: PublishEventsPayload;
   /** Queues one more attempt of the same delivery (same webhook-id) now, whatever its state. */
   redeliver: RedeliverPayload;
   /** Queues again this subscription's CANCELLED and FAILED deliveries of events since a time (after re-enabling). */
@@ -448,6 +450,11 @@ export type MutationEnableWebhookSubscriptionArgs = {
 
 export type MutationPublishEventArgs = {
   input: PublishEventInput;
+};
+
+
+export type MutationPublishEventsArgs = {
+  input: PublishEventsInput;
 };
 
 
@@ -543,6 +550,15 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Why one event of a batch was not published. */
+export type PublishEventError = {
+  __typename?: 'PublishEventError';
+  code: Scalars['String']['output'];
+  /** The field at fault, from the batch: events.<index>.<field>. */
+  field?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+};
+
 export type PublishEventInput = {
   data: Scalars['JSON']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -552,6 +568,24 @@ export type PublishEventInput = {
 export type PublishEventPayload = {
   __typename?: 'PublishEventPayload';
   event: Event;
+};
+
+/** One event of a batch, in the order given: its event, or its error. */
+export type PublishEventResult = {
+  __typename?: 'PublishEventResult';
+  error?: Maybe<PublishEventError>;
+  event?: Maybe<Event>;
+  index: Scalars['Int']['output'];
+};
+
+export type PublishEventsInput = {
+  /** 1 to 500 events, each checked and published on its own. */
+  events: Array<PublishEventInput>;
+};
+
+export type PublishEventsPayload = {
+  __typename?: 'PublishEventsPayload';
+  results: Array<PublishEventResult>;
 };
 
 export type Query = {
@@ -1105,8 +1139,12 @@ export type ResolversTypes = ResolversObject<{
   OutboundDeliveryConnection: ResolverTypeWrapper<Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['OutboundDeliveryEdge']> }>;
   OutboundDeliveryEdge: ResolverTypeWrapper<Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversTypes['OutboundDelivery'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PublishEventError: ResolverTypeWrapper<PublishEventError>;
   PublishEventInput: PublishEventInput;
   PublishEventPayload: ResolverTypeWrapper<Omit<PublishEventPayload, 'event'> & { event: ResolversTypes['Event'] }>;
+  PublishEventResult: ResolverTypeWrapper<Omit<PublishEventResult, 'event'> & { event?: Maybe<ResolversTypes['Event']> }>;
+  PublishEventsInput: PublishEventsInput;
+  PublishEventsPayload: ResolverTypeWrapper<Omit<PublishEventsPayload, 'results'> & { results: Array<ResolversTypes['PublishEventResult']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RedeliverInput: RedeliverInput;
   RedeliverPayload: ResolverTypeWrapper<Omit<RedeliverPayload, 'delivery'> & { delivery: ResolversTypes['OutboundDelivery'] }>;
@@ -1201,8 +1239,12 @@ export type ResolversParentTypes = ResolversObject<{
   OutboundDeliveryConnection: Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['OutboundDeliveryEdge']> };
   OutboundDeliveryEdge: Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversParentTypes['OutboundDelivery'] };
   PageInfo: PageInfo;
+  PublishEventError: PublishEventError;
   PublishEventInput: PublishEventInput;
   PublishEventPayload: Omit<PublishEventPayload, 'event'> & { event: ResolversParentTypes['Event'] };
+  PublishEventResult: Omit<PublishEventResult, 'event'> & { event?: Maybe<ResolversParentTypes['Event']> };
+  PublishEventsInput: PublishEventsInput;
+  PublishEventsPayload: Omit<PublishEventsPayload, 'results'> & { results: Array<ResolversParentTypes['PublishEventResult']> };
   Query: Record<PropertyKey, never>;
   RedeliverInput: RedeliverInput;
   RedeliverPayload: Omit<RedeliverPayload, 'delivery'> & { delivery: ResolversParentTypes['OutboundDelivery'] };
@@ -1422,6 +1464,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   disableWebhookSubscription?: Resolver<ResolversTypes['DisableWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookSubscriptionArgs, 'input'>>;
   enableWebhookSubscription?: Resolver<ResolversTypes['EnableWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationEnableWebhookSubscriptionArgs, 'input'>>;
   publishEvent?: Resolver<ResolversTypes['PublishEventPayload'], ParentType, ContextType, RequireFields<MutationPublishEventArgs, 'input'>>;
+  publishEvents?: Resolver<ResolversTypes['PublishEventsPayload'], ParentType, ContextType, RequireFields<MutationPublishEventsArgs, 'input'>>;
   redeliver?: Resolver<ResolversTypes['RedeliverPayload'], ParentType, ContextType, RequireFields<MutationRedeliverArgs, 'input'>>;
   replayEvents?: Resolver<ResolversTypes['ReplayEventsPayload'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
@@ -1469,8 +1512,24 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PublishEventErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishEventError'] = ResolversParentTypes['PublishEventError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishEventPayload'] = ResolversParentTypes['PublishEventPayload']> = ResolversObject<{
   event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+}>;
+
+export type PublishEventResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishEventResult'] = ResolversParentTypes['PublishEventResult']> = ResolversObject<{
+  error?: Resolver<Maybe<ResolversTypes['PublishEventError']>, ParentType, ContextType>;
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PublishEventsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishEventsPayload'] = ResolversParentTypes['PublishEventsPayload']> = ResolversObject<{
+  results?: Resolver<Array<ResolversTypes['PublishEventResult']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -1690,7 +1749,10 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   OutboundDeliveryConnection?: OutboundDeliveryConnectionResolvers<ContextType>;
   OutboundDeliveryEdge?: OutboundDeliveryEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PublishEventError?: PublishEventErrorResolvers<ContextType>;
   PublishEventPayload?: PublishEventPayloadResolvers<ContextType>;
+  PublishEventResult?: PublishEventResultResolvers<ContextType>;
+  PublishEventsPayload?: PublishEventsPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RedeliverPayload?: RedeliverPayloadResolvers<ContextType>;
   ReplayEventsPayload?: ReplayEventsPayloadResolvers<ContextType>;

@@ -1,0 +1,112 @@
+// Publishes of API keys (single events and batches alike) share commits: concurrent publishes are
+// written together, one pipelined transaction per flush (platform/db/group-commit.ts), so a
+// publish costs about one round trip instead of a transaction of its own. Each event is answered
+// on its own: an event that cannot be stored (a session that already finished) fails alone.
+import type { PgBoss } from 'pg-boss';
+import { GroupCommit } from '../platform/db/group-commit.ts';
+import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
+import { DomainError } from '../platform/errors.ts';
+import { type FanRow, type PlannedEvents, type PublishedEvent, eventsCte, eventsParams, fannedOutJobs } from './outbox.ts';
+import { applySessionEvent } from './session-events.ts';
+
+/** One event, planned (validated, envelope fixed, filters evaluated) before it is queued. */
+export type PlannedEvent = PlannedEvents;
+
+const INSERT = `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan FROM fan`;
+
+// Publishes sharing a new idempotency key, here or on another replica, wait for each other on
+// these locks, so the later ones find the first one's event instead of failing on the unique key.
+// Taken in key order, so two flushes holding keys in common never deadlock.
+const LOCK_KEYS = `SELECT count(pg_advisory_xact_lock(hashtext('event-idempotency:' || k.w), hashtext(k.key)))
+  FROM (SELECT * FROM unnest($1::text[], $2::text[]) AS u(w, key) ORDER BY w, key) k`;
+
+const EARLIER = `SELECT e.id, e.workspace_id, e.idempotency_key, e.type, e.body, e.created_at,
+    coalesce((SELECT array_agg(d.id ORDER BY d.id) FROM outbound_delivery d WHERE d.event_id = e.id), '{}') AS delivery_ids
+  FROM event e JOIN unnest($1::text[], $2::text[]) AS k(w, key) ON e.workspace_id = k.w AND e.idempotency_key = k.key`;
+
+/** A keyed publish's workspace and key, as one map key (workspace ids hold no space). */
+const keyOf = (plan: PlannedEvent): string | undefined => {
+  const { input } = plan.events[0]!;
+  return input.idempotencyKey ? `${input.workspaceId} ${input.idempotencyKey}` : undefined;
+};
+const splitKey = (key: string): [workspaceId: string, key: string] => {
+  const at = key.indexOf(' ');
+  return [key.slice(0, at), key.slice(at + 1)];
+};
+
+/** An event's answer: stored (or found under its key), or why not. */
+type Answer = PublishedEvent | DomainError;
+
+export class PublishWriter {
+  readonly #boss: PgBoss;
+  readonly #pipeline: PipelinedConnection;
+  readonly #queue: GroupCommit<PlannedEvent, Answer>;
+
+  constructor(deps: { pipeline: PipelinedConnection; boss: PgBoss }, opts: { maxQueue: number; maxBatch?: number }) {
+    this.#boss = deps.boss;
+    this.#pipeline = deps.pipeline;
+    this.#queue = new GroupCommit((plans) => this.#commit(plans), { maxQueue: opts.maxQueue, maxBatch: opts.maxBatch ?? 500 });
+  }
+
+  /** Each event's answer, in order: its stored event, or why it was not stored. */
+  publish(plans: PlannedEvent[]): Array<Promise<PublishedEvent>> {
+    return this.#queue.writeAll(plans).map((answer) => answer.then((a) => (a instanceof DomainError ? Promise.reject(a) : a)));
+  }
+
+  /**
+   * Answers are settled after the commit and never throw: a throw would send the batch, already
+   * committed, through the halving again.
+   */
+  async #commit(plans: PlannedEvent[]): Promise<Answer[]> {
+    // Within the batch the first publish of a key stores the event; the others answer it.
+    const owner = new Map<string, number>();
+    const firstOf = plans.map((plan, i) => {
+      const key = keyOf(plan);
+      if (key === undefined) return undefined;
+      const first = owner.get(key);
+      if (first === undefined) owner.set(key, i);
+      return first;
+    });
+    const { fan, earlier, fresh } = await this.#pipeline.transaction((p) => this.#write(p, plans, firstOf, owner));
+    const byEvent = Map.groupBy(fan ? (await fan).rows[0]!.fan : [], (d) => d.event_id);
+    const stored = new Map(fresh.map((i) => {
+      const e = plans[i]!.events[0]!;
+      return [i, { id: e.id, type: e.input.type, body: e.body, createdAt: plans[i]!.createdAt, created: true, deliveryIds: (byEvent.get(e.id) ?? []).map((d) => d.id) }];
+    }));
+    return plans.map((plan, i) => {
+      const own = stored.get(i);
+      if (own) return own;
+      const first = earlier.get(keyOf(plan)!) ?? { ...stored.get(firstOf[i]!)!, created: false };
+      const { input } = plan.events[0]!;
+      return first.type === input.type ? first
+        : new DomainError('CONFLICT', `idempotencyKey "${input.idempotencyKey}" was used for a ${first.type} event`, 'idempotencyKey');
+    });
+  }
+
+  /** The batch's statements; the fan-out's answer is left pending, so COMMIT goes out behind it at once. */
+  async #write(p: Pipeline, plans: PlannedEvent[], firstOf: Array<number | undefined>, owner: Map<string, number>) {
+    const earlier = owner.size > 0 ? await findEarlier(p, [...owner.keys()]) : new Map<string, PublishedEvent>();
+    const fresh = plans.flatMap((plan, i) => (firstOf[i] === undefined && !earlier.has(keyOf(plan) ?? '') ? [i] : []));
+    if (fresh.length === 0) return { fan: undefined, earlier, fresh };
+    const merged: PlannedEvents = {
+      createdAt: plans[fresh[0]!]!.createdAt,
+      events: fresh.flatMap((i) => plans[i]!.events),
+      matches: fresh.flatMap((i) => plans[i]!.matches),
+    };
+    const fan = p.send<{ fan: FanRow[] }>({ name: 'events-insert', text: INSERT }, eventsParams(merged));
+    void p.send(await fannedOutJobs(this.#boss, merged.events.map((e) => e.id)));
+    for (const e of merged.events) await applySessionEvent(p.client, e.input.workspaceId, e.input.type, e.input.data as Record<string, unknown>);
+    return { fan, earlier, fresh };
+  }
+}
+
+/** Locks the batch's idempotency keys and reads the events stored earlier under them. */
+async function findEarlier(p: Pipeline, keys: string[]): Promise<Map<string, PublishedEvent>> {
+  const pairs = keys.sort().map(splitKey);
+  // Sent together: the lookup's snapshot is taken after the locks are held.
+  void p.send(LOCK_KEYS, [pairs.map(([w]) => w), pairs.map(([, k]) => k)]);
+  const { rows } = await p.send<{ id: string; workspace_id: string; idempotency_key: string; type: string; body: string; created_at: Date; delivery_ids: string[] }>(
+    { name: 'events-earlier', text: EARLIER }, [pairs.map(([w]) => w), pairs.map(([, k]) => k)]);
+  return new Map(rows.map((r) => [`${r.workspace_id} ${r.idempotency_key}`,
+    { id: r.id, type: r.type, body: r.body, createdAt: r.created_at, created: false, deliveryIds: r.delivery_ids }]));
+}

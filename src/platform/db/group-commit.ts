@@ -1,0 +1,90 @@
+// Group commit (../shared/PERFORMANCE.md): writes are queued and flushed in batches, each batch one
+// transaction, and every write is answered only after the commit that holds it. One write that
+// cannot be stored must not fail the others (SPEC §15): a failed batch is written again in halves,
+// down to the write that fails alone, which alone gets the error.
+import { isDatabaseUnavailable } from '../database-errors.ts';
+
+/** The queue of writes waiting for a commit is full: the caller is turned away at once, to retry later. */
+export class WriterQueueFull extends Error {}
+
+export interface GroupCommitOptions {
+  /** Writes per transaction. */
+  maxBatch: number;
+  /**
+   * While the database is slow or stalled, writes would wait here without bound, each holding its
+   * request: past this many they are refused at once.
+   */
+  maxQueue: number;
+  /** Transactions in flight at once (one keeps batches large; see the inbound writer's note). */
+  maxInFlight?: number;
+  /** What a write that fails alone is told (default: the database's error). */
+  failedAlone?: (err: unknown) => unknown;
+}
+
+interface Pending<W, R> {
+  write: W;
+  resolve: (r: R) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommit<W, R> {
+  readonly #commit: (writes: W[]) => Promise<R[]>;
+  readonly #opts: Required<Omit<GroupCommitOptions, 'failedAlone'>> & Pick<GroupCommitOptions, 'failedAlone'>;
+  #queue: Array<Pending<W, R>> = [];
+  #inFlight = 0;
+
+  /** `commit` writes a batch in one transaction and answers each write, in order. */
+  constructor(commit: (writes: W[]) => Promise<R[]>, opts: GroupCommitOptions) {
+    this.#commit = commit;
+    this.#opts = { maxInFlight: 1, ...opts };
+  }
+
+  /** Writes waiting for a flush (not those being flushed). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  write(write: W): Promise<R> {
+    return this.writeAll([write])[0]!;
+  }
+
+  /** Several writes queued together (so one flush usually holds them all), each answered on its own. */
+  writeAll(writes: W[]): Array<Promise<R>> {
+    if (this.#queue.length + writes.length > this.#opts.maxQueue) {
+      const full = new WriterQueueFull(`${this.#queue.length} writes already wait for a commit`);
+      return writes.map(() => Promise.reject(full));
+    }
+    const answers = writes.map((write) => new Promise<R>((resolve, reject) => this.#queue.push({ write, resolve, reject })));
+    this.#pump();
+    return answers;
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#opts.maxInFlight && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#opts.maxBatch);
+      this.#inFlight++;
+      void this.#flush(batch).finally(() => {
+        this.#inFlight--;
+        if (this.#queue.length > 0) this.#pump();
+      });
+    }
+  }
+
+  async #flush(batch: Array<Pending<W, R>>): Promise<void> {
+    try {
+      const results = await this.#commit(batch.map((q) => q.write));
+      batch.forEach((q, i) => q.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        const answer = batch.length === 1 && this.#opts.failedAlone ? this.#opts.failedAlone(err) : err;
+        for (const q of batch) q.reject(answer);
+        return;
+      }
+      // One half after the other: on a pipelined connection a failed transaction can fail the one
+      // written behind it (a statement name it was first to prepare).
+      const half = Math.ceil(batch.length / 2);
+      await this.#flush(batch.slice(0, half));
+      await this.#flush(batch.slice(half));
+    }
+  }
+}

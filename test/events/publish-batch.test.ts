@@ -1,0 +1,112 @@
+// Batches of events and publishes sharing commits (SPEC §6, issue 15): POST /v1/events with an
+// array and publishEvents answer per event in order, publish the valid ones, fold repeated
+// idempotency keys into one event; concurrent single publishes are committed together (the
+// benchmark shows what that buys), and one that cannot be stored fails alone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Receiver } from '../support/receiver.ts';
+import { post, standardWebhooks } from '../support/senders.ts';
+import { gql, type TestService, withPublishingService } from '../support/service.ts';
+import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
+
+const PUBLISH_MANY = `mutation($i: PublishEventsInput!) { publishEvents(input: $i) {
+  results { index event { id type idempotencyKey } error { code message field } } } }`;
+const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id status } } }`;
+
+interface HttpResult { id?: string; type?: string; created?: boolean; error?: { code: string; field?: string; message: string } }
+
+describe('publishing in batches', () => {
+  let svc: TestService;
+  let publisher: string;
+  let subscriptionId: string;
+  const query = async (sql: string, values: unknown[] = []) => (await svc.services.pool.query(sql, values)).rows;
+  const send = (body: unknown, key = publisher) =>
+    fetch(`${svc.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const receiver = withPublishingService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', EVENTS_MAX_BODY_BYTES: '65536' }, (s, key) => {
+    svc = s;
+    publisher = key;
+  });
+  const subscribe = async (r: Receiver) => {
+    const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, events: ['tool.*'] } });
+    assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));
+    return res.data!.createWebhookSubscription.subscription.id as string;
+  };
+  const tool = (n: number) => ({ type: 'tool.called', data: { sessionId: 'ses_batch', tool: `t${n}`, arguments: { n } } });
+
+  it('POST /v1/events with an array: one result per event in order, the valid ones published and fanned out, a repeated key one event', async () => {
+    subscriptionId = await subscribe(await receiver());
+    const res = await send([
+      tool(1),
+      { type: 'tool.called', data: { sessionId: 'ses_batch' } },
+      { ...tool(3), idempotencyKey: 'batch-key-1' },
+      'not an event',
+      { ...tool(5), idempotencyKey: 'batch-key-1' },
+      { type: 'no.such.type', data: {} },
+      { ...tool(7), idempotencyKey: 42 },
+    ]);
+    assert.equal(res.status, 200);
+    const { results } = (await res.json()) as { results: HttpResult[] };
+    assert.equal(results.length, 7);
+    const [one, missingTool, keyed, notObject, repeated, unknownType, badKey] = results;
+    assert.equal(one!.created, true);
+    assert.match(one!.id!, /^evt_/);
+    assert.deepEqual([missingTool!.error?.code, missingTool!.error?.field], ['BAD_USER_INPUT', 'events.1.data.tool']);
+    assert.equal(keyed!.created, true);
+    assert.deepEqual([notObject!.error?.code, notObject!.error?.field], ['BAD_USER_INPUT', 'events.3']);
+    assert.deepEqual(repeated, { id: keyed!.id, type: 'tool.called', created: false }, 'the repeated key answers the first event of the batch');
+    assert.equal(unknownType!.error?.field, 'events.5.type');
+    assert.equal(badKey!.error?.field, 'events.6.idempotencyKey');
+
+    const stored = await query(`SELECT e.id, (SELECT count(*)::int FROM outbound_delivery d WHERE d.event_id = e.id AND d.subscription_id = $2) AS deliveries
+      FROM event e WHERE e.id = ANY($1::text[]) ORDER BY e.id`, [[one!.id, keyed!.id], subscriptionId]);
+    assert.deepEqual(stored.map((r) => r.deliveries), [1, 1], 'each published event has its delivery');
+    assert.equal((await query(`SELECT count(*)::int AS n FROM event WHERE idempotency_key = 'batch-key-1'`))[0].n, 1);
+    // The key, published again in a later batch, answers the stored event.
+    const again = (await (await send([{ ...tool(9), idempotencyKey: 'batch-key-1' }])).json()) as { results: HttpResult[] };
+    assert.deepEqual(again.results[0], { id: keyed!.id, type: 'tool.called', created: false });
+  });
+
+  it('refuses a batch past 500 events (naming events) or past EVENTS_MAX_BODY_BYTES (413), and an empty one; stores nothing', async () => {
+    const before = (await query('SELECT count(*)::int AS n FROM event'))[0].n;
+    const tooMany = await send(Array.from({ length: 501 }, () => ({ type: 'tool.called', data: {} })));
+    assert.equal(tooMany.status, 400);
+    assert.equal(((await tooMany.json()) as { error: { field: string } }).error.field, 'events');
+    const empty = await send([]);
+    assert.equal(empty.status, 400);
+    const tooLarge = await send(Array.from({ length: 100 }, (_, n) => ({ ...tool(n), data: { ...tool(n).data, pad: 'x'.repeat(1000) } })));
+    assert.equal(tooLarge.status, 413);
+    assert.equal((await query('SELECT count(*)::int AS n FROM event'))[0].n, before);
+  });
+
+  it('publishEvents in GraphQL answers the same way, for a PUBLISHER; a VIEWER is refused', async () => {
+    const r = await gql(svc.url, publisher, PUBLISH_MANY, { i: { events: [tool(1), { type: 'tool.called', data: {} }, { ...tool(2), idempotencyKey: 'gql-k' }, { ...tool(3), idempotencyKey: 'gql-k' }] } });
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    const results = r.data!.publishEvents.results as Array<{ index: number; event: { id: string; idempotencyKey: string | null } | null; error: { code: string; field: string } | null }>;
+    assert.deepEqual(results.map((x) => x.index), [0, 1, 2, 3]);
+    assert.ok(results[0]!.event?.id.startsWith('evt_'));
+    assert.deepEqual([results[1]!.event, results[1]!.error?.code, results[1]!.error?.field], [null, 'BAD_USER_INPUT', 'events.1.data.sessionId']);
+    assert.equal(results[3]!.event?.id, results[2]!.event?.id);
+    const viewer = await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "v", role: VIEWER}) { key } }');
+    const refused = await gql(svc.url, viewer.data!.createApiKey.key, PUBLISH_MANY, { i: { events: [tool(1)] } });
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  });
+
+  it('of concurrent single publishes (committed together), one that cannot be stored fails alone and the others are stored', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'batch-finish', agent: 'triage', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
+    const sessionId = (await post(t.url, standardWebhooks(t.secret, '{"n":1}'))).json.sessionId as string;
+    await until(async () => (await query(`SELECT 1 FROM session WHERE id = $1 AND status = 'SUCCEEDED'`, [sessionId]))[0], 'the echo runtime finishing the session');
+    const finishedAgain = { type: 'session.finished', data: { sessionId, agent: 'triage', status: 'FAILED', durationMs: 1 } };
+    const bodies = [...Array.from({ length: 40 }, (_, n) => tool(100 + n)), finishedAgain];
+    const answers = await Promise.all(bodies.map(async (b) => {
+      const r = await send(b);
+      return { status: r.status, body: (await r.json()) as HttpResult };
+    }));
+    assert.deepEqual(answers.slice(0, 40).map((a) => a.status), Array(40).fill(202), 'the others are stored');
+    assert.equal(answers[40]!.status, 409);
+    assert.equal(answers[40]!.body.error?.field, 'data.sessionId');
+    const ids = answers.slice(0, 40).map((a) => a.body.id!);
+    assert.equal((await query('SELECT count(*)::int AS n FROM event WHERE id = ANY($1::text[])', [ids]))[0].n, 40);
+    assert.equal(new Set(ids).size, 40);
+  });
+});
