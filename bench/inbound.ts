@@ -8,7 +8,7 @@
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, load, pgStatements, report, startGateway, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, insertBaselines, load, pgStatements, report, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -84,35 +84,8 @@ async function main() {
     report(bareResult);
     await stopProcess(bare.child);
 
-    // 3. The database's pace for one durable commit per request (../shared/PERFORMANCE.md): single
-    // autocommit INSERTs, one round trip and one commit each, from a pool of 10. The ratio is taken
-    // against it. The BEGIN/INSERT/COMMIT form (three round trips) is slower and would flatter the
-    // gateway by ~1.6x; it is printed beside it for comparison with older runs only.
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
-    pool.on('error', () => {}); // the database stops at the end of the run
-    await pool.query('CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
-    const body = payload(0);
-    const autocommit = async () => {
-      await pool.query({ name: 'bench-insert', text: 'INSERT INTO bench_insert (body) VALUES ($1)', values: [body] });
-      return true;
-    };
-    const threeRoundTrips = async () => {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        await c.query({ name: 'bench-insert', text: 'INSERT INTO bench_insert (body) VALUES ($1)', values: [body] });
-        await c.query('COMMIT');
-        return true;
-      } finally {
-        c.release();
-      }
-    };
-    await load('pg insert (warm-up)', 2, CONCURRENCY, autocommit);
-    const pgResult = await load('pg insert autocommit', SECONDS, CONCURRENCY, autocommit);
-    report(pgResult);
-    const txResult = await load('pg insert BEGIN/INSERT/COMMIT (old baseline, not used for ratios)', SECONDS, CONCURRENCY, threeRoundTrips);
-    report(txResult);
-    await pool.end();
+    // 3. The database's pace for one durable commit per request (../shared/PERFORMANCE.md).
+    const { autocommit: pgResult, threeRoundTrips: txResult } = await insertBaselines(url, SECONDS, CONCURRENCY, payload(0));
 
     const ratioPg = gw.perSecond / pgResult.perSecond;
     const ratioBare = gw.perSecond / bareResult.perSecond;

@@ -150,3 +150,41 @@ export async function pgStatements(url: string): Promise<void> {
 /** With BENCH_CPU_PROFILE=<dir>: a child's environment that writes a V8 CPU profile there on exit. */
 const profiled = (): Record<string, string> =>
   process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {};
+
+/**
+ * The database's pace for one durable commit per request (../shared/PERFORMANCE.md): single
+ * autocommit INSERTs of `body`, one round trip and one commit each, from a pool of 10. Ratios are
+ * taken against it. The BEGIN/INSERT/COMMIT form (three round trips) is slower and would flatter
+ * the gateway by ~1.6x; it is measured beside it for comparison with older runs only.
+ */
+export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult }> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', () => {}); // the database stops at the end of the run
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+  const autocommit = async () => {
+    await pool.query({ name: 'bench-insert', text: 'INSERT INTO bench_insert (body) VALUES ($1)', values: [body] });
+    return true;
+  };
+  const threeRoundTrips = async () => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query({ name: 'bench-insert', text: 'INSERT INTO bench_insert (body) VALUES ($1)', values: [body] });
+      await c.query('COMMIT');
+      return true;
+    } finally {
+      c.release();
+    }
+  };
+  try {
+    await load('pg insert (warm-up)', 2, concurrency, autocommit);
+    const a = await load('pg insert autocommit', seconds, concurrency, autocommit);
+    report(a);
+    const t = await load('pg insert BEGIN/INSERT/COMMIT (old baseline, not used for ratios)', seconds, concurrency, threeRoundTrips);
+    report(t);
+    return { autocommit: a, threeRoundTrips: t };
+  } finally {
+    await pool.end();
+  }
+}
