@@ -19,6 +19,17 @@ import { type SubscriptionRecord, mustGetSubscription } from './subscriptions.ts
 export interface DeliveryUpdateRecord {
   delivery: OutboundDelivery;
   attempt: DeliveryAttempt | null;
+  recordedAt: Date;
+}
+
+/**
+ * What a delivery.updated message carries: the delivery, the attempt that moved it, and when the
+ * change was written (ms, just before its commit), so a live view can tell how late it is.
+ */
+export interface DeliveryUpdatedMessage {
+  deliveryId: string;
+  attempt?: number;
+  at: number;
 }
 
 /** An outbound_delivery row in the shape Prisma gives it (the API's OutboundDelivery). */
@@ -29,7 +40,7 @@ const DELIVERY_ROW = `id, workspace_id AS "workspaceId", event_id AS "eventId", 
 async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, jobs: DeliveryJob[]): Promise<void> {
   if (jobs.length === 0) return;
   await queueDeliveries(boss, jobs, inTransaction(client));
-  await notify(client, jobs.map(({ deliveryId }) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId } })));
+  await notify(client, jobs.map(({ deliveryId }) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId, at: Date.now() } })));
 }
 
 /** The subscription's status and timeout as this transaction sees them; NOT_FOUND outside the workspace. */
@@ -109,7 +120,7 @@ export async function sendTestEvent(
     if (sub.status === 'DISABLED') throw badInput('subscriptionId', 'the subscription is DISABLED; enable it first');
     const data = validateEventData(input.type, sample(input.type, input.subscriptionId));
     const deliveryId = await insertDirectedEvent(client, services.boss, { workspaceId, type: input.type, data }, { id: input.subscriptionId, timeoutMs: sub.timeoutMs });
-    await notify(client, [{ topic: 'delivery.updated', workspaceId, data: { deliveryId } }]);
+    await notify(client, [{ topic: 'delivery.updated', workspaceId, data: { deliveryId, at: Date.now() } }]);
     const { rows: [delivery] } = await client.query<OutboundDelivery>(`SELECT ${DELIVERY_ROW} FROM outbound_delivery WHERE id = $1`, [deliveryId]);
     return delivery!;
   });

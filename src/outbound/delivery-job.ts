@@ -507,6 +507,6 @@ function auditAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
         durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
         errorClass: r.errorClass, sourceIp: null,
       };
-    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number } } satisfies Message))));
+    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number, at: Date.now() } } satisfies Message))));
   }
 }

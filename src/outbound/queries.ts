@@ -6,7 +6,7 @@ import { type Principal, assertCan } from '../auth/principal.ts';
 import type { DeliveryAttempt, DeliveryStatus, OutboundDelivery, Prisma } from '../generated/prisma/client.ts';
 import { lookupOnce } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
-import type { DeliveryUpdateRecord } from './deliveries.ts';
+import type { DeliveryUpdateRecord, DeliveryUpdatedMessage } from './deliveries.ts';
 import { type SubscriptionRecord, getSubscription, toRecord } from './subscriptions.ts';
 
 export interface Page {
@@ -93,7 +93,7 @@ export function watchDeliveries(
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');
   const { db } = services;
-  return services.realtime.stream<{ deliveryId: string; attempt?: number }, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
+  return services.realtime.stream<DeliveryUpdatedMessage, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
     const found = await lookupOnce(msg, 'delivery', () =>
       db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } }));
     if (!found) return undefined;
@@ -102,6 +102,6 @@ export function watchDeliveries(
     const attempt = msg.attempt
       ? await lookupOnce(msg, 'attempt', () => db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }))
       : null;
-    return { deliveryUpdated: { delivery, attempt } };
+    return { deliveryUpdated: { delivery, attempt, recordedAt: new Date(msg.at) } };
   });
 }

@@ -246,6 +246,6 @@ export async function markDisabled(client: pg.PoolClient, boss: Services['boss']
     [subscriptionId],
   );
   await insertEvents(client, boss, [{ workspaceId, type: 'subscription.disabled', data: { subscriptionId, reason } }]);
-  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id } })));
+  await notify(client, cancelled.map((c) => ({ topic: 'delivery.updated', workspaceId, data: { deliveryId: c.id, at: Date.now() } })));
   return true;
 }

@@ -353,7 +353,7 @@ describe('outbound delivery', () => {
       return failFirst ? { status: 500 } : { status: 200 };
     });
     const live = await openLiveSocket(svc.url, svc.adminKey,
-      `subscription { deliveryUpdated(filter: {subscriptionId: "${sub.subscription.id}"}) { delivery { id status attemptCount } attempt { number statusCode outcome } } }`);
+      `subscription { deliveryUpdated(filter: {subscriptionId: "${sub.subscription.id}"}) { recordedAt delivery { id status attemptCount } attempt { number statusCode outcome startedAt } } }`);
     try {
       // Probes until it is live: test events to the subscription, each an attempt that updates.
       await untilLive([live], () => gqlOk(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: sub.subscription.id }));
@@ -363,6 +363,11 @@ describe('outbound delivery', () => {
       await within(live.until(() => updates().some((u) => u.delivery.status === 'SUCCEEDED')), 15_000, 'the SUCCEEDED update');
       const attempts = updates().filter((u) => u.attempt).map((u) => [u.attempt.number, u.attempt.statusCode, u.attempt.outcome]);
       assert.deepEqual(attempts, [[1, 500, 'FAILED'], [2, 200, 'SUCCEEDED']]);
+      // recordedAt: when the gateway wrote the attempt, after it started and before it was received here.
+      for (const u of updates().filter((x) => x.attempt)) {
+        const recorded = Date.parse(u.recordedAt);
+        assert.ok(recorded >= Date.parse(u.attempt.startedAt) && recorded <= Date.now(), JSON.stringify(u));
+      }
     } finally {
       await live.client.dispose();
     }

@@ -249,6 +249,8 @@ export type DeliveryUpdate = {
   __typename?: 'DeliveryUpdate';
   attempt?: Maybe<DeliveryAttempt>;
   delivery: OutboundDelivery;
+  /** When the gateway wrote the change (just before its commit): how late a live view is, measured. */
+  recordedAt: Scalars['DateTime']['output'];
 };
 
 export type DisableWebhookSubscriptionInput = {
@@ -1382,6 +1384,7 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
 export type DeliveryUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryUpdate'] = ResolversParentTypes['DeliveryUpdate']> = ResolversObject<{
   attempt?: Resolver<Maybe<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
   delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type DisableWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisableWebhookSubscriptionPayload'] = ResolversParentTypes['DisableWebhookSubscriptionPayload']> = ResolversObject<{
