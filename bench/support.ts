@@ -98,16 +98,35 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
  * passes node/V8 flags (GC settings are not allowed in NODE_OPTIONS).
  */
 export async function startGateway(db: { url(): string; dataDir: string }, args: string[], env: Record<string, string> = {}):
-  Promise<{ child: ChildProcess; origin: string; adminKey: string }> {
+  Promise<{ child: ChildProcess; origin: string; adminKey: string; masterKey: string }> {
+  const masterKey = randomBytes(32).toString('base64');
+  const { child, origin, match } = await spawnGateway(db, args, { MASTER_KEY: masterKey, ...env }, /ADMIN API key:\s+(whk_[\w-]+)/);
+  return { child, origin: origin!, adminKey: match[1]!, masterKey };
+}
+
+/**
+ * One more gateway process on a database a first one (startGateway) set up, with that one's
+ * MASTER_KEY: an API process answering /healthz, or a worker (no HTTP), once it says it started.
+ */
+export async function startMoreGateway(db: { url(): string; dataDir: string }, args: string[], masterKey: string, env: Record<string, string> = {}):
+  Promise<{ child: ChildProcess; origin: string | undefined }> {
+  const { child, origin } = await spawnGateway(db, args, { MASTER_KEY: masterKey, LOG_LEVEL: 'info', ...env }, /"msg":"webhook gateway started"/);
+  return { child, origin };
+}
+
+async function spawnGateway(db: { url(): string; dataDir: string }, args: string[], env: Record<string, string>, ready: RegExp) {
   const port = await freePort();
   const flags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const { child, match } = await startProcess([...flags, 'bin/webhook-gateway.mjs', ...args], {
-    DATABASE_URL: db.url(), MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-    DATA_DIR: db.dataDir, ...profiled(), ...env,
-  }, /ADMIN API key:\s+(whk_[\w-]+)/);
+    DATABASE_URL: db.url(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: db.dataDir, ...profiled(), ...env,
+  }, ready);
+  // Past the ready line, its output is not kept (a long run's info logs would pile up here).
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume();
+  if (args.includes('worker')) return { child, origin: undefined, match };
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100 && !(await fetch(`${origin}/healthz`).catch(() => undefined))?.ok; i++) await new Promise((r) => setTimeout(r, 50));
-  return { child, origin, adminKey: match[1]! };
+  return { child, origin, match };
 }
 
 /** A port that was free a moment ago (the OS picks it), for a child server to listen on. */

@@ -1,0 +1,102 @@
+// bench/realtime: how late live updates reach their watchers. Two API processes and one worker on
+// one database; CLIENTS graphql-ws clients (a separate process, whose CPU is reported) subscribed
+// to deliveryUpdated, half on each API process; a steady RATE deliveries/s to a local receiver that
+// answers 200. Latency is from the update's recordedAt (written just before the attempt's commit)
+// to each client's receipt, on one machine's clock.
+//   npm run bench:realtime     (BENCH_SECONDS=20 BENCH_CLIENTS=200 BENCH_RATE=200)
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { ROOT, benchDatabase, startGateway, startMoreGateway, stopProcess } from './support.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const TICK_MS = 50;
+
+async function graphql(origin: string, key: string, query: string): Promise<Record<string, any>> {
+  const r = await fetch(`${origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const body = (await r.json()) as { data?: Record<string, any>; errors?: unknown };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** Publishes RATE events/s (one delivery each), a batch every TICK_MS, alternating API processes, until stopped. */
+function steadyPublisher(origins: string[], key: string) {
+  let stopped = false;
+  let published = 0;
+  const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
+  const start = performance.now();
+  const done = (async () => {
+    for (let tick = 0; !stopped; tick++) {
+      const body = JSON.stringify(Array.from({ length: perTick }, (_, i) => ({ type: 'tool.called', data: { sessionId: 'ses_rt', tool: 'probe', arguments: { i } } })));
+      void fetch(`${origins[tick % origins.length]}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body })
+        .then((r) => r.body?.cancel()).then(() => (published += perTick), () => {});
+      const next = start + (tick + 1) * TICK_MS;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+    }
+  })();
+  return { stop: async () => { stopped = true; await done; return published; } };
+}
+
+function startClients(origins: string[], key: string): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const child = spawn(process.execPath, ['bench/realtime-clients.ts'], {
+    cwd: ROOT, env: { ...process.env, ORIGINS: origins.join(','), CLIENTS: String(CLIENTS), KEY: key }, stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
+}
+
+async function main() {
+  const db = await benchDatabase();
+  const receiver = http.createServer((_req, res) => res.writeHead(200).end('ok'));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const children: ChildProcess[] = [];
+  const env = { ALLOW_INSECURE_TARGETS: 'true', ALLOW_PRIVATE_TARGETS: 'true'};
+  try {
+    console.log(`realtime benchmark: ${CLIENTS} clients on 2 API processes, 1 worker, ${RATE} deliveries/s for ${SECONDS} s`);
+    const a = await startGateway(db, ['--role', 'api'], env);
+    children.push(a.child);
+    const b = await startMoreGateway(db, ['--role', 'api'], a.masterKey, env);
+    children.push(b.child);
+    const worker = await startMoreGateway(db, ['--role', 'worker'], a.masterKey, env);
+    children.push(worker.child);
+    const origins = [a.origin, b.origin!];
+    const port = (receiver.address() as AddressInfo).port;
+    await graphql(a.origin, a.adminKey, `mutation { createWebhookSubscription(input: {url: "http://127.0.0.1:${port}/hook", events: ["tool.*"]}) { subscription { status } } }`);
+    const viewer = (await graphql(a.origin, a.adminKey, 'mutation { createApiKey(input: {name: "watchers", role: VIEWER}) { key } }')).createApiKey.key as string;
+    const publisher = (await graphql(a.origin, a.adminKey, 'mutation { createApiKey(input: {name: "load", role: PUBLISHER}) { key } }')).createApiKey.key as string;
+
+    const clients = startClients(origins, viewer);
+    children.push(clients.child);
+    // Warm-up: traffic until every client has seen an update (its subscription is in place).
+    const warm = steadyPublisher(origins, publisher);
+    for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
+      if (line.value === `live ${CLIENTS}`) break;
+    }
+    await warm.stop();
+    // The warm-up's last updates arrive before the measured window opens.
+    await new Promise((r) => setTimeout(r, 3000));
+    clients.child.stdin!.write('reset\n');
+    const load = steadyPublisher(origins, publisher);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const published = await load.stop();
+    // Let the last updates arrive before the window closes.
+    await new Promise((r) => setTimeout(r, 2000));
+    clients.child.stdin!.write('report\n');
+    let report: { received: number; seconds: number; p50: number; p99: number; max: number; dropped: number; cpuPercent: number } | undefined;
+    for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
+      if (line.value.startsWith('{')) report = JSON.parse(line.value);
+    }
+    if (!report) throw new Error('the clients process did not report');
+    const updatesPerSecond = report.received / CLIENTS / SECONDS;
+    console.log(`published ${published} events in ${SECONDS} s; clients received ${report.received} updates (${(report.received / report.seconds).toFixed(0)}/s in all), max ${report.max.toFixed(0)} ms, dropped ${report.dropped}, clients' CPU ${report.cpuPercent.toFixed(0)} % of a core`);
+    console.log(`realtime clients=${CLIENTS} updates_per_s=${updatesPerSecond.toFixed(0)} p50_ms=${report.p50.toFixed(1)} p99_ms=${report.p99.toFixed(1)} dropped=${report.dropped}`);
+  } finally {
+    for (const c of children.reverse()) await stopProcess(c);
+    receiver.close();
+    await db.cleanup();
+  }
+}
+
+await main();
