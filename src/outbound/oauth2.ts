@@ -56,11 +56,14 @@ const secretContext = (subscriptionId: string) => `subscription:${subscriptionId
 
 /**
  * The credentials to store. A secret sent back empty or as the mask keeps the stored one (a console
- * edits the other fields without knowing it); `tokenUrl` must have passed the target guard already.
+ * edits the other fields without knowing it), but only for the same token URL: a caller who never
+ * saw the secret must not be able to have it sent somewhere else. `tokenUrl` must have passed the
+ * target guard already.
  */
 export function sealOAuth2(cipher: SecretCipher, subscriptionId: string, input: OAuth2Input, current: StoredOAuth2 | null): StoredOAuth2 {
   const keeps = input.clientSecret === '' || input.clientSecret === SECRET_MASK;
   if (keeps && !current) throw badInput('oauth2.clientSecret', 'the client secret is required');
+  if (keeps && current!.tokenUrl !== input.tokenUrl) throw badInput('oauth2.clientSecret', 'give the client secret again when the token URL changes');
   return {
     tokenUrl: input.tokenUrl,
     clientId: input.clientId,

@@ -283,6 +283,9 @@ describe('OAuth2 client credentials on outbound calls', () => {
     assert.equal(endpoint.requests.length, 3);
     assert.equal(secretSeen(2), 'second-secret');
     assert.equal(endpoint.requests[2]!.form.get('scope'), 'more');
+    // The stored secret is never sent to a token URL it was not given for.
+    const moved = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, oauth2: { tokenUrl: `${endpoint.url}/elsewhere`, clientId: 'gateway', clientSecret: '••••' } } });
+    assert.equal(moved.errors?.[0]?.extensions?.field, 'oauth2.clientSecret');
   });
 
   it('shows the token URL and client id, never the secret, which is stored encrypted; null removes oauth2', async () => {
