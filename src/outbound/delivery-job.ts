@@ -175,9 +175,9 @@ async function send(services: Services, t: Target, secrets: string[]): Promise<{
   try {
     const signed = deliveryHeaders(t.event_id, t.body, secrets, openHeaders(services.cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
     headers = signed;
-    const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth) => {
+    const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth, timeoutMs) => {
       headers = { ...signed, ...auth };
-      return services.deliveryClient.post(t.url, t.body, headers, t.timeout_ms);
+      return services.deliveryClient.post(t.url, t.body, headers, timeoutMs);
     });
     return { headers, result };
   } catch (err) {

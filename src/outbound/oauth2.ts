@@ -24,6 +24,8 @@ const MIN_LIFETIME_S = 60;
 const MAX_LIFETIME_S = 24 * 3600;
 /** A failed token request is not repeated for this long: each attempt meanwhile fails at once. */
 const FAILURE_KEPT_MS = 30_000;
+/** Entries held before stale ones are swept out. */
+const PRUNE_AT = 10_000;
 
 const AUTH_METHODS = ['CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST'] as const;
 type AuthMethod = (typeof AUTH_METHODS)[number];
@@ -89,25 +91,34 @@ export type TokenServices = Pick<Services, 'cipher' | 'deliveryClient' | 'log'>;
 
 /**
  * The seam where pings and attempts send: `send` gets the headers to add (the bearer token, or none
- * without OAuth2). A 401 renews the token once, unless another attempt already has, and sends again;
- * a token that cannot be had is an AUTH failure with the endpoint's reason, and nothing is sent.
+ * without OAuth2) and the time it has. A 401 renews the token once, unless another attempt already
+ * has, and sends again; a token that cannot be had is an AUTH failure with the endpoint's reason,
+ * and nothing is sent.
+ *
+ * Token requests and sends share the subscription's timeout: the delivery job expires just above
+ * it (events/delivery-queue.ts), and an attempt that outlived its job would be made twice.
  */
-export async function sendWithToken(services: TokenServices, target: OAuth2Target, send: (auth: Record<string, string>) => Promise<SendResult>): Promise<SendResult> {
+export async function sendWithToken(
+  services: TokenServices, target: OAuth2Target, send: (auth: Record<string, string>, timeoutMs: number) => Promise<SendResult>,
+): Promise<SendResult> {
   const { oauth2 } = target;
-  if (!oauth2) return send({});
+  if (!oauth2) return send({}, target.timeoutMs);
+  const started = performance.now();
+  const left = () => Math.max(1, Math.round(target.timeoutMs - (performance.now() - started)));
   const tokens = oauth2Tokens(services);
-  const first = await tokens.get(services, { ...target, oauth2 });
-  if ('reason' in first) return authFailure(first.reason);
-  const result = await send(bearer(first.token));
+  const first = await tokens.get(services, { ...target, oauth2, timeoutMs: left() });
+  if ('reason' in first) return authFailure(first.reason, started);
+  const result = await send(bearer(first.token), left());
   if (result.statusCode !== 401) return result;
-  const renewed = await tokens.renew(services, { ...target, oauth2 }, first.token);
-  if ('reason' in renewed) return authFailure(`the receiver answered 401, and renewing the token failed: ${renewed.reason}`);
-  return renewed.token === first.token ? result : send(bearer(renewed.token));
+  const renewed = await tokens.renew(services, { ...target, oauth2, timeoutMs: left() }, first.token);
+  if ('reason' in renewed) return authFailure(`the receiver answered 401, and renewing the token failed: ${renewed.reason}`, started);
+  return renewed.token === first.token ? result : send(bearer(renewed.token), left());
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-const authFailure = (reason: string): SendResult => ({ statusCode: null, durationMs: 0, errorClass: 'AUTH', responseBody: reason, retryAfterSeconds: null });
+const authFailure = (reason: string, started: number): SendResult =>
+  ({ statusCode: null, durationMs: Math.round(performance.now() - started), errorClass: 'AUTH', responseBody: reason, retryAfterSeconds: null });
 
 type Outcome = { token: string } | { reason: string };
 
@@ -144,8 +155,17 @@ export class OAuth2Tokens {
       return 'token' in answer ? { token: answer.token } : answer;
     });
     const entry: Entry = { key, pending };
+    if (this.#entries.size >= PRUNE_AT) this.#prune();
     this.#entries.set(target.id, entry);
     return pending;
+  }
+
+  /** Deleted subscriptions and idle ones leave stale entries behind: they go once there are many. */
+  #prune(): void {
+    const now = this.now();
+    for (const [id, e] of this.#entries) {
+      if (('token' in e && e.renewAt <= now) || ('reason' in e && e.until <= now)) this.#entries.delete(id);
+    }
   }
 
   /** After a 401: drops the token only if it is still the one the receiver refused, then as get(). */

@@ -121,7 +121,7 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   // A ping is about no session: it is the first hop.
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
   const timeoutMs = Math.min(PING_TIMEOUT_MS, sub.timeoutMs);
-  const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth) => services.deliveryClient.post(sub.url, body, { ...headers, ...auth }, timeoutMs));
+  const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth, left) => services.deliveryClient.post(sub.url, body, { ...headers, ...auth }, left));
   const ok = result.errorClass === null;
   const failure = result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass === 'AUTH' ? `AUTH (${result.responseBody})` : result.errorClass;
   const reason = ok ? null : `webhook.ping: ${failure}; answer 2xx, then call verifyWebhookSubscription`;

@@ -265,6 +265,19 @@ describe('OAuth2 client credentials on outbound calls', () => {
     assert.equal(receiver.received.length, 1, 'only the last ping reached the receiver');
   });
 
+  it('the token request has the subscription\'s timeout: an endpoint that does not answer makes an AUTH attempt', async () => {
+    const { endpoint, receiver } = await parties();
+    const sub = await subscribe(receiver, credentials(endpoint), { timeoutMs: 300 });
+    const never = gate();
+    closers.push(async () => never.open());
+    endpoint.answer = () => ({ status: 500, body: '', until: never.opened });
+    const clockAt = stopClock();
+    clockAt(3600_000);
+    const failed = await deliver(sub.id);
+    assert.equal(failed.errorClass, 'AUTH');
+    assert.equal(failed.responseBody, 'token endpoint: TIMEOUT');
+  });
+
   it('changed credentials are used at once: the token of the old ones is not sent again', async () => {
     const { endpoint, receiver } = await parties();
     const sub = await subscribe(receiver, credentials(endpoint, { clientSecret: 'first-secret' }));
