@@ -301,6 +301,26 @@ describe('OAuth2 client credentials on outbound calls', () => {
     assert.equal(moved.errors?.[0]?.extensions?.field, 'oauth2.clientSecret');
   });
 
+  it('changed credentials drop the old token on another replica too, with no message between them', async () => {
+    const { endpoint, receiver } = await parties();
+    const replica = await startTestService({
+      DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'), ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
+    });
+    try {
+      const sub = await subscribe(receiver, credentials(endpoint, { clientSecret: 'old-secret' }));
+      const verify = (url: string) => gqlOk(url, svc.adminKey, 'mutation($i: VerifyWebhookSubscriptionInput!) { verifyWebhookSubscription(input: $i) { subscription { status } } }', { i: { id: sub.id } });
+      await verify(replica.url); // the replica pings with a token of its own, kept under the old credentials
+      assert.equal(endpoint.requests.length, 2);
+      await gqlOk(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, oauth2: credentials(endpoint, { clientSecret: 'new-secret' }) } });
+      await verify(replica.url);
+      assert.equal(endpoint.requests.length, 3, 'the replica asked for a token with the new credentials');
+      assert.match(Buffer.from(String(endpoint.requests[2]!.headers.authorization).slice(6), 'base64').toString(), /:new-secret$/);
+      assert.equal(receiver.received.at(-1)!.headers.authorization, `Bearer ${endpoint.issued[2]}`);
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('shows the token URL and client id, never the secret, which is stored encrypted; null removes oauth2', async () => {
     const { endpoint, receiver } = await parties();
     const input = credentials(endpoint, { clientId: 'console-client', audience: 'aud' });
