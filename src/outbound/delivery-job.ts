@@ -19,6 +19,7 @@ import { countHitsEach } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
 import type { SendResult } from '../platform/http-client.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
+import { type StoredOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
 import { markDisabled } from './subscriptions.ts';
@@ -59,6 +60,7 @@ interface Target {
   subscription_id: string;
   url: string;
   headers: Array<{ name: string; value: string }>;
+  oauth2: StoredOAuth2 | null;
   timeout_ms: number;
   rate_limit_per_second: number | null;
   max_concurrency: number | null;
@@ -104,7 +106,7 @@ async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target
     name: 'delivery-targets',
     text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
                   e.id AS event_id, e.type AS event_type, e.body, e.hops,
-                  s.id AS subscription_id, s.url, s.headers, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
+                  s.id AS subscription_id, s.url, s.headers, s.oauth2, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
            WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
   }, [deliveryIds]);
@@ -171,8 +173,13 @@ async function sendAll(services: Services, fetched: FetchedDeliveries[], targets
 async function send(services: Services, t: Target, secrets: string[]): Promise<{ headers: Record<string, string>; result: SendResult }> {
   let headers: Record<string, string> = {};
   try {
-    headers = deliveryHeaders(t.event_id, t.body, secrets, openHeaders(services.cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
-    return { headers, result: await services.deliveryClient.post(t.url, t.body, headers, t.timeout_ms) };
+    const signed = deliveryHeaders(t.event_id, t.body, secrets, openHeaders(services.cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
+    headers = signed;
+    const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth, timeoutMs) => {
+      headers = { ...signed, ...auth };
+      return services.deliveryClient.post(t.url, t.body, headers, timeoutMs);
+    });
+    return { headers, result };
   } catch (err) {
     // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
     services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import { withTransaction } from '../platform/db/pool.ts';
 import type { DbOrTx } from '../platform/db/prisma.ts';
 import { badInput, notFound, parseInput } from '../platform/errors.ts';
@@ -20,6 +20,7 @@ import type { Services } from '../platform/services.ts';
 import { TargetRefused, checkTargetUrl } from '../platform/target-guard.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
+import { type StoredOAuth2, oauth2Input, sealOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
 
@@ -39,6 +40,7 @@ const settings = z.object({
   rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
   maxConcurrency: z.number().int().min(1).max(1000).nullish(),
   timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+  oauth2: oauth2Input.nullish(),
 });
 
 export interface SubscriptionRecord {
@@ -53,6 +55,8 @@ export interface SubscriptionRecord {
   rateLimitPerSecond: number | null;
   maxConcurrency: number | null;
   timeoutMs: number;
+  /** As stored: clientSecret is a cipher envelope (oauth2.ts). */
+  oauth2: StoredOAuth2 | null;
   status: 'PENDING_VERIFICATION' | 'ACTIVE' | 'DISABLED';
   statusReason: string | null;
   disabledAt: Date | null;
@@ -65,21 +69,36 @@ type Row = Prisma.WebhookSubscriptionGetPayload<object>;
 export const toRecord = (r: Row): SubscriptionRecord => ({
   id: r.id, workspaceId: r.workspaceId, url: r.url, description: r.description, events: r.events ?? [],
   headers: r.headers as unknown as StoredHeader[], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
-  maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, status: r.status, statusReason: r.statusReason,
+  maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, oauth2: r.oauth2 as unknown as StoredOAuth2 | null, status: r.status, statusReason: r.statusReason,
   disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 /** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
-export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses'>;
+export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses' | 'log'>;
 
-async function guardUrl(url: string, services: PingServices): Promise<string> {
+async function guardUrl(url: string, services: PingServices, field = 'url'): Promise<string> {
   const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets };
   try {
     return (await checkTargetUrl(url, policy, services.ownAddresses)).toString();
   } catch (err) {
-    if (err instanceof TargetRefused) throw badInput('url', err.message);
+    if (err instanceof TargetRefused) throw badInput(field, err.message);
     throw err;
   }
+}
+
+/** OAuth2 credentials to store (the token URL passes the same guard as the URL), or none. */
+async function oauth2Setting(services: PingServices, id: string, input: z.infer<typeof oauth2Input> | null | undefined, current: StoredOAuth2 | null): Promise<StoredOAuth2 | null> {
+  if (!input) return null;
+  const tokenUrl = await guardUrl(input.tokenUrl, services, 'oauth2.tokenUrl');
+  return sealOAuth2(services.cipher, id, { ...input, tokenUrl }, current);
+}
+
+/** OAuth2 sends its own Authorization header (SPEC §7): a custom one beside it is refused, naming what the caller gave. */
+function refuseAuthorizationBeside(headers: Array<{ name: string }>, headersGiven: boolean, hasOAuth2: boolean): void {
+  const i = headers.findIndex((h) => h.name.toLowerCase() === 'authorization');
+  if (i < 0 || !hasOAuth2) return;
+  if (headersGiven) throw badInput(`headers.${i}.name`, 'an Authorization header cannot be set beside oauth2, which sends its own bearer token');
+  throw badInput('oauth2', 'the subscription sends a custom Authorization header: remove it (headers) in the same update to use oauth2');
 }
 
 function secretProblem(secret: string): string | undefined {
@@ -101,9 +120,11 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
   // A ping is about no session: it is the first hop.
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
-  const result = await services.deliveryClient.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const timeoutMs = Math.min(PING_TIMEOUT_MS, sub.timeoutMs);
+  const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth, left) => services.deliveryClient.post(sub.url, body, { ...headers, ...auth }, left));
   const ok = result.errorClass === null;
-  const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
+  const failure = result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass === 'AUTH' ? `AUTH (${result.responseBody})` : result.errorClass;
+  const reason = ok ? null : `webhook.ping: ${failure}; answer 2xx, then call verifyWebhookSubscription`;
   await db.webhookSubscription.updateMany({
     where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
@@ -122,12 +143,14 @@ export async function createSubscription(
   if (problem) throw badInput('secret', problem);
   const id = newId('subscription');
   const headers = sealHeaders(services.cipher, id, s.headers ?? [], []);
+  refuseAuthorizationBeside(headers, true, Boolean(s.oauth2));
+  const oauth2 = await oauth2Setting(services, id, s.oauth2, null);
   const row = await services.db.$transaction(async (tx) => {
     const created = await tx.webhookSubscription.create({
       data: {
         id, workspaceId, url, description: s.description ?? null, events: s.events,
         headers: headers as unknown as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
-        maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs,
+        maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs, oauth2: (oauth2 as unknown as Prisma.InputJsonObject | null) ?? Prisma.DbNull,
       },
     });
     await addSecret(tx, services.cipher, { kind: 'subscription', id: created.id }, secret);
@@ -175,6 +198,9 @@ export async function updateSubscription(
   if ('rateLimitPerSecond' in defined) data.rateLimitPerSecond = s.rateLimitPerSecond ?? null;
   if ('maxConcurrency' in defined) data.maxConcurrency = s.maxConcurrency ?? null;
   if ('timeoutMs' in defined) data.timeoutMs = s.timeoutMs!;
+  const oauth2 = 'oauth2' in defined ? await oauth2Setting(services, id, s.oauth2, current.oauth2) : current.oauth2;
+  if ('oauth2' in defined) data.oauth2 = (oauth2 as unknown as Prisma.InputJsonObject | null) ?? Prisma.DbNull;
+  refuseAuthorizationBeside('headers' in defined ? (s.headers ?? []) : current.headers, 'headers' in defined, oauth2 !== null);
   const urlChanged = data.url !== undefined && data.url !== current.url;
   if (urlChanged && current.status === 'ACTIVE') Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: 'URL changed: verifying' });
   const updated = toRecord(await services.db.webhookSubscription.update({ where: { id }, data }));

@@ -46,6 +46,15 @@ function retryAfter(value: string | string[] | undefined): number | null {
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** A whole answer (postForm): the status and bytes, or why there are none. */
+export interface FormAnswer {
+  statusCode: number | null;
+  body: Buffer | null;
+  tooLarge: boolean;
+  /** As SendResult's, when no answer came. */
+  errorClass: string | null;
+}
+
 export class DeliveryClient {
   readonly #agent: Agent;
 
@@ -79,6 +88,34 @@ export class DeliveryClient {
       };
     } catch (err) {
       return { statusCode: null, durationMs: Math.round(performance.now() - started), errorClass: classify(err), responseBody: null, retryAfterSeconds: null };
+    }
+  }
+
+  /**
+   * A form POST whose whole answer is wanted (an OAuth2 token request), through the same guarded
+   * pool, timeout and no-redirect rule as deliveries. More than `limit` bytes is `tooLarge`: the
+   * rest is not read.
+   */
+  async postForm(url: string, form: URLSearchParams, headers: Record<string, string>, timeoutMs: number, limit: number): Promise<FormAnswer> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await request(url, {
+        method: 'POST', body: form.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT },
+        dispatcher: this.#agent, signal, maxRedirections: 0,
+      } as Parameters<typeof request>[1]);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > limit) {
+          res.body.destroy();
+          return { statusCode: res.statusCode, body: null, tooLarge: true, errorClass: null };
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { statusCode: res.statusCode, body: Buffer.concat(chunks), tooLarge: false, errorClass: null };
+    } catch (err) {
+      return { statusCode: null, body: null, tooLarge: false, errorClass: classify(err) };
     }
   }
 

@@ -182,6 +182,8 @@ export type CreateWebhookSubscriptionInput = {
   filter?: InputMaybe<Scalars['String']['input']>;
   headers?: InputMaybe<Array<HttpHeaderInput>>;
   maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  /** Every ping and attempt carries `Authorization: Bearer <token>` from this token endpoint (no custom Authorization header beside it). */
+  oauth2?: InputMaybe<OAuth2ClientCredentialsInput>;
   rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
   /** Else generated (whsec_...). */
   secret?: InputMaybe<Scalars['String']['input']>;
@@ -218,11 +220,11 @@ export type DeleteWebhookSubscriptionPayload = {
 export type DeliveryAttempt = {
   __typename?: 'DeliveryAttempt';
   durationMs: Scalars['Int']['output'];
-  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK, HTTP_<status>, or INTERNAL (the request could not be built, e.g. a secret header that no longer decrypts). */
+  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK, HTTP_<status>, AUTH (no OAuth2 token could be had: the reason is in responseBody), or INTERNAL (the request could not be built, e.g. a secret header that no longer decrypts). */
   errorClass?: Maybe<Scalars['String']['output']>;
   number: Scalars['Int']['output'];
   outcome: AttemptOutcome;
-  /** The first 4 KiB of the response body. */
+  /** The first 4 KiB of the response body; for AUTH, the token endpoint's error (never a secret or a token). */
   responseBody?: Maybe<Scalars['String']['output']>;
   startedAt: Scalars['DateTime']['output'];
   statusCode?: Maybe<Scalars['Int']['output']>;
@@ -516,6 +518,36 @@ export type MutationVerifyWebhookSubscriptionArgs = {
 
 export type Node = {
   id: Scalars['ID']['output'];
+};
+
+/** How the gateway authenticates to the token endpoint (RFC 6749 §2.3.1). */
+export type OAuth2ClientAuthMethod =
+  /** HTTP Basic with the form-encoded client id and secret (the default). */
+  | 'CLIENT_SECRET_BASIC'
+  /** client_id and client_secret in the form body. */
+  | 'CLIENT_SECRET_POST';
+
+export type OAuth2ClientCredentials = {
+  __typename?: 'OAuth2ClientCredentials';
+  audience?: Maybe<Scalars['String']['output']>;
+  authMethod: OAuth2ClientAuthMethod;
+  clientId: Scalars['String']['output'];
+  scope?: Maybe<Scalars['String']['output']>;
+  tokenUrl: Scalars['String']['output'];
+};
+
+/** OAuth2 client credentials grant (RFC 6749 §4.4). The client secret is encrypted at rest and never returned. */
+export type OAuth2ClientCredentialsInput = {
+  /** Sent as the `audience` form parameter (Auth0, Okta and others). */
+  audience?: InputMaybe<Scalars['String']['input']>;
+  authMethod?: InputMaybe<OAuth2ClientAuthMethod>;
+  clientId: Scalars['String']['input'];
+  /** On update, an empty value or "••••" keeps the stored one. */
+  clientSecret: Scalars['String']['input'];
+  /** Sent as the `scope` form parameter. */
+  scope?: InputMaybe<Scalars['String']['input']>;
+  /** Passes the same target checks as the subscription's URL. */
+  tokenUrl: Scalars['String']['input'];
 };
 
 /** One event on its way to one subscription. */
@@ -930,6 +962,8 @@ export type UpdateWebhookSubscriptionInput = {
   headers?: InputMaybe<Array<HttpHeaderInput>>;
   id: Scalars['ID']['input'];
   maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  /** Replaces the OAuth2 credentials; null removes them. */
+  oauth2?: InputMaybe<OAuth2ClientCredentialsInput>;
   rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
   url?: InputMaybe<Scalars['String']['input']>;
@@ -970,6 +1004,8 @@ export type WebhookSubscription = Node & {
   id: Scalars['ID']['output'];
   lastSuccessAt?: Maybe<Scalars['DateTime']['output']>;
   maxConcurrency?: Maybe<Scalars['Int']['output']>;
+  /** The OAuth2 client credentials the gateway gets its bearer tokens with; the client secret is never shown. */
+  oauth2?: Maybe<OAuth2ClientCredentials>;
   rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
   /** Valid secrets, newest first: every delivery is signed with each of them. */
   secrets: Array<SigningSecret>;
@@ -1137,6 +1173,9 @@ export type ResolversTypes = ResolversObject<{
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OAuth2ClientAuthMethod: OAuth2ClientAuthMethod;
+  OAuth2ClientCredentials: ResolverTypeWrapper<OAuth2ClientCredentials>;
+  OAuth2ClientCredentialsInput: OAuth2ClientCredentialsInput;
   OutboundDelivery: ResolverTypeWrapper<OutboundDeliveryRow>;
   OutboundDeliveryConnection: ResolverTypeWrapper<Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['OutboundDeliveryEdge']> }>;
   OutboundDeliveryEdge: ResolverTypeWrapper<Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversTypes['OutboundDelivery'] }>;
@@ -1237,6 +1276,8 @@ export type ResolversParentTypes = ResolversObject<{
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  OAuth2ClientCredentials: OAuth2ClientCredentials;
+  OAuth2ClientCredentialsInput: OAuth2ClientCredentialsInput;
   OutboundDelivery: OutboundDeliveryRow;
   OutboundDeliveryConnection: Omit<OutboundDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['OutboundDeliveryEdge']> };
   OutboundDeliveryEdge: Omit<OutboundDeliveryEdge, 'node'> & { node: ResolversParentTypes['OutboundDelivery'] };
@@ -1485,6 +1526,14 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
   __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
+export type OAuth2ClientCredentialsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OAuth2ClientCredentials'] = ResolversParentTypes['OAuth2ClientCredentials']> = ResolversObject<{
+  audience?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  authMethod?: Resolver<ResolversTypes['OAuth2ClientAuthMethod'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tokenUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type OutboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDelivery'] = ResolversParentTypes['OutboundDelivery']> = ResolversObject<{
   attemptCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   attempts?: Resolver<Array<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
@@ -1694,6 +1743,7 @@ export type WebhookSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   maxConcurrency?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  oauth2?: Resolver<Maybe<ResolversTypes['OAuth2ClientCredentials']>, ParentType, ContextType>;
   rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   secrets?: Resolver<Array<ResolversTypes['SigningSecret']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
@@ -1748,6 +1798,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  OAuth2ClientCredentials?: OAuth2ClientCredentialsResolvers<ContextType>;
   OutboundDelivery?: OutboundDeliveryResolvers<ContextType>;
   OutboundDeliveryConnection?: OutboundDeliveryConnectionResolvers<ContextType>;
   OutboundDeliveryEdge?: OutboundDeliveryEdgeResolvers<ContextType>;

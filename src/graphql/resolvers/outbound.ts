@@ -3,6 +3,7 @@ import { redeliver, replayEvents, sendTestEvent } from '../../outbound/deliverie
 import {
   findDelivery, findSubscription, listDeliveries, listSubscriptions, watchDeliveries,
 } from '../../outbound/queries.ts';
+import { shownOAuth2 } from '../../outbound/oauth2.ts';
 import { shownHeaders } from '../../outbound/subscription-headers.ts';
 import {
   createSubscription, deleteSubscription, disableSubscription, enableSubscription, updateSubscription, urlShownTo, verifySubscription,
@@ -34,6 +35,10 @@ export const outboundResolvers: Resolvers = {
   WebhookSubscription: {
     url: (s, _a, { principal }) => urlShownTo(principal?.role, s.url),
     headers: (s) => shownHeaders(s.headers),
+    oauth2: (s, _a, { principal }) => {
+      const shown = shownOAuth2(s.oauth2);
+      return shown && { ...shown, tokenUrl: urlShownTo(principal?.role, shown.tokenUrl) };
+    },
   },
   OutboundDelivery: {
     event: async (d, _a, ctx, info) => (await loadersOf(ctx, info).event.load(d.eventId))!,
