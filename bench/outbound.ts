@@ -5,10 +5,8 @@
 // (the unlimited one is not held behind the other; a relative speed, so measured here, not tested).
 //   npm run bench:outbound        (BENCH_EVENTS_1=5000 BENCH_EVENTS_100=200 BENCH_EVENTS_LIMITED=1000 by default)
 import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, pgStatements, startGateway, stopProcess } from './support.ts';
+import { benchDatabase, gql, pgStatements, receiver, startGateway, stopProcess } from './support.ts';
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
@@ -19,44 +17,6 @@ interface Run { name: string; deliveries: number; seconds: number; perSecond: nu
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 const report = (r: Run) =>
   console.log(`${r.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(7)}/s  publish-to-receipt p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  (${r.deliveries} in ${r.seconds.toFixed(1)} s)`);
-
-/** A receiver that records, per request, the delay since the envelope's timestamp. */
-async function receiver() {
-  const latencies: number[] = [];
-  let count = 0;
-  let waiter: { n: number; resolve: () => void } | undefined;
-  const byPath = new Map<string, number>();
-  const pathWaiters: Array<{ path: string; n: number; resolve: () => void }> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
-      latencies.push(Date.now() - Date.parse(body.timestamp));
-      count++;
-      const seen = (byPath.get(req.url!) ?? 0) + 1;
-      byPath.set(req.url!, seen);
-      res.writeHead(200).end();
-      if (waiter && count >= waiter.n) waiter.resolve();
-      for (const w of pathWaiters) if (w.path === req.url && seen >= w.n) w.resolve();
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    reset: () => { latencies.length = 0; count = 0; byPath.clear(); },
-    until: (n: number) => new Promise<void>((resolve) => (count >= n ? resolve() : (waiter = { n, resolve }))),
-    untilPath: (path: string, n: number) => new Promise<void>((resolve) => ((byPath.get(path) ?? 0) >= n ? resolve() : pathWaiters.push({ path, n, resolve }))),
-    latencies: () => [...latencies].sort((a, b) => a - b),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
-async function gql(origin: string, key: string, query: string, variables?: unknown) {
-  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data: any; errors?: unknown };
-}
 
 async function main() {
   const db = await benchDatabase();

@@ -3,6 +3,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,3 +209,42 @@ export async function insertBaselines(url: string, seconds: number, concurrency:
     await pool.end();
   }
 }
+
+/** A receiver on 127.0.0.1 (bench/outbound, bench/fanout) that records, per request, the delay since the envelope's timestamp. */
+export async function receiver() {
+  const latencies: number[] = [];
+  let count = 0;
+  let waiter: { n: number; resolve: () => void } | undefined;
+  const byPath = new Map<string, number>();
+  const pathWaiters: Array<{ path: string; n: number; resolve: () => void }> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
+      latencies.push(Date.now() - Date.parse(body.timestamp));
+      count++;
+      const seen = (byPath.get(req.url!) ?? 0) + 1;
+      byPath.set(req.url!, seen);
+      res.writeHead(200).end();
+      if (waiter && count >= waiter.n) waiter.resolve();
+      for (const w of pathWaiters) if (w.path === req.url && seen >= w.n) w.resolve();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reset: () => { latencies.length = 0; count = 0; byPath.clear(); },
+    until: (n: number) => new Promise<void>((resolve) => (count >= n ? resolve() : (waiter = { n, resolve }))),
+    untilPath: (path: string, n: number) => new Promise<void>((resolve) => ((byPath.get(path) ?? 0) >= n ? resolve() : pathWaiters.push({ path, n, resolve }))),
+    latencies: () => [...latencies].sort((a, b) => a - b),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export async function gql(origin: string, key: string, query: string, variables?: unknown) {
+  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data: any; errors?: unknown };
+}
+
