@@ -22,6 +22,7 @@ import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
+import { NO_TLS, type StoredCertificate, type StoredTls, openTls, sealTls, tlsInput } from './subscription-tls.ts';
 
 export const PING_TIMEOUT_MS = 2000;
 
@@ -39,6 +40,7 @@ const settings = z.object({
   rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
   maxConcurrency: z.number().int().min(1).max(1000).nullish(),
   timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+  tls: tlsInput.nullish(),
 });
 
 export interface SubscriptionRecord {
@@ -59,6 +61,8 @@ export interface SubscriptionRecord {
   lastSuccessAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** mTLS settings as stored: the key is a cipher envelope (subscription-tls.ts opens and shows them). */
+  tls: StoredTls;
 }
 
 type Row = Prisma.WebhookSubscriptionGetPayload<object>;
@@ -67,13 +71,22 @@ export const toRecord = (r: Row): SubscriptionRecord => ({
   headers: r.headers as unknown as StoredHeader[], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
   maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, status: r.status, statusReason: r.statusReason,
   disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  tls: {
+    clientCert: r.tlsClientCert, clientKey: r.tlsClientKey, caCerts: r.tlsCaCerts,
+    certificates: r.tlsCertificates as unknown as StoredCertificate[], identity: r.tlsIdentity,
+  },
+});
+
+const tlsColumns = (t: StoredTls) => ({
+  tlsClientCert: t.clientCert, tlsClientKey: t.clientKey, tlsCaCerts: t.caCerts,
+  tlsCertificates: t.certificates as unknown as Prisma.InputJsonValue, tlsIdentity: t.identity,
 });
 
 /** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
 export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses'>;
 
 async function guardUrl(url: string, services: PingServices): Promise<string> {
-  const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets };
+  const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets, dnsServers: services.config.outboundDnsServers };
   try {
     return (await checkTargetUrl(url, policy, services.ownAddresses)).toString();
   } catch (err) {
@@ -101,11 +114,13 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
   // A ping is about no session: it is the first hop.
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
-  const result = await services.deliveryClient.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
+  const tls = sub.tls.identity ? { identity: sub.tls.identity, material: async () => openTls(cipher, sub.id, sub.tls) } : null;
+  const result = await services.deliveryClient.post({ url: sub.url, owner: sub.id, tls }, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
-  const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
+  const answer = result.statusCode !== null ? `answered ${result.statusCode}` : `${result.errorClass}${result.errorReason ? ` (${result.errorReason})` : ''}`;
+  const reason = ok ? null : `webhook.ping: ${answer}; answer 2xx, then call verifyWebhookSubscription`;
   await db.webhookSubscription.updateMany({
-    where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
+    where: { id: sub.id, url: sub.url, tlsIdentity: sub.tls.identity, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
   });
   return mustGetSubscription(db, sub.workspaceId, sub.id);
@@ -122,12 +137,13 @@ export async function createSubscription(
   if (problem) throw badInput('secret', problem);
   const id = newId('subscription');
   const headers = sealHeaders(services.cipher, id, s.headers ?? [], []);
+  const tls = sealTls(services.cipher, id, s.tls ?? null, NO_TLS);
   const row = await services.db.$transaction(async (tx) => {
     const created = await tx.webhookSubscription.create({
       data: {
         id, workspaceId, url, description: s.description ?? null, events: s.events,
         headers: headers as unknown as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
-        maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs,
+        maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs, ...tlsColumns(tls),
       },
     });
     await addSecret(tx, services.cipher, { kind: 'subscription', id: created.id }, secret);
@@ -157,7 +173,10 @@ export async function mustGetSubscription(db: DbOrTx, workspaceId: string, id: s
   return sub;
 }
 
-/** Partial update; a new URL is checked again and pinged before it receives events. */
+/**
+ * Partial update; a new URL, or new TLS settings (another client certificate, other CAs), is
+ * checked again and pinged before it receives events.
+ */
 export async function updateSubscription(
   services: PingServices, principal: Principal | undefined, input: { id: string } & Record<string, unknown>,
 ): Promise<SubscriptionRecord> {
@@ -175,10 +194,15 @@ export async function updateSubscription(
   if ('rateLimitPerSecond' in defined) data.rateLimitPerSecond = s.rateLimitPerSecond ?? null;
   if ('maxConcurrency' in defined) data.maxConcurrency = s.maxConcurrency ?? null;
   if ('timeoutMs' in defined) data.timeoutMs = s.timeoutMs!;
+  const tls = 'tls' in defined ? sealTls(services.cipher, id, s.tls ?? null, current.tls) : current.tls;
+  if ('tls' in defined) Object.assign(data, tlsColumns(tls));
   const urlChanged = data.url !== undefined && data.url !== current.url;
-  if (urlChanged && current.status === 'ACTIVE') Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: 'URL changed: verifying' });
+  const tlsChanged = tls.identity !== current.tls.identity;
+  if ((urlChanged || tlsChanged) && current.status === 'ACTIVE') {
+    Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: `${urlChanged ? 'URL' : 'TLS settings'} changed: verifying` });
+  }
   const updated = toRecord(await services.db.webhookSubscription.update({ where: { id }, data }));
-  return urlChanged && current.status !== 'DISABLED' ? ping(services, updated) : updated;
+  return (urlChanged || tlsChanged) && current.status !== 'DISABLED' ? ping(services, updated) : updated;
 }
 
 /** Deletes the subscription with its deliveries and secrets; returns it as it was. */

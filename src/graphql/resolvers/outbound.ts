@@ -4,6 +4,7 @@ import {
   findDelivery, findSubscription, listDeliveries, listSubscriptions, watchDeliveries,
 } from '../../outbound/queries.ts';
 import { shownHeaders } from '../../outbound/subscription-headers.ts';
+import { shownTls } from '../../outbound/subscription-tls.ts';
 import {
   createSubscription, deleteSubscription, disableSubscription, enableSubscription, updateSubscription, urlShownTo, verifySubscription,
 } from '../../outbound/subscriptions.ts';
@@ -34,6 +35,7 @@ export const outboundResolvers: Resolvers = {
   WebhookSubscription: {
     url: (s, _a, { principal }) => urlShownTo(principal?.role, s.url),
     headers: (s) => shownHeaders(s.headers),
+    tls: (s) => shownTls(s.tls),
   },
   OutboundDelivery: {
     event: async (d, _a, ctx, info) => (await loadersOf(ctx, info).event.load(d.eventId))!,
