@@ -6,8 +6,7 @@
 // trust never carries another's request; a subscription whose identity changes retires the pool it
 // used when no other subscription uses it.
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
-import tls from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { Agent, errors, request } from 'undici';
 import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 import { type Failure, describeFailure } from './http-failures.ts';
@@ -69,6 +68,13 @@ function retryAfter(value: string | string[] | undefined): number | null {
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+interface TlsSocketState {
+  /** A TLS alert the receiver sent. */
+  alert: Error | undefined;
+  /** The receiver accepted the handshake (TLS 1.3: it sent a session ticket). */
+  accepted: boolean;
+}
+
 interface Pool {
   agent: Agent;
   owners: Set<string>;
@@ -84,11 +90,11 @@ export class DeliveryClient {
   /** The TLS identity each subscription last sent with (absent: none). */
   readonly #identityOf = new Map<string, string>();
   /**
-   * TLS alerts seen on sockets, by local and remote port, for a short while: undici reports a
-   * connection the receiver closed after a TLS 1.3 handshake (its verdict on our client certificate
-   * comes after ours on its certificate) only as "other side closed".
+   * TLS sockets by local and remote port, kept a short while after they close: in TLS 1.3 the
+   * receiver judges our client certificate after we consider the handshake done, so its refusal
+   * (an alert, often lost to the reset that follows it) reaches undici only as "other side closed".
    */
-  readonly #alerts = new Map<string, Error>();
+  readonly #tlsSockets = new Map<string, TlsSocketState>();
 
   constructor(policy: TargetPolicy) {
     this.#policy = policy;
@@ -197,13 +203,16 @@ export class DeliveryClient {
   #watched(connect: ReturnType<typeof guardedConnector>): ReturnType<typeof guardedConnector> {
     return (options, callback) => connect(options, (err, socket) => {
       if (socket && options.protocol === 'https:') {
-        const s = socket as Socket;
-        const key = () => `${s.localPort}:${s.remotePort}`;
+        const s = socket as TLSSocket;
+        const key = `${s.localPort}:${s.remotePort}`;
+        // A TLS 1.3 server sends its session tickets once it has accepted our side of the handshake.
+        const state: TlsSocketState = { alert: undefined, accepted: s.getProtocol() !== 'TLSv1.3' };
+        this.#tlsSockets.set(key, state);
+        s.on('session', () => (state.accepted = true));
         s.on('error', (e: NodeJS.ErrnoException) => {
-          if (!e.code?.startsWith('ERR_SSL_')) return;
-          this.#alerts.set(key(), e);
-          setTimeout(() => this.#alerts.delete(key()), 5000).unref();
+          if (e.code?.startsWith('ERR_SSL_')) state.alert = e;
         });
+        s.once('close', () => setTimeout(() => this.#tlsSockets.delete(key), 5000).unref());
       }
       if (err) callback(err, null);
       else callback(null, socket!);
@@ -212,7 +221,10 @@ export class DeliveryClient {
 
   #failure(err: unknown, url: string, timeoutMs: number): Failure {
     const e = err as { code?: string; socket?: { localPort?: number; remotePort?: number } };
-    const alert = e.code === 'UND_ERR_SOCKET' && e.socket ? this.#alerts.get(`${e.socket.localPort}:${e.socket.remotePort}`) : undefined;
-    return describeFailure(alert ?? err, url, err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError, timeoutMs);
+    const state = e.code === 'UND_ERR_SOCKET' && e.socket ? this.#tlsSockets.get(`${e.socket.localPort}:${e.socket.remotePort}`) : undefined;
+    if (state && !state.alert && !state.accepted) {
+      return { errorClass: 'TLS', errorReason: 'handshake refused: the receiver closed the connection right after the TLS 1.3 handshake without accepting it (it may not accept our client certificate, or require one)' };
+    }
+    return describeFailure(state?.alert ?? err, url, err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError, timeoutMs);
   }
 }

@@ -62,7 +62,7 @@ describe('outbound mTLS', () => {
 
     const without = await create(r, { tls: { caCertificatesPem: trustReceiver } });
     assert.equal(without.status, 'PENDING_VERIFICATION');
-    assert.match(String(without.statusReason), /^webhook\.ping: TLS \(handshake refused by the receiver: .*\)/);
+    assert.match(String(without.statusReason), /^webhook\.ping: TLS \(handshake refused[:;, ]/);
     assert.equal(r.received.length, 3, 'no request got through without a certificate');
   });
 
