@@ -87,6 +87,11 @@ export class DeliveryClient {
   readonly #policy: TargetPolicy;
   readonly #agent: Agent;
   readonly #pools = new Map<string, Pool>();
+  /**
+   * Material being read for an identity no pool has yet, by subscription: a batch's deliveries
+   * share one read, never another subscription's (whose settings may have changed meanwhile).
+   */
+  readonly #loading = new Map<string, Promise<TlsMaterial>>();
   /** The TLS identity each subscription last sent with (absent: none). */
   readonly #identityOf = new Map<string, string>();
   /**
@@ -149,7 +154,13 @@ export class DeliveryClient {
     let identity = to.tls?.identity ?? null;
     let pool = identity ? this.#pools.get(identity) : undefined;
     if (to.tls && !pool) {
-      const material = await to.tls.material();
+      const key = `${to.owner}:${to.tls.identity}`;
+      let loading = this.#loading.get(key);
+      if (!loading) {
+        loading = to.tls.material().finally(() => this.#loading.delete(key));
+        this.#loading.set(key, loading);
+      }
+      const material = await loading;
       // The stored identity may be older than the material read now: the material decides.
       identity = tlsIdentity(material);
       pool = identity ? (this.#pools.get(identity) ?? this.#open(identity, material)) : undefined;
