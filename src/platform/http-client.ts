@@ -14,7 +14,7 @@ import { type Failure, describeFailure } from './http-failures.ts';
 export const RESPONSE_BODY_LIMIT = 4096;
 export const USER_AGENT = 'webhook-gateway/0.1 (+https://www.standardwebhooks.com)';
 const CONNECT_TIMEOUT_MS = 10_000;
-/** A TLS identity's pool unused this long is closed when another is opened. */
+/** A TLS identity's pool unused this long is closed (checked every minute and when one is opened). */
 const IDLE_POOL_MS = 10 * 60_000;
 
 export interface SendResult {
@@ -101,9 +101,13 @@ export class DeliveryClient {
    */
   readonly #tlsSockets = new Map<string, TlsSocketState>();
 
+  readonly #idleCheck: NodeJS.Timeout;
+
   constructor(policy: TargetPolicy) {
     this.#policy = policy;
     this.#agent = new Agent({ ...AGENT_OPTIONS, connect: this.#watched(guardedConnector(policy, CONNECT_TIMEOUT_MS)) });
+    // Deleted subscriptions, and ones no worker sends for any more, leave their pools behind.
+    this.#idleCheck = setInterval(() => this.#closeIdle(), 60_000).unref();
   }
 
   /** TLS identities with a pool open: a gauge for /metrics and a check for tests. */
@@ -144,6 +148,7 @@ export class DeliveryClient {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#idleCheck);
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all([this.#agent.close(), ...pools.map((p) => p.agent.close())]);

@@ -123,6 +123,10 @@ describe('outbound mTLS', () => {
     await refused({ caCertificatesPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }, 'tls.caCertificatesPem', /not a valid X.509/);
 
     const sub = await create(r, { tls: clientTls(alice) });
+    // A certificate given alone must fit the stored key (a renewal on the same key); bob's does not.
+    const renewed = await gql(svc.url, svc.adminKey, UPDATE, { i: { id: sub.id, tls: { clientCertificatePem: bob.certPem } } });
+    assert.deepEqual([renewed.errors?.[0]?.extensions?.code, renewed.errors?.[0]?.extensions?.field], ['BAD_USER_INPUT', 'tls.clientCertificatePem']);
+    assert.match(renewed.errors![0]!.message, /does not match the stored client key; give clientKeyPem with it/);
     const answer = JSON.stringify(await gqlOk(svc.url, svc.adminKey, `query($id: ID!) { webhookSubscription(id: $id) { ${SUBSCRIPTION} } }`, { id: sub.id }));
     assert.ok(!answer.includes('PRIVATE KEY'), 'the key is never returned');
     const { rows: [row] } = await svc.services.pool.query('SELECT tls_client_key FROM webhook_subscription WHERE id = $1', [sub.id]);
