@@ -82,6 +82,13 @@ describe('config', () => {
     assert.match(p.find((l) => l.startsWith('INBOUND_REFUSAL_WINDOW'))!, /whole seconds from 1s to 1m/);
   });
 
+  it('reads OUTBOUND_DNS_SERVERS as a list of addresses with optional ports, and refuses host names', () => {
+    assert.equal(loadConfig({}, []).outboundDnsServers, undefined);
+    assert.deepEqual(loadConfig({ OUTBOUND_DNS_SERVERS: '10.0.0.2, 127.0.0.1:5353,[2001:db8::53]:53,2001:db8::1' }, []).outboundDnsServers,
+      ['10.0.0.2', '127.0.0.1:5353', '[2001:db8::53]:53', '2001:db8::1']);
+    assert.match(problems({ OUTBOUND_DNS_SERVERS: '10.0.0.2,dns.internal' })[0]!, /^OUTBOUND_DNS_SERVERS: must be a comma-separated list of DNS server addresses.*not "dns\.internal"/);
+  });
+
   it('requires MASTER_KEY with DATABASE_URL, and a 32-byte one', () => {
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db' })[0]!, /^MASTER_KEY: required when DATABASE_URL is set/);
     assert.match(problems({ DATABASE_URL: 'postgresql://localhost/db', MASTER_KEY: 'c2hvcnQ=' })[0]!, /^MASTER_KEY: must be 32 bytes/);

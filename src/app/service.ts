@@ -12,6 +12,7 @@ import { prepareAgentRunInsert } from '../agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from '../events/outbox.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
 import { replayWindowProblem } from '../inbound/triggers.ts';
+import { countExpiringCertificates } from '../outbound/subscription-tls.ts';
 import { createPrisma } from '../platform/db/prisma.ts';
 import { createBoss } from '../platform/jobs/boss.ts';
 import { keepQueueStatistics } from '../platform/jobs/queue-statistics.ts';
@@ -54,9 +55,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const realtime = new Realtime(pool, log);
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
-    const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
+    const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets, dnsServers: config.outboundDnsServers });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
     const metrics = new Metrics();
+    metrics.countTlsPools(() => deliveryClient.tlsPools);
+    metrics.countCertificates(async (withinMs) => {
+      const n = await countExpiringCertificates(pool, withinMs);
+      return { outbound_client: n.CLIENT, outbound_ca: n.CA };
+    });
     const services: Services = {
       config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
       deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl),

@@ -22,6 +22,7 @@ import { nextAttemptDelay } from './retry-policy.ts';
 import { type StoredOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
+import { loadTls } from './subscription-tls.ts';
 import { markDisabled } from './subscriptions.ts';
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
@@ -61,6 +62,8 @@ interface Target {
   url: string;
   headers: Array<{ name: string; value: string }>;
   oauth2: StoredOAuth2 | null;
+  /** SHA-256 of its client certificate and CA set: the connection pool it sends through. */
+  tls_identity: string | null;
   timeout_ms: number;
   rate_limit_per_second: number | null;
   max_concurrency: number | null;
@@ -106,7 +109,7 @@ async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target
     name: 'delivery-targets',
     text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
                   e.id AS event_id, e.type AS event_type, e.body, e.hops,
-                  s.id AS subscription_id, s.url, s.headers, s.oauth2, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
+                  s.id AS subscription_id, s.url, s.headers, s.oauth2, s.tls_identity, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
            WHERE d.id = ANY($1::text[]) AND ${STILL_PENDING}`,
   }, [deliveryIds]);
@@ -175,15 +178,17 @@ async function send(services: Services, t: Target, secrets: string[]): Promise<{
   try {
     const signed = deliveryHeaders(t.event_id, t.body, secrets, openHeaders(services.cipher, t.subscription_id, t.headers), { deploymentId: services.deploymentId, hops: t.hops + 1 });
     headers = signed;
+    // The key is read and decrypted only when this process has no pool for the identity yet.
+    const tls = t.tls_identity ? { identity: t.tls_identity, material: () => loadTls(services.pool, services.cipher, t.subscription_id) } : null;
     const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth, timeoutMs) => {
       headers = { ...signed, ...auth };
-      return services.deliveryClient.post(t.url, t.body, headers, timeoutMs);
+      return services.deliveryClient.post({ url: t.url, owner: t.subscription_id, tls }, t.body, headers, timeoutMs);
     });
     return { headers, result };
   } catch (err) {
     // A request that cannot even be built fails as an attempt of its own delivery, not the batch.
     services.log.error({ err: { message: (err as Error).message }, deliveryId: t.delivery_id }, 'could not build a delivery request');
-    return { headers, result: { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', responseBody: null, retryAfterSeconds: null } };
+    return { headers, result: { statusCode: null, durationMs: 0, errorClass: 'INTERNAL', errorReason: 'the request could not be built', responseBody: null, retryAfterSeconds: null } };
   }
 }
 
@@ -429,8 +434,8 @@ function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   void p.send({
     name: 'delivery-record',
     text: `WITH attempts AS (
-             INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code, error_class, response_body)
-             SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::"AttemptOutcome"[], $6::int[], $7::text[], $8::text[])
+             INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code, error_class, response_body, error_reason)
+             SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::"AttemptOutcome"[], $6::int[], $7::text[], $8::text[], $11::text[])
              ON CONFLICT (delivery_id, number) DO NOTHING
            )
            UPDATE outbound_delivery d SET status = CASE WHEN ${STILL_PENDING} THEN u.status::"DeliveryStatus" ELSE d.status END,
@@ -441,7 +446,7 @@ function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
-    sent.map((s) => s.result.responseBody), rows.map((r) => r.status), rows.map((r) => r.nextAt),
+    sent.map((s) => s.result.responseBody), rows.map((r) => r.status), rows.map((r) => r.nextAt), sent.map((s) => s.result.errorReason),
   ]);
   const leased = sent.filter((s) => s.t.max_concurrency !== null).map((s) => s.t.delivery_id);
   if (leased.length > 0) void p.send('DELETE FROM delivery_lease WHERE delivery_id = ANY($1::text[])', [leased]);

@@ -118,7 +118,7 @@ export async function sendWithToken(
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const authFailure = (reason: string, started: number): SendResult =>
-  ({ statusCode: null, durationMs: Math.round(performance.now() - started), errorClass: 'AUTH', responseBody: reason, retryAfterSeconds: null });
+  ({ statusCode: null, durationMs: Math.round(performance.now() - started), errorClass: 'AUTH', errorReason: reason, responseBody: null, retryAfterSeconds: null });
 
 type Outcome = { token: string } | { reason: string };
 

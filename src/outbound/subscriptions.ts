@@ -23,6 +23,7 @@ import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import { type StoredOAuth2, oauth2Input, sealOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
+import { NO_TLS, type StoredCertificate, type StoredTls, openTls, sealTls, tlsInput } from './subscription-tls.ts';
 
 export const PING_TIMEOUT_MS = 2000;
 
@@ -41,6 +42,7 @@ const settings = z.object({
   maxConcurrency: z.number().int().min(1).max(1000).nullish(),
   timeoutMs: z.number().int().min(100).max(30_000).default(2000),
   oauth2: oauth2Input.nullish(),
+  tls: tlsInput.nullish(),
 });
 
 export interface SubscriptionRecord {
@@ -63,6 +65,8 @@ export interface SubscriptionRecord {
   lastSuccessAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** mTLS settings as stored: the key is a cipher envelope (subscription-tls.ts opens and shows them). */
+  tls: StoredTls;
 }
 
 type Row = Prisma.WebhookSubscriptionGetPayload<object>;
@@ -71,13 +75,22 @@ export const toRecord = (r: Row): SubscriptionRecord => ({
   headers: r.headers as unknown as StoredHeader[], filter: r.filter, rateLimitPerSecond: r.rateLimitPerSecond,
   maxConcurrency: r.maxConcurrency, timeoutMs: r.timeoutMs, oauth2: r.oauth2 as unknown as StoredOAuth2 | null, status: r.status, statusReason: r.statusReason,
   disabledAt: r.disabledAt, lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  tls: {
+    clientCert: r.tlsClientCert, clientKey: r.tlsClientKey, caCerts: r.tlsCaCerts,
+    certificates: r.tlsCertificates as unknown as StoredCertificate[], identity: r.tlsIdentity,
+  },
+});
+
+const tlsColumns = (t: StoredTls) => ({
+  tlsClientCert: t.clientCert, tlsClientKey: t.clientKey, tlsCaCerts: t.caCerts,
+  tlsCertificates: t.certificates as unknown as Prisma.InputJsonValue, tlsIdentity: t.identity,
 });
 
 /** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
 export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses' | 'log'>;
 
 async function guardUrl(url: string, services: PingServices, field = 'url'): Promise<string> {
-  const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets };
+  const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets, dnsServers: services.config.outboundDnsServers };
   try {
     return (await checkTargetUrl(url, policy, services.ownAddresses)).toString();
   } catch (err) {
@@ -120,13 +133,15 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
   // A ping is about no session: it is the first hop.
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
+  const tls = sub.tls.identity ? { identity: sub.tls.identity, material: async () => openTls(cipher, sub.id, sub.tls) } : null;
   const timeoutMs = Math.min(PING_TIMEOUT_MS, sub.timeoutMs);
-  const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth, left) => services.deliveryClient.post(sub.url, body, { ...headers, ...auth }, left));
+  const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth, left) =>
+    services.deliveryClient.post({ url: sub.url, owner: sub.id, tls }, body, { ...headers, ...auth }, left));
   const ok = result.errorClass === null;
-  const failure = result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass === 'AUTH' ? `AUTH (${result.responseBody})` : result.errorClass;
-  const reason = ok ? null : `webhook.ping: ${failure}; answer 2xx, then call verifyWebhookSubscription`;
+  const answer = result.statusCode !== null ? `answered ${result.statusCode}` : `${result.errorClass}${result.errorReason ? ` (${result.errorReason})` : ''}`;
+  const reason = ok ? null : `webhook.ping: ${answer}; answer 2xx, then call verifyWebhookSubscription`;
   await db.webhookSubscription.updateMany({
-    where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },
+    where: { id: sub.id, url: sub.url, tlsIdentity: sub.tls.identity, status: { not: 'DISABLED' } },
     data: ok ? { status: 'ACTIVE', statusReason: null, lastSuccessAt: new Date(), failingSince: null } : { status: 'PENDING_VERIFICATION', statusReason: reason },
   });
   return mustGetSubscription(db, sub.workspaceId, sub.id);
@@ -145,12 +160,14 @@ export async function createSubscription(
   const headers = sealHeaders(services.cipher, id, s.headers ?? [], []);
   refuseAuthorizationBeside(headers, true, Boolean(s.oauth2));
   const oauth2 = await oauth2Setting(services, id, s.oauth2, null);
+  const tls = sealTls(services.cipher, id, s.tls ?? null, NO_TLS);
   const row = await services.db.$transaction(async (tx) => {
     const created = await tx.webhookSubscription.create({
       data: {
         id, workspaceId, url, description: s.description ?? null, events: s.events,
         headers: headers as unknown as Prisma.InputJsonValue, filter: s.filter ?? null, rateLimitPerSecond: s.rateLimitPerSecond ?? null,
         maxConcurrency: s.maxConcurrency ?? null, timeoutMs: s.timeoutMs, oauth2: (oauth2 as unknown as Prisma.InputJsonObject | null) ?? Prisma.DbNull,
+        ...tlsColumns(tls),
       },
     });
     await addSecret(tx, services.cipher, { kind: 'subscription', id: created.id }, secret);
@@ -180,7 +197,10 @@ export async function mustGetSubscription(db: DbOrTx, workspaceId: string, id: s
   return sub;
 }
 
-/** Partial update; a new URL is checked again and pinged before it receives events. */
+/**
+ * Partial update; a new URL, or new TLS settings (another client certificate, other CAs), is
+ * checked again and pinged before it receives events.
+ */
 export async function updateSubscription(
   services: PingServices, principal: Principal | undefined, input: { id: string } & Record<string, unknown>,
 ): Promise<SubscriptionRecord> {
@@ -201,10 +221,15 @@ export async function updateSubscription(
   const oauth2 = 'oauth2' in defined ? await oauth2Setting(services, id, s.oauth2, current.oauth2) : current.oauth2;
   if ('oauth2' in defined) data.oauth2 = (oauth2 as unknown as Prisma.InputJsonObject | null) ?? Prisma.DbNull;
   refuseAuthorizationBeside('headers' in defined ? (s.headers ?? []) : current.headers, 'headers' in defined, oauth2 !== null);
+  const tls = 'tls' in defined ? sealTls(services.cipher, id, s.tls ?? null, current.tls) : current.tls;
+  if ('tls' in defined) Object.assign(data, tlsColumns(tls));
   const urlChanged = data.url !== undefined && data.url !== current.url;
-  if (urlChanged && current.status === 'ACTIVE') Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: 'URL changed: verifying' });
+  const tlsChanged = tls.identity !== current.tls.identity;
+  if ((urlChanged || tlsChanged) && current.status === 'ACTIVE') {
+    Object.assign(data, { status: 'PENDING_VERIFICATION', statusReason: `${urlChanged ? 'URL' : 'TLS settings'} changed: verifying` });
+  }
   const updated = toRecord(await services.db.webhookSubscription.update({ where: { id }, data }));
-  return urlChanged && current.status !== 'DISABLED' ? ping(services, updated) : updated;
+  return (urlChanged || tlsChanged) && current.status !== 'DISABLED' ? ping(services, updated) : updated;
 }
 
 /** Deletes the subscription with its deliveries and secrets; returns it as it was. */

@@ -162,6 +162,12 @@ const env = z.object({
   AGENT_RUNTIME: z.enum(['echo', 'http']).default('echo'),
   ALLOW_INSECURE_TARGETS: bool(false),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  OUTBOUND_DNS_SERVERS: optional(z.string().transform((v, ctx) => {
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = list.find((s) => !/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)$/.test(s));
+    if (bad !== undefined || list.length === 0) ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of DNS server addresses (1.1.1.1, 10.0.0.2:5353, [2606:4700::1111]:53)${bad ? `; not "${bad}"` : ''}` });
+    return list;
+  })),
   DELIVERY_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
@@ -207,6 +213,8 @@ export interface Config {
   allowInsecureTargets: boolean;
   /** Subscription URLs on loopback and private networks (local work and tests only). */
   allowPrivateTargets: boolean;
+  /** Set: outbound host names are resolved by these DNS servers, not the system's resolver. */
+  outboundDnsServers: string[] | undefined;
   /** Wait before each next attempt after a failure (SPEC §7); its length + 1 is the attempt count. */
   deliveryRetryScheduleMs: number[];
   /** A subscription failing without a success for this long is disabled. */
@@ -313,6 +321,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
       : { kind: 'echo' },
     allowInsecureTargets: e.ALLOW_INSECURE_TARGETS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    outboundDnsServers: e.OUTBOUND_DNS_SERVERS,
     deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
   };

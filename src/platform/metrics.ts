@@ -1,6 +1,13 @@
 // Prometheus metrics (SPEC §11). One registry per process; /metrics renders it.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A certificate counts as expiring this long before its notAfter (and once it has expired). */
+export const CERTIFICATE_WARNING_MS = 14 * 86_400_000;
+const SCRAPE_READ_TIMEOUT_MS = 2000;
+
+/** Counts, by source label, of the certificates a part of the gateway holds that expire within `withinMs`. */
+export type CertificateCounter = (withinMs: number) => Promise<Record<string, number>>;
+
 const counter = <T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]) =>
   new Counter<T>({ name, help, labelNames, registers: [registry] });
 
@@ -27,9 +34,59 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Every configured certificate that expires within 14 days, by where it is configured (`source`):
+   * outbound_client and outbound_ca for subscriptions; other parts add theirs (countCertificates).
+   */
+  readonly certificatesExpiring = new Gauge({
+    name: 'webhook_gateway_certificates_expiring',
+    help: 'Configured certificates that expire within 14 days (or have expired), by where they are configured, read at scrape time',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+    collect: () => this.#countCertificates(),
+  });
+
+  readonly deliveryTlsPools = new Gauge({
+    name: 'webhook_gateway_delivery_tls_pools',
+    help: 'Connection pools the delivery client keeps for TLS identities (a client certificate and CA set each)',
+    registers: [this.registry],
+    collect: () => {
+      if (this.#tlsPools) this.deliveryTlsPools.set(this.#tlsPools());
+    },
+  });
+
+  readonly #certificateCounters: CertificateCounter[] = [];
+  #tlsPools: (() => number) | undefined;
+
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });
+  }
+
+  /** Adds a source of certificates to certificatesExpiring, counted at each scrape. */
+  countCertificates(count: CertificateCounter): void {
+    this.#certificateCounters.push(count);
+  }
+
+  /** Where deliveryTlsPools reads its value at each scrape. */
+  countTlsPools(read: () => number): void {
+    this.#tlsPools = read;
+  }
+
+  /** A counter that fails or does not answer in time leaves its sources at their last values. */
+  async #countCertificates(): Promise<void> {
+    await Promise.all(this.#certificateCounters.map(async (count) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('late')), SCRAPE_READ_TIMEOUT_MS)));
+      try {
+        const counts = await Promise.race([count(CERTIFICATE_WARNING_MS), late]);
+        for (const [source, n] of Object.entries(counts)) this.certificatesExpiring.set({ source }, n);
+      } catch {
+        // left at the last values
+      } finally {
+        clearTimeout(timer);
+      }
+    }));
   }
 }

@@ -7,6 +7,7 @@ import dns from 'node:dns';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
+import type { SecureContext } from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
@@ -53,6 +54,33 @@ export function addressAllowed(address: string): boolean {
 export interface TargetPolicy {
   allowInsecure: boolean;
   allowPrivate: boolean;
+  /** OUTBOUND_DNS_SERVERS: ask these servers directly instead of the system's resolver. */
+  dnsServers?: string[] | undefined;
+}
+
+const resolvers = new Map<string, dns.promises.Resolver>();
+
+/**
+ * A host's addresses, from the system's resolver (getaddrinfo, as anything else on the machine) or,
+ * with OUTBOUND_DNS_SERVERS, from those servers (A and AAAA). The same answer serves the check when a
+ * URL is saved and the guard at every connection.
+ */
+export async function resolveHost(hostname: string, policy: TargetPolicy): Promise<dns.LookupAddress[]> {
+  if (!policy.dnsServers?.length) return dns.promises.lookup(hostname, { all: true, verbatim: true });
+  const key = policy.dnsServers.join(',');
+  let resolver = resolvers.get(key);
+  if (!resolver) {
+    resolver = new dns.promises.Resolver({ timeout: 2000, tries: 2 });
+    resolver.setServers(policy.dnsServers);
+    resolvers.set(key, resolver);
+  }
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)]);
+  const list = [
+    ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+    ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+  ];
+  if (list.length > 0) return list;
+  throw (v4.status === 'rejected' ? v4.reason : Object.assign(new Error(`queryA ENODATA ${hostname}`), { code: 'ENODATA' })) as Error;
 }
 
 const schemeProblem = (protocol: string, policy: TargetPolicy): string | undefined =>
@@ -128,7 +156,7 @@ export async function checkTargetUrl(raw: string, policy: TargetPolicy, own?: Ow
   // With ALLOW_PRIVATE_TARGETS a host that does not resolve (yet) may be saved; its ping says so.
   const addresses = parseAddress(host)
     ? [host]
-    : await dns.promises.lookup(host, { all: true, verbatim: true }).then((list) => list.map((a) => a.address), () => {
+    : await resolveHost(host, policy).then((list) => list.map((a) => a.address), () => {
         if (policy.allowPrivate) return [];
         throw new TargetRefused(`host ${host} does not resolve`);
       });
@@ -144,14 +172,15 @@ const refusal = (message: string) => Object.assign(new TargetRefused(message), {
 /** A DNS lookup for outbound connections that refuses disallowed addresses at connect time. */
 export function guardedLookup(policy: TargetPolicy): LookupFunction {
   return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const list = addresses as dns.LookupAddress[];
+    const family = (options as { family?: number }).family;
+    resolveHost(hostname, policy).then((all) => {
+      const list = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
+      if (list.length === 0) return callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
       const bad = policy.allowPrivate ? undefined : list.find((a) => !addressAllowed(a.address));
       if (bad) return callback(refusal(`${hostname} resolves to ${bad.address}, which deliveries may not reach`), '', 0);
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
-    });
+    }, (err: NodeJS.ErrnoException) => callback(err, '', 0));
   };
 }
 
@@ -160,8 +189,8 @@ export function guardedLookup(policy: TargetPolicy): LookupFunction {
  * IP is connected to without any lookup, and the scheme is not a DNS matter. Both are checked
  * against the flags as they are now, whatever they were when the URL was saved.
  */
-export function guardedConnector(policy: TargetPolicy, timeoutMs: number): buildConnector.connector {
-  const connect = buildConnector({ lookup: guardedLookup(policy), timeout: timeoutMs });
+export function guardedConnector(policy: TargetPolicy, timeoutMs: number, tls: { secureContext?: SecureContext } = {}): buildConnector.connector {
+  const connect = buildConnector({ ...tls, lookup: guardedLookup(policy), timeout: timeoutMs });
   return (options, callback) => {
     const scheme = schemeProblem(options.protocol, policy);
     if (scheme) return callback(refusal(`${options.protocol}// ${scheme}`), null);

@@ -1,4 +1,4 @@
-// Outbound delivery end to end (SPEC §7) with real receivers on 127.0.0.1: fan-out, Standard
+// Outbound delivery end to end (SPEC §7) with real HTTPS receivers on 127.0.0.1: fan-out, Standard
 // Webhooks headers, retries on a millisecond schedule, Retry-After, timeouts, 410, FAILED,
 // redeliver, disable/enable/replay, test events, auto-disable and live deliveryUpdated.
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { until } from '../support/wait.ts';
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status } } }`;
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
 const DELIVERY = `query($id: ID!) { delivery(id: $id) { id status attemptCount nextAttemptAt event { id } subscription { id status }
-  attempts { number outcome statusCode errorClass durationMs responseBody startedAt } } }`;
+  attempts { number outcome statusCode errorClass errorReason durationMs responseBody startedAt } } }`;
 
 /** Standard Webhooks verification, written from the spec with node:crypto alone. */
 function verifyStandard(r: Received, secret: string): boolean {
@@ -28,13 +28,14 @@ describe('outbound delivery', () => {
   let svc: TestService;
   let publisher: string;
   const receiver = withPublishingService({
-      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
+      ALLOW_PRIVATE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,200ms,200ms', DELIVERY_AUTO_DISABLE_AFTER: '1h',
     }, (s, key) => {
     svc = s;
     publisher = key;
-  });
+  }, { https: true });
   const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
-    const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
+    // HTTPS receivers with a private CA, which each subscription trusts (tls.caCertificatesPem).
+    const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, tls: r.subscriptionTls, ...input } });
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
     r.received.length = 0; // forget the create-time ping
     return res.data!.createWebhookSubscription as { secret: string; subscription: { id: string; status: string } };
@@ -174,6 +175,7 @@ describe('outbound delivery', () => {
       }, 'FAILED', 15_000);
       assert.equal(d.attemptCount, 4, 'the schedule has three waits: four attempts');
       assert.deepEqual([d.attempts[0].outcome, d.attempts[0].errorClass, d.attempts[0].statusCode], ['FAILED', 'TIMEOUT', null]);
+      assert.equal(d.attempts[0].errorReason, `no complete answer from ${new URL(r.url).host} within 300 ms`);
       assert.equal(d.attempts[1].responseBody.length, 4096);
       assert.equal(d.nextAttemptAt, null);
     } finally {
@@ -376,10 +378,10 @@ describe('outbound delivery', () => {
 
 describe('auto-disable', () => {
   it('disables a subscription that kept failing for DELIVERY_AUTO_DISABLE_AFTER without a success', async () => {
-    const svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms', DELIVERY_AUTO_DISABLE_AFTER: '250ms' });
-    const r = await startReceiver();
+    const svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms', DELIVERY_AUTO_DISABLE_AFTER: '250ms' });
+    const r = await startReceiver({ https: true });
     try {
-      const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, events: ['*'] } })).data!.createWebhookSubscription.subscription;
+      const sub = (await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, events: ['*'], tls: r.subscriptionTls } })).data!.createWebhookSubscription.subscription;
       r.respond(() => ({ status: 500 }));
       const key = (await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "p", role: PUBLISHER}) { key } }')).data!.createApiKey.key;
       const published = await gql(svc.url, key, PUBLISH, { i: { type: 'import.completed', data: { importId: 'i', source: 's', itemsImported: 0, itemsFailed: 1 } } });

@@ -17,7 +17,7 @@ describe('delivery client answers', () => {
   });
   const answer = async (body: Buffer, headers: Record<string, string> = {}, status = 200) => {
     r.respond(() => ({ status, body, headers }));
-    return client.post(`${r.url}/hook`, '{}', { 'content-type': 'application/json' }, 2000);
+    return client.post({ url: `${r.url}/hook`, owner: 'sub_test' }, '{}', { 'content-type': 'application/json' }, 2000);
   };
 
   it('keeps text as it is, and replaces NUL and invalid UTF-8 with U+FFFD', async () => {

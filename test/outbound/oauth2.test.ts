@@ -18,7 +18,7 @@ import { until } from '../support/wait.ts';
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status statusReason } } }`;
 const UPDATE = `mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { subscription { id status oauth2 { tokenUrl clientId scope audience authMethod } } } }`;
 const TEST_EVENT = 'mutation($i: SendTestEventInput!) { sendTestEvent(input: $i) { delivery { id } } }';
-const ATTEMPTS = 'query($id: ID!) { delivery(id: $id) { status attempts { number outcome statusCode errorClass responseBody } } }';
+const ATTEMPTS = 'query($id: ID!) { delivery(id: $id) { status attempts { number outcome statusCode errorClass errorReason responseBody } } }';
 
 interface TokenRequest {
   headers: http.IncomingHttpHeaders;
@@ -110,7 +110,7 @@ describe('OAuth2 client credentials on outbound calls', () => {
   const deliver = async (subscriptionId: string) => {
     const { sendTestEvent } = await gqlOk<{ sendTestEvent: { delivery: { id: string } } }>(svc.url, svc.adminKey, TEST_EVENT, { i: { subscriptionId, type: 'session.finished' } });
     return until(async () => (await gqlOk(svc.url, svc.adminKey, ATTEMPTS, { id: sendTestEvent.delivery.id })).delivery.attempts[0] as
-      { outcome: string; statusCode: number | null; errorClass: string | null; responseBody: string | null } | undefined, 'the first attempt');
+      { outcome: string; statusCode: number | null; errorClass: string | null; errorReason: string | null; responseBody: string | null } | undefined, 'the first attempt');
   };
   /** Stops the token cache's clock; the function returned sets it `ms` after the moment it stopped. */
   const stopClock = () => {
@@ -238,7 +238,7 @@ describe('OAuth2 client credentials on outbound calls', () => {
     const failed = await deliver(sub.id);
     assert.equal(failed.errorClass, 'AUTH');
     assert.equal(failed.statusCode, null);
-    assert.equal(failed.responseBody, 'token endpoint: answered 401: invalid_client: client secret •••• is revoked');
+    assert.equal(failed.errorReason, 'token endpoint: answered 401: invalid_client: client secret •••• is revoked');
     assert.equal(receiver.received.length, 1, 'nothing is sent to the receiver without a token (only the ping was)');
     assert.equal(endpoint.requests.length, 2);
     clockAt(3600_000 + 29_000);
@@ -275,7 +275,7 @@ describe('OAuth2 client credentials on outbound calls', () => {
     clockAt(3600_000);
     const failed = await deliver(sub.id);
     assert.equal(failed.errorClass, 'AUTH');
-    assert.equal(failed.responseBody, 'token endpoint: TIMEOUT');
+    assert.equal(failed.errorReason, 'token endpoint: TIMEOUT');
   });
 
   it('changed credentials are used at once: the token of the old ones is not sent again', async () => {

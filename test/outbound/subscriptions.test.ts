@@ -58,7 +58,9 @@ describe('webhook subscriptions', () => {
     receiver.respond(() => ({ status: 200, until: hold.opened }));
     try {
       const slow = await gql(svc.url, svc.adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id: sub.id });
-      assert.deepEqual(slow.data!.verifyWebhookSubscription.subscription, { status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TIMEOUT; answer 2xx, then call verifyWebhookSubscription' });
+      assert.deepEqual(slow.data!.verifyWebhookSubscription.subscription, {
+        status: 'PENDING_VERIFICATION', statusReason: `webhook.ping: TIMEOUT (no complete answer from ${new URL(receiver.url).host} within 2000 ms); answer 2xx, then call verifyWebhookSubscription`,
+      });
     } finally {
       hold.open();
     }
@@ -253,7 +255,7 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
     const client = new DeliveryClient({ allowInsecure: true, allowPrivate: false });
     try {
       const port = new URL(receiver.url).port;
-      const result = await client.post(`http://localhost:${port}/hook`, '{}', { 'content-type': 'application/json' }, 2000);
+      const result = await client.post({ url: `http://localhost:${port}/hook`, owner: 'sub_test' }, '{}', { 'content-type': 'application/json' }, 2000);
       assert.equal(result.errorClass, 'TARGET_REFUSED');
       assert.equal(result.statusCode, null);
       assert.equal(receiver.received.length, 0);
@@ -266,7 +268,7 @@ describe('target guard (ALLOW_PRIVATE_TARGETS and ALLOW_INSECURE_TARGETS off)', 
     receiver.respond(() => ({ status: 307, headers: { location: 'https://example.com/elsewhere' } }));
     const client = new DeliveryClient({ allowInsecure: true, allowPrivate: true });
     try {
-      const result = await client.post(`${receiver.url}/hook`, '{}', {}, 2000);
+      const result = await client.post({ url: `${receiver.url}/hook`, owner: 'sub_test' }, '{}', {}, 2000);
       assert.deepEqual([result.statusCode, result.errorClass], [307, 'HTTP_307']);
       assert.equal(receiver.received.length, 1);
     } finally {
@@ -302,8 +304,9 @@ describe('subscriptions saved while ALLOW_INSECURE_TARGETS / ALLOW_PRIVATE_TARGE
             'SELECT status_code, error_class FROM delivery_attempt WHERE delivery_id = $1', [deliveryId])).rows[0], 'the attempt');
           assert.deepEqual(attempt, { status_code: null, error_class: 'TARGET_REFUSED' }, JSON.stringify(flags));
           const verified = await gql(svc.url, adminKey, 'mutation($id: ID!) { verifyWebhookSubscription(input: {id: $id}) { subscription { status statusReason } } }', { id });
+          const refusal = flags.ALLOW_PRIVATE_TARGETS ? 'http:// must be https:// (plain http only with ALLOW_INSECURE_TARGETS=true)' : '127.0.0.1 is an address deliveries may not reach';
           assert.deepEqual(verified.data!.verifyWebhookSubscription.subscription, {
-            status: 'PENDING_VERIFICATION', statusReason: 'webhook.ping: TARGET_REFUSED; answer 2xx, then call verifyWebhookSubscription',
+            status: 'PENDING_VERIFICATION', statusReason: `webhook.ping: TARGET_REFUSED (${refusal}); answer 2xx, then call verifyWebhookSubscription`,
           });
         } finally {
           await svc.stop();

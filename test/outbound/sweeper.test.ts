@@ -25,9 +25,9 @@ describe('delivery sweeper', () => {
 
   before(async () => {
     databaseUrl = await createTestDatabase();
-    env = { DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64'), ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', PORT: '0' };
+    env = { DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64'), ALLOW_PRIVATE_TARGETS: 'true', PORT: '0' };
     api = await startTestService({ ...env, ROLE: 'api' });
-    [r, other] = [await startReceiver(), await startReceiver()];
+    [r, other] = [await startReceiver({ https: true }), await startReceiver({ https: true })];
   });
   after(async () => {
     if (worker && worker.child.exitCode === null) {
@@ -44,7 +44,7 @@ describe('delivery sweeper', () => {
     const { pool } = api.services;
     const q = async <T extends Record<string, any>>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows;
     const subscribe = async (rx: Receiver, input: Record<string, unknown>) => {
-      const res = await gql(api.url, api.adminKey, CREATE, { i: { url: `${rx.url}/hook`, ...input } });
+      const res = await gql(api.url, api.adminKey, CREATE, { i: { url: `${rx.url}/hook`, tls: rx.subscriptionTls, ...input } });
       assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));
       rx.received.length = 0;
       return res.data!.createWebhookSubscription.subscription.id as string;

@@ -29,12 +29,12 @@ describe('delivery workers', () => {
     return w;
   };
   const receiver = async () => {
-    const r = await startReceiver();
+    const r = await startReceiver({ https: true });
     receivers.push(r);
     return r;
   };
   const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
-    const res = await gql(api.url, api.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
+    const res = await gql(api.url, api.adminKey, CREATE, { i: { url: `${r.url}/hook`, tls: r.subscriptionTls, ...input } });
     assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));
     r.received.length = 0;
     return res.data!.createWebhookSubscription.subscription.id as string;
@@ -50,7 +50,7 @@ describe('delivery workers', () => {
   before(async () => {
     databaseUrl = await createTestDatabase();
     const masterKey = randomBytes(32).toString('base64');
-    env = { DATABASE_URL: databaseUrl, MASTER_KEY: masterKey, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true', PORT: '0', DELIVERY_RETRY_SCHEDULE: '200ms,500ms,1s' };
+    env = { DATABASE_URL: databaseUrl, MASTER_KEY: masterKey, ALLOW_PRIVATE_TARGETS: 'true', PORT: '0', DELIVERY_RETRY_SCHEDULE: '200ms,500ms,1s' };
     api = await startTestService({ ...env, ROLE: 'api' });
   });
   after(async () => {

@@ -14,10 +14,11 @@ const REVOKE = 'mutation($id: ID!) { revokeSecret(input: {secretId: $id}) { secr
 describe('secret rotation', () => {
   let svc: TestService;
   let receiver: Receiver;
+  // Outbound parts deliver over HTTPS to a receiver with a private CA the subscriptions trust.
   withServiceAndReceiver((s, r) => {
     svc = s;
     receiver = r;
-  });
+  }, { https: true });
 
   it('rotateTriggerSecret: both secrets verify during the overlap; revokeSecret ends the old one at once', async () => {
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'rotating' });
@@ -76,7 +77,7 @@ describe('secret rotation', () => {
       assert.equal((await post(t.url, sign(r.secret, body))).status, 202, `${scheme}: the rotated secret verifies`);
     }
     const sub = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
-      { i: { url: `${receiver.url}/form`, events: ['cost.threshold_exceeded'] } })).data!.createWebhookSubscription;
+      { i: { url: `${receiver.url}/form`, events: ['cost.threshold_exceeded'], tls: receiver.subscriptionTls } })).data!.createWebhookSubscription;
     assert.match(sub.secret, WHSEC, 'a subscription\'s secret on creation');
     const rotated = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret } }',
       { i: { subscriptionId: sub.subscription.id } })).data!.rotateWebhookSubscriptionSecret;
@@ -88,7 +89,7 @@ describe('secret rotation', () => {
     const tr = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id } })).data!.rotateTriggerSecret;
     const oldOfTrigger = tr.trigger.secrets.find((s: any) => !s.current).id as string;
     const sub = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } } }',
-      { i: { url: `${receiver.url}/revoked-by-kind`, events: ['cost.threshold_exceeded'] } })).data!.createWebhookSubscription;
+      { i: { url: `${receiver.url}/revoked-by-kind`, events: ['cost.threshold_exceeded'], tls: receiver.subscriptionTls } })).data!.createWebhookSubscription;
     const sr = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { subscription { secrets { id current } } } }',
       { i: { subscriptionId: sub.subscription.id } })).data!.rotateWebhookSubscriptionSecret;
     const oldOfSubscription = sr.subscription.secrets.find((s: any) => !s.current).id as string;
@@ -146,7 +147,7 @@ describe('secret rotation', () => {
 
   it('concurrent rotateWebhookSubscriptionSecret calls leave one current secret; deliveries are signed with each', async () => {
     const created = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
-      { i: { url: `${receiver.url}/at-once`, events: ['hook.violation'] } })).data!.createWebhookSubscription;
+      { i: { url: `${receiver.url}/at-once`, events: ['hook.violation'], tls: receiver.subscriptionTls } })).data!.createWebhookSubscription;
     const id = created.subscription.id as string;
     const results = await Promise.all(Array.from({ length: ROTATIONS }, () =>
       gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret } }', { i: { subscriptionId: id } })));
@@ -168,7 +169,7 @@ describe('secret rotation', () => {
 
   it('rotateWebhookSubscriptionSecret: deliveries carry v1,<new> v1,<old> until the overlap ends', async () => {
     const created = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
-      { i: { url: `${receiver.url}/hook`, events: ['import.completed'] } })).data!.createWebhookSubscription;
+      { i: { url: `${receiver.url}/hook`, events: ['import.completed'], tls: receiver.subscriptionTls } })).data!.createWebhookSubscription;
     const rot = (await gql(svc.url, svc.adminKey, 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret previousSecretExpiresAt subscription { secrets { id current } } } }',
       { i: { subscriptionId: created.subscription.id, overlapHours: 24 } })).data!.rotateWebhookSubscriptionSecret;
     receiver.received.length = 0;

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type RunningService, startService } from '../../src/app/service.ts';
 import { createTestDatabase, dropTestDatabase } from './db.ts';
-import { type Receiver, startReceiver } from './receiver.ts';
+import { type Receiver, type ReceiverTls, startReceiver } from './receiver.ts';
 
 export interface TestService extends RunningService {
   url: string;
@@ -56,15 +56,17 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 }
 
 /**
- * A suite's gateway (subscriptions may target 127.0.0.1 over http) and a receiver, started before its
- * tests and stopped after them; `use` hands both to the suite's variables.
+ * A suite's gateway (subscriptions may target 127.0.0.1) and a receiver, started before its tests
+ * and stopped after them; `use` hands both to the suite's variables. With `https`, the receiver
+ * serves HTTPS (subscriptions trust it with `receiver.subscriptionTls`) and the gateway refuses
+ * plain http:// targets, as in production.
  */
-export function withServiceAndReceiver(use: (svc: TestService, receiver: Receiver) => void): void {
+export function withServiceAndReceiver(use: (svc: TestService, receiver: Receiver) => void, options: { https?: boolean | ReceiverTls } = {}): void {
   let svc: TestService | undefined;
   let receiver: Receiver | undefined;
   before(async () => {
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
-    receiver = await startReceiver();
+    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ...(options.https ? {} : { ALLOW_INSECURE_TARGETS: 'true' }) });
+    receiver = await startReceiver(options);
     use(svc, receiver);
   });
   after(async () => {
@@ -75,11 +77,14 @@ export function withServiceAndReceiver(use: (svc: TestService, receiver: Receive
 
 /**
  * A suite's gateway with a PUBLISHER key, started before its tests; `use` hands both to the suite's
- * variables. The returned function starts a receiver that is closed with the gateway after the suite.
+ * variables. The returned function starts a receiver (HTTPS with `receivers.https`, or as it is told)
+ * that is closed with the gateway after the suite.
  */
-export function withPublishingService(env: Record<string, string>, use: (svc: TestService, publisherKey: string) => void): () => Promise<Receiver> {
+export function withPublishingService(
+  env: Record<string, string>, use: (svc: TestService, publisherKey: string) => void, receivers: { https?: boolean | ReceiverTls } = {},
+): (options?: { https?: boolean | ReceiverTls }) => Promise<Receiver> {
   let svc: TestService | undefined;
-  const receivers: Receiver[] = [];
+  const started: Receiver[] = [];
   before(async () => {
     svc = await startTestService(env);
     const created = await gqlOk<{ createApiKey: { key: string } }>(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }');
@@ -87,11 +92,11 @@ export function withPublishingService(env: Record<string, string>, use: (svc: Te
   });
   after(async () => {
     await svc?.stop();
-    for (const r of receivers) await r.close();
+    for (const r of started) await r.close();
   });
-  return async () => {
-    const r = await startReceiver();
-    receivers.push(r);
+  return async (options = receivers) => {
+    const r = await startReceiver(options);
+    started.push(r);
     return r;
   };
 }

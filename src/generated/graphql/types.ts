@@ -137,6 +137,17 @@ export type AuditFilter = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type CertificateInfo = {
+  __typename?: 'CertificateInfo';
+  /** SHA-256 of the DER certificate: 64 lower-case hex digits. */
+  fingerprintSha256: Scalars['String']['output'];
+  issuer: Scalars['String']['output'];
+  notAfter: Scalars['DateTime']['output'];
+  notBefore: Scalars['DateTime']['output'];
+  /** RFC 4514, most specific first, e.g. "CN=gateway,O=Acme". */
+  subject: Scalars['String']['output'];
+};
+
 export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   role: ApiKeyRole;
@@ -188,6 +199,8 @@ export type CreateWebhookSubscriptionInput = {
   /** Else generated (whsec_...). */
   secret?: InputMaybe<Scalars['String']['input']>;
   timeoutMs?: Scalars['Int']['input'];
+  /** mTLS: a client certificate and key to present, CA certificates to trust for this receiver. */
+  tls?: InputMaybe<SubscriptionTlsInput>;
   url: Scalars['String']['input'];
 };
 
@@ -220,11 +233,13 @@ export type DeleteWebhookSubscriptionPayload = {
 export type DeliveryAttempt = {
   __typename?: 'DeliveryAttempt';
   durationMs: Scalars['Int']['output'];
-  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK, HTTP_<status>, AUTH (no OAuth2 token could be had: the reason is in responseBody), or INTERNAL (the request could not be built, e.g. a secret header that no longer decrypts). */
+  /** TIMEOUT, CONNECTION_REFUSED, TARGET_REFUSED, DNS, TLS, NETWORK, HTTP_<status>, AUTH (no OAuth2 token could be had: the reason is in errorReason), or INTERNAL (the request could not be built, e.g. a secret header that no longer decrypts). */
   errorClass?: Maybe<Scalars['String']['output']>;
+  /** Why, when no HTTP answer came: which TLS check failed (unknown CA, expired, hostname mismatch, handshake refused), which name did not resolve, for AUTH the token endpoint's error (never a secret or a token), ... */
+  errorReason?: Maybe<Scalars['String']['output']>;
   number: Scalars['Int']['output'];
   outcome: AttemptOutcome;
-  /** The first 4 KiB of the response body; for AUTH, the token endpoint's error (never a secret or a token). */
+  /** The first 4 KiB of the response body. */
   responseBody?: Maybe<Scalars['String']['output']>;
   startedAt: Scalars['DateTime']['output'];
   statusCode?: Maybe<Scalars['Int']['output']>;
@@ -870,6 +885,25 @@ export type SubscriptionStatus =
   /** Created or changed, and not yet answered a webhook.ping with 2xx: receives no events. */
   | 'PENDING_VERIFICATION';
 
+/** What a subscription presents to its receiver and trusts for it (SPEC §7), without secrets. */
+export type SubscriptionTls = {
+  __typename?: 'SubscriptionTls';
+  /** Trusted for this receiver in addition to the system's CAs. */
+  caCertificates: Array<CertificateInfo>;
+  /** Presented on every ping and attempt (the first certificate of the chain given); null when none. */
+  clientCertificate?: Maybe<CertificateInfo>;
+};
+
+/** PEM. The key is encrypted at rest and never returned. On update: a field left out stays, null (or "") removes it. */
+export type SubscriptionTlsInput = {
+  /** One or more CA certificates trusted for this receiver in addition to the system's. */
+  caCertificatesPem?: InputMaybe<Scalars['String']['input']>;
+  /** The certificate presented to the receiver, optionally followed by its intermediates. */
+  clientCertificatePem?: InputMaybe<Scalars['String']['input']>;
+  /** Its private key, unencrypted PEM (PKCS#8, PKCS#1 or SEC1). */
+  clientKeyPem?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type TestTriggerInput = {
   /** The raw body exactly as the sender would send it. */
   body: Scalars['String']['input'];
@@ -966,6 +1000,8 @@ export type UpdateWebhookSubscriptionInput = {
   oauth2?: InputMaybe<OAuth2ClientCredentialsInput>;
   rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** Changed settings are verified again with a ping; null removes all of them. */
+  tls?: InputMaybe<SubscriptionTlsInput>;
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1013,6 +1049,8 @@ export type WebhookSubscription = Node & {
   /** Why it is not ACTIVE (the failed ping's answer, or why it was disabled). */
   statusReason?: Maybe<Scalars['String']['output']>;
   timeoutMs: Scalars['Int']['output'];
+  /** mTLS: the client certificate presented to the receiver and the CAs trusted for it; null when none. The key is never shown. */
+  tls?: Maybe<SubscriptionTls>;
   updatedAt: Scalars['DateTime']['output'];
   /** Query string values are masked ("••••") except for ADMIN keys. */
   url: Scalars['String']['output'];
@@ -1138,6 +1176,7 @@ export type ResolversTypes = ResolversObject<{
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CertificateInfo: ResolverTypeWrapper<CertificateInfo>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateTriggerInput: CreateTriggerInput;
@@ -1212,6 +1251,8 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionStatus: SubscriptionStatus;
+  SubscriptionTls: ResolverTypeWrapper<SubscriptionTls>;
+  SubscriptionTlsInput: SubscriptionTlsInput;
   TestTriggerInput: TestTriggerInput;
   TestTriggerPayload: ResolverTypeWrapper<TestTriggerPayload>;
   Trigger: ResolverTypeWrapper<TriggerRecord>;
@@ -1243,6 +1284,7 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
+  CertificateInfo: CertificateInfo;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateTriggerInput: CreateTriggerInput;
@@ -1310,6 +1352,8 @@ export type ResolversParentTypes = ResolversObject<{
   SigningSecret: SecretInfo;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SubscriptionTls: SubscriptionTls;
+  SubscriptionTlsInput: SubscriptionTlsInput;
   TestTriggerInput: TestTriggerInput;
   TestTriggerPayload: TestTriggerPayload;
   Trigger: TriggerRecord;
@@ -1385,6 +1429,14 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
+export type CertificateInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificateInfo'] = ResolversParentTypes['CertificateInfo']> = ResolversObject<{
+  fingerprintSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  notAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1415,6 +1467,7 @@ export type DeleteWebhookSubscriptionPayloadResolvers<ContextType = GraphQLConte
 export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryAttempt'] = ResolversParentTypes['DeliveryAttempt']> = ResolversObject<{
   durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   errorClass?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AttemptOutcome'], ParentType, ContextType>;
   responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1670,6 +1723,11 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   inboundReceived?: SubscriptionResolver<ResolversTypes['InboundDelivery'], "inboundReceived", ParentType, ContextType, Partial<SubscriptionInboundReceivedArgs>>;
 }>;
 
+export type SubscriptionTlsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionTls'] = ResolversParentTypes['SubscriptionTls']> = ResolversObject<{
+  caCertificates?: Resolver<Array<ResolversTypes['CertificateInfo']>, ParentType, ContextType>;
+  clientCertificate?: Resolver<Maybe<ResolversTypes['CertificateInfo']>, ParentType, ContextType>;
+}>;
+
 export type TestTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TestTriggerPayload'] = ResolversParentTypes['TestTriggerPayload']> = ResolversObject<{
   checks?: Resolver<Array<ResolversTypes['TriggerCheck']>, ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1749,6 +1807,7 @@ export type WebhookSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
   statusReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   timeoutMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tls?: Resolver<Maybe<ResolversTypes['SubscriptionTls']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1778,6 +1837,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  CertificateInfo?: CertificateInfoResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;
@@ -1820,6 +1880,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SessionEdge?: SessionEdgeResolvers<ContextType>;
   SigningSecret?: SigningSecretResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionTls?: SubscriptionTlsResolvers<ContextType>;
   TestTriggerPayload?: TestTriggerPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   TriggerCheck?: TriggerCheckResolvers<ContextType>;

@@ -5,6 +5,7 @@ import {
 } from '../../outbound/queries.ts';
 import { shownOAuth2 } from '../../outbound/oauth2.ts';
 import { shownHeaders } from '../../outbound/subscription-headers.ts';
+import { shownTls } from '../../outbound/subscription-tls.ts';
 import {
   createSubscription, deleteSubscription, disableSubscription, enableSubscription, updateSubscription, urlShownTo, verifySubscription,
 } from '../../outbound/subscriptions.ts';
@@ -39,6 +40,7 @@ export const outboundResolvers: Resolvers = {
       const shown = shownOAuth2(s.oauth2);
       return shown && { ...shown, tokenUrl: urlShownTo(principal?.role, shown.tokenUrl) };
     },
+    tls: (s) => shownTls(s.tls),
   },
   OutboundDelivery: {
     event: async (d, _a, ctx, info) => (await loadersOf(ctx, info).event.load(d.eventId))!,
