@@ -10,36 +10,17 @@
 //   event, outbound delivery, attempt), and the retention job's removal (removeExpiredRows, batches
 //   of BENCH_RETENTION_BATCH, 1000) works it off throughout the measured window. Run alternately
 //   with and without to read the removal's cost on /hooks (docs/benchmarks.md).
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
 import { loadConfig } from '../src/platform/config.ts';
 import { removeExpiredRows } from '../src/workspaces/retention-job.ts';
-import { benchDatabase, load, pgStatements, report, startGateway, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, benchTrigger, load, payload, pgStatements, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const RETENTION = process.env.BENCH_RETENTION === '1' || process.argv.includes('--with-retention');
 const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 300_000);
 const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
-
-// A 1 KB JSON body, as in ../shared/PERFORMANCE.md.
-const payload = (n: number) => JSON.stringify({ action: 'opened', number: n, repository: { full_name: 'acme/app' }, pad: 'x'.repeat(900) });
-
-function signer(secret: string) {
-  // A KeyObject: the load generator shares the cores, and raw key bytes cost ~5x the HMAC itself.
-  const key = createSecretKey(Buffer.from(secret.replace(/^whsec_/, ''), 'base64'));
-  let n = 0;
-  const prefix = randomBytes(6).toString('hex');
-  return () => {
-    n++;
-    const body = payload(n);
-    const id = `msg_${prefix}_${n}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-    return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` } };
-  };
-}
 
 async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>) {
   const client = new HttpPool(origin, { connections: CONCURRENCY, pipelining: 1 });
@@ -133,12 +114,8 @@ async function main() {
     const gateway = await startGateway(db, ['--role', 'api']);
     children.push(gateway.child);
     const { origin } = gateway;
-    const created = await fetch(`${origin}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { createTrigger(input: {name: "bench", agent: "bench", inputs: [{name: "n", path: "$.number", type: NUMBER}, {name: "repo", path: "$.repository.full_name"}]}) { trigger { id } secret } }' }),
-    }).then((r) => r.json()) as { data: { createTrigger: { trigger: { id: string }; secret: string } } };
-    const { trigger, secret } = created.data.createTrigger;
+    const trigger = await benchTrigger(origin, gateway.adminKey);
+    const { secret } = trigger;
     if (RETENTION) await seedBacklog(url, trigger.id, RETENTION_ROWS);
     const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret, RETENTION ? retentionBeside(url) : undefined);
     report(gw);
