@@ -106,6 +106,10 @@ async function runBatch(pool: pg.Pool, sql: string, params: unknown[], removed: 
   return r.removed;
 }
 
+const TABLES: Record<Exclude<keyof RemovedRows, 'batches' | 'largestBatch' | 'finished'>, string> = {
+  outboundDeliveries: 'outbound_delivery', attempts: 'delivery_attempt', events: 'event', inboundDeliveries: 'inbound_delivery', sessions: 'session',
+};
+
 /** Runs every 5 minutes for at most 4, one at a time: a backlog is worked off over several runs. */
 export const retention = defineScheduledJob({
   name: 'retention',
@@ -113,7 +117,8 @@ export const retention = defineScheduledJob({
   schedule: '*/5 * * * *',
   run: async (services) => {
     const removed = await removeExpiredRows(services, { maxMs: 4 * 60_000 });
-    const { batches: _b, largestBatch: _l, finished: _f, ...counts } = removed;
-    if (Object.values(counts).some((n) => n > 0)) services.log.info({ ...counts, finished: removed.finished }, 'retention removed expired rows');
+    const counts = Object.fromEntries(Object.entries(TABLES).map(([kind, table]) => [table, removed[kind as keyof typeof TABLES]]));
+    for (const [table, n] of Object.entries(counts)) if (n > 0) services.metrics.retentionRemoved.inc({ table }, n);
+    if (Object.values(counts).some((n) => n > 0)) services.log.info({ removed: counts, finished: removed.finished }, 'retention removed expired rows');
   },
 });

@@ -145,7 +145,7 @@ describe('retention (SPEC §14)', () => {
     assert.equal(await left(), 0);
   });
 
-  it('is a scheduled job that a worker runs', async () => {
+  it('is a scheduled job that a worker runs, counting what it removed in /metrics', async () => {
     const schedules = await svc.services.boss.getSchedules(retention.name);
     assert.equal(schedules.length, 1);
     assert.equal(schedules[0]!.cron, retention.schedule);
@@ -155,5 +155,9 @@ describe('retention (SPEC §14)', () => {
     assert.ok(job, 'the job was queued');
     await until(async () => (await svc.services.boss.getJobById(retention.name, job))?.state === 'completed', 'the retention job completed', 15_000);
     assert.deepEqual(await present(pool, old), NONE);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    for (const table of ['outbound_delivery', 'delivery_attempt', 'event', 'inbound_delivery', 'session']) {
+      assert.match(metrics, new RegExp(`^webhook_gateway_retention_removed_total\\{table="${table}"\\} [1-9]`, 'm'));
+    }
   });
 });
