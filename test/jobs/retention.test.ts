@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { newId } from '../../src/platform/ids.ts';
 import { removeExpiredRows, retention } from '../../src/workspaces/retention-job.ts';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
-import { gql, gqlOk, startTestService, type TestService } from '../support/service.ts';
+import { gql, gqlOk, startTestService, type TestService, within } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
 const DAY = 86_400_000;
@@ -143,6 +143,25 @@ describe('retention (SPEC §14)', () => {
     assert.deepEqual([r.sessions, r.largestBatch, r.finished], [12, 5, true]);
     assert.ok(r.batches >= 3, `12 rows in statements of at most 5: ${r.batches} statements`);
     assert.equal(await left(), 0);
+  });
+
+  it('passes over rows another transaction holds (a delivery being recorded, a session being finished) instead of waiting for them', async () => {
+    const p = await parents(pool, svc.workspaceId);
+    const held = await seed(pool, svc.workspaceId, p, 31);
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM outbound_delivery WHERE id = $1 FOR UPDATE', [held.delivery]);
+      await holder.query('SELECT 1 FROM session WHERE id = $1 FOR UPDATE', [held.session]);
+      await within(removeExpiredRows(svc.services), 10_000, 'retention beside held rows');
+      // The held delivery keeps its event; the request, whose row nobody holds, goes.
+      assert.deepEqual(await present(pool, held), { session: true, inbound: false, event: true, delivery: true, attempts: true });
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    await removeExpiredRows(svc.services);
+    assert.deepEqual(await present(pool, held), NONE);
   });
 
   it('is a scheduled job that a worker runs, counting what it removed in /metrics', async () => {
