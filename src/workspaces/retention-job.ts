@@ -81,7 +81,9 @@ export async function removeExpiredRows(services: Pick<Services, 'pool' | 'confi
   const removed: RemovedRows = { outboundDeliveries: 0, attempts: 0, events: 0, inboundDeliveries: 0, sessions: 0, batches: 0, largestBatch: 0, finished: true };
   const deadline = performance.now() + (budget.maxMs ?? Infinity);
   const overBudget = () => removed.batches >= (budget.maxBatches ?? Infinity) || performance.now() >= deadline;
-  const { rows: workspaces } = await pool.query<{ id: string; retention_days: number | null }>('SELECT id, retention_days FROM workspace ORDER BY id');
+  // In a new order each run: a workspace with a backlog longer than one run's budget cannot keep
+  // the ones after it waiting run after run.
+  const { rows: workspaces } = await pool.query<{ id: string; retention_days: number | null }>('SELECT id, retention_days FROM workspace ORDER BY random()');
   for (const w of workspaces) {
     const cutoff = new Date(Date.now() - effectiveRetentionDays(config, w.retention_days) * 86_400_000);
     for (const batch of BATCHES) {
