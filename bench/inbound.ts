@@ -5,33 +5,24 @@
 //   npm run bench:inbound            (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 by default)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there.
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+//   BENCH_RETENTION=1 (or --with-retention): before the gateway run, seeds a backlog of
+//   BENCH_RETENTION_ROWS (300,000) requests' worth of 40-day-old rows (session, inbound delivery,
+//   event, outbound delivery, attempt), and the retention job's removal (removeExpiredRows, batches
+//   of BENCH_RETENTION_BATCH, 1000) works it off throughout the measured window. Run alternately
+//   with and without to read the removal's cost on /hooks (docs/benchmarks.md).
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, insertBaselines, load, pgStatements, report, startGateway, startProcess, stopProcess } from './support.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { removeExpiredRows } from '../src/workspaces/retention-job.ts';
+import { benchDatabase, benchTrigger, insertBaselines, load, payload, pgStatements, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const RETENTION = process.env.BENCH_RETENTION === '1' || process.argv.includes('--with-retention');
+const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 300_000);
+const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
 
-// A 1 KB JSON body, as in ../shared/PERFORMANCE.md.
-const payload = (n: number) => JSON.stringify({ action: 'opened', number: n, repository: { full_name: 'acme/app' }, pad: 'x'.repeat(900) });
-
-function signer(secret: string) {
-  // A KeyObject: the load generator shares the cores, and raw key bytes cost ~5x the HMAC itself.
-  const key = createSecretKey(Buffer.from(secret.replace(/^whsec_/, ''), 'base64'));
-  let n = 0;
-  const prefix = randomBytes(6).toString('hex');
-  return () => {
-    n++;
-    const body = payload(n);
-    const id = `msg_${prefix}_${n}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-    return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` } };
-  };
-}
-
-async function httpLoad(name: string, origin: string, path: string, secret: string) {
+async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>) {
   const client = new HttpPool(origin, { connections: CONCURRENCY, pipelining: 1 });
   const next = signer(secret);
   // Warm up: connections, JIT, caches.
@@ -40,13 +31,76 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
     await r.body.dump();
     return r.statusCode === 202;
   });
+  const stopBeside = duringMeasure?.();
   const result = await load(name, SECONDS, CONCURRENCY, async () => {
     const r = await client.request({ method: 'POST', path, ...next() });
     await r.body.dump();
     return r.statusCode === 202;
   });
+  await stopBeside?.();
   await client.close();
   return result;
+}
+
+/**
+ * `rows` requests' worth of 40-day-old rows in the bench workspace, as the gateway would have left
+ * them: a finished session, its inbound delivery, its event with one delivery to a (disabled)
+ * subscription and one attempt.
+ */
+async function seedBacklog(url: string, triggerId: string, rows: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const t0 = performance.now();
+    const { rows: [w] } = await c.query<{ id: string }>('SELECT workspace_id AS id FROM trigger WHERE id = $1', [triggerId]);
+    const old = `now() - interval '40 days'`;
+    await c.query(`INSERT INTO webhook_subscription (id, workspace_id, url, events, status) VALUES ('sub_bench_backlog', $1, 'https://example.com/h', '{}', 'DISABLED')`, [w!.id]);
+    await c.query(`INSERT INTO session (id, workspace_id, agent, trigger_id, inputs, status, created_at, started_at, finished_at, output)
+      SELECT 'ses_backlog_' || g, $1, 'bench', $2, '{"n": 1, "repo": "acme/app"}', 'SUCCEEDED', ${old}, ${old}, ${old}, '{"ok": true}' FROM generate_series(1, $3) g`, [w!.id, triggerId, rows]);
+    await c.query(`INSERT INTO inbound_delivery (id, workspace_id, trigger_id, received_at, outcome, status_code, message_id, source_ip, content_type, payload_sha256, payload_bytes, mapped_inputs, session_id)
+      SELECT 'ind_backlog_' || g, $1, $2, ${old}, 'ACCEPTED', 202, 'msg_backlog_' || g, '127.0.0.1', 'application/json', md5(g::text) || md5(g::text), 1000, '{"n": 1, "repo": "acme/app"}', 'ses_backlog_' || g
+      FROM generate_series(1, $3) g`, [w!.id, triggerId, rows]);
+    await c.query(`INSERT INTO event (id, workspace_id, type, body, session_id, created_at)
+      SELECT 'evt_backlog_' || g, $1, 'session.created', repeat('x', 300), 'ses_backlog_' || g, ${old} FROM generate_series(1, $2) g`, [w!.id, rows]);
+    await c.query(`INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, status, attempt_count, last_attempt_at, created_at)
+      SELECT 'dlv_backlog_' || g, $1, 'evt_backlog_' || g, 'sub_bench_backlog', 'SUCCEEDED', 1, ${old}, ${old} FROM generate_series(1, $2) g`, [w!.id, rows]);
+    await c.query(`INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome, status_code)
+      SELECT 'dlv_backlog_' || g, 1, ${old}, 12, 'SUCCEEDED', 200 FROM generate_series(1, $1) g`, [rows]);
+    await c.query('VACUUM (ANALYZE)');
+    console.log(`retention backlog: ${rows} requests' worth of 40-day-old rows seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Starts the retention job's removal, in a loop until stopped; stopping prints what it removed. */
+function retentionBeside(url: string): () => () => Promise<void> {
+  return () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const config = loadConfig({ RETENTION_BATCH_SIZE: RETENTION_BATCH }, []);
+    let stopped = false;
+    let removed = 0;
+    let finishedAfter: number | undefined;
+    const t0 = performance.now();
+    const running = (async () => {
+      while (!stopped) {
+        const r = await removeExpiredRows({ pool, config }, { maxMs: 500 });
+        removed += r.outboundDeliveries + r.attempts + r.events + r.inboundDeliveries + r.sessions;
+        if (r.finished) {
+          finishedAfter = (performance.now() - t0) / 1000;
+          return;
+        }
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await running;
+      await pool.end();
+      const s = (performance.now() - t0) / 1000;
+      console.log(`retention beside the measured window: ${removed} rows removed in ${s.toFixed(1)} s`
+        + (finishedAfter !== undefined ? `; the backlog ran out after ${finishedAfter.toFixed(1)} s (raise BENCH_RETENTION_ROWS)` : ', backlog left at the end'));
+    };
+  };
 }
 
 async function main() {
@@ -54,19 +108,16 @@ async function main() {
   const children: Array<import('node:child_process').ChildProcess> = [];
   try {
     const url = db.url();
-    console.log(`inbound benchmark: ${SECONDS} s per run, concurrency ${CONCURRENCY}, 1 KB JSON bodies, Standard Webhooks signatures`);
+    console.log(`inbound benchmark: ${SECONDS} s per run, concurrency ${CONCURRENCY}, 1 KB JSON bodies, Standard Webhooks signatures${RETENTION ? `, retention removing a backlog of ${RETENTION_ROWS} requests' rows during the gateway run` : ''}`);
 
     // 1. The gateway (API role: acceptance only; workers would compete for the same 2 cores).
     const gateway = await startGateway(db, ['--role', 'api']);
     children.push(gateway.child);
     const { origin } = gateway;
-    const created = await fetch(`${origin}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { createTrigger(input: {name: "bench", agent: "bench", inputs: [{name: "n", path: "$.number", type: NUMBER}, {name: "repo", path: "$.repository.full_name"}]}) { trigger { id } secret } }' }),
-    }).then((r) => r.json()) as { data: { createTrigger: { trigger: { id: string }; secret: string } } };
-    const { trigger, secret } = created.data.createTrigger;
-    const gw = await httpLoad('gateway /hooks', origin, `/hooks/${trigger.id}`, secret);
+    const trigger = await benchTrigger(origin, gateway.adminKey);
+    const { secret } = trigger;
+    if (RETENTION) await seedBacklog(url, trigger.id, RETENTION_ROWS);
+    const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret, RETENTION ? retentionBeside(url) : undefined);
     report(gw);
     await pgStatements(url);
     await stopProcess(gateway.child);

@@ -1,7 +1,7 @@
 // Shared by the benchmarks: an embedded PostgreSQL under the OS temp folder, a fixed-duration load
 // loop with latency percentiles, and child processes for the servers under test.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -248,3 +248,31 @@ export async function gql(origin: string, key: string, query: string, variables?
   return (await res.json()) as { data: any; errors?: unknown };
 }
 
+// A 1 KB JSON body, as in ../shared/PERFORMANCE.md.
+export const payload = (n: number) => JSON.stringify({ action: 'opened', number: n, repository: { full_name: 'acme/app' }, pad: 'x'.repeat(900) });
+
+/** Signed Standard Webhooks requests with 1 KB bodies and fresh message ids, one per call. */
+export function signer(secret: string) {
+  // A KeyObject: the load generator shares the cores, and raw key bytes cost ~5x the HMAC itself.
+  const key = createSecretKey(Buffer.from(secret.replace(/^whsec_/, ''), 'base64'));
+  let n = 0;
+  const prefix = randomBytes(6).toString('hex');
+  return () => {
+    n++;
+    const body = payload(n);
+    const id = `msg_${prefix}_${n}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+    return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` } };
+  };
+}
+
+/** A trigger with the two JSONPath inputs every inbound benchmark maps: its id and secret. */
+export async function benchTrigger(origin: string, adminKey: string): Promise<{ id: string; secret: string }> {
+  const created = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { createTrigger(input: {name: "bench", agent: "bench", inputs: [{name: "n", path: "$.number", type: NUMBER}, {name: "repo", path: "$.repository.full_name"}]}) { trigger { id } secret } }' }),
+  }).then((r) => r.json()) as { data: { createTrigger: { trigger: { id: string }; secret: string } } };
+  return { id: created.data.createTrigger.trigger.id, secret: created.data.createTrigger.secret };
+}

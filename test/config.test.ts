@@ -101,6 +101,24 @@ describe('config', () => {
     assert.match(problems({}, ['--role', 'boss'])[0]!, /^--role: .*one of all, api, worker/);
   });
 
+  it('reads RETENTION_DAYS and refuses one shorter than the replay window at start (SPEC §14)', () => {
+    const d = loadConfig({}, []);
+    assert.deepEqual([d.retentionDays, d.retentionBatchSize], [30, 1000]);
+    const c = loadConfig({ RETENTION_DAYS: '2', REPLAY_WINDOW_HOURS: '48', RETENTION_BATCH_SIZE: '50' }, []);
+    assert.deepEqual([c.retentionDays, c.retentionBatchSize], [2, 50]);
+    assert.deepEqual(problems({ RETENTION_DAYS: '2', REPLAY_WINDOW_HOURS: '49' }),
+      ['RETENTION_DAYS: 2 days is shorter than the replay window (REPLAY_WINDOW_HOURS=49, 3 days): set RETENTION_DAYS to at least 3 or shorten the replay window']);
+    assert.match(problems({ RETENTION_DAYS: '6' })[0]!, /^RETENTION_DAYS: 6 days is shorter than the replay window \(REPLAY_WINDOW_HOURS=168, 7 days\)/);
+    assert.match(problems({ RETENTION_DAYS: '0', RETENTION_BATCH_SIZE: 'x' }).join('\n'), /RETENTION_DAYS: must be a whole number from 1 to 3650\nRETENTION_BATCH_SIZE: must be/);
+    const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
+      env: { ...process.env, RETENTION_DAYS: '3', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: KEY },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Invalid configuration:\n {2}- RETENTION_DAYS: 3 days is shorter than the replay window \(REPLAY_WINDOW_HOURS=168, 7 days\)/);
+  });
+
   it('stops the process with exit code 1 and names each bad variable', () => {
     const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
       env: { ...process.env, PORT: 'abc', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: '' },

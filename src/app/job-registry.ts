@@ -6,11 +6,12 @@ import { inboundMaintenance } from '../inbound/maintenance-job.ts';
 import { deliverEvent } from '../outbound/delivery-job.ts';
 import { sweepDeliveries } from '../outbound/delivery-sweeper.ts';
 import { purgeExpiredSecrets } from '../secrets/purge-expired-secrets.ts';
+import { retention } from '../workspaces/retention-job.ts';
 import type { Services } from '../platform/services.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 
 /** A dead letter queue comes before the queues that name it: they refer to it by key. */
-export const JOBS: JobDefinition<z.ZodType>[] = [agentRunFailed, agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets];
+export const JOBS: JobDefinition<z.ZodType>[] = [agentRunFailed, agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets, retention];
 
 /**
  * Creates every queue (idempotent). API processes need the queues to send to. A queue created by an

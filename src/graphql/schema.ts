@@ -8,12 +8,13 @@ import { eventResolvers } from './resolvers/events.ts';
 import { inboundResolvers } from './resolvers/inbound.ts';
 import { outboundResolvers } from './resolvers/outbound.ts';
 import { secretResolvers } from './resolvers/secrets.ts';
+import { workspaceResolvers } from './resolvers/workspaces.ts';
 import { nodeResolvers } from './node-resolver.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
-const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers, outboundResolvers, secretResolvers];
+const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inboundResolvers, eventResolvers, outboundResolvers, secretResolvers, workspaceResolvers];
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({

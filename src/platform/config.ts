@@ -155,6 +155,8 @@ const env = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   INBOUND_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
+  RETENTION_DAYS: int(30, 1, 3650),
+  RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
   INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
   INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
   INBOUND_MAX_QUEUE: int(1000, 1, 1_000_000),
@@ -201,6 +203,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   inboundMaxBodyBytes: number;
   replayWindowHours: number;
+  /** Days inbound deliveries, events, outbound deliveries and sessions are kept, unless a workspace says otherwise. */
+  retentionDays: number;
+  /** Rows the retention job removes per statement (each its own short transaction). */
+  retentionBatchSize: number;
   /** Refusals recorded per trigger, source address and window; the rest only in a summary row. */
   inboundRefusalLimit: number;
   inboundRefusalWindowMs: number;
@@ -285,8 +291,26 @@ function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems:
     if (!given('AGENT_RUNTIME_URL')) problems.push('AGENT_RUNTIME_URL: required when AGENT_RUNTIME=http');
     if (!given('AGENT_RUNTIME_SECRET')) problems.push('AGENT_RUNTIME_SECRET: required when AGENT_RUNTIME=http (whsec_<base64>, signs the jobs sent to the runtime)');
   }
+  checkRetention(input, bad, problems);
   return masterKey;
 }
+
+/**
+ * SPEC §14: a replay's answer names the first request's delivery and session, so they must be kept
+ * at least as long as the replay memory that repeats them.
+ */
+function checkRetention(input: Record<string, unknown>, bad: Set<string>, problems: string[]): void {
+  if (bad.has('RETENTION_DAYS') || bad.has('REPLAY_WINDOW_HOURS')) return;
+  const days = Number(input.RETENTION_DAYS || 30);
+  const hours = Number(input.REPLAY_WINDOW_HOURS || 168);
+  if (days * 24 < hours) {
+    problems.push(`RETENTION_DAYS: ${days} days is shorter than the replay window (REPLAY_WINDOW_HOURS=${hours}, ${minimumRetentionDays(hours)} days): `
+      + `set RETENTION_DAYS to at least ${minimumRetentionDays(hours)} or shorten the replay window`);
+  }
+}
+
+/** The shortest retention, in whole days, that outlasts the replay window. */
+export const minimumRetentionDays = (replayWindowHours: number): number => Math.ceil(replayWindowHours / 24);
 
 function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Config {
   const dataDir = path.resolve(e.DATA_DIR);
@@ -312,6 +336,8 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inboundMaxBodyBytes: e.INBOUND_MAX_BODY_BYTES,
     replayWindowHours: e.REPLAY_WINDOW_HOURS,
+    retentionDays: e.RETENTION_DAYS,
+    retentionBatchSize: e.RETENTION_BATCH_SIZE,
     inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
     inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
     inboundMaxQueue: e.INBOUND_MAX_QUEUE,

@@ -60,6 +60,8 @@ export class Metrics {
 
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
+  readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });
   }

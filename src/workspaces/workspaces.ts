@@ -13,6 +13,8 @@ export interface WorkspaceRecord {
   id: string;
   name: string;
   createdAt: Date;
+  /** The workspace's own retention in days; null follows RETENTION_DAYS (settings.ts). */
+  retentionDays: number | null;
 }
 
 export const DEFAULT_WORKSPACE_NAME = 'default';

@@ -422,6 +422,8 @@ export type Mutation = {
   testTrigger: TestTriggerPayload;
   updateTrigger: UpdateTriggerPayload;
   updateWebhookSubscription: UpdateWebhookSubscriptionPayload;
+  /** ADMIN: the caller's workspace settings (retention). */
+  updateWorkspaceSettings: UpdateWorkspaceSettingsPayload;
   /** Pings the endpoint again: a 2xx makes the subscription ACTIVE. */
   verifyWebhookSubscription: VerifyWebhookSubscriptionPayload;
 };
@@ -524,6 +526,11 @@ export type MutationUpdateTriggerArgs = {
 
 export type MutationUpdateWebhookSubscriptionArgs = {
   input: UpdateWebhookSubscriptionInput;
+};
+
+
+export type MutationUpdateWorkspaceSettingsArgs = {
+  input: UpdateWorkspaceSettingsInput;
 };
 
 
@@ -1010,6 +1017,19 @@ export type UpdateWebhookSubscriptionPayload = {
   subscription: WebhookSubscription;
 };
 
+export type UpdateWorkspaceSettingsInput = {
+  /**
+   * Days rows are kept: a whole number from the replay window in days (REPLAY_WINDOW_HOURS / 24,
+   * rounded up; 7 by default) to 3650. null returns to the gateway's RETENTION_DAYS; omitted leaves it.
+   */
+  retentionDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateWorkspaceSettingsPayload = {
+  __typename?: 'UpdateWorkspaceSettingsPayload';
+  workspace: Workspace;
+};
+
 export type VerifyWebhookSubscriptionInput = {
   id: Scalars['ID']['input'];
 };
@@ -1073,6 +1093,14 @@ export type Workspace = Node & {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /**
+   * Days this workspace's inbound deliveries, events, outbound deliveries (with their attempts) and
+   * sessions are kept before the retention job removes them (SPEC §14): its own setting, else the
+   * gateway's RETENTION_DAYS, never less than the replay window.
+   */
+  retentionDays: Scalars['Int']['output'];
+  /** The workspace's own retention setting; null when it follows RETENTION_DAYS. */
+  retentionDaysOverride?: Maybe<Scalars['Int']['output']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -1263,6 +1291,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateTriggerPayload: ResolverTypeWrapper<Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   UpdateWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
+  UpdateWorkspaceSettingsInput: UpdateWorkspaceSettingsInput;
+  UpdateWorkspaceSettingsPayload: ResolverTypeWrapper<Omit<UpdateWorkspaceSettingsPayload, 'workspace'> & { workspace: ResolversTypes['Workspace'] }>;
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   Viewer: ResolverTypeWrapper<ViewerRecord>;
@@ -1364,6 +1394,8 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateTriggerPayload: Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   UpdateWebhookSubscriptionPayload: Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
+  UpdateWorkspaceSettingsInput: UpdateWorkspaceSettingsInput;
+  UpdateWorkspaceSettingsPayload: Omit<UpdateWorkspaceSettingsPayload, 'workspace'> & { workspace: ResolversParentTypes['Workspace'] };
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   Viewer: ViewerRecord;
@@ -1572,6 +1604,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
   updateWebhookSubscription?: Resolver<ResolversTypes['UpdateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'input'>>;
+  updateWorkspaceSettings?: Resolver<ResolversTypes['UpdateWorkspaceSettingsPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkspaceSettingsArgs, 'input'>>;
   verifyWebhookSubscription?: Resolver<ResolversTypes['VerifyWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationVerifyWebhookSubscriptionArgs, 'input'>>;
 }>;
 
@@ -1781,6 +1814,10 @@ export type UpdateWebhookSubscriptionPayloadResolvers<ContextType = GraphQLConte
   subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
 
+export type UpdateWorkspaceSettingsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateWorkspaceSettingsPayload'] = ResolversParentTypes['UpdateWorkspaceSettingsPayload']> = ResolversObject<{
+  workspace?: Resolver<ResolversTypes['Workspace'], ParentType, ContextType>;
+}>;
+
 export type VerifyWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyWebhookSubscriptionPayload'] = ResolversParentTypes['VerifyWebhookSubscriptionPayload']> = ResolversObject<{
   subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
@@ -1827,6 +1864,8 @@ export type WorkspaceResolvers<ContextType = GraphQLContext, ParentType extends 
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retentionDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retentionDaysOverride?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1888,6 +1927,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TriggerEdge?: TriggerEdgeResolvers<ContextType>;
   UpdateTriggerPayload?: UpdateTriggerPayloadResolvers<ContextType>;
   UpdateWebhookSubscriptionPayload?: UpdateWebhookSubscriptionPayloadResolvers<ContextType>;
+  UpdateWorkspaceSettingsPayload?: UpdateWorkspaceSettingsPayloadResolvers<ContextType>;
   VerifyWebhookSubscriptionPayload?: VerifyWebhookSubscriptionPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;
