@@ -211,6 +211,37 @@ describe('inbound mTLS', () => {
     }
   });
 
+  it('takes clientCertificate in trigger YAML: the same pins in another spelling change nothing, a file without it removes it', async () => {
+    const APPLY = `mutation($i: ApplyTriggerYamlInput!) { applyTriggerYaml(input: $i) { created changed trigger { id clientCertificate { subject fingerprintSha256 } } } }`;
+    const doc = (pins: string) => `apiVersion: webhooks/v1\nkind: Trigger\nname: yaml-mtls\nagent: a\n${pins}`;
+    const apply = async (yaml: string) => (await gqlOk(svc.url, svc.adminKey, APPLY, { i: { yaml } })).applyTriggerYaml;
+    const first = await apply(doc(`clientCertificate:\n  subject: "CN=alice, O=Webhook Gateway Tests"\n  fingerprintSha256: "${alice.fingerprintSha256}"\n`));
+    assert.deepEqual([first.created, first.trigger.clientCertificate], [true, { subject: alice.subject, fingerprintSha256: alice.fingerprintSha256 }]);
+    const same = await apply(doc(`clientCertificate:\n  subject: "cn=alice,o=Webhook Gateway Tests"\n  fingerprintSha256: "${colons(alice.fingerprintSha256)}"\n`));
+    assert.equal(same.changed, false);
+    const bad = await gql(svc.url, svc.adminKey, APPLY, { i: { yaml: doc('clientCertificate:\n  fingerprintSha256: "12:34"\n') } });
+    assert.equal(bad.errors?.[0]?.extensions?.field, 'yaml.clientCertificate.fingerprintSha256');
+    const without = await apply(doc(''));
+    assert.deepEqual([without.changed, without.trigger.clientCertificate], [true, null]);
+  });
+
+  it('reload: a CA file that changed is used at once; files that do not load are refused and the ones in use kept', async () => {
+    const t = await requiring('mtls-reload', { required: true });
+    const send = (client: Issued) => postHttps(hook(tlsUrl, t.id), standardWebhooks(t.secret, '{}'), tls(client));
+    const carol = await stranger.client('carol');
+    assert.equal((await send(carol)).status, 403);
+    writeFileSync(files.ca, senders.certPem + stranger.certPem);
+    assert.equal(await svc.reloadTls(), true);
+    assert.equal((await send(carol)).status, 202, 'the stranger CA is trusted after the reload');
+    const served = (await send(alice)).serverFingerprintSha256;
+    writeFileSync(files.cert, '-----BEGIN CERTIFICATE-----\nhalf-written');
+    assert.equal(await svc.reloadTls(), false);
+    const still = await send(alice);
+    assert.deepEqual([still.status, still.serverFingerprintSha256], [202, served], 'HTTPS keeps the certificate in use');
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    assert.match(metrics, /^webhook_gateway_tls_reloads_total\{outcome="failed"\} 1$/m);
+  });
+
   it('refuses at start-up a CLIENT_CERT_HEADER without a TRUST_PROXY CIDR list, or without TLS_CLIENT_CA_FILE', () => {
     const base = { MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), DATABASE_URL: 'postgres://x@127.0.0.1/db', CLIENT_CERT_HEADER: 'x-forwarded-client-cert', TLS_CLIENT_CA_FILE: files.ca };
     const problems = (env: Record<string, string>) => {
