@@ -1,8 +1,9 @@
 // The one inbound check pipeline (SPEC §5), for POST /hooks/{id} and the testTrigger dry run alike:
 // once the trigger is known, 413 too large → 415 content type → 403 IP allowlist → 403 client
-// certificate (mTLS) → 403 webhook loop → 429 rate limit → 401 signature or timestamp → replay → 400 malformed body or mapping, then the
-// sender handshakes and the filter. The first check that fails decides. In dry-run mode it counts
-// nothing and remembers nothing: no rate-limit hit, and replay memory is only read.
+// certificate (mTLS) → 403 webhook loop → 429 rate limit → 401 signature or timestamp → replay →
+// 400 malformed body or mapping, then the sender handshakes and the filter. The first check that
+// fails decides. In dry-run mode it counts nothing and remembers nothing: no rate-limit hit, and
+// replay memory is only read.
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';

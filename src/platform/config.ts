@@ -296,6 +296,10 @@ function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems:
 /** The mTLS variables (SPEC §5) that only make sense together. */
 function tlsProblems(input: Record<string, unknown>, given: (name: string) => boolean, problems: string[]): void {
   if (given('TLS_CERT_FILE') !== given('TLS_KEY_FILE')) problems.push(`${given('TLS_CERT_FILE') ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: required with ${given('TLS_CERT_FILE') ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} (HTTPS needs both)`);
+  const port = (name: string, fallback: number) => (given(name) ? Number(input[name]) : fallback);
+  if (given('TLS_CERT_FILE') && port('TLS_PORT', 4443) !== 0 && port('TLS_PORT', 4443) === port('PORT', 4000)) {
+    problems.push(`TLS_PORT: ${port('TLS_PORT', 4443)} is PORT too; HTTPS needs a port of its own`);
+  }
   if (given('TLS_CLIENT_CA_FILE') && !given('TLS_CERT_FILE') && !given('CLIENT_CERT_HEADER')) {
     problems.push('TLS_CLIENT_CA_FILE: needs TLS_CERT_FILE and TLS_KEY_FILE (the gateway terminates TLS) or CLIENT_CERT_HEADER (a proxy does)');
   }

@@ -257,6 +257,7 @@ describe('inbound mTLS', () => {
     assert.match(problems(base).join('\n'), /CLIENT_CERT_HEADER: needs TRUST_PROXY/);
     assert.match(problems({ ...base, TRUST_PROXY: '10.0.0.0/8', TLS_CLIENT_CA_FILE: '' }).join('\n'), /CLIENT_CERT_HEADER: needs TLS_CLIENT_CA_FILE/);
     assert.match(problems({ ...base, TRUST_PROXY: '10.0.0.0/8', TLS_CERT_FILE: files.cert }).join('\n'), /TLS_KEY_FILE: required with TLS_CERT_FILE/);
+    assert.match(problems({ ...base, TRUST_PROXY: '10.0.0.0/8', TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key, PORT: '4443' }).join('\n'), /TLS_PORT: 4443 is PORT too/);
     assert.deepEqual(problems({ ...base, TRUST_PROXY: '10.0.0.0/8,fd00::/8' }), []);
   });
 });
