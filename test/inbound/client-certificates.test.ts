@@ -9,12 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { ConfigError, loadConfig } from '../../src/platform/config.ts';
 import { type CertificateAuthority, EXPIRED, type Issued, createCertificateAuthority } from '../support/certificates.ts';
 import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayOnDatabase, startGatewayOnDatabase } from '../support/process.ts';
 import { post, postHttps, standardWebhooks } from '../support/senders.ts';
-import { type TestService, gql, gqlOk, startTestService } from '../support/service.ts';
+import { type TestService, gql, gqlOk, startTestService, within } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 
@@ -84,6 +85,17 @@ describe('inbound mTLS', () => {
     assert.match(overTls.json.sessionId, /^ses_/);
     const plain = await post(t.url, standardWebhooks(t.secret, '{"a":2}'));
     assert.equal(plain.status, 202);
+    const graphql = await postHttps(`${tlsUrl}/graphql`, { headers: { 'content-type': 'application/json', authorization: `Bearer ${svc.adminKey}` }, body: JSON.stringify({ query: '{ me { role } }' }) }, tls());
+    assert.deepEqual(graphql.json, { data: { me: { role: 'ADMIN' } } });
+    // graphql-ws over wss:// too.
+    const socket = new WebSocket(`${tlsUrl.replace(/^https/, 'wss')}/graphql`, 'graphql-transport-ws', { ca: gatewayCa.certPem });
+    const ack = new Promise<string>((resolve, reject) => {
+      socket.on('message', (m) => resolve(String(m)));
+      socket.on('error', reject);
+    });
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${svc.adminKey}` } })));
+    assert.equal(JSON.parse(await within(ack, 10_000, 'connection_ack over wss')).type, 'connection_ack');
+    socket.close();
   });
 
   it('answers 403 CLIENT_CERTIFICATE_REQUIRED without a certificate, from another CA, expired, and over plain HTTP; 202 with a good one', async () => {
