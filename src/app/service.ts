@@ -55,6 +55,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
 
   try {
+    const metrics = new Metrics();
+    // First: a TLS file that is missing or bad stops start-up before anything else is started.
+    const tls = await TlsCredentials.load(config, log, metrics);
     const { databaseUrl, masterKey, pool, pipelines, db } = await openDatabase(config, log, cleanups);
     const boss = await startQueue(databaseUrl, config, log, cleanups);
     const realtime = new Realtime(pool, log);
@@ -62,8 +65,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(['realtime', () => realtime.stop()]);
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
-    const metrics = new Metrics();
-    const tls = await TlsCredentials.load(config, log, metrics);
     const services: Services = {
       config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
       deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl), tls,

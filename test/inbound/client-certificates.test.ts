@@ -254,6 +254,22 @@ describe('inbound mTLS', () => {
     assert.match(metrics, /^webhook_gateway_tls_reloads_total\{outcome="failed"\} 1$/m);
   });
 
+  it('refuses to start with a TLS file that is missing, not a certificate, or a key of another certificate, naming the variable', async () => {
+    const other = await gatewayCa.server();
+    const wrongKey = path.join(files.dir, 'other.key');
+    writeFileSync(wrongKey, other.keyPem);
+    const cases = [
+      [{ TLS_CERT_FILE: path.join(files.dir, 'missing.pem'), TLS_KEY_FILE: files.key }, /TLS_CERT_FILE: cannot read .*missing\.pem: ENOENT/],
+      [{ TLS_CERT_FILE: files.key, TLS_KEY_FILE: files.key }, /TLS_CERT_FILE: .* holds no PEM certificate/],
+      [{ TLS_CERT_FILE: files.ca, TLS_KEY_FILE: wrongKey }, /TLS_KEY_FILE: .*other\.key is not the private key of/],
+      [{ TLS_CLIENT_CA_FILE: files.key, CLIENT_CERT_HEADER: 'x-ssl-client-cert', TRUST_PROXY: '10.0.0.0/8' }, /TLS_CLIENT_CA_FILE: .* holds no PEM certificate/],
+    ] as const;
+    for (const [env, problem] of cases) {
+      const started = startTestService({ DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'), ...env });
+      await assert.rejects(started, (err: unknown) => err instanceof ConfigError && problem.test(err.problems.join('\n')), String(problem));
+    }
+  });
+
   it('refuses at start-up a CLIENT_CERT_HEADER without a TRUST_PROXY CIDR list, or without TLS_CLIENT_CA_FILE', () => {
     const base = { MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), DATABASE_URL: 'postgres://x@127.0.0.1/db', CLIENT_CERT_HEADER: 'x-forwarded-client-cert', TLS_CLIENT_CA_FILE: files.ca };
     const problems = (env: Record<string, string>) => {
