@@ -5,10 +5,11 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** nginx's $ssl_client_escaped_cert, or Envoy's x-forwarded-client-cert (its Cert="..." element). */
 const CLIENT_CERT_HEADER_FORMATS = ['pem-urlencoded', 'envoy-xfcc'] as const;
 export type ClientCertHeaderFormat = (typeof CLIENT_CERT_HEADER_FORMATS)[number];
-export type Role = (typeof ROLES)[number];
 
 // Empty strings mean "unset", as in a .env file with `FOO=`.
 const optional = <T extends z.ZodType>(schema: T) =>
