@@ -1,5 +1,5 @@
 // Process entry (bin/webhook-gateway.mjs checks the Node version first): parse config, start the
-// roles, shut down cleanly on SIGTERM/SIGINT with exit code 0.
+// roles, shut down cleanly on SIGTERM/SIGINT with exit code 0, re-read the TLS files on SIGHUP.
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded.ts';
 import { MigrationError } from '../platform/db/migrator.ts';
@@ -40,7 +40,7 @@ if (service.bootstrap) {
       `It is shown only now; a copy is in ${service.bootstrap.keyFile} (mode 0600).\n\n`,
   );
 }
-log.info({ role: config.role, url: service.url, publicUrl: config.publicUrl }, 'webhook gateway started');
+log.info({ role: config.role, url: service.url, tlsUrl: service.tlsUrl, publicUrl: config.publicUrl }, 'webhook gateway started');
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -58,3 +58,9 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// Renewed certificates (certbot, cert-manager) are picked up without dropping a connection; the
+// reload logs its outcome and counts it in webhook_gateway_tls_reloads_total.
+process.on('SIGHUP', () => {
+  log.info({ signal: 'SIGHUP' }, 're-reading the TLS files');
+  void service.reloadTls();
+});

@@ -1,6 +1,7 @@
 // Assembles the service from a validated Config: database (embedded or DATABASE_URL), migrations,
 // pg-boss, realtime, then the roles asked for. main.ts wraps it with process concerns; tests start
 // it in-process.
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
@@ -26,14 +27,19 @@ import { deploymentId } from '../signing/loop-marker.ts';
 import { createHttpServer } from '../http/app.ts';
 import type { Services } from '../platform/services.ts';
 import { Metrics } from '../platform/metrics.ts';
+import { TlsCredentials } from '../platform/tls-credentials.ts';
 import { type Bootstrap, bootstrapDefaultWorkspace } from '../workspaces/bootstrap.ts';
 
 export interface RunningService {
   services: Services;
   /** Base URL of the HTTP server (api and all roles). */
   url: string | undefined;
+  /** Base URL of the HTTPS server, when TLS_CERT_FILE is set (api and all roles). */
+  tlsUrl: string | undefined;
   bootstrap: Bootstrap | undefined;
   stop(): Promise<void>;
+  /** Re-reads the TLS files (SIGHUP); false when they were bad and the ones in use were kept. */
+  reloadTls(): Promise<boolean>;
 }
 
 /** Steps to undo on stop, in the reverse of the order they were taken. */
@@ -50,6 +56,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
 
   try {
+    const metrics = new Metrics();
+    // First: a TLS file that is missing or bad stops start-up before anything else is started.
+    const tls = await TlsCredentials.load(config, log, metrics);
     const { databaseUrl, masterKey, pool, pipelines, db } = await openDatabase(config, log, cleanups);
     const boss = await startQueue(databaseUrl, config, log, cleanups);
     const realtime = new Realtime(pool, log);
@@ -57,15 +66,16 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(['realtime', () => realtime.stop()]);
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets, dnsServers: config.outboundDnsServers });
     cleanups.push(['delivery client', () => deliveryClient.close()]);
-    const metrics = new Metrics();
     metrics.countTlsPools(() => deliveryClient.tlsPools);
     metrics.countCertificates(async (withinMs) => {
       const n = await countExpiringCertificates(pool, withinMs);
-      return { outbound_client: n.CLIENT, outbound_ca: n.CA };
+      // Read at scrape time: a SIGHUP reload replaces what the gateway holds.
+      const soon = (role: string) => tls.held().filter((h) => h.role === role && h.info.notAfter.getTime() < Date.now() + withinMs).length;
+      return { outbound_client: n.CLIENT, outbound_ca: n.CA, inbound_server: soon('server'), inbound_client_ca: soon('client-ca') };
     });
     const services: Services = {
       config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
-      deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl),
+      deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl), tls,
     };
     // Listening for subscription changes from the start, before the first publish needs the cache.
     subscriptionFilters(services);
@@ -76,8 +86,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       const stop = keepQueueStatistics(pool, log);
       cleanups.push(['queue statistics', async () => stop()]);
     }
-    const url = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
-    return { services, url, bootstrap, stop: stopAll };
+    const urls = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
+    return { services, url: urls?.url, tlsUrl: urls?.tlsUrl, bootstrap, stop: stopAll, reloadTls: () => tls.reload() };
   } catch (err) {
     await stopAll();
     throw err;
@@ -118,17 +128,19 @@ async function startQueue(databaseUrl: string, config: Config, log: Logger, clea
   return boss;
 }
 
-/** The api role: HTTP on PORT; returns the URL it answers on. */
-async function serveHttp(services: Services, cleanups: Cleanups): Promise<string> {
+/** The api role: HTTP on PORT, and HTTPS on TLS_PORT when configured; returns the URLs they answer on. */
+async function serveHttp(services: Services, cleanups: Cleanups): Promise<{ url: string; tlsUrl: string | undefined }> {
   const { config } = services;
   const http = await createHttpServer(services);
   // First to close on shutdown: stop taking requests, drain the ones in flight.
   cleanups.push(['http', () => http.close(config.shutdownTimeoutMs)]);
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(config.port, config.host, () => resolve());
+  const listen = (server: net.Server, port: number) => new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, config.host, () => resolve((server.address() as AddressInfo).port));
   });
+  const port = await listen(http.server, config.port);
   services.ownAddresses.listening(http.server.address());
-  const { port } = http.server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  const tlsPort = http.tlsServer && config.tls ? await listen(http.tlsServer, config.tls.port) : undefined;
+  if (http.tlsServer) services.ownAddresses.listening(http.tlsServer.address());
+  return { url: `http://127.0.0.1:${port}`, tlsUrl: tlsPort === undefined ? undefined : `https://127.0.0.1:${tlsPort}` };
 }

@@ -8,6 +8,7 @@
 //   GRAPHQL_WS_MAX_BUFFER_BYTES wait for it, instead of every update piling up in memory.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import type https from 'node:https';
 import { CloseCode, handleProtocols, makeServer, type Server } from 'graphql-ws';
 import {
   GraphQLError, getOperationAST, parse, validate,
@@ -40,7 +41,7 @@ type Extra = { connection: Connection };
 type ProtocolServer = Server<Extra>;
 
 export interface GraphqlWsOptions {
-  server: http.Server;
+  server: http.Server | https.Server;
   path: string;
   schema: GraphQLSchema;
   rules: readonly ValidationRule[];

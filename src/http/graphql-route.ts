@@ -1,6 +1,7 @@
 // GraphQL on one path (SPEC §3): over HTTP through Apollo, and graphql-ws on the same path, with
 // one schema, one set of limits and one error format for both.
 import type http from 'node:http';
+import type https from 'node:https';
 import { parse as parseUrl } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -27,7 +28,9 @@ export interface GraphqlMount {
   stop(): Promise<void>;
 }
 
-export async function mountGraphql(app: express.Express, server: http.Server, services: Services): Promise<GraphqlMount> {
+/** `servers`: the HTTP server first (Apollo drains it), then the HTTPS one if any. */
+export async function mountGraphql(app: express.Express, servers: [http.Server, ...https.Server[]], services: Services): Promise<GraphqlMount> {
+  const [server] = servers;
   const { config, log } = services;
   const schema = buildSchema();
   const formatError = formatGraphQLError(log);
@@ -53,15 +56,15 @@ export async function mountGraphql(app: express.Express, server: http.Server, se
     }),
   );
   // The key comes in connectionParams.authorization.
-  const ws = attachGraphqlWs({
-    server,
+  const sockets = servers.map((s) => attachGraphqlWs({
+    server: s,
     path: GRAPHQL_PATH,
     schema,
     rules: [...specifiedRules, ...limits, ...(config.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule])],
     services,
     formatError,
-  });
-  return { closeSockets: () => ws.dispose(), stop: () => apollo.stop() };
+  }));
+  return { closeSockets: async () => void (await Promise.all(sockets.map((ws) => ws.dispose()))), stop: () => apollo.stop() };
 }
 
 /** SPEC §4: a missing or bad key is an HTTP 401 before any GraphQL runs, in GraphQL's error shape. */

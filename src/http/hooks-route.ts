@@ -14,6 +14,7 @@ import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, 
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { presentedCertificate } from './client-certificate.ts';
 import { sendError, sendRefusal } from './errors.ts';
 import type { Services } from '../platform/services.ts';
 import type { Headers } from '../signing/schemes.ts';
@@ -123,7 +124,8 @@ async function readWithinLimit(h: Hooks, req: express.Request, res: express.Resp
 
 async function decide(h: Hooks, t: TriggerContext, req: express.Request, res: express.Response, body: Buffer, receivedAt: Date): Promise<void> {
   const headers = flatHeaders(req);
-  const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000) }, 'live');
+  const clientCertificate = () => presentedCertificate(req, h.services.config.clientCertHeader);
+  const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000), clientCertificate }, 'live');
   // Only a request that is written hashes its body and headers: a flood refused at 415 or 429, or
   // past its flood limit, costs no hashing.
   const facts = (): InboundFacts => ({

@@ -1,12 +1,14 @@
 // The one inbound check pipeline (SPEC §5), for POST /hooks/{id} and the testTrigger dry run alike:
-// once the trigger is known, 413 too large → 415 content type → 403 IP allowlist → 403 webhook loop
-// → 429 rate limit → 401 signature or timestamp → replay → 400 malformed body or mapping, then the
-// sender handshakes and the filter. The first check that fails decides. In dry-run mode it counts
-// nothing and remembers nothing: no rate-limit hit, and replay memory is only read.
+// once the trigger is known, 413 too large → 415 content type → 403 IP allowlist → 403 client
+// certificate (mTLS) → 403 webhook loop → 429 rate limit → 401 signature or timestamp → replay →
+// 400 malformed body or mapping, then the sender handshakes and the filter. The first check that
+// fails decides. In dry-run mode it counts nothing and remembers nothing: no rate-limit hit, and
+// replay memory is only read.
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import { hit } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
+import type { TlsCredentials } from '../platform/tls-credentials.ts';
 import { isStorableString, storableString } from '../platform/storable-string.ts';
 import { MAX_HOPS, loopCheck } from '../signing/loop-marker.ts';
 import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
@@ -22,7 +24,7 @@ export interface Refusal {
   retryAfter?: number;
 }
 
-export type CheckName = 'contentType' | 'ipAllowlist' | 'loop' | 'signature' | 'replay' | 'body' | 'filter' | 'mapping';
+export type CheckName = 'contentType' | 'ipAllowlist' | 'clientCertificate' | 'loop' | 'signature' | 'replay' | 'body' | 'filter' | 'mapping';
 
 export interface CheckOutcome {
   check: CheckName;
@@ -57,13 +59,23 @@ export type CheckMode = 'live' | 'dry-run';
 export interface CheckDeps {
   pool: pg.Pool;
   deploymentId: string;
+  /** Verifies client certificates against TLS_CLIENT_CA_FILE. */
+  tls: TlsCredentials;
   maxBodyBytes: number;
   replayWindowHours: number;
 }
 
 /** The checks' settings, alike for /hooks and its dry run. */
-export const checkDeps = ({ pool, deploymentId, config }: Pick<Services, 'pool' | 'deploymentId' | 'config'>): CheckDeps =>
-  ({ pool, deploymentId, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours });
+export const checkDeps = ({ pool, deploymentId, config, tls }: Pick<Services, 'pool' | 'deploymentId' | 'config' | 'tls'>): CheckDeps =>
+  ({ pool, deploymentId, tls, maxBodyBytes: config.inboundMaxBodyBytes, replayWindowHours: config.replayWindowHours });
+
+/**
+ * The client certificate that came with a request, as the transport found it: over the gateway's
+ * own TLS, or forwarded by a trusted proxy (http/client-certificate.ts). Not yet verified.
+ */
+export type PresentedCertificate =
+  | { kind: 'none'; why: string }
+  | { kind: 'presented'; cert: string | Uint8Array; via: string };
 
 export interface InboundRequest {
   headers: Headers;
@@ -71,6 +83,8 @@ export interface InboundRequest {
   /** Unknown in a dry run that was given none: the IP allowlist is then reported as not checked. */
   sourceIp: string | undefined;
   nowSeconds: number;
+  /** Asked only when the trigger requires a certificate; undefined in a dry run given none (reported as not checked). */
+  clientCertificate: (() => PresentedCertificate) | undefined;
 }
 
 export const refusals = {
@@ -89,7 +103,7 @@ export async function evaluateRequest(deps: CheckDeps, t: TriggerContext, req: I
   if (req.body.length > deps.maxBodyBytes) return refuse(refusals.tooLarge(deps.maxBodyBytes), false);
   const kind = contentTypeCheck(req.headers, ev);
   if (!kind) return refuse(refusals.unsupportedMediaType(), false);
-  const denied = sourceChecks(t, req, deps.deploymentId, mode, ev);
+  const denied = await sourceChecks(deps, t, req, mode, ev);
   if (denied) return refuse(denied, true);
   if (mode === 'live' && t.rateLimitPerSecond !== null && !(await hit(deps.pool, `trigger:${t.id}`, t.rateLimitPerSecond))) {
     return refuse(refusals.rateLimited(t.rateLimitPerSecond), false);
@@ -134,10 +148,11 @@ function ipAllowed(allowlist: string[], ip: string | undefined): boolean {
 }
 
 /**
- * The 403s: the IP allowlist, then the webhook loop marker (SPEC §15), which refuses what this
- * deployment sent itself, or a request past the hop limit, before any signature is computed.
+ * The 403s: the IP allowlist, the client certificate, then the webhook loop marker (SPEC §15),
+ * which refuses what this deployment sent itself, or a request past the hop limit, before any
+ * signature is computed.
  */
-function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: string, mode: CheckMode, ev: Evaluation): Refusal | undefined {
+async function sourceChecks(deps: CheckDeps, t: TriggerContext, req: InboundRequest, mode: CheckMode, ev: Evaluation): Promise<Refusal | undefined> {
   if (mode === 'dry-run' && req.sourceIp === undefined && t.ipAllowlist.length > 0) {
     // Without a source address the allowlist cannot be judged; the dry run says so rather than refuse.
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: 'not checked: no sourceIp given' });
@@ -147,7 +162,12 @@ function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: s
   } else {
     ev.checks.push({ check: 'ipAllowlist', passed: true, detail: t.ipAllowlist.length === 0 ? 'no allowlist' : `${req.sourceIp} is allowed` });
   }
-  const loop = loopCheck(req.headers, ownDeploymentId);
+  const problem = await certificateProblem(deps.tls, t, req, ev);
+  if (problem) {
+    ev.checks.push({ check: 'clientCertificate', passed: false, detail: problem });
+    return { status: 403, code: 'CLIENT_CERTIFICATE_REQUIRED', message: `this trigger requires a client certificate from a CA the gateway trusts: ${problem}` };
+  }
+  const loop = loopCheck(req.headers, deps.deploymentId);
   if (loop.problem) {
     ev.checks.push({ check: 'loop', passed: false, detail: loop.problem });
     return { status: 403, code: 'WEBHOOK_LOOP', message: loop.problem };
@@ -155,6 +175,26 @@ function sourceChecks(t: TriggerContext, req: InboundRequest, ownDeploymentId: s
   ev.hops = loop.hops;
   ev.checks.push({ check: 'loop', passed: true, detail: ev.hops === 0 ? 'not marked as a gateway hop' : `gateway hop ${ev.hops} of at most ${MAX_HOPS}` });
   return undefined;
+}
+
+/**
+ * SPEC §5 mTLS: a certificate that chains to TLS_CLIENT_CA_FILE, valid now, matching the trigger's
+ * pins. Returns why not, or undefined (and records the passed check).
+ */
+async function certificateProblem(tls: TlsCredentials, t: TriggerContext, req: InboundRequest, ev: Evaluation): Promise<string | undefined> {
+  const pins = t.clientCertificate;
+  const passed = (detail: string) => void ev.checks.push({ check: 'clientCertificate', passed: true, detail });
+  if (!pins) return passed('no client certificate required');
+  if (!req.clientCertificate) return passed('not checked: no clientCertificatePem given');
+  if (!tls.verifiesClients) return 'the gateway has no TLS_CLIENT_CA_FILE to verify client certificates with';
+  const presented = req.clientCertificate();
+  if (presented.kind === 'none') return presented.why;
+  const verdict = await tls.verifyClient(presented.cert, new Date(req.nowSeconds * 1000));
+  if (!verdict.ok) return storableString(`the certificate ${presented.via} ${verdict.info ? `(subject "${verdict.info.subject}") ` : ''}was refused: ${verdict.reason}`, 1000);
+  const { subject, fingerprintSha256 } = verdict.info;
+  if (pins.subject !== null && subject !== pins.subject) return storableString(`the certificate's subject "${subject}" is not the one this trigger requires`, 1000);
+  if (pins.fingerprintSha256 !== null && fingerprintSha256 !== pins.fingerprintSha256) return `the certificate's SHA-256 fingerprint ${fingerprintSha256} is not the one this trigger requires`;
+  return passed(storableString(`certificate "${subject}" (SHA-256 ${fingerprintSha256}) ${presented.via} verified${pins.subject || pins.fingerprintSha256 ? ' and matches the pins' : ''}`, 1000));
 }
 
 /** The signature and timestamp, then the message id and replay keys they vouch for. */

@@ -14,6 +14,8 @@ export interface TestTriggerInput {
   headers: Array<{ name: string; value: string }>;
   body: string;
   sourceIp?: string | null;
+  /** Checked as if presented over TLS (chain, validity, pins) when given. */
+  clientCertificatePem?: string | null;
 }
 
 export interface DryRun {
@@ -30,13 +32,17 @@ export interface DryRun {
 const ANSWERS = { accept: 202, replay: 202, handshake: 200 } as const;
 
 /** The dry run, for a key that may read the trigger's workspace; a disabled trigger is tested too. */
-export async function testTrigger(services: Pick<Services, 'pool' | 'cipher' | 'config' | 'deploymentId'>, principal: Principal | undefined, input: TestTriggerInput): Promise<DryRun> {
+export async function testTrigger(services: Pick<Services, 'pool' | 'cipher' | 'config' | 'deploymentId' | 'tls'>, principal: Principal | undefined, input: TestTriggerInput): Promise<DryRun> {
   const { workspaceId } = assertCan(principal, 'read');
   const t = await loadTriggerContext(services.pool, services.cipher, input.triggerId, { includeDisabled: true });
   if (!t || t.workspaceId !== workspaceId) throw notFound('trigger', input.triggerId);
   const headers: Headers = {};
   for (const h of input.headers) headers[h.name.toLowerCase()] ??= h.value;
-  const request = { headers, body: Buffer.from(input.body, 'utf8'), sourceIp: input.sourceIp || undefined, nowSeconds: Math.floor(Date.now() / 1000) };
+  const pem = input.clientCertificatePem || undefined;
+  const request = {
+    headers, body: Buffer.from(input.body, 'utf8'), sourceIp: input.sourceIp || undefined, nowSeconds: Math.floor(Date.now() / 1000),
+    clientCertificate: pem === undefined ? undefined : () => ({ kind: 'presented' as const, cert: pem, via: 'given as clientCertificatePem' }),
+  };
   const { verdict, ev } = await evaluateRequest(checkDeps(services), t, request, 'dry-run');
   const refusal = verdict.kind === 'refuse' ? verdict.refusal : undefined;
   return {

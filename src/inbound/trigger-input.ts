@@ -1,6 +1,7 @@
 // Validation of a trigger's settings, shared by the GraphQL mutations and YAML files.
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { CertificateError, distinguishedName, fingerprintSha256 } from '../platform/crypto/x509.ts';
 import { checkJsonPath, jsonPathSchema } from '../platform/jsonpath.ts';
 import { type SecretFormat, whsecKey } from '../secrets/secret-format.ts';
 import { SCHEMES, type Scheme } from '../signing/schemes.ts';
@@ -40,6 +41,39 @@ const hmacSchema = z.object({
   idHeader: headerName.nullish(),
 });
 
+/** A subject pin, stored in the canonical RFC 4514 form it is compared in (platform/crypto/x509.ts). */
+const subjectPin = z.string().max(1000).transform((value, ctx) => {
+  try {
+    return distinguishedName(value);
+  } catch (err) {
+    if (!(err instanceof CertificateError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `is not an RFC 4514 distinguished name such as "CN=sender,O=Example": ${err.message}` });
+    return z.NEVER;
+  }
+});
+
+const fingerprintPin = z.string().max(200).transform((value, ctx) => {
+  const normalised = fingerprintSha256(value);
+  if (normalised === undefined) ctx.addIssue({ code: 'custom', message: 'must be a SHA-256 fingerprint: 64 hex digits, in any case, bare or in colon-separated pairs' });
+  return normalised ?? z.NEVER;
+});
+
+/**
+ * SPEC §5 mTLS. `required: false` means no requirement at all (stored as none); pins only apply to
+ * a required certificate, so they are refused beside `required: false` rather than kept unenforced.
+ */
+export const clientCertificateSchema = z.object({
+  required: z.boolean().default(true),
+  subject: subjectPin.nullish(),
+  fingerprintSha256: fingerprintPin.nullish(),
+}).superRefine((v, ctx) => {
+  if (!v.required && (v.subject || v.fingerprintSha256)) {
+    ctx.addIssue({ code: 'custom', path: ['required'], message: 'must be true when subject or fingerprintSha256 is given: pins apply to a required certificate' });
+  }
+}).transform((v) => (v.required ? { subject: v.subject ?? null, fingerprintSha256: v.fingerprintSha256 ?? null } : null));
+
+export type ClientCertificateRequirement = { subject: string | null; fingerprintSha256: string | null };
+
 export const triggerSettingsSchema = z.object({
   name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'may hold letters, digits, _, . and - only'),
   agent: z.string().trim().min(1).max(200),
@@ -52,6 +86,7 @@ export const triggerSettingsSchema = z.object({
   rateLimitPerSecond: z.number().int().min(1).max(100_000).nullish(),
   enabled: z.boolean().default(true),
   hmac: hmacSchema.nullish(),
+  clientCertificate: clientCertificateSchema.nullish(),
 });
 
 export type TriggerSettings = z.infer<typeof triggerSettingsSchema>;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { badInput, parseInput } from '../platform/errors.ts';
 import { SCHEMES } from '../signing/schemes.ts';
 import { INPUT_TYPES, reservedInputName } from './mapping.ts';
+import { clientCertificateSchema } from './trigger-input.ts';
 import { type TriggerDeps, type TriggerRecord, getTriggerByName, insertTrigger, patchTrigger } from './triggers.ts';
 
 // An input is `{ path, type?, required?, defaultValue? }`, or just its path.
@@ -32,6 +33,7 @@ const triggerYamlSchema = z.object({
     hmac: z.object({ header: z.string(), encoding: z.enum(['HEX', 'BASE64']).optional(), prefix: z.string().optional(), idHeader: z.string().optional() }).strict().optional(),
   }).strict().default({ scheme: 'STANDARD_WEBHOOKS' }),
   ipAllowlist: z.array(z.string()).optional(),
+  clientCertificate: z.object({ required: z.boolean().optional(), subject: z.string().optional(), fingerprintSha256: z.string().optional() }).strict().optional(),
   rateLimitPerSecond: z.number().int().optional(),
   filter: z.string().optional(),
   inputs: z.record(z.string(), yamlInput).default({}),
@@ -63,6 +65,8 @@ function settingsOf(doc: TriggerYaml) {
     toleranceSeconds: doc.signature.toleranceSeconds ?? 300,
     hmac: doc.signature.hmac ? { header: doc.signature.hmac.header, encoding: doc.signature.hmac.encoding ?? 'HEX', prefix: doc.signature.hmac.prefix ?? null, idHeader: doc.signature.hmac.idHeader ?? null } : null,
     ipAllowlist: doc.ipAllowlist ?? [],
+    // Normalised here, so that a file naming the same pins in another spelling changes nothing.
+    clientCertificate: doc.clientCertificate ? parseInput(clientCertificateSchema, doc.clientCertificate, 'yaml.clientCertificate.') : null,
     rateLimitPerSecond: doc.rateLimitPerSecond ?? null,
     filter: doc.filter ?? null,
     inputs: Object.entries(doc.inputs).map(([name, i]) => ({
@@ -77,7 +81,7 @@ function sameSettings(current: TriggerRecord, wanted: ReturnType<typeof settings
   return norm({ ...wanted }) === norm({
     name: current.name, agent: current.agent, enabled: current.enabled, signatureScheme: current.signatureScheme,
     toleranceSeconds: current.toleranceSeconds, hmac: current.hmac, ipAllowlist: current.ipAllowlist,
-    rateLimitPerSecond: current.rateLimitPerSecond, filter: current.filter,
+    rateLimitPerSecond: current.rateLimitPerSecond, filter: current.filter, clientCertificate: current.clientCertificate,
     inputs: current.inputs.map((i) => ({ name: i.name, path: i.path, type: i.type, required: i.required, ...(i.defaultValue !== undefined ? { defaultValue: i.defaultValue } : {}) })),
   });
 }

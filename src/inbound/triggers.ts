@@ -14,7 +14,7 @@ import { addSecret } from '../secrets/secret-store.ts';
 import type { Scheme } from '../signing/schemes.ts';
 import type { InputMapping } from './mapping.ts';
 import { forgetTrigger } from './trigger-context.ts';
-import { type TriggerSettings, secretFormat, secretProblem, settingsProblem, triggerSettingsSchema } from './trigger-input.ts';
+import { type ClientCertificateRequirement, type TriggerSettings, secretFormat, secretProblem, settingsProblem, triggerSettingsSchema } from './trigger-input.ts';
 
 /** What writing a trigger needs: the database, the cipher for its secret, the replay window. */
 export type TriggerDeps = Pick<Services, 'db' | 'cipher' | 'config'>;
@@ -32,6 +32,8 @@ export interface TriggerRecord {
   rateLimitPerSecond: number | null;
   enabled: boolean;
   hmac: { header: string; encoding: 'HEX' | 'BASE64'; prefix: string | null; idHeader: string | null } | null;
+  /** Null: no client certificate is required. */
+  clientCertificate: ClientCertificateRequirement | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,6 +47,9 @@ export function toTriggerRecord(row: Row): TriggerRecord {
     toleranceSeconds: row.toleranceSeconds, ipAllowlist: row.ipAllowlist ?? [], rateLimitPerSecond: row.rateLimitPerSecond,
     enabled: row.enabled,
     hmac: row.hmacHeader ? { header: row.hmacHeader, encoding: row.hmacEncoding ?? 'HEX', prefix: row.hmacPrefix, idHeader: row.hmacIdHeader } : null,
+    clientCertificate: row.clientCertificateRequired
+      ? { subject: row.clientCertificateSubject, fingerprintSha256: row.clientCertificateFingerprintSha256 }
+      : null,
     createdAt: row.createdAt, updatedAt: row.updatedAt,
   };
 }
@@ -61,6 +66,13 @@ const columns = (s: Partial<TriggerSettings>) => ({
   ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
   ...(s.hmac !== undefined
     ? { hmacHeader: s.hmac?.header ?? null, hmacEncoding: s.hmac?.encoding ?? null, hmacPrefix: s.hmac?.prefix ?? null, hmacIdHeader: s.hmac?.idHeader ?? null }
+    : {}),
+  ...(s.clientCertificate !== undefined
+    ? {
+      clientCertificateRequired: s.clientCertificate !== null,
+      clientCertificateSubject: s.clientCertificate?.subject ?? null,
+      clientCertificateFingerprintSha256: s.clientCertificate?.fingerprintSha256 ?? null,
+    }
     : {}),
 });
 

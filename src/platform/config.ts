@@ -7,6 +7,10 @@ import { z } from 'zod';
 const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** nginx's $ssl_client_escaped_cert, or Envoy's x-forwarded-client-cert (its Cert="..." element). */
+const CLIENT_CERT_HEADER_FORMATS = ['pem-urlencoded', 'envoy-xfcc'] as const;
+export type ClientCertHeaderFormat = (typeof CLIENT_CERT_HEADER_FORMATS)[number];
+
 // Empty strings mean "unset", as in a .env file with `FOO=`.
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -174,6 +178,12 @@ const env = z.object({
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
+  TLS_CERT_FILE: optional(z.string()),
+  TLS_KEY_FILE: optional(z.string()),
+  TLS_PORT: int(4443, 0, 65535),
+  TLS_CLIENT_CA_FILE: optional(z.string()),
+  CLIENT_CERT_HEADER: optional(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name').transform((v) => v.toLowerCase())),
+  CLIENT_CERT_HEADER_FORMAT: z.preprocess((v) => (v === '' || v === undefined ? 'pem-urlencoded' : v), z.enum(CLIENT_CERT_HEADER_FORMATS, { error: `must be one of ${CLIENT_CERT_HEADER_FORMATS.join(', ')}` })),
 });
 
 export interface Config {
@@ -225,6 +235,12 @@ export interface Config {
   deliveryRetryScheduleMs: number[];
   /** A subscription failing without a success for this long is disabled. */
   deliveryAutoDisableAfterMs: number;
+  /** Set: HTTPS on `port` too, same routes; the files are read at start and again on SIGHUP. */
+  tls: { certFile: string; keyFile: string; port: number } | undefined;
+  /** CAs whose client certificates triggers may require (SPEC §5 mTLS). */
+  tlsClientCaFile: string | undefined;
+  /** The header a TLS-terminating proxy forwards the client certificate in; believed from TRUST_PROXY peers only. */
+  clientCertHeader: { name: string; format: ClientCertHeaderFormat } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -292,6 +308,7 @@ function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems:
     if (!given('AGENT_RUNTIME_SECRET')) problems.push('AGENT_RUNTIME_SECRET: required when AGENT_RUNTIME=http (whsec_<base64>, signs the jobs sent to the runtime)');
   }
   checkRetention(input, bad, problems);
+  tlsProblems(input, given, problems);
   return masterKey;
 }
 
@@ -311,6 +328,25 @@ function checkRetention(input: Record<string, unknown>, bad: Set<string>, proble
 
 /** The shortest retention, in whole days, that outlasts the replay window. */
 export const minimumRetentionDays = (replayWindowHours: number): number => Math.ceil(replayWindowHours / 24);
+
+
+/** The mTLS variables (SPEC §5) that only make sense together. */
+function tlsProblems(input: Record<string, unknown>, given: (name: string) => boolean, problems: string[]): void {
+  if (given('TLS_CERT_FILE') !== given('TLS_KEY_FILE')) problems.push(`${given('TLS_CERT_FILE') ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: required with ${given('TLS_CERT_FILE') ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} (HTTPS needs both)`);
+  const port = (name: string, fallback: number) => (given(name) ? Number(input[name]) : fallback);
+  if (given('TLS_CERT_FILE') && port('TLS_PORT', 4443) !== 0 && port('TLS_PORT', 4443) === port('PORT', 4000)) {
+    problems.push(`TLS_PORT: ${port('TLS_PORT', 4443)} is PORT too; HTTPS needs a port of its own`);
+  }
+  if (given('TLS_CLIENT_CA_FILE') && !given('TLS_CERT_FILE') && !given('CLIENT_CERT_HEADER')) {
+    problems.push('TLS_CLIENT_CA_FILE: needs TLS_CERT_FILE and TLS_KEY_FILE (the gateway terminates TLS) or CLIENT_CERT_HEADER (a proxy does)');
+  }
+  if (!given('CLIENT_CERT_HEADER')) return;
+  if (!given('TLS_CLIENT_CA_FILE')) problems.push('CLIENT_CERT_HEADER: needs TLS_CLIENT_CA_FILE: the gateway verifies a forwarded certificate itself');
+  const trust = typeof input.TRUST_PROXY === 'string' ? input.TRUST_PROXY.trim() : '';
+  if (trust === '' || /^\d+$/.test(trust)) {
+    problems.push(`CLIENT_CERT_HEADER: needs TRUST_PROXY as a list of your proxies' CIDRs${trust === '' ? '' : `, not a hop count (${trust})`}: the header is believed only from those peers`);
+  }
+}
 
 function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Config {
   const dataDir = path.resolve(e.DATA_DIR);
@@ -350,5 +386,8 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     outboundDnsServers: e.OUTBOUND_DNS_SERVERS,
     deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE), port: e.TLS_PORT } : undefined,
+    tlsClientCaFile: e.TLS_CLIENT_CA_FILE ? path.resolve(e.TLS_CLIENT_CA_FILE) : undefined,
+    clientCertHeader: e.CLIENT_CERT_HEADER ? { name: e.CLIENT_CERT_HEADER, format: e.CLIENT_CERT_HEADER_FORMAT } : undefined,
   };
 }

@@ -12,6 +12,7 @@ import type { DeliveryClient } from './http-client.ts';
 import type { Metrics } from './metrics.ts';
 import type { Realtime } from './realtime.ts';
 import type { OwnAddresses } from './target-guard.ts';
+import type { TlsCredentials } from './tls-credentials.ts';
 
 /** Everything a request or job may use, built once at start (src/app/service.ts). */
 export interface Services {
@@ -34,4 +35,6 @@ export interface Services {
   deploymentId: string;
   /** PUBLIC_URL and the listening addresses: subscriptions may not point here. */
   ownAddresses: OwnAddresses;
+  /** The HTTPS port's certificate and the client CAs (TLS_*_FILE), re-read on SIGHUP. */
+  tls: TlsCredentials;
 }

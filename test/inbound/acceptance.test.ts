@@ -142,7 +142,7 @@ describe('mapping and acceptance', () => {
     const ok = (await gql(svc.url, svc.adminKey, TEST, { i: { triggerId: t.id, headers: headersOf(good.headers), body: good.body } })).data!.testTrigger;
     assert.equal(ok.status, 202);
     assert.deepEqual(ok.mappedInputs, { n: 3 });
-    assert.deepEqual(ok.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['loop', true], ['signature', true], ['replay', true], ['body', true], ['mapping', true]]);
+    assert.deepEqual(ok.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['clientCertificate', true], ['loop', true], ['signature', true], ['replay', true], ['body', true], ['mapping', true]]);
 
     const reencoded = (await gql(svc.url, svc.adminKey, TEST, { i: { triggerId: t.id, headers: headersOf(good.headers), body: '{"n":3}' } })).data!.testTrigger;
     assert.equal(reencoded.status, 401);
@@ -186,7 +186,7 @@ describe('mapping and acceptance', () => {
     const again = await dry(good);
     assert.deepEqual({ ...again, checks: again.checks.map((c: any) => [c.name, c.passed]) }, {
       status: 202, code: null, ignored: false, mappedInputs: null, messageId: 'msg_dry_counts',
-      checks: [['contentType', true], ['ipAllowlist', true], ['loop', true], ['signature', true], ['replay', true]],
+      checks: [['contentType', true], ['ipAllowlist', true], ['clientCertificate', true], ['loop', true], ['signature', true], ['replay', true]],
     });
     assert.equal(again.checks.at(-1).detail, `message id already accepted as ${accepted.json.deliveryId}: the answer would repeat it and start no session`);
   });

@@ -138,7 +138,7 @@ describe('webhook loops', () => {
       i: { triggerId: trigger.id, headers: headersOf({ ...signed.headers, 'webhook-gateway-deployment': svc.services.deploymentId }), body: signed.body },
     })).data!.testTrigger;
     assert.deepEqual([own.status, own.code], [403, 'WEBHOOK_LOOP']);
-    assert.deepEqual(own.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['loop', false]]);
+    assert.deepEqual(own.checks.map((c: any) => [c.name, c.passed]), [['contentType', true], ['ipAllowlist', true], ['clientCertificate', true], ['loop', false]]);
     assert.match(own.checks.at(-1).detail, /sent by this gateway itself/);
     const other = (await gql(svc.url, svc.adminKey, TEST_TRIGGER, {
       i: { triggerId: trigger.id, headers: headersOf({ ...signed.headers, 'webhook-gateway-deployment': 'AAAAAAAAAAAAAAAA', 'webhook-gateway-hops': '2' }), body: signed.body },

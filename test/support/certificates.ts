@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { parseCertificate } from '../../src/platform/crypto/x509.ts';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -15,7 +16,7 @@ const DAY = 86_400_000;
 export interface Issued {
   certPem: string;
   keyPem: string;
-  /** RFC 4514 distinguished name, as the gateway compares it. */
+  /** RFC 4514 distinguished name, as the gateway compares it (src/platform/crypto/x509.ts). */
   subject: string;
   /** SHA-256 of the DER certificate, lower-case hex without colons. */
   fingerprintSha256: string;
@@ -24,7 +25,7 @@ export interface Issued {
 export interface CertificateAuthority extends Issued {
   /** A certificate for a server: SAN 127.0.0.1, ::1 and localhost unless `hosts` says otherwise. */
   server: (opts?: { hosts?: string[]; notBefore?: Date; notAfter?: Date; cn?: string }) => Promise<Issued>;
-  /** A client certificate (extended key usage clientAuth). */
+  /** A client certificate (extended key usage clientAuth); its subject is CN=<cn>,O=Webhook Gateway Tests. */
   client: (cn: string, opts?: { notBefore?: Date; notAfter?: Date }) => Promise<Issued>;
 }
 
@@ -39,7 +40,8 @@ async function pemKey(key: CryptoKey): Promise<string> {
 
 async function issued(cert: x509.X509Certificate, key: CryptoKey): Promise<Issued> {
   const fingerprint = Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex');
-  return { certPem: cert.toString('pem'), keyPem: await pemKey(key), subject: cert.subject, fingerprintSha256: fingerprint };
+  const certPem = cert.toString('pem');
+  return { certPem, keyPem: await pemKey(key), subject: (await parseCertificate(certPem)).subject, fingerprintSha256: fingerprint };
 }
 
 const serial = () => Buffer.from(webcrypto.getRandomValues(new Uint8Array(12))).toString('hex').replace(/^[89a-f]/, '1');
@@ -80,7 +82,8 @@ export async function createCertificateAuthority(name = 'Test CA'): Promise<Cert
         new x509.SubjectAlternativeNameExtension(hosts.map((h) => (/^[\d.:]+$/.test(h) ? { type: 'ip', value: h } : { type: 'dns', value: h }))),
       ], notBefore, notAfter),
     client: (cn, { notBefore, notAfter } = {}) =>
-      sign(`CN=${cn},O=Webhook Gateway Tests`, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], notBefore, notAfter),
+      // Encoded O first, CN last (the usual order), so the RFC 4514 subject reads CN=<cn>,O=Webhook Gateway Tests.
+      sign(`O=Webhook Gateway Tests, CN=${cn}`, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], notBefore, notAfter),
   };
 }
 

@@ -1,6 +1,8 @@
 // Each sender's documented signing algorithm, written here from the senders' docs with node:crypto
 // alone, so the HTTP tests do not lean on the gateway's own signer.
 import { createHmac, randomUUID } from 'node:crypto';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 
 const hmac = (key: Buffer | string, data: string | Buffer) => createHmac('sha256', key).update(data);
 const now = () => Math.floor(Date.now() / 1000);
@@ -59,4 +61,40 @@ export async function post(url: string, signed: Signed, extra: Record<string, st
     json = undefined;
   }
   return { status: res.status, json, headers: res.headers };
+}
+
+export interface TlsClientOptions {
+  /** PEM of the CA that issued the gateway's server certificate. */
+  ca: string;
+  /** The client certificate and key to present, if any. */
+  cert?: string;
+  key?: string;
+}
+
+/**
+ * A POST over HTTPS with node:https, on a fresh connection (no agent: no connection or TLS session
+ * is reused across client certificates). Also returns the SHA-256 fingerprint of the server
+ * certificate the client saw.
+ */
+export function postHttps(url: string, signed: Signed, tls: TlsClientOptions, extra: Record<string, string> = {}): Promise<{ status: number; json: any; serverFingerprintSha256: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', headers: { ...signed.headers, ...extra }, agent: false, ...tls }, (res) => {
+      const socket = res.socket as TLSSocket;
+      const serverFingerprintSha256 = socket.getPeerCertificate().fingerprint256.replace(/:/g, '').toLowerCase();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let json: any;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode!, json, serverFingerprintSha256 });
+      });
+    });
+    req.on('error', reject);
+    req.end(signed.body);
+  });
 }

@@ -148,6 +148,42 @@ export type CertificateInfo = {
   subject: Scalars['String']['output'];
 };
 
+/** What a UI shows of an X.509 certificate (never a key). */
+export type CertificateSummary = {
+  __typename?: 'CertificateSummary';
+  /** SHA-256 of the DER certificate: 64 lower-case hex digits. */
+  fingerprintSha256: Scalars['String']['output'];
+  issuer: Scalars['String']['output'];
+  notAfter: Scalars['DateTime']['output'];
+  notBefore: Scalars['DateTime']['output'];
+  /** RFC 4514 subject DN. */
+  subject: Scalars['String']['output'];
+};
+
+/**
+ * mTLS on a trigger: requests without a client certificate that chains to the gateway's
+ * TLS_CLIENT_CA_FILE, is valid now and matches the pins are refused 403 CLIENT_CERTIFICATE_REQUIRED.
+ */
+export type ClientCertificateRequirement = {
+  __typename?: 'ClientCertificateRequirement';
+  /** SHA-256 fingerprint the certificate must have: 64 lower-case hex digits. */
+  fingerprintSha256?: Maybe<Scalars['String']['output']>;
+  required: Scalars['Boolean']['output'];
+  /** RFC 4514 subject DN the certificate must have, in the canonical form it is compared in. */
+  subject?: Maybe<Scalars['String']['output']>;
+  /** The CAs this gateway accepts client certificates from (TLS_CLIENT_CA_FILE); empty when it has none. */
+  trustedAuthorities: Array<CertificateSummary>;
+};
+
+/** SPEC §5 mTLS. `required: false` is the same as no requirement (pins are refused with it). */
+export type ClientCertificateRequirementInput = {
+  /** 64 hex digits, any case, colons optional; stored as 64 lower-case digits. */
+  fingerprintSha256?: InputMaybe<Scalars['String']['input']>;
+  required?: Scalars['Boolean']['input'];
+  /** Exact RFC 4514 subject DN, as `openssl x509 -noout -subject -nameopt RFC2253` prints it; stored normalised. */
+  subject?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   role: ApiKeyRole;
@@ -163,6 +199,8 @@ export type CreateApiKeyPayload = {
 export type CreateTriggerInput = {
   /** Which agent the session runs. */
   agent: Scalars['String']['input'];
+  /** Require a client certificate (mTLS); absent = not required. */
+  clientCertificate?: InputMaybe<ClientCertificateRequirementInput>;
   enabled?: Scalars['Boolean']['input'];
   /** JSONPath; the trigger fires only when it matches. */
   filter?: InputMaybe<Scalars['String']['input']>;
@@ -914,6 +952,8 @@ export type SubscriptionTlsInput = {
 export type TestTriggerInput = {
   /** The raw body exactly as the sender would send it. */
   body: Scalars['String']['input'];
+  /** PEM; checked against the trigger's client certificate requirement (CA, validity, pins) when given. */
+  clientCertificatePem?: InputMaybe<Scalars['String']['input']>;
   headers: Array<HttpHeaderInput>;
   /** Checked against the IP allowlist when given. */
   sourceIp?: InputMaybe<Scalars['String']['input']>;
@@ -937,6 +977,8 @@ export type TestTriggerPayload = {
 export type Trigger = Node & {
   __typename?: 'Trigger';
   agent: Scalars['String']['output'];
+  /** Null: no client certificate is required (mTLS). */
+  clientCertificate?: Maybe<ClientCertificateRequirement>;
   createdAt: Scalars['DateTime']['output'];
   enabled: Scalars['Boolean']['output'];
   filter?: Maybe<Scalars['String']['output']>;
@@ -958,7 +1000,7 @@ export type Trigger = Node & {
 export type TriggerCheck = {
   __typename?: 'TriggerCheck';
   detail: Scalars['String']['output'];
-  /** contentType, ipAllowlist, loop, signature, replay, body, filter or mapping. */
+  /** contentType, ipAllowlist, clientCertificate, loop, signature, replay, body, filter or mapping. */
   name: Scalars['String']['output'];
   passed: Scalars['Boolean']['output'];
 };
@@ -978,6 +1020,8 @@ export type TriggerEdge = {
 /** Fields left out stay as they are; null clears an optional one. */
 export type UpdateTriggerInput = {
   agent?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces the requirement; null or {required: false} removes it. */
+  clientCertificate?: InputMaybe<ClientCertificateRequirementInput>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<Scalars['String']['input']>;
   hmac?: InputMaybe<HmacSchemeInput>;
@@ -1205,6 +1249,9 @@ export type ResolversTypes = ResolversObject<{
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CertificateInfo: ResolverTypeWrapper<CertificateInfo>;
+  CertificateSummary: ResolverTypeWrapper<CertificateSummary>;
+  ClientCertificateRequirement: ResolverTypeWrapper<ClientCertificateRequirement>;
+  ClientCertificateRequirementInput: ClientCertificateRequirementInput;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateTriggerInput: CreateTriggerInput;
@@ -1315,6 +1362,9 @@ export type ResolversParentTypes = ResolversObject<{
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
   CertificateInfo: CertificateInfo;
+  CertificateSummary: CertificateSummary;
+  ClientCertificateRequirement: ClientCertificateRequirement;
+  ClientCertificateRequirementInput: ClientCertificateRequirementInput;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateTriggerInput: CreateTriggerInput;
@@ -1467,6 +1517,21 @@ export type CertificateInfoResolvers<ContextType = GraphQLContext, ParentType ex
   notAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CertificateSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificateSummary'] = ResolversParentTypes['CertificateSummary']> = ResolversObject<{
+  fingerprintSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  notAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ClientCertificateRequirementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClientCertificateRequirement'] = ResolversParentTypes['ClientCertificateRequirement']> = ResolversObject<{
+  fingerprintSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trustedAuthorities?: Resolver<Array<ResolversTypes['CertificateSummary']>, ParentType, ContextType>;
 }>;
 
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
@@ -1773,6 +1838,7 @@ export type TestTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType
 
 export type TriggerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = ResolversObject<{
   agent?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientCertificate?: Resolver<Maybe<ResolversTypes['ClientCertificateRequirement']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   filter?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1877,6 +1943,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   CertificateInfo?: CertificateInfoResolvers<ContextType>;
+  CertificateSummary?: CertificateSummaryResolvers<ContextType>;
+  ClientCertificateRequirement?: ClientCertificateRequirementResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;

@@ -29,6 +29,11 @@ export const inboundResolvers: Resolvers = {
   Trigger: {
     url: (t, _a, { services }) => triggerUrl(services.config.publicUrl, t.id),
     secrets: (t, _a, { services }) => listSecrets(services.db, { kind: 'trigger', id: t.id }),
+    clientCertificate: (t, _a, { services }) => t.clientCertificate && {
+      required: true,
+      ...t.clientCertificate,
+      trustedAuthorities: services.tls.held().filter((h) => h.role === 'client-ca').map((h) => h.info),
+    },
   },
   InboundDelivery: {
     trigger: (d, _a, ctx, info) => loadersOf(ctx, info).trigger.load(d.triggerId),
