@@ -137,17 +137,6 @@ export type AuditFilter = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
-export type CertificateInfo = {
-  __typename?: 'CertificateInfo';
-  /** SHA-256 of the DER certificate: 64 lower-case hex digits. */
-  fingerprintSha256: Scalars['String']['output'];
-  issuer: Scalars['String']['output'];
-  notAfter: Scalars['DateTime']['output'];
-  notBefore: Scalars['DateTime']['output'];
-  /** RFC 4514, most specific first, e.g. "CN=gateway,O=Acme". */
-  subject: Scalars['String']['output'];
-};
-
 /** What a UI shows of an X.509 certificate (never a key). */
 export type CertificateSummary = {
   __typename?: 'CertificateSummary';
@@ -156,7 +145,7 @@ export type CertificateSummary = {
   issuer: Scalars['String']['output'];
   notAfter: Scalars['DateTime']['output'];
   notBefore: Scalars['DateTime']['output'];
-  /** RFC 4514 subject DN. */
+  /** RFC 4514 subject DN, most specific first, e.g. "CN=gateway,O=Acme". */
   subject: Scalars['String']['output'];
 };
 
@@ -934,9 +923,9 @@ export type SubscriptionStatus =
 export type SubscriptionTls = {
   __typename?: 'SubscriptionTls';
   /** Trusted for this receiver in addition to the system's CAs. */
-  caCertificates: Array<CertificateInfo>;
+  caCertificates: Array<CertificateSummary>;
   /** Presented on every ping and attempt (the first certificate of the chain given); null when none. */
-  clientCertificate?: Maybe<CertificateInfo>;
+  clientCertificate?: Maybe<CertificateSummary>;
 };
 
 /** PEM. The key is encrypted at rest and never returned. On update: a field left out stays, null (or "") removes it. */
@@ -1248,7 +1237,6 @@ export type ResolversTypes = ResolversObject<{
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  CertificateInfo: ResolverTypeWrapper<CertificateInfo>;
   CertificateSummary: ResolverTypeWrapper<CertificateSummary>;
   ClientCertificateRequirement: ResolverTypeWrapper<ClientCertificateRequirement>;
   ClientCertificateRequirementInput: ClientCertificateRequirementInput;
@@ -1361,7 +1349,6 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
-  CertificateInfo: CertificateInfo;
   CertificateSummary: CertificateSummary;
   ClientCertificateRequirement: ClientCertificateRequirement;
   ClientCertificateRequirementInput: ClientCertificateRequirementInput;
@@ -1509,14 +1496,6 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-}>;
-
-export type CertificateInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificateInfo'] = ResolversParentTypes['CertificateInfo']> = ResolversObject<{
-  fingerprintSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  notAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type CertificateSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificateSummary'] = ResolversParentTypes['CertificateSummary']> = ResolversObject<{
@@ -1822,8 +1801,8 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
 }>;
 
 export type SubscriptionTlsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionTls'] = ResolversParentTypes['SubscriptionTls']> = ResolversObject<{
-  caCertificates?: Resolver<Array<ResolversTypes['CertificateInfo']>, ParentType, ContextType>;
-  clientCertificate?: Resolver<Maybe<ResolversTypes['CertificateInfo']>, ParentType, ContextType>;
+  caCertificates?: Resolver<Array<ResolversTypes['CertificateSummary']>, ParentType, ContextType>;
+  clientCertificate?: Resolver<Maybe<ResolversTypes['CertificateSummary']>, ParentType, ContextType>;
 }>;
 
 export type TestTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TestTriggerPayload'] = ResolversParentTypes['TestTriggerPayload']> = ResolversObject<{
@@ -1942,7 +1921,6 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
-  CertificateInfo?: CertificateInfoResolvers<ContextType>;
   CertificateSummary?: CertificateSummaryResolvers<ContextType>;
   ClientCertificateRequirement?: ClientCertificateRequirementResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;

@@ -2,6 +2,7 @@
 // read with node:crypto's X509Certificate: enough to refuse what cannot work before it is saved,
 // and to show what is configured without the secret parts.
 import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { describeCertificate } from './x509.ts';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -18,17 +19,10 @@ export interface CertificateSummary {
 
 export class PemProblem extends Error {}
 
-/** node:crypto prints a name one attribute per line, least specific first; RFC 4514 reads the other way. */
-const rfc4514 = (name: string) => name.split('\n').filter(Boolean).reverse().map((rdn) => rdn.replaceAll(',', '\\,')).join(',');
-
+/** Subjects and issuers rendered as inbound pins compare them (x509.ts), times as ISO text. */
 export function summarize(cert: X509Certificate): CertificateSummary {
-  return {
-    subject: rfc4514(cert.subject),
-    issuer: rfc4514(cert.issuer),
-    fingerprintSha256: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
-  };
+  const info = describeCertificate(cert.raw);
+  return { ...info, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() };
 }
 
 /**

@@ -3,7 +3,7 @@
 // @peculiar/x509, so a certificate forwarded by a proxy is checked by the gateway itself, never on
 // a proxy's "verified" flag (SPEC §5).
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -143,14 +143,22 @@ function load(pemOrDer: string | Uint8Array): x509.X509Certificate {
   }
 }
 
-async function infoOf(cert: x509.X509Certificate): Promise<CertificateInfo> {
+function infoOf(cert: x509.X509Certificate): CertificateInfo {
   return {
     subject: render(rdnsOf(cert.subjectName)),
     issuer: render(rdnsOf(cert.issuerName)),
-    fingerprintSha256: Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex'),
+    fingerprintSha256: createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex'),
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
   };
+}
+
+/**
+ * What a UI shows of one certificate (PEM or DER), synchronously: the one rendering of subjects
+ * and issuers, for inbound pins and outbound certificates alike. Throws CertificateError.
+ */
+export function describeCertificate(pemOrDer: string | Uint8Array): CertificateInfo {
+  return infoOf(load(pemOrDer));
 }
 
 /** One certificate (PEM or DER). Throws CertificateError. */
