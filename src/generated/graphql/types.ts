@@ -20,6 +20,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A 64-bit integer, as a string of decimal digits (GraphQL's Int is 32-bit). */
+  BigInt: { input: bigint; output: number | bigint | string; }
   /** ISO-8601 date-time with milliseconds, always UTC. */
   DateTime: { input: Date; output: Date; }
   /** Any JSON value. */
@@ -135,6 +137,20 @@ export type AuditFilter = {
   outcome?: InputMaybe<Scalars['String']['input']>;
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
   triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type AuditHead = {
+  __typename?: 'AuditHead';
+  hash: Scalars['String']['output'];
+  /** When the row happened: pass it as `from` to go on after a call that stopped at its limit. */
+  occurredAt: Scalars['DateTime']['output'];
+  seq: Scalars['BigInt']['output'];
+};
+
+/** A point of a workspace's audit chain: a row's seq and hash. */
+export type AuditHeadInput = {
+  hash: Scalars['String']['input'];
+  seq: Scalars['BigInt']['input'];
 };
 
 export type CreateApiKeyInput = {
@@ -401,6 +417,8 @@ export type Mutation = {
   testTrigger: TestTriggerPayload;
   updateTrigger: UpdateTriggerPayload;
   updateWebhookSubscription: UpdateWebhookSubscriptionPayload;
+  /** Checks the workspace's audit chain (ADMIN or VIEWER): every link, keyed hash and checkpoint (SPEC §9). */
+  verifyAuditChain: VerifyAuditChainPayload;
   /** Pings the endpoint again: a 2xx makes the subscription ACTIVE. */
   verifyWebhookSubscription: VerifyWebhookSubscriptionPayload;
 };
@@ -498,6 +516,11 @@ export type MutationUpdateTriggerArgs = {
 
 export type MutationUpdateWebhookSubscriptionArgs = {
   input: UpdateWebhookSubscriptionInput;
+};
+
+
+export type MutationVerifyAuditChainArgs = {
+  input: VerifyAuditChainInput;
 };
 
 
@@ -904,6 +927,29 @@ export type UpdateWebhookSubscriptionPayload = {
   subscription: WebhookSubscription;
 };
 
+/**
+ * What to verify: rows from the first at or after `from` to the last at or before `to` (absent: from
+ * the oldest kept row to the chain's head), and a head kept from an earlier verification, which the
+ * chain must still hold (the newest rows removed and the head rewritten show there).
+ */
+export type VerifyAuditChainInput = {
+  expectedHead?: InputMaybe<AuditHeadInput>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type VerifyAuditChainPayload = {
+  __typename?: 'VerifyAuditChainPayload';
+  /** Rows checked by this call (at most 1,000,000). */
+  checked: Scalars['Int']['output'];
+  firstBrokenEntry?: Maybe<AuditEntry>;
+  /** The newest row checked; keep it and pass it back as expectedHead. */
+  head?: Maybe<AuditHead>;
+  ok: Scalars['Boolean']['output'];
+  /** Why the chain is broken, or why the call stopped before the end. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
 export type VerifyWebhookSubscriptionInput = {
   id: Scalars['ID']['input'];
 };
@@ -1065,6 +1111,9 @@ export type ResolversTypes = ResolversObject<{
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
+  AuditHead: ResolverTypeWrapper<AuditHead>;
+  AuditHeadInput: AuditHeadInput;
+  BigInt: ResolverTypeWrapper<Scalars['BigInt']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
@@ -1143,6 +1192,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateTriggerPayload: ResolverTypeWrapper<Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   UpdateWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
+  VerifyAuditChainInput: VerifyAuditChainInput;
+  VerifyAuditChainPayload: ResolverTypeWrapper<Omit<VerifyAuditChainPayload, 'firstBrokenEntry'> & { firstBrokenEntry?: Maybe<ResolversTypes['AuditEntry']> }>;
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   Viewer: ResolverTypeWrapper<ViewerRecord>;
@@ -1163,6 +1214,9 @@ export type ResolversParentTypes = ResolversObject<{
   ApplyTriggerYamlPayload: Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
+  AuditHead: AuditHead;
+  AuditHeadInput: AuditHeadInput;
+  BigInt: Scalars['BigInt']['output'];
   Boolean: Scalars['Boolean']['output'];
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
@@ -1235,6 +1289,8 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateTriggerPayload: Omit<UpdateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   UpdateWebhookSubscriptionPayload: Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
+  VerifyAuditChainInput: VerifyAuditChainInput;
+  VerifyAuditChainPayload: Omit<VerifyAuditChainPayload, 'firstBrokenEntry'> & { firstBrokenEntry?: Maybe<ResolversParentTypes['AuditEntry']> };
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   Viewer: ViewerRecord;
@@ -1299,6 +1355,16 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
+
+export type AuditHeadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditHead'] = ResolversParentTypes['AuditHead']> = ResolversObject<{
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
+}>;
+
+export interface BigIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['BigInt'], any> {
+  name: 'BigInt';
+}
 
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
@@ -1432,6 +1498,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   testTrigger?: Resolver<ResolversTypes['TestTriggerPayload'], ParentType, ContextType, RequireFields<MutationTestTriggerArgs, 'input'>>;
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
   updateWebhookSubscription?: Resolver<ResolversTypes['UpdateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'input'>>;
+  verifyAuditChain?: Resolver<ResolversTypes['VerifyAuditChainPayload'], ParentType, ContextType, RequireFields<MutationVerifyAuditChainArgs, 'input'>>;
   verifyWebhookSubscription?: Resolver<ResolversTypes['VerifyWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationVerifyWebhookSubscriptionArgs, 'input'>>;
 }>;
 
@@ -1612,6 +1679,14 @@ export type UpdateWebhookSubscriptionPayloadResolvers<ContextType = GraphQLConte
   subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
 
+export type VerifyAuditChainPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyAuditChainPayload'] = ResolversParentTypes['VerifyAuditChainPayload']> = ResolversObject<{
+  checked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstBrokenEntry?: Resolver<Maybe<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  head?: Resolver<Maybe<ResolversTypes['AuditHead']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type VerifyWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyWebhookSubscriptionPayload'] = ResolversParentTypes['VerifyWebhookSubscriptionPayload']> = ResolversObject<{
   subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
@@ -1666,6 +1741,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditHead?: AuditHeadResolvers<ContextType>;
+  BigInt?: GraphQLScalarType;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;
@@ -1711,6 +1788,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TriggerEdge?: TriggerEdgeResolvers<ContextType>;
   UpdateTriggerPayload?: UpdateTriggerPayloadResolvers<ContextType>;
   UpdateWebhookSubscriptionPayload?: UpdateWebhookSubscriptionPayloadResolvers<ContextType>;
+  VerifyAuditChainPayload?: VerifyAuditChainPayloadResolvers<ContextType>;
   VerifyWebhookSubscriptionPayload?: VerifyWebhookSubscriptionPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;
