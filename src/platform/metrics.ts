@@ -29,6 +29,22 @@ export class Metrics {
 
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
+  readonly auditChainHeadSeq = new Gauge({
+    name: 'webhook_gateway_audit_chain_head_seq',
+    help: 'The newest audit row the scheduled verification reached, per workspace (compare with a head kept outside the database)',
+    labelNames: ['workspace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditChainBroken = new Gauge({
+    name: 'webhook_gateway_audit_chain_broken',
+    help: '1 while the scheduled verification finds the workspace\'s audit chain broken, else 0',
+    labelNames: ['workspace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditChainBreaches = counter(this.registry, 'webhook_gateway_audit_chain_breaches_total', 'Audit chain breaches found by the scheduled verification (each counted once)', ['workspace'] as const);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });
   }
