@@ -100,14 +100,12 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   const pipelines = { inbound: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
   cleanups.push(['pipelined connections', () => Promise.all([pipelines.inbound.end(), pipelines.deliveries.end()])]);
   const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
+  // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.
+  if (urls.ownerUrl) await assertServiceRole(pool, { repairable: false });
   if (ownerPool) await prepareAsOwner(ownerPool, urls.ownerUrl ? roleOf(databaseUrl) : undefined, chainKeys, log);
   else await assertMigrated(pool);
-  if (ownerPool !== pool) {
-    const problems = await serviceRoleProblems(pool);
-    if (problems.length > 0) {
-      throw new ConfigError([`DATABASE_URL: its role must be the service role, owning no table and holding only INSERT and SELECT on webhook_audit (README: Database roles): ${problems.join('; ')}`]);
-    }
-  } else if (config.databaseUrl) {
+  if (ownerPool !== pool) await assertServiceRole(pool, { repairable: true });
+  else if (config.databaseUrl) {
     log.warn('one database role does everything (no DATABASE_OWNER_URL): webhook_audit is append-only against mistakes only; the keyed chain still shows any change (README: Database roles)');
   }
   const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);
@@ -161,6 +159,14 @@ async function prepareAsOwner(owner: pg.Pool, serviceRole: string | undefined, c
   if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
   if (serviceRole) await grantServiceRights(owner, serviceRole);
   await sealAuditCheckpoints(owner, chainKeys, log);
+}
+
+/** Start-up refuses a service role that could remove or rewrite audit rows (SPEC §9). */
+async function assertServiceRole(pool: pg.Pool, options: { repairable: boolean }): Promise<void> {
+  const problems = await serviceRoleProblems(pool, options);
+  if (problems.length > 0) {
+    throw new ConfigError([`DATABASE_URL: its role must be the service role, owning no table and holding only INSERT and SELECT on webhook_audit (README: Database roles): ${problems.join('; ')}`]);
+  }
 }
 
 /** A process without the owner's connection cannot migrate: the database must already be at this version. */

@@ -84,25 +84,29 @@ export async function grantServiceRights(owner: pg.ClientBase | pg.Pool, service
     REVOKE ALL ON "audit_checkpoint" FROM ${s};`);
 }
 
-/** The rights that would let the connected (service) role remove or rewrite audit rows. */
-export async function serviceRoleProblems(service: pg.Pool): Promise<string[]> {
+/**
+ * What would let the connected (service) role remove or rewrite audit rows. `repairable`: rights the
+ * owner takes back when it sets the service role's rights; the rest (ownership, superuser) it cannot.
+ */
+export async function serviceRoleProblems(service: pg.Pool, options: { repairable: boolean } = { repairable: true }): Promise<string[]> {
   const { rows: [r] } = await service.query<{
     role: string; superuser: boolean; owned: string[] | null; audit: string[]; member_of_owner: boolean; checkpoints: boolean; chain_columns: boolean;
   }>(`
     SELECT current_user AS role, r.rolsuper AS superuser,
-      (SELECT array_agg(c.relname ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      (SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')) AS owned,
       ARRAY(SELECT p FROM unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) AS p
-        WHERE has_table_privilege(current_user, 'webhook_audit', p)) AS audit,
-      pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'webhook_audit'::regclass), 'USAGE') AS member_of_owner,
-      has_table_privilege(current_user, 'audit_checkpoint', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') AS checkpoints,
-      has_any_column_privilege(current_user, 'audit_chain', 'UPDATE') AND has_column_privilege(current_user, 'audit_chain', 'workspace_id', 'UPDATE') AS chain_columns
+        WHERE to_regclass('webhook_audit') IS NOT NULL AND has_table_privilege(current_user, 'webhook_audit', p)) AS audit,
+      coalesce(pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('webhook_audit')), 'USAGE'), false) AS member_of_owner,
+      to_regclass('audit_checkpoint') IS NOT NULL AND has_table_privilege(current_user, 'audit_checkpoint', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') AS checkpoints,
+      to_regclass('audit_chain') IS NOT NULL AND has_column_privilege(current_user, 'audit_chain', 'workspace_id', 'UPDATE') AS chain_columns
     FROM pg_roles r WHERE r.rolname = current_user`);
   if (!r) return ['the connected role is not in pg_roles'];
   const problems: string[] = [];
   if (r.superuser) problems.push(`${r.role} is a superuser, which no right binds`);
   if (r.owned?.length) problems.push(`${r.role} owns ${r.owned.join(', ')}`);
   if (r.member_of_owner && !r.superuser) problems.push(`${r.role} has the rights of the role that owns webhook_audit`);
+  if (!options.repairable) return problems;
   if (r.audit.length > 0) problems.push(`${r.role} holds ${r.audit.join(', ')} on webhook_audit (only INSERT and SELECT are allowed)`);
   if (r.checkpoints) problems.push(`${r.role} holds rights on audit_checkpoint (it must hold none)`);
   if (r.chain_columns) problems.push(`${r.role} may update audit_chain beyond its last_seq and last_hash`);
