@@ -43,6 +43,9 @@ export interface RunningService {
 /** The roles the embedded server's data gets: fixed names, random passwords in the data folder. */
 const EMBEDDED_ROLES: RoleNames = { owner: 'webhook_owner', service: 'webhook_service' };
 
+/** What the owner's connections call themselves in pg_stat_activity. */
+export const OWNER_APPLICATION_NAME = 'webhook-gateway:owner';
+
 /** Steps to undo on stop, in the reverse of the order they were taken. */
 type Cleanups = Array<[step: string, undo: () => Promise<unknown>]>;
 
@@ -58,7 +61,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
   try {
     const { databaseUrl, masterKey, chainKeys, pool, ownerPool, pipelines, db } = await openDatabase(config, log, cleanups);
-    const boss = await startQueue(databaseUrl, config, log, cleanups);
+    const { rows: [pgboss] } = await pool.query<{ exists: boolean }>(`SELECT to_regnamespace('pgboss') IS NOT NULL AS exists`);
+    const boss = await startQueue(databaseUrl, config, log, cleanups, { createSchema: !pgboss!.exists });
     const realtime = new Realtime(pool, log);
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
@@ -146,7 +150,7 @@ async function startEmbedded(config: Config, log: Logger, cleanups: Cleanups): P
  */
 async function ownerSide(config: Config, ownerUrl: string | undefined, pool: pg.Pool, cleanups: Cleanups): Promise<pg.Pool | undefined> {
   if (ownerUrl) {
-    const owner = createPool(ownerUrl, 2);
+    const owner = createPool(ownerUrl, 2, OWNER_APPLICATION_NAME);
     cleanups.push(['owner pool', () => owner.end()]);
     return owner;
   }
@@ -179,8 +183,8 @@ async function assertMigrated(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups): Promise<PgBoss> {
-  const boss = createBoss(databaseUrl, log, config.role);
+async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups, options: { createSchema: boolean }): Promise<PgBoss> {
+  const boss = createBoss(databaseUrl, log, config.role, options);
   await boss.start();
   cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
   await ensureQueues(boss);
