@@ -88,6 +88,13 @@ describe('append-only by database roles', () => {
     for (const i of [1, 2]) assert.equal((await post(t.url, standardWebhooks(t.secret, `{"i":${i}}`))).status, 202);
     const { verifyAuditChain: verdict } = await gqlOk(svc.url, adminKey, 'mutation { verifyAuditChain(input: {}) { ok checked head { seq } reason } }');
     assert.deepEqual(verdict, { ok: true, checked: 5, head: { seq: '5' }, reason: null });
+    // The sealed SHA-256 rows stay checked: one edited after the upgrade is named.
+    const editLegacyRow = (status: number) => as(databaseUrl, (db) => db.query(`ALTER TABLE webhook_audit DISABLE TRIGGER USER;
+      UPDATE webhook_audit SET status_code = ${status} WHERE workspace_id = '${workspaceId}' AND seq = 2; ALTER TABLE webhook_audit ENABLE TRIGGER USER`));
+    await editLegacyRow(500);
+    const { verifyAuditChain: edited } = await gqlOk(svc.url, adminKey, 'mutation { verifyAuditChain(input: {}) { ok checked firstBrokenEntry { statusCode } reason } }');
+    assert.deepEqual(edited, { ok: false, checked: 1, firstBrokenEntry: { statusCode: 500 }, reason: 'seq 2: its hash does not match its content: it was altered' });
+    await editLegacyRow(202);
 
     // A table a later migration makes (as the owner) gets the service role's rights by default; webhook_audit keeps its own.
     await as(roles.ownerUrl, (db) => db.query('CREATE TABLE made_by_a_later_migration (n int)'));
