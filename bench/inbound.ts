@@ -84,7 +84,7 @@ function retentionBeside(url: string): () => () => Promise<void> {
     const t0 = performance.now();
     const running = (async () => {
       while (!stopped) {
-        const r = await removeExpiredRows({ pool, config }, { maxMs: 500 });
+        const r = await removeExpiredRows({ pool, ownerPool: pool, config }, { maxMs: 500 });
         removed += r.outboundDeliveries + r.attempts + r.events + r.inboundDeliveries + r.sessions;
         if (r.finished) {
           finishedAfter = (performance.now() - t0) / 1000;

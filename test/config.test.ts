@@ -119,6 +119,17 @@ describe('config', () => {
     assert.match(r.stderr, /Invalid configuration:\n {2}- RETENTION_DAYS: 3 days is shorter than the replay window \(REPLAY_WINDOW_HOURS=168, 7 days\)/);
   });
 
+  it('reads DATABASE_OWNER_URL beside DATABASE_URL only, never for --role api, and AUDIT_RETENTION_DAYS', () => {
+    const db = 'postgresql://service@localhost/db';
+    const owner = 'postgresql://owner@localhost/db';
+    const c = loadConfig({ DATABASE_URL: db, DATABASE_OWNER_URL: owner, MASTER_KEY: KEY, AUDIT_RETENTION_DAYS: '30' }, ['--role', 'worker']);
+    assert.deepEqual([c.databaseOwnerUrl, c.auditRetentionDays], [owner, 30]);
+    assert.equal(loadConfig({}, []).auditRetentionDays, 400);
+    assert.match(problems({ DATABASE_OWNER_URL: owner })[0]!, /^DATABASE_OWNER_URL: needs DATABASE_URL/);
+    assert.match(problems({ DATABASE_URL: db, DATABASE_OWNER_URL: owner, MASTER_KEY: KEY }, ['--role', 'api'])[0]!, /^DATABASE_OWNER_URL: never given to --role api/);
+    assert.match(problems({ AUDIT_RETENTION_DAYS: '0' })[0]!, /^AUDIT_RETENTION_DAYS: must be a whole number from 1 to 36500/);
+  });
+
   it('stops the process with exit code 1 and names each bad variable', () => {
     const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
       env: { ...process.env, PORT: 'abc', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: '' },

@@ -1,5 +1,6 @@
-// npm run cli -- <command> (SPEC §3). Talks to the same database as the service: DATABASE_URL, or
-// the embedded PostgreSQL (the running service's, or started here for the command's duration).
+// npm run cli -- <command> (SPEC §3). Talks to the same database as the service: as the owner role
+// when DATABASE_OWNER_URL is set (the CLI's maintenance is the owner's, SPEC §9), else DATABASE_URL,
+// or the embedded PostgreSQL (the running service's, or started here for the command's duration).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -39,7 +40,7 @@ async function isRunning(url: string): Promise<boolean> {
 }
 
 async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  let url = config.databaseUrl;
+  let url = config.databaseOwnerUrl ?? config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
     // The running service's server, with the password it keeps in the data folder; none there

@@ -2,6 +2,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { z } from 'zod';
 import { agentRun, agentRunFailed } from '../agent/agent-run-job.ts';
+import { auditChainVerification, auditRetention } from '../audit/audit-jobs.ts';
 import { inboundMaintenance } from '../inbound/maintenance-job.ts';
 import { deliverEvent } from '../outbound/delivery-job.ts';
 import { sweepDeliveries } from '../outbound/delivery-sweeper.ts';
@@ -11,7 +12,9 @@ import type { Services } from '../platform/services.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 
 /** A dead letter queue comes before the queues that name it: they refer to it by key. */
-export const JOBS: JobDefinition<z.ZodType>[] = [agentRunFailed, agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets, retention];
+export const JOBS: JobDefinition<z.ZodType>[] = [
+  agentRunFailed, agentRun, deliverEvent, sweepDeliveries, inboundMaintenance, purgeExpiredSecrets, retention, auditChainVerification, auditRetention,
+];
 
 /**
  * Creates every queue (idempotent). API processes need the queues to send to. A queue created by an

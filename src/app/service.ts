@@ -6,8 +6,12 @@ import type { AddressInfo } from 'node:net';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from '../platform/config.ts';
-import { embeddedPasswordFile, startEmbeddedPostgres } from '../platform/db/embedded.ts';
-import { migrate } from '../platform/db/migrator.ts';
+import path from 'node:path';
+import pg from 'pg';
+import { sealAuditCheckpoints } from '../audit/verification.ts';
+import { embeddedPasswordFile, loadOrCreatePassword, startEmbeddedPostgres } from '../platform/db/embedded.ts';
+import { MigrationError, migrate, readMigrations } from '../platform/db/migrator.ts';
+import { type RoleNames, grantServiceRights, ownsAuditTable, provisionRoles, roleOf, serviceRoleProblems } from '../platform/db/roles.ts';
 import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
 import { prepareAgentRunInsert } from '../agent/agent-run-job.ts';
 import { prepareFannedOutJobs } from '../events/outbox.ts';
@@ -21,6 +25,7 @@ import { ensureQueues, startWorkers } from './job-registry.ts';
 import { DeliveryClient } from '../platform/http-client.ts';
 import { OwnAddresses } from '../platform/target-guard.ts';
 import { Realtime } from '../platform/realtime.ts';
+import { ChainKeyring } from '../platform/crypto/chain-key.ts';
 import { SecretCipher } from '../platform/crypto/cipher.ts';
 import { loadOrCreateMasterKey } from '../platform/crypto/master-key.ts';
 import { deploymentId } from '../signing/loop-marker.ts';
@@ -42,6 +47,12 @@ export interface RunningService {
   reloadTls(): Promise<boolean>;
 }
 
+/** The roles the embedded server's data gets: fixed names, random passwords in the data folder. */
+const EMBEDDED_ROLES: RoleNames = { owner: 'webhook_owner', service: 'webhook_service' };
+
+/** What the owner's connections call themselves in pg_stat_activity. */
+export const OWNER_APPLICATION_NAME = 'webhook-gateway:owner';
+
 /** Steps to undo on stop, in the reverse of the order they were taken. */
 type Cleanups = Array<[step: string, undo: () => Promise<unknown>]>;
 
@@ -59,8 +70,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const metrics = new Metrics();
     // First: a TLS file that is missing or bad stops start-up before anything else is started.
     const tls = await TlsCredentials.load(config, log, metrics);
-    const { databaseUrl, masterKey, pool, pipelines, db } = await openDatabase(config, log, cleanups);
-    const boss = await startQueue(databaseUrl, config, log, cleanups);
+    const { databaseUrl, masterKey, chainKeys, pool, ownerPool, pipelines, db } = await openDatabase(config, log, cleanups);
+    const { rows: [pgboss] } = await pool.query<{ exists: boolean }>(`SELECT to_regnamespace('pgboss') IS NOT NULL AS exists`);
+    const boss = await startQueue(databaseUrl, config, log, cleanups, { createSchema: !pgboss!.exists });
     const realtime = new Realtime(pool, log);
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
@@ -74,7 +86,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       return { outbound_client: n.CLIENT, outbound_ca: n.CA, inbound_server: soon('server'), inbound_client_ca: soon('client-ca') };
     });
     const services: Services = {
-      config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), deliveryClient, metrics,
+      config, log, pool, pipelines, db, boss, realtime, cipher: new SecretCipher(masterKey), chainKeys, ownerPool, deliveryClient, metrics,
       deploymentId: deploymentId(masterKey), ownAddresses: new OwnAddresses(config.publicUrl), tls,
     };
     // Listening for subscription changes from the start, before the first publish needs the cache.
@@ -96,30 +108,99 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
 /** The database (embedded, or DATABASE_URL's), migrated, and the connections to it. */
 async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-    const embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
-    cleanups.push(['embedded postgres', () => embedded.stop()]);
-    databaseUrl = embedded.url();
-  }
+  const urls = config.databaseUrl
+    ? { databaseUrl: config.databaseUrl, ownerUrl: config.databaseOwnerUrl }
+    : await startEmbedded(config, log, cleanups);
+  const { databaseUrl } = urls;
   const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
+  const chainKeys = new ChainKeyring([masterKey]);
 
   const pool = createPool(databaseUrl, config.databasePoolSize);
   cleanups.push(['pool', () => pool.end()]);
   const pipelines = { inbound: new PipelinedConnection(databaseUrl), events: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
   cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).map((p) => p.end()))]);
-  const applied = await migrate(pool);
-  if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
+  const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
+  // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.
+  if (urls.ownerUrl) await assertServiceRole(pool, { repairable: false });
+  if (ownerPool) await prepareAsOwner(ownerPool, urls.ownerUrl ? roleOf(databaseUrl) : undefined, chainKeys, log);
+  else await assertMigrated(pool);
+  if (ownerPool !== pool) await assertServiceRole(pool, { repairable: true });
+  else if (config.databaseUrl) {
+    log.warn('one database role does everything (no DATABASE_OWNER_URL): webhook_audit is append-only against mistakes only; the keyed chain still shows any change (README: Database roles)');
+  }
   const windowProblem = await replayWindowProblem(pool, config.replayWindowHours);
   if (windowProblem) throw new ConfigError([windowProblem]);
   const db = createPrisma(pool);
   cleanups.push(['prisma', () => db.$disconnect()]);
-  return { databaseUrl, masterKey, pool, pipelines, db };
+  return { databaseUrl, masterKey, chainKeys, pool, ownerPool, pipelines, db };
 }
 
-async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups): Promise<PgBoss> {
-  const boss = createBoss(databaseUrl, log, config.role);
+/** The embedded server, its owner and service roles made (or an older data folder upgraded in place). */
+async function startEmbedded(config: Config, log: Logger, cleanups: Cleanups): Promise<{ databaseUrl: string; ownerUrl: string }> {
+  log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
+  const embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort, passwordFile: embeddedPasswordFile(config.dataDir) });
+  cleanups.push(['embedded postgres', () => embedded.stop()]);
+  const passwords = {
+    owner: await loadOrCreatePassword(path.join(config.dataDir, 'db-owner-password')),
+    service: await loadOrCreatePassword(path.join(config.dataDir, 'db-service-password')),
+  };
+  const superuser = new pg.Client({ connectionString: embedded.url() });
+  await superuser.connect();
+  try {
+    await provisionRoles(superuser, EMBEDDED_ROLES, passwords);
+  } finally {
+    await superuser.end();
+  }
+  const as = (role: string, password: string) => {
+    const url = new URL(embedded.url());
+    url.username = role;
+    url.password = password;
+    return url.toString();
+  };
+  return { databaseUrl: as(EMBEDDED_ROLES.service, passwords.service), ownerUrl: as(EMBEDDED_ROLES.owner, passwords.owner) };
+}
+
+/**
+ * The owner's connection, if this process has one: DATABASE_OWNER_URL's (or the embedded owner's),
+ * or the one pool when DATABASE_URL's role owns the tables (one role does everything, as before).
+ */
+async function ownerSide(config: Config, ownerUrl: string | undefined, pool: pg.Pool, cleanups: Cleanups): Promise<pg.Pool | undefined> {
+  if (ownerUrl) {
+    const owner = createPool(ownerUrl, 2, OWNER_APPLICATION_NAME);
+    cleanups.push(['owner pool', () => owner.end()]);
+    return owner;
+  }
+  return config.databaseUrl && (await ownsAuditTable(pool)) ? pool : undefined;
+}
+
+/** Migrations, the service role's rights, and the seal of the audit rows written before the keyed chain. */
+async function prepareAsOwner(owner: pg.Pool, serviceRole: string | undefined, chainKeys: ChainKeyring, log: Logger): Promise<void> {
+  const applied = await migrate(owner);
+  if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
+  if (serviceRole) await grantServiceRights(owner, serviceRole);
+  await sealAuditCheckpoints(owner, chainKeys, log);
+}
+
+/** Start-up refuses a service role that could remove or rewrite audit rows (SPEC §9). */
+async function assertServiceRole(pool: pg.Pool, options: { repairable: boolean }): Promise<void> {
+  const problems = await serviceRoleProblems(pool, options);
+  if (problems.length > 0) {
+    throw new ConfigError([`DATABASE_URL: its role must be the service role, owning no table and holding only INSERT and SELECT on webhook_audit (README: Database roles): ${problems.join('; ')}`]);
+  }
+}
+
+/** A process without the owner's connection cannot migrate: the database must already be at this version. */
+async function assertMigrated(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  const done = new Set(rows.map((r) => r.migration_name));
+  const missing = (await readMigrations()).filter((m) => !done.has(m.name)).map((m) => m.name);
+  if (missing.length > 0) {
+    throw new MigrationError(`the database lacks migrations ${missing.join(', ')}; start a worker (or an "all" process) with DATABASE_OWNER_URL first, which applies them`);
+  }
+}
+
+async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups, options: { createSchema: boolean }): Promise<PgBoss> {
+  const boss = createBoss(databaseUrl, log, config.role, options);
   await boss.start();
   cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
   await ensureQueues(boss);

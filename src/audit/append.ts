@@ -1,91 +1,155 @@
-// Appends rows to webhook_audit inside the caller's transaction, chained per workspace (SPEC §9):
-// each row's hash is SHA-256 over the previous row's hash, the row's seq and the row's canonical
-// text. One statement per workspace and batch: it locks the workspace's audit_chain head (so
-// concurrent appends serialize and the chain never forks), computes the hashes in order, inserts
-// the rows, moves the head, and notifies live subscribers, all before the caller commits.
+// Appends rows to webhook_audit inside the caller's transaction, chained per workspace with a keyed
+// hash computed here, in the gateway (SPEC §9). The writer keeps each workspace's head in memory
+// and appends with one statement that moves the stored head only if it is still the one held (the
+// optimistic check) and inserts the rows only if it moved: one round trip. When the head moved
+// meanwhile (another replica appended, or a transaction of this process rolled back), the statement
+// fails with AUDIT_HEAD_MOVED, the caller's transaction rolls back, and `retrying` reloads the head
+// and runs the transaction again. The statement also sends the rows' live updates (NOTIFY, delivered
+// at commit).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { ChainKeyring } from '../platform/crypto/chain-key.ts';
 import { CHANNEL } from '../platform/realtime.ts';
-import type { AuditEntryRecord } from './audit-entry.ts';
+import type { Services } from '../platform/services.ts';
+import { type AuditInput, type ChainHead, auditCanonical, auditRowHash } from './chain.ts';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, type AuditInput } from './chain.ts';
 
-export type AuditInput = Omit<AuditEntryRecord, 'id' | 'seq' | 'hash'>;
+/** SQLSTATE of audit_head_moved() (the migration 20261202020000_audit_keyed_chain). */
+const AUDIT_HEAD_MOVED = 'GWA01';
+/** Conflicts in a row before the caller's transaction is given up; each one reloads the heads. */
+const MAX_ATTEMPTS = 10;
 
-/** The row's fields in a fixed order, ISO time, nulls explicit; seq and hashes are chained apart. */
-export function auditCanonical(row: AuditInput): string {
-  return JSON.stringify([
-    row.workspaceId, row.direction, row.triggerId, row.subscriptionId, row.deliveryId, row.eventType,
-    row.headersSha256, row.payloadSha256, row.occurredAt.toISOString(), row.durationMs, row.attempt,
-    row.statusCode, row.outcome, row.errorClass, row.sourceIp,
-  ]);
+class AuditHeadUnknown extends Error {
+  readonly code = AUDIT_HEAD_MOVED;
 }
 
-/** The hash a row must carry: what the append statement computes, for verification. */
-export function auditRowHash(prevHash: string, seq: number, row: AuditInput): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${auditCanonical(row)}`).digest('hex');
-}
+export const isAuditHeadConflict = (err: unknown) => (err as { code?: string } | undefined)?.code === AUDIT_HEAD_MOVED;
 
 const APPEND = `
-WITH RECURSIVE
-head AS (SELECT last_seq, last_hash FROM audit_chain WHERE workspace_id = $1 FOR UPDATE),
-input AS (
-  SELECT * FROM unnest($2::text[], $3::"AuditDirection"[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                       $10::timestamptz[], $11::int[], $12::int[], $13::int[], $14::text[], $15::text[], $16::text[])
-    WITH ORDINALITY AS u(canonical, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256, payload_sha256,
-                         occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, n)
-),
-chain(n, seq, prev_hash, hash) AS (
-  SELECT 0::bigint, last_seq, NULL::text, last_hash FROM head
-  UNION ALL
-  SELECT c.n + 1, c.seq + 1, c.hash,
-         encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || i.canonical, 'UTF8')), 'hex')
-  FROM chain c JOIN input i ON i.n = c.n + 1
+WITH moved AS (
+  UPDATE audit_chain SET last_seq = $19, last_hash = $20 WHERE workspace_id = $1 AND last_seq = $21 AND last_hash = $22 RETURNING 1
 ),
 ins AS (
   INSERT INTO webhook_audit (workspace_id, seq, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256,
-                             payload_sha256, occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash)
-  SELECT $1, c.seq, i.direction, i.trigger_id, i.subscription_id, i.delivery_id, i.event_type, i.headers_sha256, i.payload_sha256,
-         i.occurred_at, i.duration_ms, i.attempt, i.status_code, i.outcome, i.error_class, i.source_ip, c.prev_hash, c.hash
-  FROM chain c JOIN input i ON i.n = c.n
+                             payload_sha256, occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip,
+                             prev_hash, hash, key_version)
+  SELECT $1, u.seq, u.direction, u.trigger_id, u.subscription_id, u.delivery_id, u.event_type, u.headers_sha256, u.payload_sha256,
+         u.occurred_at, u.duration_ms, u.attempt, u.status_code, u.outcome, u.error_class, u.source_ip, u.prev_hash, u.hash, $23
+  FROM unnest($2::bigint[], $3::"AuditDirection"[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+              $10::timestamptz[], $11::int[], $12::int[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
+    AS u(seq, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256, payload_sha256,
+         occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash)
+  CROSS JOIN moved
   RETURNING *
 ),
-moved AS (
-  UPDATE audit_chain SET last_seq = t.seq, last_hash = t.hash
-  FROM (SELECT seq, hash FROM chain ORDER BY n DESC LIMIT 1) t
-  WHERE workspace_id = $1
-  RETURNING 1
-),
 notified AS (
-  SELECT pg_notify($17, m) FROM (
+  SELECT pg_notify($24, m) FROM (
     SELECT json_build_object('topic', 'audit.appended', 'workspaceId', workspace_id, 'data', json_build_object(
       'id', id::text, 'workspaceId', workspace_id, 'seq', seq, 'direction', direction, 'triggerId', trigger_id,
       'subscriptionId', subscription_id, 'deliveryId', delivery_id, 'eventType', event_type, 'headersSha256', headers_sha256,
       'payloadSha256', payload_sha256, 'occurredAt', occurred_at, 'durationMs', duration_ms, 'attempt', attempt,
       'statusCode', status_code, 'outcome', outcome, 'errorClass', error_class, 'sourceIp', source_ip, 'hash', hash))::text
     FROM ins
-    UNION ALL SELECT unnest($18::text[])
+    UNION ALL SELECT unnest($25::text[])
   ) AS x(m)
 )
-SELECT ins.id::text, ins.seq, ins.hash, (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM notified) AS notified
-FROM ins ORDER BY ins.seq`;
+SELECT ins.id::text, ins.seq, (SELECT count(*) FROM notified) AS notified FROM ins
+UNION ALL
+SELECT NULL, audit_head_moved($1), 0 WHERE NOT EXISTS (SELECT 1 FROM moved)`;
 
-/**
- * Appends one workspace's rows in order; `alsoNotify` carries further realtime messages (already
- * serialized) to send with the same commit. Returns the stored rows' ids, seqs and hashes.
- */
-export async function appendAudit(
-  client: pg.PoolClient, workspaceId: string, rows: AuditInput[], alsoNotify: string[] = [],
-): Promise<Array<{ id: string; seq: number; hash: string }>> {
-  if (rows.length === 0) return [];
-  const col = <K extends keyof AuditInput>(k: K) => rows.map((r) => r[k]);
-  const { rows: stored } = await client.query<{ id: string; seq: number; hash: string }>({ name: 'audit-append', text: APPEND }, [
-    workspaceId, rows.map(auditCanonical), col('direction'), col('triggerId'), col('subscriptionId'), col('deliveryId'),
-    col('eventType'), col('headersSha256'), col('payloadSha256'), col('occurredAt'), col('durationMs'), col('attempt'),
-    col('statusCode'), col('outcome'), col('errorClass'), col('sourceIp'), CHANNEL, alsoNotify,
-  ]);
-  if (stored.length !== rows.length) throw new Error(`audit chain of workspace ${workspaceId} is missing; no row was appended`);
-  return stored.map((r) => ({ id: r.id, seq: r.seq, hash: r.hash }));
+export interface AppendedRow {
+  id: string;
+  seq: number;
+  hash: string;
+}
+
+export class AuditChainWriter {
+  readonly #pool: pg.Pool;
+  readonly #keys: ChainKeyring;
+  /** Each workspace's head as this process's last append leaves it (committed or still in flight). */
+  readonly #heads = new Map<string, ChainHead>();
+
+  constructor(pool: pg.Pool, keys: ChainKeyring) {
+    this.#pool = pool;
+    this.#keys = keys;
+  }
+
+  /** Loads the heads this process does not hold yet (one query; none when all are held). */
+  async prepare(workspaceIds: Iterable<string>): Promise<void> {
+    const missing = [...new Set(workspaceIds)].filter((id) => !this.#heads.has(id));
+    if (missing.length === 0) return;
+    const { rows } = await this.#pool.query<{ workspace_id: string; last_seq: number; last_hash: string }>(
+      'SELECT workspace_id, last_seq, last_hash FROM audit_chain WHERE workspace_id = ANY($1::text[])', [missing]);
+    for (const r of rows) if (!this.#heads.has(r.workspace_id)) this.#heads.set(r.workspace_id, { seq: r.last_seq, hash: r.last_hash });
+  }
+
+  /**
+   * Runs `transaction` (which appends for `workspaceIds`) with their heads loaded, again with
+   * reloaded heads when one had moved.
+   */
+  async retrying<T>(workspaceIds: Iterable<string>, transaction: () => Promise<T>): Promise<T> {
+    const ids = [...new Set(workspaceIds)];
+    for (let attempt = 1; ; attempt++) {
+      await this.prepare(ids);
+      try {
+        return await transaction();
+      } catch (err) {
+        if (!isAuditHeadConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /**
+   * Appends one workspace's rows in order; `alsoNotify` carries further realtime messages (already
+   * serialized) to send with the same commit. The statement is written before this returns (so
+   * pipelined callers keep their order); the answer holds the stored rows' ids, seqs and hashes.
+   */
+  append(client: pg.PoolClient, workspaceId: string, rows: AuditInput[], alsoNotify: string[] = []): Promise<AppendedRow[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    const held = this.#heads.get(workspaceId);
+    if (!held) return Promise.reject(new AuditHeadUnknown(`the audit chain head of workspace ${workspaceId} is not loaded`));
+    const version = this.#keys.current;
+    const chained: AppendedRow[] = [];
+    const prevHashes: string[] = [];
+    let prev = held;
+    for (const row of rows) {
+      const seq = prev.seq + 1;
+      prevHashes.push(prev.hash);
+      prev = { seq, hash: auditRowHash(this.#keys, version, prev.hash, seq, auditCanonical(row)) };
+      chained.push({ id: '', ...prev });
+    }
+    const head = prev;
+    // The next append of this process chains behind this one at once; its check waits for this commit.
+    this.#heads.set(workspaceId, head);
+    const col = <K extends keyof AuditInput>(k: K) => rows.map((r) => r[k]);
+    const answer = client.query<{ id: string; seq: number }>({ name: 'audit-append-keyed', text: APPEND }, [
+      workspaceId, chained.map((c) => c.seq), col('direction'), col('triggerId'), col('subscriptionId'), col('deliveryId'),
+      col('eventType'), col('headersSha256'), col('payloadSha256'), col('occurredAt'), col('durationMs'), col('attempt'),
+      col('statusCode'), col('outcome'), col('errorClass'), col('sourceIp'), prevHashes, chained.map((c) => c.hash),
+      head.seq, head.hash, held.seq, held.hash, version, CHANNEL, alsoNotify,
+    ]);
+    return answer.then(({ rows: stored }) => {
+      if (stored.length !== rows.length) throw new Error(`audit chain of workspace ${workspaceId} is missing; no row was appended`);
+      return stored.map((r, i) => ({ id: r.id, seq: r.seq, hash: chained[i]!.hash }));
+    }, (err: unknown) => {
+      // What this process holds is no longer what the database will have: reloaded on next use.
+      if (this.#heads.get(workspaceId) === head) this.#heads.delete(workspaceId);
+      throw err;
+    });
+  }
+}
+
+const writers = new WeakMap<pg.Pool, AuditChainWriter>();
+
+/** The process's writer, made on first use beside its pool. */
+export function auditWriter(services: Pick<Services, 'pool' | 'chainKeys'>): AuditChainWriter {
+  let writer = writers.get(services.pool);
+  if (!writer) {
+    writer = new AuditChainWriter(services.pool, services.chainKeys);
+    writers.set(services.pool, writer);
+  }
+  return writer;
 }
 
 export const sha256Hex = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

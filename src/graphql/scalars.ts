@@ -43,3 +43,26 @@ export const JSONScalar = new GraphQLScalarType({
     }
   },
 });
+
+/** Seqs and other 64-bit counters: decimal digits in a string both ways (SPEC §12). */
+export const BigIntScalar = new GraphQLScalarType<bigint, string>({
+  name: 'BigInt',
+  serialize: (value) => {
+    if (typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value))) return String(value);
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) return value;
+    throw new GraphQLError('BigInt: not an integer');
+  },
+  parseValue: (value) => parseBigInt(value),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT) throw new GraphQLError('BigInt: expected a string of decimal digits');
+    return parseBigInt(ast.value);
+  },
+});
+
+function parseBigInt(value: unknown): bigint {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^-?\d{1,19}$/.test(text)) throw new GraphQLError(`BigInt: "${String(value)}" is not a string of decimal digits`);
+  const n = BigInt(text);
+  if (n > 2n ** 63n - 1n || n < -(2n ** 63n)) throw new GraphQLError('BigInt: out of the 64-bit range');
+  return n;
+}

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
 import { Gauge } from 'prom-client';
-import { headersSha256, sha256Hex } from '../audit/append.ts';
+import { auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
 import { type CheckDeps, type Refusal, checkDeps, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
@@ -65,7 +65,7 @@ interface Hooks {
 export function hooksRouter(services: Services, metrics: Metrics): express.Router {
   const { pool, cipher, config } = services;
   const writer = new InboundWriter(
-    { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services) },
+    { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services), audit: auditWriter(services) },
     { replayWindowHours: config.replayWindowHours, maxQueue: config.inboundMaxQueue },
   );
   new Gauge({
@@ -81,7 +81,7 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
   const hooks: Hooks = {
     services, writer, triggers,
     checks: checkDeps(services),
-    floods: new RefusalLimiter({ pool, log: services.log }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
+    floods: new RefusalLimiter({ pool, log: services.log, audit: auditWriter(services) }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
     count: (outcome) => metrics.inboundRequests.inc({ outcome }),
   };
   const router = express.Router();

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { agentRunJob } from '../agent/agent-run-job.ts';
-import { type AuditInput, appendAudit } from '../audit/append.ts';
+import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
@@ -182,6 +182,7 @@ interface Deps {
   pipeline: PipelinedConnection;
   boss: PgBoss;
   subscriptionFilters: SubscriptionFilterSource;
+  audit: AuditChainWriter;
 }
 
 /**
@@ -235,7 +236,8 @@ export class InboundWriter {
 
   async #commit(writes: InboundWrite[]): Promise<InboundResult[]> {
     const batch = await this.#prepare(writes);
-    const write = (careful: boolean) => this.#deps.pipeline.transaction((p) => this.#write(p, batch, careful));
+    const workspaces = batch.writes.map((w) => w.t.workspaceId);
+    const write = (careful: boolean) => this.#deps.audit.retrying(workspaces, () => this.#deps.pipeline.transaction((p) => this.#write(p, batch, careful)));
     // Optimistic first: one statement for the whole batch, assuming no message id was taken
     // meanwhile; when one was, that transaction rolls back and the careful path sorts it out.
     return write(false).catch((err) => ((err as { code?: string }).code === DIVISION_BY_ZERO ? write(true) : Promise.reject(err)));
@@ -273,7 +275,7 @@ export class InboundWriter {
       ...(careful ? [] : [...rowParams(memory, MEMORY_COLUMNS), this.#windowHours, memory.length]),
     ]);
     if (started.length > 0) void p.send(await agentRunJob(this.#deps.boss, started.map((i) => batch.sessionIds[i]!)));
-    appendAudits(p, batch, deliveries);
+    appendAudits(p, this.#deps.audit, batch, deliveries);
     // Not awaited: its answer comes with the COMMIT's.
     if (created.events.length > 0) void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
     return results;
@@ -387,13 +389,13 @@ function sessionRow(batch: Batch, i: number): SessionRow {
 }
 
 /** An audit row per delivery, and its inbound.received NOTIFY; each workspace's chain head stays locked from here to the commit. */
-function appendAudits(p: Pipeline, batch: Batch, deliveries: DeliveryRow[]): void {
+function appendAudits(p: Pipeline, audit: AuditChainWriter, batch: Batch, deliveries: DeliveryRow[]): void {
   const byWorkspace = Map.groupBy(deliveries.keys(), (i) => deliveries[i]!.workspaceId);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     const received = indexes.map((i): string =>
       JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId } } satisfies Message));
-    // appendAudit writes its statement before its first await: into the pipeline, in order.
-    void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
+    // append writes its statement before it returns: into the pipeline, in order.
+    void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const d = deliveries[i]!;
       const f = batch.writes[i]!.facts;
       return {

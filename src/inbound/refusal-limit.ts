@@ -11,7 +11,7 @@
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type AuditInput, appendAudit, sha256Hex } from '../audit/append.ts';
+import { type AuditChainWriter, type AuditInput, sha256Hex } from '../audit/append.ts';
 import { withTransaction } from '../platform/db/pool.ts';
 import { countHits } from '../platform/db/rate-limit.ts';
 import type { Refusal } from './evaluate.ts';
@@ -54,13 +54,15 @@ interface Window {
 export class RefusalLimiter {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
+  readonly #audit: AuditChainWriter;
   readonly #limit: number;
   readonly #windowMs: number;
   readonly #windows = new Map<string, Window>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(deps: { pool: pg.Pool; log: Logger }, opts: { limit: number; windowMs: number }) {
+  constructor(deps: { pool: pg.Pool; log: Logger; audit: AuditChainWriter }, opts: { limit: number; windowMs: number }) {
     this.#pool = deps.pool;
+    this.#audit = deps.audit;
     this.#log = deps.log;
     this.#limit = opts.limit;
     this.#windowMs = opts.windowMs;
@@ -124,15 +126,15 @@ export class RefusalLimiter {
 
   async #summarize(ended: Window[]): Promise<void> {
     const byWorkspace = Map.groupBy(ended, (w) => w.workspaceId);
-    await withTransaction(this.#pool, async (client) => {
+    await this.#audit.retrying(byWorkspace.keys(), () => withTransaction(this.#pool, async (client) => {
       // In workspace order, as the inbound writer locks chain heads, so the two never deadlock.
       for (const [workspaceId, windows] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-        await appendAudit(client, workspaceId, windows.map((w): AuditInput => ({
+        await this.#audit.append(client, workspaceId, windows.map((w): AuditInput => ({
           workspaceId, direction: 'INBOUND', triggerId: w.triggerId, subscriptionId: null, deliveryId: null, eventType: null,
           headersSha256: EMPTY_SHA256, payloadSha256: EMPTY_SHA256, occurredAt: new Date(w.start), durationMs: this.#windowMs,
           attempt: w.suppressed, statusCode: w.status ?? null, outcome: SUPPRESSED, errorClass: w.code ?? null, sourceIp: w.source,
         })));
       }
-    });
+    }));
   }
 }

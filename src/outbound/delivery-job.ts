@@ -8,7 +8,7 @@
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import type { JobAttempt } from 'pg-boss';
-import { type AuditInput, appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
+import { type AuditChainWriter, type AuditInput, auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
@@ -367,16 +367,18 @@ async function recordAttempts(services: Services, sent: Sent[], requeued: Delive
     if (requeued.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(boss, requeued, db));
     if (done.length > 0) await sendThroughBoss(p, (db) => boss.complete(DELIVERY_QUEUE, done, null, { db }));
   };
+  const audit = auditWriter(services);
+  const workspacesOf = (of: Sent[]) => of.map((s) => s.t.workspace_id);
   try {
-    await pipelines.deliveries.transaction(async (p) => {
+    await audit.retrying(workspacesOf(sent), () => pipelines.deliveries.transaction(async (p) => {
       if (sent.length > 0) await record(p, services, sent);
       await settle(p);
-    });
+    }));
   } catch (err) {
     log.warn({ err: { message: (err as Error).message }, attempts: sent.length }, 'recording a batch of attempts failed; recording each on its own');
     for (const s of sent) {
       try {
-        await pipelines.deliveries.transaction((p) => record(p, services, [s]));
+        await audit.retrying(workspacesOf([s]), () => pipelines.deliveries.transaction((p) => record(p, services, [s])));
       } catch (one) {
         const { rowCount } = await services.pool.query('SELECT 1 FROM outbound_delivery WHERE id = $1', [s.t.delivery_id]).catch(() => ({ rowCount: 1 }));
         if (rowCount !== 0) log.error({ err: { message: (one as Error).message }, deliveryId: s.t.delivery_id }, 'could not record an attempt; the sweeper will queue the delivery again');
@@ -426,7 +428,7 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
   const retries = sent.flatMap((s, i) => (rows[i]!.nextAt ? [jobOf(s.t, rows[i]!.nextAt!)] : []));
   if (retries.length > 0) await sendThroughBoss(p, (db) => queueDeliveries(services.boss, retries, db));
   await settleSubscriptions(p, services, sent, rows);
-  auditAttempts(p, sent, rows);
+  auditAttempts(p, auditWriter(services), sent, rows);
 }
 
 /** The attempts, their deliveries' new states and the concurrency slots they free: sent, not awaited. */
@@ -507,11 +509,11 @@ async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Ser
 }
 
 /** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
-function auditAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
+function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    // appendAudit writes its statement before its first await: into the pipeline, in order.
-    void p.also(appendAudit(p.client, workspaceId, indexes.map((i): AuditInput => {
+    // append writes its statement before it returns: into the pipeline, in order.
+    void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
       return {
         workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,

@@ -141,6 +141,7 @@ const env = z.object({
   PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   ROLE: z.enum(ROLES).default('all'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  DATABASE_OWNER_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_DIR: optional(z.string()),
@@ -161,6 +162,7 @@ const env = z.object({
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
   RETENTION_DAYS: int(30, 1, 3650),
   RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
+  AUDIT_RETENTION_DAYS: int(400, 1, 36_500),
   INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
   INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
   INBOUND_MAX_QUEUE: int(1000, 1, 1_000_000),
@@ -193,6 +195,11 @@ export interface Config {
   publicUrl: string;
   /** Absent: the process runs its own embedded PostgreSQL. */
   databaseUrl: string | undefined;
+  /**
+   * The owner role's connection (migrations, the audit seal and retention); DATABASE_URL's role is then
+   * the service role. Never given to --role api.
+   */
+  databaseOwnerUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
   embeddedPgDir: string;
@@ -217,6 +224,8 @@ export interface Config {
   retentionDays: number;
   /** Rows the retention job removes per statement (each its own short transaction). */
   retentionBatchSize: number;
+  /** Audit rows older than this are removed through the owner's checkpointed path (SPEC §14). */
+  auditRetentionDays: number;
   /** Refusals recorded per trigger, source address and window; the rest only in a summary row. */
   inboundRefusalLimit: number;
   inboundRefusalWindowMs: number;
@@ -300,6 +309,10 @@ function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems:
     problems.push('MASTER_KEY: required when DATABASE_URL is set (it is generated only for the embedded database)');
   }
   const role = input.ROLE ?? 'all';
+  if (given('DATABASE_OWNER_URL') && !given('DATABASE_URL')) problems.push('DATABASE_OWNER_URL: needs DATABASE_URL (the service role\'s connection)');
+  if (given('DATABASE_OWNER_URL') && role === 'api') {
+    problems.push('DATABASE_OWNER_URL: never given to --role api (the API runs as the service role only; migrations and retention run in a worker or `all` process)');
+  }
   if (!bad.has('ROLE') && role !== 'all' && !given('DATABASE_URL')) {
     problems.push(`--role ${String(role)}: needs DATABASE_URL (the embedded database belongs to one process)`);
   }
@@ -356,6 +369,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     embeddedPgDir: path.resolve(e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
@@ -374,6 +388,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     replayWindowHours: e.REPLAY_WINDOW_HOURS,
     retentionDays: e.RETENTION_DAYS,
     retentionBatchSize: e.RETENTION_BATCH_SIZE,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
     inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
     inboundMaxQueue: e.INBOUND_MAX_QUEUE,

@@ -62,6 +62,22 @@ export class Metrics {
 
   readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);
 
+  readonly auditChainHeadSeq = new Gauge({
+    name: 'webhook_gateway_audit_chain_head_seq',
+    help: 'The newest audit row the scheduled verification reached, per workspace (compare with a head kept outside the database)',
+    labelNames: ['workspace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditChainBroken = new Gauge({
+    name: 'webhook_gateway_audit_chain_broken',
+    help: '1 while the scheduled verification finds the workspace\'s audit chain broken, else 0',
+    labelNames: ['workspace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditChainBreaches = counter(this.registry, 'webhook_gateway_audit_chain_breaches_total', 'Audit chain breaches found by the scheduled verification (each counted once)', ['workspace'] as const);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });
   }

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
+import type { ChainKeyring } from './crypto/chain-key.ts';
 import type { SecretCipher } from './crypto/cipher.ts';
 import type { PipelinedConnection } from './db/pool.ts';
 import type { Db } from './db/prisma.ts';
@@ -20,6 +21,12 @@ export interface Services {
   log: Logger;
   pool: pg.Pool;
   /**
+   * The owner role's connection (migrations, audit retention): absent in a process without it (--role
+   * api, or a worker given DATABASE_URL alone while another role owns the tables); `pool` itself when
+   * one role does everything.
+   */
+  ownerPool: pg.Pool | undefined;
+  /**
    * Pipelined connections (platform/db/pool.ts) for the group-commit writers: /hooks acceptance,
    * API keys' publishes, and the delivery workers' recording of attempts. Apart, so none queues
    * behind another.
@@ -29,6 +36,8 @@ export interface Services {
   boss: PgBoss;
   realtime: Realtime;
   cipher: SecretCipher;
+  /** The audit chain's HMAC keys, derived from MASTER_KEY; never sent to the database. */
+  chainKeys: ChainKeyring;
   deliveryClient: DeliveryClient;
   metrics: Metrics;
   /** Marks every delivery and ping; /hooks refuses requests carrying it (signing/loop-marker.ts). */

@@ -76,8 +76,11 @@ export interface RetentionBudget {
 }
 
 /** Removes every workspace's rows past its retention, batch by batch, within the budget. */
-export async function removeExpiredRows(services: Pick<Services, 'pool' | 'config'>, budget: RetentionBudget = {}): Promise<RemovedRows> {
-  const { pool, config } = services;
+export async function removeExpiredRows(services: Pick<Services, 'pool' | 'ownerPool' | 'config'>, budget: RetentionBudget = {}): Promise<RemovedRows> {
+  const { config } = services;
+  // SPEC §9: retention is the owner's work; a worker without the owner's connection (DATABASE_URL
+  // alone while another role owns the tables) removes through its own, which may delete these rows.
+  const pool = services.ownerPool ?? services.pool;
   const removed: RemovedRows = { outboundDeliveries: 0, attempts: 0, events: 0, inboundDeliveries: 0, sessions: 0, batches: 0, largestBatch: 0, finished: true };
   const deadline = performance.now() + (budget.maxMs ?? Infinity);
   const overBudget = () => removed.batches >= (budget.maxBatches ?? Infinity) || performance.now() >= deadline;

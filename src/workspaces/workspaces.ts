@@ -25,7 +25,7 @@ export async function createWorkspace(db: Db, name: string): Promise<{ workspace
   if (trimmed.length === 0 || trimmed.length > 100) throw badInput('name', 'must be 1 to 100 characters');
   return db.$transaction(async (tx) => {
     const workspace = await tx.workspace.create({ data: { id: newId('workspace'), name: trimmed } });
-    await tx.auditChain.create({ data: { workspaceId: workspace.id, lastHash: GENESIS_HASH, checkpointHash: GENESIS_HASH } });
+    await tx.auditChain.create({ data: { workspaceId: workspace.id, lastHash: GENESIS_HASH } });
     const { key } = await issueApiKey(tx, workspace.id, { name: 'admin', role: 'ADMIN' });
     return { workspace, adminKey: key };
   });

@@ -88,10 +88,10 @@ describe('migrator', () => {
     assert.deepEqual(rows[0], { t: null, n: 0 });
   });
 
-  it('makes webhook_audit append-only for the application; only the maintenance path may delete', async () => {
+  it('makes webhook_audit append-only for the application; only the owner\'s maintenance path may delete', async () => {
     const pool = pools[0]!;
-    await pool.query(`INSERT INTO webhook_audit (workspace_id, seq, direction, headers_sha256, payload_sha256, occurred_at, outcome, prev_hash, hash)
-                      VALUES ('wsp_x', 1, 'INBOUND', 'h', 'p', now(), 'ACCEPTED', '0', 'a')`);
+    await pool.query(`INSERT INTO webhook_audit (workspace_id, seq, direction, headers_sha256, payload_sha256, occurred_at, outcome, prev_hash, hash, key_version)
+                      VALUES ('wsp_x', 1, 'INBOUND', 'h', 'p', now(), 'ACCEPTED', '0', 'a', 1)`);
     await assert.rejects(pool.query(`UPDATE webhook_audit SET outcome = 'REFUSED'`), /append-only \(UPDATE refused\)/);
     await assert.rejects(pool.query('DELETE FROM webhook_audit'), /append-only \(DELETE refused\)/);
     await assert.rejects(pool.query('TRUNCATE webhook_audit'), /append-only \(TRUNCATE refused\)/);

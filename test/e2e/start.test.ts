@@ -101,6 +101,27 @@ async function connectAsSuperuser(port: number, password: string): Promise<pg.Cl
   return client;
 }
 
+/**
+ * SPEC §9 in embedded mode: the tables belong to the owner role, pgboss to the service role, both
+ * with random passwords in ./.data (0600), and the gateway's connections log in as the service role.
+ */
+async function assertRoleSplit(cwd: string, db: pg.Client): Promise<void> {
+  for (const file of ['db-owner-password', 'db-service-password']) {
+    const full = path.join(cwd, '.data', file);
+    assert.match(readFileSync(full, 'utf8').trim(), /^[\w-]{43}$/);
+    assert.equal(statSync(full).mode & 0o777, 0o600);
+  }
+  const { rows: owners } = await db.query(`SELECT DISTINCT n.nspname AS schema, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'pgboss') AND c.relkind IN ('r', 'p') ORDER BY 1`);
+  assert.deepEqual(owners, [{ schema: 'pgboss', owner: 'webhook_service' }, { schema: 'public', owner: 'webhook_owner' }]);
+  const { rows: users } = await db.query(`SELECT DISTINCT application_name = 'webhook-gateway:owner' AS owner_pool, usename FROM pg_stat_activity
+    WHERE application_name LIKE 'webhook-gateway%' ORDER BY 1`);
+  assert.deepEqual(users, [{ owner_pool: false, usename: 'webhook_service' }, { owner_pool: true, usename: 'webhook_owner' }]);
+  const { rows: [rights] } = await db.query(`SELECT has_table_privilege('webhook_service', 'webhook_audit', 'UPDATE, DELETE, TRUNCATE') AS change,
+    has_table_privilege('webhook_service', 'audit_checkpoint', 'SELECT, INSERT, UPDATE, DELETE') AS checkpoints`);
+  assert.deepEqual(rights, { change: false, checkpoints: false });
+}
+
 const passwordRefused = (err: unknown) => (err as { code?: string }).code === '28P01';
 
 /** The embedded cluster as releases before the password file made it: superuser postgres/postgres. */
@@ -179,6 +200,7 @@ describe('npm start with the embedded database', () => {
         assert.equal((await db.query('SHOW wal_init_zero')).rows[0].wal_init_zero, 'off');
         assert.equal((await db.query('SHOW fsync')).rows[0].fsync, 'on');
         assert.equal((await db.query('SHOW synchronous_commit')).rows[0].synchronous_commit, 'on');
+        await assertRoleSplit(cwd, db);
       } finally {
         await db.end();
       }
@@ -261,6 +283,7 @@ describe('npm start on a data folder made with the old fixed password', () => {
       const db = await connectAsSuperuser(pgPort, password);
       try {
         assert.equal((await db.query('SELECT n FROM made_before_the_upgrade')).rows[0].n, 42);
+        await assertRoleSplit(cwd, db);
       } finally {
         await db.end();
       }

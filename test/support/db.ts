@@ -1,7 +1,13 @@
 // Each test file gets its own database, cloned from the migrated template (scripts/test.mjs).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { migrate, readMigrations } from '../../src/platform/db/migrator.ts';
+import { type RoleNames, provisionRoles } from '../../src/platform/db/roles.ts';
 import { withDatabase } from './template.ts';
 import { until } from './wait.ts';
 
@@ -88,4 +94,71 @@ export async function refuseConnections(databaseUrl: string): Promise<{ terminat
     await restore();
     throw err;
   }
+}
+
+export interface DatabaseRoles {
+  ownerUrl: string;
+  serviceUrl: string;
+  names: RoleNames;
+  /** Drops both roles; their database must be dropped first. */
+  drop(): Promise<void>;
+}
+
+/**
+ * An owner and a service role for one test database, made the way the embedded server makes its
+ * own (provisionRoles: the database's objects are re-owned, pgboss given to the service role). Role
+ * names are unique per call: roles belong to the whole server, which test files share.
+ */
+export async function withDatabaseRoles(databaseUrl: string): Promise<DatabaseRoles> {
+  const suffix = randomBytes(5).toString('hex');
+  const names: RoleNames = { owner: `gw_owner_${suffix}`, service: `gw_service_${suffix}` };
+  const passwords: RoleNames = { owner: randomBytes(24).toString('base64url'), service: randomBytes(24).toString('base64url') };
+  const superuser = new pg.Client({ connectionString: databaseUrl });
+  await superuser.connect();
+  try {
+    await provisionRoles(superuser, names, passwords);
+  } finally {
+    await superuser.end();
+  }
+  const as = (role: string, password: string) => {
+    const url = new URL(databaseUrl);
+    url.username = role;
+    url.password = password;
+    return url.toString();
+  };
+  return {
+    names,
+    ownerUrl: as(names.owner, passwords.owner),
+    serviceUrl: as(names.service, passwords.service),
+    drop: () => adminQuery(`DROP ROLE IF EXISTS ${names.owner}; DROP ROLE IF EXISTS ${names.service}`),
+  };
+}
+
+/**
+ * A database as a gateway of an earlier version left it: the migrations before `before` applied,
+ * and pg-boss's schema.
+ */
+export async function createDatabaseBefore(before: string): Promise<string> {
+  const url = await createTestDatabase({ empty: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-migrations-'));
+  try {
+    for (const m of await readMigrations()) {
+      if (m.name >= before) continue;
+      mkdirSync(path.join(dir, m.name));
+      writeFileSync(path.join(dir, m.name, 'migration.sql'), m.sql);
+    }
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await migrate(pool, dir);
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 1 });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.stop({ graceful: false, close: true });
+  return url;
 }

@@ -20,6 +20,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A 64-bit integer, as a string of decimal digits (GraphQL's Int is 32-bit). */
+  BigInt: { input: bigint; output: number | bigint | string; }
   /** ISO-8601 date-time with milliseconds, always UTC. */
   DateTime: { input: Date; output: Date; }
   /** Any JSON value. */
@@ -135,6 +137,20 @@ export type AuditFilter = {
   outcome?: InputMaybe<Scalars['String']['input']>;
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
   triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type AuditHead = {
+  __typename?: 'AuditHead';
+  hash: Scalars['String']['output'];
+  /** When the row happened: pass it as `from` to go on after a call that stopped at its limit. */
+  occurredAt: Scalars['DateTime']['output'];
+  seq: Scalars['BigInt']['output'];
+};
+
+/** A point of a workspace's audit chain: a row's seq and hash. */
+export type AuditHeadInput = {
+  hash: Scalars['String']['input'];
+  seq: Scalars['BigInt']['input'];
 };
 
 /** What a UI shows of an X.509 certificate (never a key). */
@@ -451,6 +467,8 @@ export type Mutation = {
   updateWebhookSubscription: UpdateWebhookSubscriptionPayload;
   /** ADMIN: the caller's workspace settings (retention). */
   updateWorkspaceSettings: UpdateWorkspaceSettingsPayload;
+  /** Checks the workspace's audit chain (ADMIN or VIEWER): every link, keyed hash and checkpoint (SPEC §9). */
+  verifyAuditChain: VerifyAuditChainPayload;
   /** Pings the endpoint again: a 2xx makes the subscription ACTIVE. */
   verifyWebhookSubscription: VerifyWebhookSubscriptionPayload;
 };
@@ -558,6 +576,11 @@ export type MutationUpdateWebhookSubscriptionArgs = {
 
 export type MutationUpdateWorkspaceSettingsArgs = {
   input: UpdateWorkspaceSettingsInput;
+};
+
+
+export type MutationVerifyAuditChainArgs = {
+  input: VerifyAuditChainInput;
 };
 
 
@@ -1063,6 +1086,29 @@ export type UpdateWorkspaceSettingsPayload = {
   workspace: Workspace;
 };
 
+/**
+ * What to verify: rows from the first at or after `from` to the last at or before `to` (absent: from
+ * the oldest kept row to the chain's head), and a head kept from an earlier verification, which the
+ * chain must still hold (the newest rows removed and the head rewritten show there).
+ */
+export type VerifyAuditChainInput = {
+  expectedHead?: InputMaybe<AuditHeadInput>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type VerifyAuditChainPayload = {
+  __typename?: 'VerifyAuditChainPayload';
+  /** Rows checked by this call (at most 1,000,000). */
+  checked: Scalars['Int']['output'];
+  firstBrokenEntry?: Maybe<AuditEntry>;
+  /** The newest row checked; keep it and pass it back as expectedHead. */
+  head?: Maybe<AuditHead>;
+  ok: Scalars['Boolean']['output'];
+  /** Why the chain is broken, or why the call stopped before the end. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
 export type VerifyWebhookSubscriptionInput = {
   id: Scalars['ID']['input'];
 };
@@ -1236,6 +1282,9 @@ export type ResolversTypes = ResolversObject<{
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
+  AuditHead: ResolverTypeWrapper<AuditHead>;
+  AuditHeadInput: AuditHeadInput;
+  BigInt: ResolverTypeWrapper<Scalars['BigInt']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CertificateSummary: ResolverTypeWrapper<CertificateSummary>;
   ClientCertificateRequirement: ResolverTypeWrapper<ClientCertificateRequirement>;
@@ -1328,6 +1377,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   UpdateWorkspaceSettingsInput: UpdateWorkspaceSettingsInput;
   UpdateWorkspaceSettingsPayload: ResolverTypeWrapper<Omit<UpdateWorkspaceSettingsPayload, 'workspace'> & { workspace: ResolversTypes['Workspace'] }>;
+  VerifyAuditChainInput: VerifyAuditChainInput;
+  VerifyAuditChainPayload: ResolverTypeWrapper<Omit<VerifyAuditChainPayload, 'firstBrokenEntry'> & { firstBrokenEntry?: Maybe<ResolversTypes['AuditEntry']> }>;
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: ResolverTypeWrapper<Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   Viewer: ResolverTypeWrapper<ViewerRecord>;
@@ -1348,6 +1399,9 @@ export type ResolversParentTypes = ResolversObject<{
   ApplyTriggerYamlPayload: Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
+  AuditHead: AuditHead;
+  AuditHeadInput: AuditHeadInput;
+  BigInt: Scalars['BigInt']['output'];
   Boolean: Scalars['Boolean']['output'];
   CertificateSummary: CertificateSummary;
   ClientCertificateRequirement: ClientCertificateRequirement;
@@ -1433,6 +1487,8 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateWebhookSubscriptionPayload: Omit<UpdateWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   UpdateWorkspaceSettingsInput: UpdateWorkspaceSettingsInput;
   UpdateWorkspaceSettingsPayload: Omit<UpdateWorkspaceSettingsPayload, 'workspace'> & { workspace: ResolversParentTypes['Workspace'] };
+  VerifyAuditChainInput: VerifyAuditChainInput;
+  VerifyAuditChainPayload: Omit<VerifyAuditChainPayload, 'firstBrokenEntry'> & { firstBrokenEntry?: Maybe<ResolversParentTypes['AuditEntry']> };
   VerifyWebhookSubscriptionInput: VerifyWebhookSubscriptionInput;
   VerifyWebhookSubscriptionPayload: Omit<VerifyWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   Viewer: ViewerRecord;
@@ -1497,6 +1553,16 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
+
+export type AuditHeadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditHead'] = ResolversParentTypes['AuditHead']> = ResolversObject<{
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
+}>;
+
+export interface BigIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['BigInt'], any> {
+  name: 'BigInt';
+}
 
 export type CertificateSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificateSummary'] = ResolversParentTypes['CertificateSummary']> = ResolversObject<{
   fingerprintSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1649,6 +1715,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateTrigger?: Resolver<ResolversTypes['UpdateTriggerPayload'], ParentType, ContextType, RequireFields<MutationUpdateTriggerArgs, 'input'>>;
   updateWebhookSubscription?: Resolver<ResolversTypes['UpdateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'input'>>;
   updateWorkspaceSettings?: Resolver<ResolversTypes['UpdateWorkspaceSettingsPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkspaceSettingsArgs, 'input'>>;
+  verifyAuditChain?: Resolver<ResolversTypes['VerifyAuditChainPayload'], ParentType, ContextType, RequireFields<MutationVerifyAuditChainArgs, 'input'>>;
   verifyWebhookSubscription?: Resolver<ResolversTypes['VerifyWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationVerifyWebhookSubscriptionArgs, 'input'>>;
 }>;
 
@@ -1863,6 +1930,14 @@ export type UpdateWorkspaceSettingsPayloadResolvers<ContextType = GraphQLContext
   workspace?: Resolver<ResolversTypes['Workspace'], ParentType, ContextType>;
 }>;
 
+export type VerifyAuditChainPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyAuditChainPayload'] = ResolversParentTypes['VerifyAuditChainPayload']> = ResolversObject<{
+  checked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstBrokenEntry?: Resolver<Maybe<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  head?: Resolver<Maybe<ResolversTypes['AuditHead']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type VerifyWebhookSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VerifyWebhookSubscriptionPayload'] = ResolversParentTypes['VerifyWebhookSubscriptionPayload']> = ResolversObject<{
   subscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType>;
 }>;
@@ -1921,6 +1996,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditHead?: AuditHeadResolvers<ContextType>;
+  BigInt?: GraphQLScalarType;
   CertificateSummary?: CertificateSummaryResolvers<ContextType>;
   ClientCertificateRequirement?: ClientCertificateRequirementResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
@@ -1974,6 +2051,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   UpdateTriggerPayload?: UpdateTriggerPayloadResolvers<ContextType>;
   UpdateWebhookSubscriptionPayload?: UpdateWebhookSubscriptionPayloadResolvers<ContextType>;
   UpdateWorkspaceSettingsPayload?: UpdateWorkspaceSettingsPayloadResolvers<ContextType>;
+  VerifyAuditChainPayload?: VerifyAuditChainPayloadResolvers<ContextType>;
   VerifyWebhookSubscriptionPayload?: VerifyWebhookSubscriptionPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;

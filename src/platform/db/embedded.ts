@@ -298,3 +298,12 @@ async function probeConnection(server: EmbeddedServer, url: string, dir: string,
     await probe.end().catch(() => {});
   }
 }
+
+/** A password kept in `file` (mode 0600), made on first use: the embedded owner and service roles'. */
+export async function loadOrCreatePassword(file: string): Promise<string> {
+  const existing = await readPasswordFile(file);
+  if (existing !== undefined) return existing;
+  const password = newPassword();
+  await writeDurably(file, `${password}\n`);
+  return password;
+}

@@ -6,8 +6,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type Pool = pg.Pool;
 
-export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'webhook-gateway', connectionTimeoutMillis: 5000 });
+export function createPool(connectionString: string, max: number, applicationName = 'webhook-gateway'): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server emits 'error' on the pool; without a listener Node
   // would crash the process. Queries on a dead server still fail and are answered 503.
   pool.on('error', () => {});

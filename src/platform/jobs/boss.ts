@@ -3,10 +3,15 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 
-export function createBoss(connectionString: string, log: Logger, role: 'all' | 'api' | 'worker'): PgBoss {
+/**
+ * `createSchema: false` where the schema exists already: with split database roles the service role
+ * owns it but may not create schemas, and PostgreSQL checks that right even for IF NOT EXISTS.
+ */
+export function createBoss(connectionString: string, log: Logger, role: 'all' | 'api' | 'worker', options: { createSchema: boolean } = { createSchema: true }): PgBoss {
   const boss = new PgBoss({
     connectionString,
     schema: 'pgboss',
+    createSchema: options.createSchema,
     max: 4,
     application_name: 'webhook-gateway:jobs',
     // Wakes workers on notify-enabled queues the moment a job is inserted (PERFORMANCE.md).
