@@ -62,7 +62,7 @@ describe('API key use', () => {
 describe('/v1/events checks the key before the body', () => {
   let svc: TestService;
   before(async () => {
-    svc = await startTestService({ INBOUND_MAX_BODY_BYTES: '2048' });
+    svc = await startTestService({ INBOUND_MAX_BODY_BYTES: '2048', EVENTS_MAX_BODY_BYTES: '2048' });
   });
   after(() => svc.stop());
 

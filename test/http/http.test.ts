@@ -8,7 +8,7 @@ import { until } from '../support/wait.ts';
 describe('HTTP surface', () => {
   let svc: TestService;
   before(async () => {
-    svc = await startTestService({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_BODY_BYTES: '4096', INBOUND_MAX_BODY_BYTES: '2048' });
+    svc = await startTestService({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_BODY_BYTES: '4096', INBOUND_MAX_BODY_BYTES: '2048', EVENTS_MAX_BODY_BYTES: '2048' });
   });
   after(() => svc.stop());
 
