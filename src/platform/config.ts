@@ -1,6 +1,7 @@
 // The one place that reads process.env (STYLE: Config). Every variable is listed in README's
 // configuration table; a bad value stops start-up with all problems named together.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -130,6 +131,21 @@ const trustProxy = z
     return list;
   });
 
+// CSP frame-ancestors sources (SPEC §13): 'none', 'self', or scheme/host sources; never a ';' or
+// a quote that would end the directive and let a value add directives of its own.
+const SOURCE = /^(?:'self'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9.-]+(?::(?:\d{1,5}|\*))?(?:\/[^\s;,']*)?)$/i;
+const frameAncestors = z
+  .preprocess((v) => (v === '' || v === undefined ? "'none'" : v), z.string())
+  .transform((v, ctx) => {
+    const sources = v.trim().split(/\s+/);
+    if (sources.length === 1 && sources[0] === "'none'") return "'none'";
+    const bad = sources.filter((s) => !SOURCE.test(s));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not a CSP source: ${bad.join(' ')} (use 'none', 'self' or origins such as https://portal.example.com, separated by spaces)` });
+      return z.NEVER;
+    }
+    return sources.join(' ');
+  });
 
 const env = z.object({
   PORT: int(4000, 0, 65535),
@@ -165,6 +181,8 @@ const env = z.object({
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
+  CONSOLE_FRAME_ANCESTORS: frameAncestors,
+  CONSOLE_DIST_DIR: optional(z.string()),
 });
 
 export interface Config {
@@ -208,6 +226,10 @@ export interface Config {
   deliveryRetryScheduleMs: number[];
   /** A subscription failing without a success for this long is disabled. */
   deliveryAutoDisableAfterMs: number;
+  /** CSP frame-ancestors of /console: who may embed the console in an iframe. */
+  consoleFrameAncestors: string;
+  /** The console's build (npm install writes it to console/dist). */
+  consoleDistDir: string;
 }
 
 export class ConfigError extends Error {
@@ -311,5 +333,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
+    consoleFrameAncestors: e.CONSOLE_FRAME_ANCESTORS,
+    consoleDistDir: path.resolve(e.CONSOLE_DIST_DIR ?? fileURLToPath(new URL('../../console/dist', import.meta.url))),
   };
 }

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WorkspaceRecord } from '../../workspaces/workspaces.ts';
 import type { ApiKeyRecord } from '../../auth/api-keys.ts';
+import type { ConsoleLinkRecord } from '../../auth/console-links.ts';
 import type { AuditEntryRecord } from '../../audit/audit-entry.ts';
 import type { ViewerRecord, GraphQLContext } from '../../graphql/context.ts';
 import type { TriggerRecord } from '../../inbound/triggers.ts';
@@ -52,8 +53,13 @@ export type AgentInputType =
 
 export type ApiKey = Node & {
   __typename?: 'ApiKey';
+  /** The console link a session was made from; null for API keys. */
+  consoleLinkId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** A console session's fixed end (12 hours after its link was exchanged); null for API keys. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  kind: ApiKeyKind;
   lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
   name: Scalars['String']['output'];
   /** The key's first characters, to recognise it; never enough to use it. */
@@ -73,6 +79,12 @@ export type ApiKeyEdge = {
   cursor: Scalars['String']['output'];
   node: ApiKey;
 };
+
+export type ApiKeyKind =
+  /** A key made with createApiKey, the CLI or on first start. */
+  | 'API_KEY'
+  /** A console session: made by exchanging a console link, ends after 12 hours. */
+  | 'CONSOLE_SESSION';
 
 export type ApiKeyRole =
   /** Everything in the workspace. */
@@ -137,6 +149,35 @@ export type AuditFilter = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type ConsoleLink = Node & {
+  __typename?: 'ConsoleLink';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: ApiKeyRole;
+  status: ConsoleLinkStatus;
+  usedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ConsoleLinkConnection = {
+  __typename?: 'ConsoleLinkConnection';
+  edges: Array<ConsoleLinkEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConsoleLinkEdge = {
+  __typename?: 'ConsoleLinkEdge';
+  cursor: Scalars['String']['output'];
+  node: ConsoleLink;
+};
+
+export type ConsoleLinkStatus =
+  | 'EXPIRED'
+  | 'REVOKED'
+  | 'UNUSED'
+  | 'USED';
+
 export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   role: ApiKeyRole;
@@ -147,6 +188,21 @@ export type CreateApiKeyPayload = {
   apiKey: ApiKey;
   /** The key itself, shown only in this response. */
   key: Scalars['String']['output'];
+};
+
+export type CreateConsoleLinkInput = {
+  /** ADMIN or VIEWER; never above the caller's. */
+  role?: ApiKeyRole;
+  /** How long the link can be exchanged: 1 to 1440 minutes. */
+  ttlMinutes?: Scalars['Int']['input'];
+};
+
+export type CreateConsoleLinkPayload = {
+  __typename?: 'CreateConsoleLinkPayload';
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** PUBLIC_URL/console/#link=<token>: shown only here. */
+  url: Scalars['String']['output'];
 };
 
 export type CreateTriggerInput = {
@@ -375,6 +431,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   applyTriggerYaml: ApplyTriggerYamlPayload;
   createApiKey: CreateApiKeyPayload;
+  /** A one-time sign-in link to the console (ADMIN only); its token is exchanged by POST /v1/console/session. */
+  createConsoleLink: CreateConsoleLinkPayload;
   createTrigger: CreateTriggerPayload;
   createWebhookSubscription: CreateWebhookSubscriptionPayload;
   deleteTrigger: DeleteTriggerPayload;
@@ -389,6 +447,8 @@ export type Mutation = {
   /** Queues again this subscription's CANCELLED and FAILED deliveries of events since a time (after re-enabling). */
   replayEvents: ReplayEventsPayload;
   revokeApiKey: RevokeApiKeyPayload;
+  /** Revokes an unused link, and ends the sessions it made (their live sockets close). */
+  revokeConsoleLink: RevokeConsoleLinkPayload;
   /** Ends an old secret's overlap now. The current secret cannot be revoked: rotate it. */
   revokeSecret: RevokeSecretPayload;
   /** A new secret; the previous one stays valid for overlapHours (inbound accepts either). */
@@ -413,6 +473,11 @@ export type MutationApplyTriggerYamlArgs = {
 
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+export type MutationCreateConsoleLinkArgs = {
+  input: CreateConsoleLinkInput;
 };
 
 
@@ -463,6 +528,11 @@ export type MutationReplayEventsArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationRevokeConsoleLinkArgs = {
+  input: RevokeConsoleLinkInput;
 };
 
 
@@ -558,6 +628,8 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** The workspace's console links, oldest first (ADMIN only). At most 100 per page. */
+  consoleLinks: ConsoleLinkConnection;
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
@@ -581,6 +653,12 @@ export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   includeRevoked?: Scalars['Boolean']['input'];
+};
+
+
+export type QueryConsoleLinksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -664,6 +742,16 @@ export type RevokeApiKeyInput = {
 export type RevokeApiKeyPayload = {
   __typename?: 'RevokeApiKeyPayload';
   apiKey: ApiKey;
+};
+
+export type RevokeConsoleLinkInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type RevokeConsoleLinkPayload = {
+  __typename?: 'RevokeConsoleLinkPayload';
+  id: Scalars['ID']['output'];
+  revokedAt: Scalars['DateTime']['output'];
 };
 
 export type RevokeSecretInput = {
@@ -1040,6 +1128,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
     | ( ApiKeyRecord )
+    | ( ConsoleLinkRecord )
     | ( EventRecord )
     | ( InboundDeliveryRow )
     | ( OutboundDeliveryRow )
@@ -1058,6 +1147,7 @@ export type ResolversTypes = ResolversObject<{
   ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
   ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
   ApiKeyEdge: ResolverTypeWrapper<Omit<ApiKeyEdge, 'node'> & { node: ResolversTypes['ApiKey'] }>;
+  ApiKeyKind: ApiKeyKind;
   ApiKeyRole: ApiKeyRole;
   ApplyTriggerYamlInput: ApplyTriggerYamlInput;
   ApplyTriggerYamlPayload: ResolverTypeWrapper<Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
@@ -1066,8 +1156,14 @@ export type ResolversTypes = ResolversObject<{
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ConsoleLink: ResolverTypeWrapper<ConsoleLinkRecord>;
+  ConsoleLinkConnection: ResolverTypeWrapper<Omit<ConsoleLinkConnection, 'edges'> & { edges: Array<ResolversTypes['ConsoleLinkEdge']> }>;
+  ConsoleLinkEdge: ResolverTypeWrapper<Omit<ConsoleLinkEdge, 'node'> & { node: ResolversTypes['ConsoleLink'] }>;
+  ConsoleLinkStatus: ConsoleLinkStatus;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  CreateConsoleLinkInput: CreateConsoleLinkInput;
+  CreateConsoleLinkPayload: ResolverTypeWrapper<CreateConsoleLinkPayload>;
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: ResolverTypeWrapper<Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
@@ -1114,6 +1210,8 @@ export type ResolversTypes = ResolversObject<{
   ReplayEventsPayload: ResolverTypeWrapper<Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  RevokeConsoleLinkInput: RevokeConsoleLinkInput;
+  RevokeConsoleLinkPayload: ResolverTypeWrapper<RevokeConsoleLinkPayload>;
   RevokeSecretInput: RevokeSecretInput;
   RevokeSecretPayload: ResolverTypeWrapper<Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversTypes['SigningSecret'] }>;
   RotateTriggerSecretInput: RotateTriggerSecretInput;
@@ -1164,8 +1262,13 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEntry: AuditEntryRecord;
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
+  ConsoleLink: ConsoleLinkRecord;
+  ConsoleLinkConnection: Omit<ConsoleLinkConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConsoleLinkEdge']> };
+  ConsoleLinkEdge: Omit<ConsoleLinkEdge, 'node'> & { node: ResolversParentTypes['ConsoleLink'] };
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  CreateConsoleLinkInput: CreateConsoleLinkInput;
+  CreateConsoleLinkPayload: CreateConsoleLinkPayload;
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
@@ -1210,6 +1313,8 @@ export type ResolversParentTypes = ResolversObject<{
   ReplayEventsPayload: Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  RevokeConsoleLinkInput: RevokeConsoleLinkInput;
+  RevokeConsoleLinkPayload: RevokeConsoleLinkPayload;
   RevokeSecretInput: RevokeSecretInput;
   RevokeSecretPayload: Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversParentTypes['SigningSecret'] };
   RotateTriggerSecretInput: RotateTriggerSecretInput;
@@ -1253,8 +1358,11 @@ export type AgentInputMappingResolvers<ContextType = GraphQLContext, ParentType 
 }>;
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  consoleLinkId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ApiKeyKind'], ParentType, ContextType>;
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1300,9 +1408,36 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
+export type ConsoleLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLink'] = ResolversParentTypes['ConsoleLink']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['ApiKeyRole'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConsoleLinkStatus'], ParentType, ContextType>;
+  usedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type ConsoleLinkConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLinkConnection'] = ResolversParentTypes['ConsoleLinkConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ConsoleLinkEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ConsoleLinkEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLinkEdge'] = ResolversParentTypes['ConsoleLinkEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsoleLink'], ParentType, ContextType>;
+}>;
+
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CreateConsoleLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateConsoleLinkPayload'] = ResolversParentTypes['CreateConsoleLinkPayload']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type CreateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateTriggerPayload'] = ResolversParentTypes['CreateTriggerPayload']> = ResolversObject<{
@@ -1415,6 +1550,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   applyTriggerYaml?: Resolver<ResolversTypes['ApplyTriggerYamlPayload'], ParentType, ContextType, RequireFields<MutationApplyTriggerYamlArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createConsoleLink?: Resolver<ResolversTypes['CreateConsoleLinkPayload'], ParentType, ContextType, RequireFields<MutationCreateConsoleLinkArgs, 'input'>>;
   createTrigger?: Resolver<ResolversTypes['CreateTriggerPayload'], ParentType, ContextType, RequireFields<MutationCreateTriggerArgs, 'input'>>;
   createWebhookSubscription?: Resolver<ResolversTypes['CreateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deleteTrigger?: Resolver<ResolversTypes['DeleteTriggerPayload'], ParentType, ContextType, RequireFields<MutationDeleteTriggerArgs, 'input'>>;
@@ -1425,6 +1561,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   redeliver?: Resolver<ResolversTypes['RedeliverPayload'], ParentType, ContextType, RequireFields<MutationRedeliverArgs, 'input'>>;
   replayEvents?: Resolver<ResolversTypes['ReplayEventsPayload'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  revokeConsoleLink?: Resolver<ResolversTypes['RevokeConsoleLinkPayload'], ParentType, ContextType, RequireFields<MutationRevokeConsoleLinkArgs, 'input'>>;
   revokeSecret?: Resolver<ResolversTypes['RevokeSecretPayload'], ParentType, ContextType, RequireFields<MutationRevokeSecretArgs, 'input'>>;
   rotateTriggerSecret?: Resolver<ResolversTypes['RotateTriggerSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateTriggerSecretArgs, 'input'>>;
   rotateWebhookSubscriptionSecret?: Resolver<ResolversTypes['RotateWebhookSubscriptionSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSubscriptionSecretArgs, 'input'>>;
@@ -1436,7 +1573,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'ConsoleLink' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type OutboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDelivery'] = ResolversParentTypes['OutboundDelivery']> = ResolversObject<{
@@ -1475,6 +1612,7 @@ export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
@@ -1499,6 +1637,11 @@ export type ReplayEventsPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+}>;
+
+export type RevokeConsoleLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeConsoleLinkPayload'] = ResolversParentTypes['RevokeConsoleLinkPayload']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type RevokeSecretPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeSecretPayload'] = ResolversParentTypes['RevokeSecretPayload']> = ResolversObject<{
@@ -1666,7 +1809,11 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  ConsoleLink?: ConsoleLinkResolvers<ContextType>;
+  ConsoleLinkConnection?: ConsoleLinkConnectionResolvers<ContextType>;
+  ConsoleLinkEdge?: ConsoleLinkEdgeResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateConsoleLinkPayload?: CreateConsoleLinkPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1695,6 +1842,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RedeliverPayload?: RedeliverPayloadResolvers<ContextType>;
   ReplayEventsPayload?: ReplayEventsPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  RevokeConsoleLinkPayload?: RevokeConsoleLinkPayloadResolvers<ContextType>;
   RevokeSecretPayload?: RevokeSecretPayloadResolvers<ContextType>;
   RotateTriggerSecretPayload?: RotateTriggerSecretPayloadResolvers<ContextType>;
   RotateWebhookSubscriptionSecretPayload?: RotateWebhookSubscriptionSecretPayloadResolvers<ContextType>;
