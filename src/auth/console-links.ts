@@ -118,13 +118,25 @@ function whyRefused(link: ConsoleLinkRecord | null, now: Date): LinkRefusal {
   return link.expiresAt <= now ? 'EXPIRED' : 'USED';
 }
 
-/** The workspace's links, oldest first: a page of a Relay connection (see listApiKeys). */
+/**
+ * The workspace's links, oldest first: a page of a Relay connection (see listApiKeys). Unless
+ * asked for all, only those that still open something: unused and unexpired, or used with a
+ * session still live.
+ */
 export async function listConsoleLinks(
-  services: Pick<Services, 'db'>, principal: Principal | undefined, input: { first: number; after?: string | undefined },
+  services: Pick<Services, 'db'>, principal: Principal | undefined, input: { first: number; after?: string | undefined; includeInactive: boolean },
 ): Promise<ConsoleLinkRecord[]> {
   const { workspaceId } = assertCan(principal, 'manage');
+  const now = new Date();
+  const active = {
+    revokedAt: null,
+    OR: [
+      { usedAt: null, expiresAt: { gt: now } },
+      { usedAt: { not: null }, sessions: { some: { revokedAt: null, expiresAt: { gt: now } } } },
+    ],
+  };
   return services.db.consoleLink.findMany({
-    where: { workspaceId, ...(input.after ? { id: { gt: input.after } } : {}) },
+    where: { workspaceId, ...(input.includeInactive ? {} : active), ...(input.after ? { id: { gt: input.after } } : {}) },
     orderBy: { id: 'asc' },
     take: input.first + 1,
     select: LINK_FIELDS,

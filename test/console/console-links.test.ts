@@ -139,10 +139,16 @@ describe('console links and sessions', () => {
     assert.equal(noToken.status, 400);
     assert.equal(((await noToken.json()) as any).error.field, 'token');
 
-    const links = await gqlOk(svc.url, svc.adminKey, '{ consoleLinks(first: 100) { edges { node { id status } } } }');
+    const links = await gqlOk(svc.url, svc.adminKey, '{ consoleLinks(first: 100, includeInactive: true) { edges { node { id status } } } }');
     const status = new Map(links.consoleLinks.edges.map((e: any) => [e.node.id, e.node.status]));
     assert.equal(status.get(revoked.id), 'REVOKED');
     assert.equal(status.get(expired.id), 'EXPIRED');
+    // By default only links that still open something.
+    const fresh = await createLink(svc, svc.adminKey);
+    const active = await gqlOk(svc.url, svc.adminKey, '{ consoleLinks(first: 100) { edges { node { id status } } } }');
+    const activeIds = active.consoleLinks.edges.map((e: any) => e.node.id);
+    assert.ok(activeIds.includes(fresh.id));
+    assert.ok(!activeIds.includes(revoked.id) && !activeIds.includes(expired.id));
   });
 
   it('lists sessions beside API keys; a VIEWER session reads but may not change the workspace', async () => {

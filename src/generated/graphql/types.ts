@@ -628,7 +628,10 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
-  /** The workspace's console links, oldest first (ADMIN only). At most 100 per page. */
+  /**
+   * The workspace's console links, oldest first (ADMIN only). At most 100 per page. Unless
+   * includeInactive, only links that still open something: unused and unexpired, or used with a live session.
+   */
   consoleLinks: ConsoleLinkConnection;
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
@@ -659,6 +662,7 @@ export type QueryApiKeysArgs = {
 export type QueryConsoleLinksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
+  includeInactive?: Scalars['Boolean']['input'];
 };
 
 
@@ -1612,7 +1616,7 @@ export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
-  consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first'>>;
+  consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;

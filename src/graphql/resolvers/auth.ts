@@ -16,8 +16,8 @@ export const authResolvers: Resolvers = {
     me: (_parent, _args, { principal }) => ({ principal: getCaller(principal) }),
     apiKeys: (_p, { first, after, includeRevoked }, { services, principal }) =>
       paged({ first, after }, (page) => listApiKeys(services, principal, { ...page, includeRevoked })),
-    consoleLinks: (_p, { first, after }, { services, principal }) =>
-      paged({ first, after }, (page) => listConsoleLinks(services, principal, page)),
+    consoleLinks: (_p, { first, after, includeInactive }, { services, principal }) =>
+      paged({ first, after }, (page) => listConsoleLinks(services, principal, { ...page, includeInactive })),
   },
   Mutation: {
     createApiKey: (_parent, { input }, { services, principal }) => createApiKey(services, principal, input),
