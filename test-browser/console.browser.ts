@@ -2,8 +2,10 @@
 // real gateway serving the real build. `npm run test:browser` (outside `npm test`, which must pass
 // on a machine without a browser). Screenshots go to docs/console/.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { signStandardWebhooks } from '../src/signing/schemes.ts';
@@ -13,6 +15,14 @@ import { gqlOk, startTestService, type TestService } from '../test/support/servi
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../docs/console/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
+
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const server = net.createServer().once('error', reject);
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as net.AddressInfo;
+    server.close(() => resolve(port));
+  });
+});
 
 describe('the console in Chromium', () => {
   let svc: TestService;
@@ -27,7 +37,9 @@ describe('the console in Chromium', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     mkdirSync(SHOTS, { recursive: true });
-    svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    // A port known before start, so the links and trigger URLs the gateway makes (PUBLIC_URL) are the ones it serves.
+    const port = await freePort();
+    svc = await startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
     receiver = await startReceiver();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
   });
@@ -54,8 +66,7 @@ describe('the console in Chromium', () => {
 
   async function link(role: 'ADMIN' | 'VIEWER'): Promise<string> {
     const { createConsoleLink } = await gqlOk(svc.url, svc.adminKey, 'mutation($r: ApiKeyRole!) { createConsoleLink(input: {role: $r}) { url } }', { r: role });
-    // The link is made on PUBLIC_URL; the test's gateway listens on its own port.
-    return `${svc.url}/console/#link=${/#link=(.+)$/.exec(createConsoleLink.url)![1]}`;
+    return createConsoleLink.url;
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
@@ -100,11 +111,17 @@ describe('the console in Chromium', () => {
     assert.match(triggerSecret, /^whsec_/);
     assert.ok((await admin.getByRole('tabpanel').innerText()).includes(triggerSecret), 'the curl example carries the secret');
     await shot(admin, 'trigger-created');
+    // The Node.js example, as shown, sends a webhook the gateway accepts.
+    await admin.getByRole('tab', { name: 'Node.js' }).click();
+    const example = await admin.getByRole('tabpanel').innerText();
+    const ran = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', example], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))));
+    assert.match(ran, /^202 /);
 
     const body = JSON.stringify({ pull_request: { number: 42 } });
     const ts = Math.floor(Date.now() / 1000);
     const id = `msg_browser_${ts}`;
-    const hook = `${svc.url}${new URL(triggerUrl).pathname}`;
+    const hook = triggerUrl;
     await admin.getByRole('link', { name: 'Go to the trigger' }).click();
     await admin.getByRole('heading', { name: 'Requests' }).waitFor();
     const res = await fetch(hook, {

@@ -31,7 +31,7 @@ export function curlExample(t: SigningTarget, body: string): string {
     default:
       return [
         ...head, 'ID="msg_$(date +%s%N)"',
-        `KEY=$(printf '%s' "\${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \\n')`,
+        `KEY=$(printf '%s' "\${SECRET#whsec_}" | base64 -d | od -An -v -tx1 | tr -d ' \\n')`,
         `SIG=$(printf '%s' "$ID.$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt hexkey:"$KEY" -binary | base64)`,
         ...post(['"webhook-id: $ID"', '"webhook-timestamp: $TS"', '"webhook-signature: v1,$SIG"']),
       ].join('\n');

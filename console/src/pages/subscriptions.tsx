@@ -172,7 +172,7 @@ function SubscriptionDetail({ id, caller }: { id: string; caller: Caller }) {
   return (
     <section aria-labelledby="sub-title">
       <p><Link to="/subscriptions">← Subscriptions</Link></p>
-      <div className="title-row">
+      <div className="title-row start">
         <h1 id="sub-title">{s.url}</h1>
         <span className={s.status === 'ACTIVE' ? 'badge ok' : 'badge'}>{s.status}</span>
       </div>

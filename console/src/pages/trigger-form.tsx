@@ -54,7 +54,7 @@ export function triggerInput(v: TriggerFormValues, creating: boolean) {
 }
 
 export function TriggerForm({ initial, creating, submitLabel, onSubmit, onCancel }: {
-  initial: TriggerFormValues; creating: boolean; submitLabel: string; onSubmit: (v: TriggerFormValues) => Promise<void>; onCancel: () => void;
+  initial: TriggerFormValues; creating: boolean; submitLabel: string; onSubmit: (v: TriggerFormValues, sample: string) => Promise<void>; onCancel: () => void;
 }) {
   const [v, setV] = useState(initial);
   const [error, setError] = useState<unknown>();
@@ -66,7 +66,7 @@ export function TriggerForm({ initial, creating, submitLabel, onSubmit, onCancel
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    onSubmit(v).catch(setError).finally(() => setBusy(false));
+    onSubmit(v, sample).catch(setError).finally(() => setBusy(false));
   };
   return (
     <form onSubmit={submit} className="form" aria-label={creating ? 'New trigger' : 'Edit trigger'}>

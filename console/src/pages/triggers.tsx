@@ -53,7 +53,16 @@ const LiveRequests = graphql(`
   }
 `);
 
-type Created = { secret: string; trigger: { id: string; name: string; url: string; signatureScheme: string; hmac?: { header: string; encoding: string; prefix?: string | null } | null } };
+/** The pasted sample, compact, when it is JSON: the examples then send what the mapping expects. */
+function exampleBody(sample: string): string {
+  try {
+    return JSON.stringify(JSON.parse(sample));
+  } catch {
+    return '{"hello":"world"}';
+  }
+}
+
+type Created = { body: string; secret: string; trigger: { id: string; name: string; url: string; signatureScheme: string; hmac?: { header: string; encoding: string; prefix?: string | null } | null } };
 
 export function TriggersPage({ caller, rest }: { caller: Caller; rest: string }) {
   const [created, setCreated] = useState<Created>();
@@ -63,9 +72,9 @@ export function TriggersPage({ caller, rest }: { caller: Caller; rest: string })
         <h1 id="new-trigger-title">New trigger</h1>
         <TriggerForm
           initial={emptyTrigger()} creating submitLabel="Create" onCancel={() => navigate('/triggers')}
-          onSubmit={async (v) => {
+          onSubmit={async (v, sample) => {
             const { createTrigger } = await request(CreateTrigger, { input: triggerInput(v, true) });
-            setCreated(createTrigger);
+            setCreated({ ...createTrigger, body: exampleBody(sample) });
             navigate(`/triggers/${createTrigger.trigger.id}/created`);
           }}
         />
@@ -91,7 +100,7 @@ function TriggerList({ caller }: { caller: Caller }) {
       {data && data.triggers.edges.length === 0 ? <p>No triggers yet.</p> : null}
       {data && data.triggers.edges.length > 0 ? (
         <table>
-          <thead><tr><th>Name</th><th>Agent</th><th>Scheme</th><th>State</th><th>URL</th></tr></thead>
+          <thead><tr><th>Name</th><th>Agent</th><th>Scheme</th><th>State</th><th className="wide-only">URL</th></tr></thead>
           <tbody>
             {data.triggers.edges.map(({ node: t }) => (
               <tr key={t.id}>
@@ -99,7 +108,7 @@ function TriggerList({ caller }: { caller: Caller }) {
                 <td>{t.agent}</td>
                 <td>{t.signatureScheme}</td>
                 <td>{t.enabled ? 'enabled' : 'disabled'}</td>
-                <td><code>{t.url}</code></td>
+                <td className="wide-only"><code>{t.url}</code></td>
               </tr>
             ))}
           </tbody>
@@ -109,8 +118,7 @@ function TriggerList({ caller }: { caller: Caller }) {
   );
 }
 
-function SigningExamples({ target }: { target: Parameters<typeof curlExample>[0] }) {
-  const body = '{"hello":"world"}';
+function SigningExamples({ target, body }: { target: Parameters<typeof curlExample>[0]; body: string }) {
   const examples = [['curl', curlExample(target, body)], ['Node.js', nodeExample(target, body)], ['Python', pythonExample(target, body)]] as const;
   const [tab, setTab] = useState(0);
   const [, code] = examples[tab]!;
@@ -123,7 +131,7 @@ function SigningExamples({ target }: { target: Parameters<typeof curlExample>[0]
         ))}
       </div>
       <pre role="tabpanel" aria-label={`${examples[tab]![0]} example`}>{code}</pre>
-      <CopyButton value={code} label="Copy example" />
+      <div className="actions"><CopyButton value={code} label="Copy example" /></div>
     </section>
   );
 }
@@ -136,8 +144,8 @@ function CreatedTrigger({ created }: { created: Created }) {
       <p className="notice">Copy the secret now: it is shown only once. The sender signs each request with it.</p>
       <ShownOnce label="Webhook URL" value={t.url} copyLabel="Copy URL" />
       <ShownOnce label="Signing secret" value={created.secret} copyLabel="Copy secret" />
-      <SigningExamples target={{ url: t.url, scheme: t.signatureScheme, secret: created.secret, hmac: t.hmac ?? null }} />
-      <Link to={`/triggers/${t.id}`}>Go to the trigger</Link>
+      <SigningExamples target={{ url: t.url, scheme: t.signatureScheme, secret: created.secret, hmac: t.hmac ?? null }} body={created.body} />
+      <p><Link to={`/triggers/${t.id}`}>Go to the trigger</Link></p>
     </section>
   );
 }
@@ -180,7 +188,7 @@ function TriggerDetail({ id, caller }: { id: string; caller: Caller }) {
   return (
     <section aria-labelledby="trigger-title">
       <p><Link to="/triggers">← Triggers</Link></p>
-      <div className="title-row">
+      <div className="title-row start">
         <h1 id="trigger-title">{t.name}</h1>
         <span className={t.enabled ? 'badge ok' : 'badge'}>{t.enabled ? 'enabled' : 'disabled'}</span>
       </div>
