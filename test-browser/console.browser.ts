@@ -64,8 +64,10 @@ describe('the console in Chromium', () => {
     return page;
   }
 
+  const links = new Map<string, string>();
   async function link(role: 'ADMIN' | 'VIEWER'): Promise<string> {
-    const { createConsoleLink } = await gqlOk(svc.url, svc.adminKey, 'mutation($r: ApiKeyRole!) { createConsoleLink(input: {role: $r}) { url } }', { r: role });
+    const { createConsoleLink } = await gqlOk(svc.url, svc.adminKey, 'mutation($r: ApiKeyRole!) { createConsoleLink(input: {role: $r}) { id url } }', { r: role });
+    links.set(createConsoleLink.url, createConsoleLink.id);
     return createConsoleLink.url;
   }
 
@@ -150,6 +152,27 @@ describe('the console in Chromium', () => {
     await shot(admin, 'trigger-rotated');
   });
 
+  it('edits, disables and enables a trigger, and deletes one after asking', async () => {
+    await admin.getByRole('button', { name: 'Edit', exact: true }).click();
+    await admin.getByLabel('Agent', { exact: true }).fill('reviewer-v2');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('reviewer-v2', { exact: true }).waitFor();
+    await admin.getByRole('button', { name: 'Disable', exact: true }).click();
+    await admin.getByText('disabled', { exact: true }).waitFor();
+    await admin.getByRole('button', { name: 'Enable', exact: true }).click();
+    await admin.getByText('enabled', { exact: true }).waitFor();
+
+    await gqlOk(svc.url, svc.adminKey, 'mutation { createTrigger(input: {name: "to-delete", agent: "a", inputs: []}) { trigger { id } } }');
+    await admin.getByRole('link', { name: '← Triggers' }).click();
+    await admin.getByRole('link', { name: 'to-delete' }).click();
+    await admin.getByRole('button', { name: 'Delete', exact: true }).click();
+    await admin.getByText('Delete trigger to-delete? Its URL stops working at once.').waitFor();
+    await admin.getByRole('button', { name: 'Yes, delete' }).click();
+    await admin.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await admin.getByRole('link', { name: 'github-pr' }).waitFor();
+    assert.equal(await admin.getByRole('link', { name: 'to-delete' }).count(), 0);
+  });
+
   it('creates a subscription to a local receiver and sees it ACTIVE; a receiver\'s HTML answer is shown as text', async () => {
     await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Subscriptions', exact: true }).click();
     await admin.getByRole('button', { name: 'New subscription' }).click();
@@ -183,9 +206,10 @@ describe('the console in Chromium', () => {
     await shot(admin, 'events');
   });
 
-  it('shows a VIEWER no create or change buttons', async () => {
+  it('shows a VIEWER no create or change buttons; revoking its link signs it out with the reason', async () => {
     const viewer = await newPage(390);
-    await viewer.goto(await link('VIEWER'));
+    const viewerLink = await link('VIEWER');
+    await viewer.goto(viewerLink);
     await viewer.getByRole('heading', { name: 'Triggers' }).waitFor();
     await viewer.getByRole('link', { name: 'github-pr' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New trigger' }).count(), 0);
@@ -196,6 +220,10 @@ describe('the console in Chromium', () => {
     await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Subscriptions', exact: true }).click();
     await viewer.getByRole('heading', { name: 'Subscriptions' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New subscription' }).count(), 0);
+
+    await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { revokeConsoleLink(input: {id: $id}) { id } }', { id: links.get(viewerLink) });
+    await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Events', exact: true }).click();
+    await viewer.getByText('Your session ended').waitFor();
   });
 
   it('refuses a used link and a revoked link with the reason, and a PUBLISHER key with why; signs in with a pasted key', async () => {
@@ -207,7 +235,7 @@ describe('the console in Chromium', () => {
     const again = await newPage();
     await again.goto(used);
     await again.getByRole('heading', { name: 'Sign in to the webhook gateway' }).waitFor();
-    await again.getByText('this sign-in link was already used').waitFor();
+    await again.getByText('This sign-in link was already used').waitFor();
     await shot(again, 'sign-in-used-link');
 
     const revokedUrl = await link('VIEWER');
@@ -216,7 +244,7 @@ describe('the console in Chromium', () => {
     for (const l of unused) await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { revokeConsoleLink(input: {id: $id}) { id } }', { id: l.id });
     const revoked = await newPage();
     await revoked.goto(revokedUrl);
-    await revoked.getByText('this sign-in link was revoked').waitFor();
+    await revoked.getByText('This sign-in link was revoked').waitFor();
 
     const { createApiKey } = await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }');
     await revoked.getByLabel('API key').fill(createApiKey.key);
@@ -234,6 +262,10 @@ describe('the console in Chromium', () => {
     await shot(admin, 'replace-session');
     await admin.getByRole('button', { name: 'Stay signed in' }).click();
     await admin.getByRole('button', { name: 'New trigger' }).waitFor();
+    await admin.goto(await link('VIEWER'));
+    await admin.getByRole('button', { name: 'Use the link' }).click();
+    await admin.getByText('VIEWER session').waitFor();
+    assert.equal(await admin.getByRole('button', { name: 'New trigger' }).count(), 0);
   });
 
   it('loaded nothing from another origin, broke no CSP rule and ran no injected script', async () => {

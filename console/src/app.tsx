@@ -69,8 +69,8 @@ export function App() {
   };
 
   useEffect(() => {
-    const link = takeLinkFromUrl();
     const start = async () => {
+      const link = takeLinkFromUrl();
       const existing = currentCredential();
       const caller = existing ? await whoAmI().catch(() => undefined) : undefined;
       if (link && caller) return setState({ step: 'ask', link, caller });
@@ -80,8 +80,14 @@ export function App() {
       setState({ step: 'signed-out', reason: existing ? 'Your session ended (it expired or was revoked). Sign in again.' : undefined });
     };
     void start();
-    return listenForSignOut((reason) => setState({ step: 'signed-out', reason }));
-    // Runs once, on load: the fragment is read and removed there.
+    // A link opened in a tab already on /console/ changes only the fragment: no reload.
+    const onHash = () => void (location.hash.startsWith('#link=') && start());
+    window.addEventListener('hashchange', onHash);
+    const stop = listenForSignOut((reason) => setState({ step: 'signed-out', reason }));
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      stop();
+    };
   }, []);
 
   const signOut = async () => {
@@ -125,7 +131,7 @@ function SignIn({ reason, onKey }: { reason: string | undefined; onKey: (key: st
     <main className="centered">
       <section className="card" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to the webhook gateway</h1>
-        {reason ? <p className="error" role="alert">{reason}</p> : null}
+        {reason ? <p className="error" role="alert">{reason.charAt(0).toUpperCase() + reason.slice(1)}</p> : null}
         <form onSubmit={submit}>
           <div className="field">
             <label htmlFor="api-key">API key</label>
