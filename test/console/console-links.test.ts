@@ -170,6 +170,17 @@ describe('console links and sessions', () => {
     assert.ok(!keys.apiKeys.edges.some((e: any) => e.node.id === session.sessionId));
   });
 
+  it('closes a session\'s open sockets once it expires (the sockets\' periodic key check)', async () => {
+    const { session } = await signIn(svc, 'VIEWER');
+    const socket = await openLiveSocket(svc.url, session.token, AUDIT);
+    try {
+      await db.query("UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1", [session.sessionId]);
+      assert.deepEqual(await within(socket.closed, WAIT_MS, 'the expired session\'s socket closed'), { code: 4403, reason: 'Forbidden: API key revoked' });
+    } finally {
+      await socket.client.dispose();
+    }
+  });
+
   it('revokeConsoleLink on a used link ends its session and closes the session\'s sockets before it answers', async () => {
     const { link, session } = await signIn(svc, 'VIEWER');
     const other = await signIn(svc, 'VIEWER');
