@@ -104,6 +104,13 @@ describe('the console in Chromium', () => {
     await admin.getByLabel('Sample payload (for the preview)').fill('{"pull_request": {"number": 42}}');
     await admin.getByRole('table', { name: 'Mapping preview' }).getByText('42').waitFor();
     await shot(admin, 'trigger-new');
+    // An error the API ties to a field (extensions.field) is shown beside that field.
+    await admin.getByLabel('Name', { exact: true }).fill('github pr');
+    await admin.getByRole('button', { name: 'Create' }).click();
+    const nameField = admin.getByLabel('Name', { exact: true });
+    await admin.locator('.field', { has: nameField }).getByText('may hold letters, digits').waitFor();
+    assert.equal(await nameField.getAttribute('aria-invalid'), 'true');
+    await nameField.fill('github-pr');
     await admin.getByRole('button', { name: 'Create' }).click();
 
     await admin.getByRole('heading', { name: 'Trigger github-pr created' }).waitFor();
