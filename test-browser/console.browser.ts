@@ -269,10 +269,14 @@ describe('the console in Chromium', () => {
     await shot(admin, 'replace-session');
     await admin.getByRole('button', { name: 'Stay signed in' }).click();
     await admin.getByRole('button', { name: 'New trigger' }).waitFor();
+    const liveAdminSessions = async () => (await gqlOk(svc.url, svc.adminKey, '{ apiKeys(first: 100) { edges { node { kind role } } } }'))
+      .apiKeys.edges.filter((e: any) => e.node.kind === 'CONSOLE_SESSION' && e.node.role === 'ADMIN').length;
+    const before = await liveAdminSessions();
     await admin.goto(await link('VIEWER'));
     await admin.getByRole('button', { name: 'Use the link' }).click();
     await admin.getByText('VIEWER session').waitFor();
     assert.equal(await admin.getByRole('button', { name: 'New trigger' }).count(), 0);
+    assert.equal(await liveAdminSessions(), before - 1, 'the replaced session was ended');
   });
 
   it('loaded nothing from another origin, broke no CSP rule and ran no injected script', async () => {

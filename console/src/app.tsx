@@ -90,6 +90,13 @@ export function App() {
     };
   }, []);
 
+  // The session a link replaces is ended, not left valid for its 12 hours with nobody holding it.
+  const replaceWith = async (link: string, caller: Caller) => {
+    if (currentCredential()?.kind === 'session') await request(SignOutSession, { id: caller.apiKey.id }).catch(() => {});
+    forgetCredential();
+    await useLink(link);
+  };
+
   const signOut = async () => {
     const credential = currentCredential();
     if (credential?.kind === 'session' && state.step === 'in') await request(SignOutSession, { id: state.caller.apiKey.id }).catch(() => {});
@@ -107,7 +114,7 @@ export function App() {
           <h1 id="ask-title">Replace this session?</h1>
           <p>You are signed in to workspace <strong>{state.caller.workspace.name}</strong> as {state.caller.role}. This page was opened with a sign-in link.</p>
           <div className="actions">
-            <button type="button" onClick={() => void useLink(state.link)}>Use the link</button>
+            <button type="button" onClick={() => void replaceWith(state.link, state.caller)}>Use the link</button>
             <button type="button" className="secondary" onClick={() => setState({ step: 'in', caller: state.caller })}>Stay signed in</button>
           </div>
         </section>
