@@ -58,7 +58,10 @@ export function consoleRouter(services: Services): express.Router {
   const dist = config.consoleDistDir;
   const index = path.join(dist, 'index.html');
   // Hashed file names never change content: cached for good. index.html is asked for each time.
-  router.use('/console/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  router.use('/console/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d' }), (_req, res) => {
+    // A missing asset is a 404, never the app's index.html (which the browser would run as a script).
+    sendRefusal(res, { status: 404, code: 'NOT_FOUND', message: 'no such console asset' });
+  });
   router.get(['/console', '/console/{*rest}'], (req, res, next) => {
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send(`The console is not built: ${dist} has no index.html. Run \`npm install\` (or \`npm run console:build\`) and restart.\n`);

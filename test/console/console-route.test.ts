@@ -45,7 +45,9 @@ describe('serving the console', () => {
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('content-type')!, /javascript/);
     assert.match(asset.headers.get('cache-control')!, /immutable/);
-    assert.equal((await fetch(`${svc.url}/console/assets/missing.js`)).status, 404);
+    const missing = await fetch(`${svc.url}/console/assets/missing.js`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
     const bare = await fetch(`${svc.url}/console`, { redirect: 'manual' });
     assert.equal(bare.headers.get('location'), '/console/');
     const root = await fetch(`${svc.url}/`, { redirect: 'manual' });
