@@ -1,6 +1,6 @@
 // Sign-in and the shell (SPEC §13): a pasted key or a one-time link, the workspace's name, the six
 // pages. A link never silently replaces a signed-in session: the console asks first.
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { closeLive, request } from './api.ts';
 import { graphql } from './gql/gql.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
@@ -44,6 +44,9 @@ type State =
 
 export function App() {
   const [state, setState] = useState<State>({ step: 'loading' });
+  // Only a signed-in console is signed out by a refused credential; a key being tried just fails.
+  const signedIn = useRef(false);
+  signedIn.current = state.step === 'in';
 
   const signIn = async (credential: Credential) => {
     storeCredential(credential);
@@ -83,7 +86,7 @@ export function App() {
     // A link opened in a tab already on /console/ changes only the fragment: no reload.
     const onHash = () => void (location.hash.startsWith('#link=') && start());
     window.addEventListener('hashchange', onHash);
-    const stop = listenForSignOut((reason) => setState({ step: 'signed-out', reason }));
+    const stop = listenForSignOut((reason) => signedIn.current && setState({ step: 'signed-out', reason }));
     return () => {
       window.removeEventListener('hashchange', onHash);
       stop();
