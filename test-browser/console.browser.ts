@@ -151,6 +151,9 @@ describe('the console in Chromium', () => {
       assert.ok(n < 10, 'no request arrived over graphql-ws');
     }
     await shot(admin, 'trigger-detail');
+    await admin.setViewportSize({ width: 390, height: 900 });
+    await shot(admin, 'trigger-detail-phone');
+    await admin.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('runs a dry run showing each check, and rotates the secret showing the new one and the old one\'s expiry', async () => {
