@@ -58,6 +58,8 @@ describe('console links and sessions', () => {
     assert.match(link.url, /^https:\/\/gateway\.example\.com\/console\/#link=wcl_[\w-]{43}$/);
     const minutes = (Date.parse(link.expiresAt) - Date.now()) / 60_000;
     assert.ok(minutes > 58 && minutes <= 60, `expires in ${minutes} minutes`);
+    const node = await gqlOk(svc.url, svc.adminKey, 'query($id: ID!) { node(id: $id) { __typename ... on ConsoleLink { id role status } } }', { id: link.id });
+    assert.deepEqual(node.node, { __typename: 'ConsoleLink', id: link.id, role: 'VIEWER', status: 'UNUSED' });
     const token = tokenOf(link.url);
     const row = (await db.query('SELECT role, hash FROM console_link WHERE id = $1', [link.id])).rows[0];
     assert.equal(row.role, 'VIEWER');
