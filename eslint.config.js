@@ -19,7 +19,7 @@ const DOMAINS = {
 const element = (type) => ({ to: { element: { type } } });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/prisma/', '.data/'] },
+  { ignores: ['node_modules/', 'src/generated/prisma/', '.data/', 'console/dist/', 'console/src/gql/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // A test that does not run passes whatever the code does (scripts/test.mjs fails the run too).
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'test-browser/**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error',
         {
@@ -76,4 +76,21 @@ export default tseslint.config(
     },
   },
   { files: ['src/app/service.ts'], rules: { 'max-lines-per-function': 'off' } },
+  {
+    // The console runs in the browser: its globals, and no HTML built from strings (SPEC §13:
+    // what came from outside is rendered as text).
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', navigator: 'readonly', sessionStorage: 'readonly',
+        crypto: 'readonly', btoa: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: 'JSXAttribute[name.name="dangerouslySetInnerHTML"]', message: 'The console renders text, never HTML.' },
+        { selector: 'AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]', message: 'The console renders text, never HTML.' },
+      ],
+    },
+  },
 );

@@ -40,6 +40,7 @@ if (!skipChecks) {
   run(process.execPath, ['scripts/generate-prisma.mjs']);
   console.log('> tsc');
   run(bin('tsc'), ['-p', 'tsconfig.json']);
+  run(bin('tsc'), ['-p', 'console/tsconfig.json']);
   console.log('> eslint');
   run(bin('eslint'), ['.']);
 }

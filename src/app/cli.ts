@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { issueApiKey } from '../auth/api-keys.ts';
+import { consoleLinkUrl, issueConsoleLink } from '../auth/console-links.ts';
 import { ROLES } from '../auth/principal.ts';
 import { ConfigError, type Config, loadConfig } from '../platform/config.ts';
 import { type EmbeddedDatabase, embeddedDatabaseUrl, embeddedPasswordFile, readEmbeddedPassword, startEmbeddedPostgres } from '../platform/db/embedded.ts';
@@ -21,7 +22,8 @@ import { createWorkspace, getWorkspace, listWorkspaces } from '../workspaces/wor
 const USAGE = `usage:
   npm run cli -- apply <trigger.yaml> [--workspace wsp_...]
   npm run cli -- workspace create <name>
-  npm run cli -- key create --role ADMIN|VIEWER|PUBLISHER [--workspace wsp_...] [--name <name>]`;
+  npm run cli -- key create --role ADMIN|VIEWER|PUBLISHER [--workspace wsp_...] [--name <name>]
+  npm run cli -- console-link [--role ADMIN|VIEWER] [--workspace wsp_...] [--ttl-minutes 1-1440]`;
 
 class UsageError extends Error {}
 
@@ -82,7 +84,7 @@ async function run(argv: string[], config: Config): Promise<string> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, workspace: { type: 'string' }, name: { type: 'string' } },
+    options: { role: { type: 'string' }, workspace: { type: 'string' }, name: { type: 'string' }, 'ttl-minutes': { type: 'string' } },
   });
   const [noun, verb, ...rest] = positionals;
   if (noun === 'apply') {
@@ -120,7 +122,22 @@ async function run(argv: string[], config: Config): Promise<string> {
       return `${apiKey.role} key ${apiKey.id} for workspace ${workspaceId} (shown only now): ${key}`;
     });
   }
+  if (noun === 'console-link') return consoleLink(config, values);
   throw new UsageError(noun ? `unknown command: ${[noun, verb].filter(Boolean).join(' ')}` : 'no command given');
+}
+
+/** A one-time console sign-in link; ADMIN unless --role says VIEWER (the operator's own way in). */
+async function consoleLink(config: Config, values: { role?: string | undefined; workspace?: string | undefined; 'ttl-minutes'?: string | undefined }): Promise<string> {
+  const role = values.role?.toUpperCase() ?? 'ADMIN';
+  if (role !== 'ADMIN' && role !== 'VIEWER') throw new UsageError('--role must be ADMIN or VIEWER');
+  const ttlText = values['ttl-minutes'] ?? '60';
+  const ttlMinutes = /^\d+$/.test(ttlText) ? Number(ttlText) : Number.NaN;
+  if (!(ttlMinutes >= 1 && ttlMinutes <= 1440)) throw new UsageError('--ttl-minutes must be a whole number from 1 to 1440');
+  return withDatabase(config, async (db) => {
+    const workspaceId = await resolveWorkspace(db, values.workspace);
+    const { link, token } = await issueConsoleLink(db, workspaceId, { role, ttlMinutes });
+    return `${role} console link ${link.id} for workspace ${workspaceId}, valid once until ${link.expiresAt.toISOString()}:\n${consoleLinkUrl(config.publicUrl, token)}`;
+  });
 }
 
 try {

@@ -1,9 +1,11 @@
 // Process entry (bin/webhook-gateway.mjs checks the Node version first): parse config, start the
 // roles, shut down cleanly on SIGTERM/SIGINT with exit code 0, re-read the TLS files on SIGHUP.
+import { consoleLinkUrl } from '../auth/console-links.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded.ts';
 import { MigrationError } from '../platform/db/migrator.ts';
 import { createLogger } from '../platform/logger.ts';
+import { FIRST_LINK_TTL_MINUTES } from '../workspaces/bootstrap.ts';
 import { startService } from './service.ts';
 
 let config;
@@ -37,8 +39,13 @@ if (service.bootstrap) {
   process.stdout.write(
     `\nCreated the default workspace ${service.bootstrap.workspaceId} and its ADMIN API key:\n\n` +
       `    ${service.bootstrap.adminKey}\n\n` +
-      `It is shown only now; a copy is in ${service.bootstrap.keyFile} (mode 0600).\n\n`,
+      `It is shown only now; a copy is in ${service.bootstrap.keyFile} (mode 0600).\n\n` +
+      `Open the console (this link signs in once, as ADMIN, within ${FIRST_LINK_TTL_MINUTES} minutes):\n\n` +
+      `    ${consoleLinkUrl(config.publicUrl, service.bootstrap.consoleLinkToken)}\n\n` +
+      'A new link: npm run cli -- console-link. Or paste the key at ' + `${config.publicUrl}/console/\n\n`,
   );
+} else if (service.url) {
+  process.stdout.write(`\nConsole: ${config.publicUrl}/console/ (sign in with an API key, or a link from npm run cli -- console-link)\n\n`);
 }
 log.info({ role: config.role, url: service.url, tlsUrl: service.tlsUrl, publicUrl: config.publicUrl }, 'webhook gateway started');
 

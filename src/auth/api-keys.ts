@@ -9,8 +9,10 @@ import type { Services } from '../platform/services.ts';
 import { type ApiKeyRole, type Principal, ROLES, assertCan } from './principal.ts';
 
 const KEY_PREFIX = 'whk_';
+/** Console sessions (SPEC §13) are keys with an end, made by exchanging a console link. */
+export const SESSION_PREFIX = 'wcs_';
 
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export interface ApiKeyRecord {
   id: string;
@@ -21,11 +23,15 @@ export interface ApiKeyRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** Console sessions only: their fixed end and the link that made them. */
+  expiresAt: Date | null;
+  consoleLinkId: string | null;
 }
 
 /** Every column but the hash: what an ApiKeyRecord holds. */
 export const PUBLIC_FIELDS = {
   id: true, workspaceId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true,
+  expiresAt: true, consoleLinkId: true,
 } as const;
 
 /** A new key of the workspace; no rights checked (workspace creation and the CLI issue keys too). */
@@ -53,25 +59,36 @@ export async function getApiKey(db: DbOrTx, workspaceId: string, id: string): Pr
 }
 
 /**
- * Revokes a key and, before answering, closes what it has open: this replica's graphql-ws sockets
- * at once (a local `apikey.revoked`), the other replicas' on the NOTIFY (SPEC §15).
+ * Revokes a key (or a console session) and, before answering, closes what it has open. A console
+ * session may revoke itself: that is signing out.
  */
 export async function revokeApiKey(
   services: Pick<Services, 'db' | 'pool' | 'realtime'>, principal: Principal | undefined, input: { id: string },
 ): Promise<ApiKeyRecord> {
-  const { workspaceId, keyId } = assertCan(principal, 'manage');
+  const { workspaceId, keyId } = assertCan(principal, principal?.keyId === input.id ? 'read' : 'manage');
   const existing = await getApiKey(services.db, workspaceId, input.id);
   if (!existing) throw notFound('API key', input.id);
-  if (existing.id === keyId) {
+  if (existing.id === keyId && !existing.consoleLinkId) {
     throw new DomainError('BAD_USER_INPUT', 'id: a key cannot revoke itself; use another ADMIN key', 'id');
   }
   // Announced again for a key already revoked: harmless, and it mends a notification once lost.
   const revoked = existing.revokedAt
     ? existing
     : await services.db.apiKey.update({ where: { id: existing.id }, data: { revokedAt: new Date() }, select: PUBLIC_FIELDS });
-  await services.realtime.announce(services.pool, 'apikey.revoked', workspaceId, { keyId: existing.id });
+  await announceRevoked(services, workspaceId, [existing.id]);
   return revoked;
 }
+
+/**
+ * The one way a revocation takes effect on open sockets: this replica's graphql-ws sockets close
+ * at once (a local `apikey.revoked`), the other replicas' on the NOTIFY (SPEC §15).
+ */
+export async function announceRevoked(services: Pick<Services, 'pool' | 'realtime'>, workspaceId: string, keyIds: string[]): Promise<void> {
+  for (const keyId of keyIds) await services.realtime.announce(services.pool, 'apikey.revoked', workspaceId, { keyId });
+}
+
+/** A key that may be used: not revoked, and for a console session not past its end. */
+const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())';
 
 /**
  * Finds a live key and stamps its lastUsedAt in the same statement, at most once a minute per key:
@@ -80,7 +97,7 @@ export async function revokeApiKey(
  */
 async function useKey(pool: pg.Pool, by: 'hash' | 'id', value: string): Promise<Principal | undefined> {
   const { rows } = await pool.query<{ id: string; workspace_id: string; role: Principal['role'] }>(
-    `WITH k AS (SELECT id, workspace_id, role FROM api_key WHERE ${by} = $1 AND revoked_at IS NULL),
+    `WITH k AS (SELECT id, workspace_id, role FROM api_key WHERE ${by} = $1 AND ${LIVE}),
      touched AS (
        UPDATE api_key a SET last_used_at = now() FROM k
        WHERE a.id = k.id AND a.revoked_at IS NULL AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute'))
@@ -91,9 +108,9 @@ async function useKey(pool: pg.Pool, by: 'hash' | 'id', value: string): Promise<
   return row ? { workspaceId: row.workspace_id, keyId: row.id, role: row.role } : undefined;
 }
 
-/** The principal a bearer token stands for, or undefined for a missing, unknown or revoked key. */
+/** The principal a bearer token stands for, or undefined for a missing, unknown, revoked or expired one. */
 export async function authenticate(pool: pg.Pool, token: string | undefined): Promise<Principal | undefined> {
-  if (!token || !token.startsWith(KEY_PREFIX) || token.length > 200) return undefined;
+  if (!token || !(token.startsWith(KEY_PREFIX) || token.startsWith(SESSION_PREFIX)) || token.length > 200) return undefined;
   return useKey(pool, 'hash', hashKey(token));
 }
 
@@ -102,10 +119,10 @@ export async function reauthenticate(pool: pg.Pool, principal: Principal): Promi
   return useKey(pool, 'id', principal.keyId);
 }
 
-/** Of these key ids, the ones revoked or deleted since they were authenticated. */
+/** Of these key ids, the ones revoked, expired or deleted since they were authenticated. */
 export async function revokedAmong(pool: pg.Pool, keyIds: string[]): Promise<Set<string>> {
   if (keyIds.length === 0) return new Set();
-  const { rows } = await pool.query<{ id: string }>('SELECT id FROM api_key WHERE id = ANY($1::text[]) AND revoked_at IS NULL', [keyIds]);
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM api_key WHERE id = ANY($1::text[]) AND ${LIVE}`, [keyIds]);
   const live = new Set(rows.map((r) => r.id));
   return new Set(keyIds.filter((id) => !live.has(id)));
 }

@@ -32,7 +32,12 @@ export async function listApiKeys(
 ): Promise<ApiKeyRecord[]> {
   const { workspaceId } = assertCan(principal, 'manage');
   return services.db.apiKey.findMany({
-    where: { workspaceId, ...(input.includeRevoked ? {} : { revokedAt: null }), ...(input.after ? { id: { gt: input.after } } : {}) },
+    where: {
+      workspaceId,
+      // Not revoked, and for console sessions not expired either: those no longer work.
+      ...(input.includeRevoked ? {} : { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }),
+      ...(input.after ? { id: { gt: input.after } } : {}),
+    },
     orderBy: { id: 'asc' },
     take: input.first + 1,
     select: PUBLIC_FIELDS,

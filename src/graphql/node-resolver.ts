@@ -2,6 +2,7 @@
 // object answers null, exactly as a missing one does.
 import type { Resolvers } from '../generated/graphql/types.ts';
 import { findApiKey } from '../auth/queries.ts';
+import { findConsoleLink } from '../auth/console-links.ts';
 import { type Principal, assertCan } from '../auth/principal.ts';
 import { type IdKind, idKind } from '../platform/ids.ts';
 import { findInboundDelivery, findSession, findTrigger } from '../inbound/queries.ts';
@@ -10,13 +11,13 @@ import { findDelivery, findSubscription } from '../outbound/queries.ts';
 import type { Services } from '../platform/services.ts';
 import { findWorkspace } from '../workspaces/workspaces.ts';
 
-const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery'>> = {
-  workspace: 'Workspace', apiKey: 'ApiKey', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription', delivery: 'OutboundDelivery',
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'ConsoleLink' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery'>> = {
+  workspace: 'Workspace', apiKey: 'ApiKey', consoleLink: 'ConsoleLink', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription', delivery: 'OutboundDelivery',
 };
 
 /** The read model that finds each kind of object in the caller's workspace (each checks the right to read). */
 const FINDERS: Partial<Record<IdKind, (services: Services, principal: Principal | undefined, input: { id: string }) => Promise<unknown>>> = {
-  workspace: findWorkspace, apiKey: findApiKey, trigger: findTrigger, session: findSession, inboundDelivery: findInboundDelivery,
+  workspace: findWorkspace, apiKey: findApiKey, consoleLink: findConsoleLink, trigger: findTrigger, session: findSession, inboundDelivery: findInboundDelivery,
   subscription: findSubscription, delivery: findDelivery, event: findEvent,
 };
 

@@ -1,6 +1,7 @@
 // The one place that reads process.env (STYLE: Config). Every variable is listed in README's
 // configuration table; a bad value stops start-up with all problems named together.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -134,6 +135,21 @@ const trustProxy = z
     return list;
   });
 
+// CSP frame-ancestors sources (SPEC §13): 'none', 'self', or scheme/host sources; never a ';' or
+// a quote that would end the directive and let a value add directives of its own.
+const SOURCE = /^(?:'self'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9.-]+(?::(?:\d{1,5}|\*))?(?:\/[^\s;,']*)?)$/i;
+const frameAncestors = z
+  .preprocess((v) => (v === '' || v === undefined ? "'none'" : v), z.string())
+  .transform((v, ctx) => {
+    const sources = v.trim().split(/\s+/);
+    if (sources.length === 1 && sources[0] === "'none'") return "'none'";
+    const bad = sources.filter((s) => !SOURCE.test(s));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not a CSP source: ${bad.join(' ')} (use 'none', 'self' or origins such as https://portal.example.com, separated by spaces)` });
+      return z.NEVER;
+    }
+    return sources.join(' ');
+  });
 
 const env = z.object({
   PORT: int(4000, 0, 65535),
@@ -186,6 +202,8 @@ const env = z.object({
   TLS_CLIENT_CA_FILE: optional(z.string()),
   CLIENT_CERT_HEADER: optional(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name').transform((v) => v.toLowerCase())),
   CLIENT_CERT_HEADER_FORMAT: z.preprocess((v) => (v === '' || v === undefined ? 'pem-urlencoded' : v), z.enum(CLIENT_CERT_HEADER_FORMATS, { error: `must be one of ${CLIENT_CERT_HEADER_FORMATS.join(', ')}` })),
+  CONSOLE_FRAME_ANCESTORS: frameAncestors,
+  CONSOLE_DIST_DIR: optional(z.string()),
 });
 
 export interface Config {
@@ -250,6 +268,10 @@ export interface Config {
   tlsClientCaFile: string | undefined;
   /** The header a TLS-terminating proxy forwards the client certificate in; believed from TRUST_PROXY peers only. */
   clientCertHeader: { name: string; format: ClientCertHeaderFormat } | undefined;
+  /** CSP frame-ancestors of /console: who may embed the console in an iframe. */
+  consoleFrameAncestors: string;
+  /** The console's build (npm install writes it to console/dist). */
+  consoleDistDir: string;
 }
 
 export class ConfigError extends Error {
@@ -404,5 +426,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE), port: e.TLS_PORT } : undefined,
     tlsClientCaFile: e.TLS_CLIENT_CA_FILE ? path.resolve(e.TLS_CLIENT_CA_FILE) : undefined,
     clientCertHeader: e.CLIENT_CERT_HEADER ? { name: e.CLIENT_CERT_HEADER, format: e.CLIENT_CERT_HEADER_FORMAT } : undefined,
+    consoleFrameAncestors: e.CONSOLE_FRAME_ANCESTORS,
+    consoleDistDir: path.resolve(e.CONSOLE_DIST_DIR ?? fileURLToPath(new URL('../../console/dist', import.meta.url))),
   };
 }

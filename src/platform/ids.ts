@@ -5,6 +5,7 @@ import { randomFillSync } from 'node:crypto';
 export const ID_PREFIXES = {
   workspace: 'wsp',
   apiKey: 'key',
+  consoleLink: 'csl',
   trigger: 'trg',
   triggerSecret: 'tsk',
   subscription: 'sub',

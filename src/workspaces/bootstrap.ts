@@ -3,6 +3,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { issueConsoleLink } from '../auth/console-links.ts';
 import type { Db } from '../platform/db/prisma.ts';
 import { DEFAULT_WORKSPACE_NAME, createWorkspace } from './workspaces.ts';
 
@@ -12,7 +13,12 @@ export interface Bootstrap {
   workspaceId: string;
   adminKey: string;
   keyFile: string;
+  /** A one-time ADMIN console link's token (SPEC §13), printed with the key. */
+  consoleLinkToken: string;
 }
+
+/** Long enough to open the printed link after reading the start-up output; a new one: the CLI. */
+export const FIRST_LINK_TTL_MINUTES = 60;
 
 export async function bootstrapDefaultWorkspace(pool: pg.Pool, db: Db, dataDir: string): Promise<Bootstrap | undefined> {
   const client = await pool.connect();
@@ -25,7 +31,8 @@ export async function bootstrapDefaultWorkspace(pool: pg.Pool, db: Db, dataDir: 
     const keyFile = path.join(dataDir, 'admin-key');
     await writeFile(keyFile, `${adminKey}\n`, { mode: 0o600 });
     await chmod(keyFile, 0o600); // writeFile's mode applies only when it creates the file
-    return { workspaceId: workspace.id, adminKey, keyFile };
+    const { token } = await issueConsoleLink(db, workspace.id, { role: 'ADMIN', ttlMinutes: FIRST_LINK_TTL_MINUTES });
+    return { workspaceId: workspace.id, adminKey, keyFile, consoleLinkToken: token };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => {});
     client.release();

@@ -179,6 +179,14 @@ describe('npm start with the embedded database', () => {
       assert.equal(me.data!.me.workspace.name, 'default');
       workspaceId = me.data!.me.workspace.id;
 
+      // Next to the key, a one-time ADMIN console link (SPEC §13).
+      const link = /\/console\/#link=(wcl_[\w-]+)/.exec(gw.stdout());
+      assert.ok(link, gw.stdout());
+      for (const line of gw.logs()) assert.ok(!JSON.stringify(line).includes(link[1]!), 'a log line holds the link');
+      const exchanged = await fetch(`${url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link[1] }) });
+      assert.equal(exchanged.status, 201);
+      assert.deepEqual(((await exchanged.json()) as { role: string; workspace: { id: string } }).role, 'ADMIN');
+
       // The superuser's password is random, kept beside the master key, and the well-known one is refused.
       await assert.rejects(connectAsSuperuser(pgPort, 'postgres'), passwordRefused);
       const passwordFile = path.join(cwd, '.data', 'postgres-password');

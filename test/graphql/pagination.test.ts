@@ -47,6 +47,10 @@ const LISTS: Array<{ list: string; make: (s: Setup) => Promise<string[]> }> = [
     },
   },
   {
+    list: 'consoleLinks',
+    make: (s) => times(N + 1, async () => (await gqlOk(s.url, s.key, 'mutation { createConsoleLink(input: {}) { id } }')).createConsoleLink.id as string),
+  },
+  {
     list: 'triggers',
     make: (s) => times(N + 1, async (i) => (await createTrigger(s.url, s.key, { name: `trigger-${i}` })).id),
   },

@@ -52,6 +52,8 @@ const OPERATIONS: Array<{ query: string; variables: (rng: Rng, w: GraphqlWorld) 
   // Revoking the run's own keys would turn the rest of the run into 401s; other ids are fair game.
   { query: 'mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id revokedAt } } }', variables: (rng, w) => ({ id: rng.chance(0.5) ? `key_${rng.text(26)}` : someId(rng, w) }) },
   { query: 'mutation($d: Int) { updateWorkspaceSettings(input: {retentionDays: $d}) { workspace { id retentionDays retentionDaysOverride } } }', variables: (rng) => ({ d: someInt(rng) }) },
+  { query: 'mutation($r: ApiKeyRole!, $t: Int!) { createConsoleLink(input: {role: $r, ttlMinutes: $t}) { id url expiresAt } }', variables: (rng) => ({ r: rng.pick(['ADMIN', 'VIEWER', 'PUBLISHER', 'ROOT', '', 0]), t: someInt(rng) }) },
+  { query: 'mutation($id: ID!) { revokeConsoleLink(input: {id: $id}) { id revokedAt } }', variables: (rng, w) => ({ id: rng.chance(0.5) ? `csl_${rng.text(26)}` : someId(rng, w) }) },
   { query: 'mutation($id: ID!, $r: String) { disableWebhookSubscription(input: {id: $id, reason: $r}) { subscription { status } } }', variables: (rng, w) => ({ id: someId(rng, w), r: someString(rng) }) },
 ];
 

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WorkspaceRecord } from '../../workspaces/workspaces.ts';
 import type { ApiKeyRecord } from '../../auth/api-keys.ts';
+import type { ConsoleLinkRecord } from '../../auth/console-links.ts';
 import type { AuditEntryRecord } from '../../audit/audit-entry.ts';
 import type { ViewerRecord, GraphQLContext } from '../../graphql/context.ts';
 import type { TriggerRecord } from '../../inbound/triggers.ts';
@@ -54,8 +55,13 @@ export type AgentInputType =
 
 export type ApiKey = Node & {
   __typename?: 'ApiKey';
+  /** The console link a session was made from; null for API keys. */
+  consoleLinkId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** A console session's fixed end (12 hours after its link was exchanged); null for API keys. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  kind: ApiKeyKind;
   lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
   name: Scalars['String']['output'];
   /** The key's first characters, to recognise it; never enough to use it. */
@@ -75,6 +81,12 @@ export type ApiKeyEdge = {
   cursor: Scalars['String']['output'];
   node: ApiKey;
 };
+
+export type ApiKeyKind =
+  /** A key made with createApiKey, the CLI or on first start. */
+  | 'API_KEY'
+  /** A console session: made by exchanging a console link, ends after 12 hours. */
+  | 'CONSOLE_SESSION';
 
 export type ApiKeyRole =
   /** Everything in the workspace. */
@@ -189,6 +201,35 @@ export type ClientCertificateRequirementInput = {
   subject?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ConsoleLink = Node & {
+  __typename?: 'ConsoleLink';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: ApiKeyRole;
+  status: ConsoleLinkStatus;
+  usedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ConsoleLinkConnection = {
+  __typename?: 'ConsoleLinkConnection';
+  edges: Array<ConsoleLinkEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConsoleLinkEdge = {
+  __typename?: 'ConsoleLinkEdge';
+  cursor: Scalars['String']['output'];
+  node: ConsoleLink;
+};
+
+export type ConsoleLinkStatus =
+  | 'EXPIRED'
+  | 'REVOKED'
+  | 'UNUSED'
+  | 'USED';
+
 export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   role: ApiKeyRole;
@@ -199,6 +240,21 @@ export type CreateApiKeyPayload = {
   apiKey: ApiKey;
   /** The key itself, shown only in this response. */
   key: Scalars['String']['output'];
+};
+
+export type CreateConsoleLinkInput = {
+  /** ADMIN or VIEWER; never above the caller's. */
+  role?: ApiKeyRole;
+  /** How long the link can be exchanged: 1 to 1440 minutes. */
+  ttlMinutes?: Scalars['Int']['input'];
+};
+
+export type CreateConsoleLinkPayload = {
+  __typename?: 'CreateConsoleLinkPayload';
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** PUBLIC_URL/console/#link=<token>: shown only here. */
+  url: Scalars['String']['output'];
 };
 
 export type CreateTriggerInput = {
@@ -437,6 +493,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   applyTriggerYaml: ApplyTriggerYamlPayload;
   createApiKey: CreateApiKeyPayload;
+  /** A one-time sign-in link to the console (ADMIN only); its token is exchanged by POST /v1/console/session. */
+  createConsoleLink: CreateConsoleLinkPayload;
   createTrigger: CreateTriggerPayload;
   createWebhookSubscription: CreateWebhookSubscriptionPayload;
   deleteTrigger: DeleteTriggerPayload;
@@ -453,6 +511,8 @@ export type Mutation = {
   /** Queues again this subscription's CANCELLED and FAILED deliveries of events since a time (after re-enabling). */
   replayEvents: ReplayEventsPayload;
   revokeApiKey: RevokeApiKeyPayload;
+  /** Revokes an unused link, and ends the sessions it made (their live sockets close). */
+  revokeConsoleLink: RevokeConsoleLinkPayload;
   /** Ends an old secret's overlap now. The current secret cannot be revoked: rotate it. */
   revokeSecret: RevokeSecretPayload;
   /** A new secret; the previous one stays valid for overlapHours (inbound accepts either). */
@@ -481,6 +541,11 @@ export type MutationApplyTriggerYamlArgs = {
 
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+export type MutationCreateConsoleLinkArgs = {
+  input: CreateConsoleLinkInput;
 };
 
 
@@ -536,6 +601,11 @@ export type MutationReplayEventsArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationRevokeConsoleLinkArgs = {
+  input: RevokeConsoleLinkInput;
 };
 
 
@@ -698,6 +768,11 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /**
+   * The workspace's console links, oldest first (ADMIN only). At most 100 per page. Unless
+   * includeInactive, only links that still open something: unused and unexpired, or used with a live session.
+   */
+  consoleLinks: ConsoleLinkConnection;
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
@@ -721,6 +796,13 @@ export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   includeRevoked?: Scalars['Boolean']['input'];
+};
+
+
+export type QueryConsoleLinksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  includeInactive?: Scalars['Boolean']['input'];
 };
 
 
@@ -804,6 +886,16 @@ export type RevokeApiKeyInput = {
 export type RevokeApiKeyPayload = {
   __typename?: 'RevokeApiKeyPayload';
   apiKey: ApiKey;
+};
+
+export type RevokeConsoleLinkInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type RevokeConsoleLinkPayload = {
+  __typename?: 'RevokeConsoleLinkPayload';
+  id: Scalars['ID']['output'];
+  revokedAt: Scalars['DateTime']['output'];
 };
 
 export type RevokeSecretInput = {
@@ -1257,6 +1349,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
     | ( ApiKeyRecord )
+    | ( ConsoleLinkRecord )
     | ( EventRecord )
     | ( InboundDeliveryRow )
     | ( OutboundDeliveryRow )
@@ -1275,6 +1368,7 @@ export type ResolversTypes = ResolversObject<{
   ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
   ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
   ApiKeyEdge: ResolverTypeWrapper<Omit<ApiKeyEdge, 'node'> & { node: ResolversTypes['ApiKey'] }>;
+  ApiKeyKind: ApiKeyKind;
   ApiKeyRole: ApiKeyRole;
   ApplyTriggerYamlInput: ApplyTriggerYamlInput;
   ApplyTriggerYamlPayload: ResolverTypeWrapper<Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
@@ -1289,8 +1383,14 @@ export type ResolversTypes = ResolversObject<{
   CertificateSummary: ResolverTypeWrapper<CertificateSummary>;
   ClientCertificateRequirement: ResolverTypeWrapper<ClientCertificateRequirement>;
   ClientCertificateRequirementInput: ClientCertificateRequirementInput;
+  ConsoleLink: ResolverTypeWrapper<ConsoleLinkRecord>;
+  ConsoleLinkConnection: ResolverTypeWrapper<Omit<ConsoleLinkConnection, 'edges'> & { edges: Array<ResolversTypes['ConsoleLinkEdge']> }>;
+  ConsoleLinkEdge: ResolverTypeWrapper<Omit<ConsoleLinkEdge, 'node'> & { node: ResolversTypes['ConsoleLink'] }>;
+  ConsoleLinkStatus: ConsoleLinkStatus;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  CreateConsoleLinkInput: CreateConsoleLinkInput;
+  CreateConsoleLinkPayload: ResolverTypeWrapper<CreateConsoleLinkPayload>;
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: ResolverTypeWrapper<Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversTypes['Trigger'] }>;
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
@@ -1344,6 +1444,8 @@ export type ResolversTypes = ResolversObject<{
   ReplayEventsPayload: ResolverTypeWrapper<Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversTypes['WebhookSubscription'] }>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  RevokeConsoleLinkInput: RevokeConsoleLinkInput;
+  RevokeConsoleLinkPayload: ResolverTypeWrapper<RevokeConsoleLinkPayload>;
   RevokeSecretInput: RevokeSecretInput;
   RevokeSecretPayload: ResolverTypeWrapper<Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversTypes['SigningSecret'] }>;
   RotateTriggerSecretInput: RotateTriggerSecretInput;
@@ -1406,8 +1508,13 @@ export type ResolversParentTypes = ResolversObject<{
   CertificateSummary: CertificateSummary;
   ClientCertificateRequirement: ClientCertificateRequirement;
   ClientCertificateRequirementInput: ClientCertificateRequirementInput;
+  ConsoleLink: ConsoleLinkRecord;
+  ConsoleLinkConnection: Omit<ConsoleLinkConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConsoleLinkEdge']> };
+  ConsoleLinkEdge: Omit<ConsoleLinkEdge, 'node'> & { node: ResolversParentTypes['ConsoleLink'] };
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  CreateConsoleLinkInput: CreateConsoleLinkInput;
+  CreateConsoleLinkPayload: CreateConsoleLinkPayload;
   CreateTriggerInput: CreateTriggerInput;
   CreateTriggerPayload: Omit<CreateTriggerPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
@@ -1458,6 +1565,8 @@ export type ResolversParentTypes = ResolversObject<{
   ReplayEventsPayload: Omit<ReplayEventsPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  RevokeConsoleLinkInput: RevokeConsoleLinkInput;
+  RevokeConsoleLinkPayload: RevokeConsoleLinkPayload;
   RevokeSecretInput: RevokeSecretInput;
   RevokeSecretPayload: Omit<RevokeSecretPayload, 'secret'> & { secret: ResolversParentTypes['SigningSecret'] };
   RotateTriggerSecretInput: RotateTriggerSecretInput;
@@ -1507,8 +1616,11 @@ export type AgentInputMappingResolvers<ContextType = GraphQLContext, ParentType 
 }>;
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  consoleLinkId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ApiKeyKind'], ParentType, ContextType>;
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1579,9 +1691,36 @@ export type ClientCertificateRequirementResolvers<ContextType = GraphQLContext, 
   trustedAuthorities?: Resolver<Array<ResolversTypes['CertificateSummary']>, ParentType, ContextType>;
 }>;
 
+export type ConsoleLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLink'] = ResolversParentTypes['ConsoleLink']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['ApiKeyRole'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConsoleLinkStatus'], ParentType, ContextType>;
+  usedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type ConsoleLinkConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLinkConnection'] = ResolversParentTypes['ConsoleLinkConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ConsoleLinkEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ConsoleLinkEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsoleLinkEdge'] = ResolversParentTypes['ConsoleLinkEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsoleLink'], ParentType, ContextType>;
+}>;
+
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CreateConsoleLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateConsoleLinkPayload'] = ResolversParentTypes['CreateConsoleLinkPayload']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type CreateTriggerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateTriggerPayload'] = ResolversParentTypes['CreateTriggerPayload']> = ResolversObject<{
@@ -1696,6 +1835,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   applyTriggerYaml?: Resolver<ResolversTypes['ApplyTriggerYamlPayload'], ParentType, ContextType, RequireFields<MutationApplyTriggerYamlArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createConsoleLink?: Resolver<ResolversTypes['CreateConsoleLinkPayload'], ParentType, ContextType, RequireFields<MutationCreateConsoleLinkArgs, 'input'>>;
   createTrigger?: Resolver<ResolversTypes['CreateTriggerPayload'], ParentType, ContextType, RequireFields<MutationCreateTriggerArgs, 'input'>>;
   createWebhookSubscription?: Resolver<ResolversTypes['CreateWebhookSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deleteTrigger?: Resolver<ResolversTypes['DeleteTriggerPayload'], ParentType, ContextType, RequireFields<MutationDeleteTriggerArgs, 'input'>>;
@@ -1707,6 +1847,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   redeliver?: Resolver<ResolversTypes['RedeliverPayload'], ParentType, ContextType, RequireFields<MutationRedeliverArgs, 'input'>>;
   replayEvents?: Resolver<ResolversTypes['ReplayEventsPayload'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  revokeConsoleLink?: Resolver<ResolversTypes['RevokeConsoleLinkPayload'], ParentType, ContextType, RequireFields<MutationRevokeConsoleLinkArgs, 'input'>>;
   revokeSecret?: Resolver<ResolversTypes['RevokeSecretPayload'], ParentType, ContextType, RequireFields<MutationRevokeSecretArgs, 'input'>>;
   rotateTriggerSecret?: Resolver<ResolversTypes['RotateTriggerSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateTriggerSecretArgs, 'input'>>;
   rotateWebhookSubscriptionSecret?: Resolver<ResolversTypes['RotateWebhookSubscriptionSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSubscriptionSecretArgs, 'input'>>;
@@ -1720,7 +1861,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'ConsoleLink' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type OAuth2ClientCredentialsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OAuth2ClientCredentials'] = ResolversParentTypes['OAuth2ClientCredentials']> = ResolversObject<{
@@ -1783,6 +1924,7 @@ export type PublishEventsPayloadResolvers<ContextType = GraphQLContext, ParentTy
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
@@ -1807,6 +1949,11 @@ export type ReplayEventsPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+}>;
+
+export type RevokeConsoleLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeConsoleLinkPayload'] = ResolversParentTypes['RevokeConsoleLinkPayload']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type RevokeSecretPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeSecretPayload'] = ResolversParentTypes['RevokeSecretPayload']> = ResolversObject<{
@@ -2000,7 +2147,11 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   BigInt?: GraphQLScalarType;
   CertificateSummary?: CertificateSummaryResolvers<ContextType>;
   ClientCertificateRequirement?: ClientCertificateRequirementResolvers<ContextType>;
+  ConsoleLink?: ConsoleLinkResolvers<ContextType>;
+  ConsoleLinkConnection?: ConsoleLinkConnectionResolvers<ContextType>;
+  ConsoleLinkEdge?: ConsoleLinkEdgeResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateConsoleLinkPayload?: CreateConsoleLinkPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -2033,6 +2184,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RedeliverPayload?: RedeliverPayloadResolvers<ContextType>;
   ReplayEventsPayload?: ReplayEventsPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  RevokeConsoleLinkPayload?: RevokeConsoleLinkPayloadResolvers<ContextType>;
   RevokeSecretPayload?: RevokeSecretPayloadResolvers<ContextType>;
   RotateTriggerSecretPayload?: RotateTriggerSecretPayloadResolvers<ContextType>;
   RotateWebhookSubscriptionSecretPayload?: RotateWebhookSubscriptionSecretPayloadResolvers<ContextType>;

@@ -1,0 +1,308 @@
+// The console in a real browser (SPEC §13): Debian's Chromium driven by playwright-core against a
+// real gateway serving the real build. `npm run test:browser` (outside `npm test`, which must pass
+// on a machine without a browser). Screenshots go to docs/console/.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { signStandardWebhooks } from '../src/signing/schemes.ts';
+import { type Receiver, startReceiver } from '../test/support/receiver.ts';
+import { gqlOk, startTestService, type TestService } from '../test/support/service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../docs/console/', import.meta.url));
+const XSS = '<img src=x onerror=alert(1)>';
+
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const server = net.createServer().once('error', reject);
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as net.AddressInfo;
+    server.close(() => resolve(port));
+  });
+});
+
+describe('the console in Chromium', () => {
+  let svc: TestService;
+  let receiver: Receiver;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  /** Every URL any page asked for, and every CSP violation or dialog: checked at the end. */
+  const requested: string[] = [];
+  const violations: string[] = [];
+  const dialogs: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+    mkdirSync(SHOTS, { recursive: true });
+    // A port known before start, so the links and trigger URLs the gateway makes (PUBLIC_URL) are the ones it serves.
+    const port = await freePort();
+    svc = await startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    receiver = await startReceiver();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await receiver?.close();
+    await svc?.stop();
+  });
+
+  async function newPage(width = 1280): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('websocket', (ws) => requested.push(ws.url()));
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    return page;
+  }
+
+  const links = new Map<string, string>();
+  async function link(role: 'ADMIN' | 'VIEWER'): Promise<string> {
+    const { createConsoleLink } = await gqlOk(svc.url, svc.adminKey, 'mutation($r: ApiKeyRole!) { createConsoleLink(input: {role: $r}) { id url } }', { r: role });
+    links.set(createConsoleLink.url, createConsoleLink.id);
+    return createConsoleLink.url;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+
+  let admin: Page;
+  let triggerUrl = '';
+  let triggerSecret = '';
+
+  it('signs in by link, shows the workspace name and the six pages, and takes the token out of the address bar', async () => {
+    admin = await newPage();
+    await admin.goto(await link('ADMIN'));
+    await admin.getByRole('heading', { name: 'Triggers' }).waitFor();
+    assert.equal(new URL(admin.url()).hash, '');
+    assert.match(await admin.getByLabel('Workspace').innerText(), /default/);
+    const nav = admin.getByRole('navigation', { name: 'Pages' });
+    for (const name of ['Triggers', 'Subscriptions', 'Deliveries', 'Audit log', 'API keys', 'Events']) {
+      assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, name);
+    }
+    await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
+    await admin.getByText('will appear here in the next console release').waitFor();
+    await nav.getByRole('link', { name: 'Triggers', exact: true }).click();
+    await shot(admin, 'triggers-empty');
+  });
+
+  it('creates a trigger through the form: URL and secret shown once, and a webhook signed with them is accepted', async () => {
+    await admin.getByRole('button', { name: 'New trigger' }).click();
+    await admin.getByLabel('Name', { exact: true }).fill('github-pr');
+    await admin.getByLabel('Agent', { exact: true }).fill('reviewer');
+    await admin.getByRole('button', { name: 'Add input' }).click();
+    await admin.getByLabel('Input name').fill('number');
+    await admin.getByLabel('JSONPath', { exact: true }).fill('$.pull_request.number');
+    await admin.getByLabel('Type').selectOption('NUMBER');
+    await admin.getByLabel('Sample payload (for the preview)').fill('{"pull_request": {"number": 42}}');
+    await admin.getByRole('table', { name: 'Mapping preview' }).getByText('42').waitFor();
+    await shot(admin, 'trigger-new');
+    // An error the API ties to a field (extensions.field) is shown beside that field.
+    await admin.getByLabel('Name', { exact: true }).fill('github pr');
+    await admin.getByRole('button', { name: 'Create' }).click();
+    const nameField = admin.getByLabel('Name', { exact: true });
+    await admin.locator('.field', { has: nameField }).getByText('may hold letters, digits').waitFor();
+    assert.equal(await nameField.getAttribute('aria-invalid'), 'true');
+    await nameField.fill('github-pr');
+    await admin.getByRole('button', { name: 'Create' }).click();
+
+    await admin.getByRole('heading', { name: 'Trigger github-pr created' }).waitFor();
+    triggerUrl = await admin.getByLabel('Webhook URL').innerText();
+    triggerSecret = await admin.getByLabel('Signing secret').innerText();
+    assert.match(triggerUrl, /\/hooks\/trg_\w+$/);
+    assert.match(triggerSecret, /^whsec_/);
+    assert.ok((await admin.getByRole('tabpanel').innerText()).includes(triggerSecret), 'the curl example carries the secret');
+    await shot(admin, 'trigger-created');
+    // The Node.js example, as shown, sends a webhook the gateway accepts.
+    await admin.getByRole('tab', { name: 'Node.js' }).click();
+    const example = await admin.getByRole('tabpanel').innerText();
+    const ran = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', example], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))));
+    assert.match(ran, /^202 /);
+
+    const body = JSON.stringify({ pull_request: { number: 42 } });
+    const send = async (n: number) => {
+      const ts = Math.floor(Date.now() / 1000);
+      const id = `msg_browser_${ts}_${n}`;
+      const res = await fetch(triggerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhooks(triggerSecret, id, ts, body) },
+        body,
+      });
+      assert.equal(res.status, 202, await res.text());
+    };
+    await admin.getByRole('link', { name: 'Go to the trigger' }).click();
+    const accepted = admin.getByRole('table', { name: 'Requests' }).getByText('ACCEPTED');
+    // The example's request, from the list the page loaded; rows after it can only come over
+    // graphql-ws. A subscription starts a moment after its socket opens (no acknowledgement says
+    // when), so requests are sent until one shows, a bounded number of times.
+    await accepted.first().waitFor();
+    for (let n = 1; ; n++) {
+      await send(n);
+      const shown = await accepted.nth(1).waitFor({ timeout: 2000 }).then(() => true, () => false);
+      if (shown) break;
+      assert.ok(n < 10, 'no request arrived over graphql-ws');
+    }
+    await shot(admin, 'trigger-detail');
+    await admin.setViewportSize({ width: 390, height: 900 });
+    await shot(admin, 'trigger-detail-phone');
+    await admin.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('runs a dry run showing each check, and rotates the secret showing the new one and the old one\'s expiry', async () => {
+    await admin.getByLabel('Request body').fill('{}');
+    await admin.getByRole('button', { name: 'Run dry run' }).click();
+    const checks = admin.getByRole('table', { name: 'Checks' });
+    await checks.getByText('signature').waitFor();
+    assert.match(await checks.innerText(), /failed/);
+    await admin.getByRole('button', { name: 'Rotate secret' }).click();
+    await admin.getByRole('button', { name: 'Yes, rotate' }).click();
+    const rotated = await admin.getByLabel('New signing secret (shown only now)').innerText();
+    assert.match(rotated, /^whsec_/);
+    assert.notEqual(rotated, triggerSecret);
+    await admin.getByText('The previous secret stays valid until').waitFor();
+    await shot(admin, 'trigger-rotated');
+  });
+
+  it('edits, disables and enables a trigger, and deletes one after asking', async () => {
+    await admin.getByRole('button', { name: 'Edit', exact: true }).click();
+    await admin.getByLabel('Agent', { exact: true }).fill('reviewer-v2');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('reviewer-v2', { exact: true }).waitFor();
+    await admin.getByRole('button', { name: 'Disable', exact: true }).click();
+    await admin.getByText('disabled', { exact: true }).waitFor();
+    await admin.getByRole('button', { name: 'Enable', exact: true }).click();
+    await admin.getByText('enabled', { exact: true }).waitFor();
+
+    await gqlOk(svc.url, svc.adminKey, 'mutation { createTrigger(input: {name: "to-delete", agent: "a", inputs: []}) { trigger { id } } }');
+    await admin.getByRole('link', { name: '← Triggers' }).click();
+    await admin.getByRole('link', { name: 'to-delete' }).click();
+    await admin.getByRole('button', { name: 'Delete', exact: true }).click();
+    await admin.getByText('Delete trigger to-delete? Its URL stops working at once.').waitFor();
+    await admin.getByRole('button', { name: 'Yes, delete' }).click();
+    await admin.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await admin.getByRole('link', { name: 'github-pr' }).waitFor();
+    assert.equal(await admin.getByRole('link', { name: 'to-delete' }).count(), 0);
+  });
+
+  it('creates a subscription to a local receiver and sees it ACTIVE; a receiver\'s HTML answer is shown as text', async () => {
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    await admin.getByRole('button', { name: 'New subscription' }).click();
+    await admin.getByLabel('URL', { exact: true }).fill(`${receiver.url}/events`);
+    await admin.getByLabel('tool.*').check();
+    await admin.getByRole('note').waitFor();
+    await admin.getByLabel('tool.*').uncheck();
+    await admin.getByLabel('session.finished', { exact: true }).check();
+    await shot(admin, 'subscription-new');
+    await admin.getByRole('button', { name: 'Create' }).click();
+    await admin.getByText('Verification ping: ACTIVE').waitFor();
+    await admin.getByRole('link', { name: 'Go to the subscription' }).click();
+
+    receiver.respond(() => ({ status: 200, headers: { 'content-type': 'text/html' }, body: XSS }));
+    await admin.getByRole('button', { name: 'Send test event' }).click();
+    const shown = admin.locator('pre.response-body');
+    await shown.waitFor({ timeout: 20_000 });
+    assert.equal(await shown.innerText(), XSS);
+    assert.equal(await admin.locator('pre.response-body img').count(), 0);
+    await shot(admin, 'subscription-detail');
+    receiver.respond(() => ({ status: 200, body: 'ok' }));
+  });
+
+  it('lists keys, console sessions and links on API keys, and the catalogue with schemas on Events', async () => {
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'API keys', exact: true }).click();
+    await admin.getByRole('table', { name: 'API keys and console sessions' }).getByText('console session').first().waitFor();
+    await shot(admin, 'api-keys');
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Events', exact: true }).click();
+    await admin.getByText('session.finished', { exact: true }).click();
+    await admin.getByRole('heading', { name: 'Sample data' }).first().waitFor();
+    await shot(admin, 'events');
+  });
+
+  it('shows a VIEWER no create or change buttons; revoking its link signs it out with the reason', async () => {
+    const viewer = await newPage(390);
+    const viewerLink = await link('VIEWER');
+    await viewer.goto(viewerLink);
+    await viewer.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await viewer.getByRole('link', { name: 'github-pr' }).waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'New trigger' }).count(), 0);
+    await shot(viewer, 'viewer-phone');
+    await viewer.getByRole('link', { name: 'github-pr' }).click();
+    await viewer.getByRole('heading', { name: 'Requests' }).waitFor();
+    for (const name of ['Edit', 'Delete', 'Disable', 'Rotate secret']) assert.equal(await viewer.getByRole('button', { name, exact: true }).count(), 0, name);
+    await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    await viewer.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'New subscription' }).count(), 0);
+
+    await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { revokeConsoleLink(input: {id: $id}) { id } }', { id: links.get(viewerLink) });
+    await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Events', exact: true }).click();
+    await viewer.getByText('Your session ended').waitFor();
+  });
+
+  it('refuses a used link and a revoked link with the reason, and a PUBLISHER key with why; signs in with a pasted key', async () => {
+    const used = await link('VIEWER');
+    const first = await newPage();
+    await first.goto(used);
+    await first.getByRole('heading', { name: 'Triggers' }).waitFor();
+
+    const again = await newPage();
+    await again.goto(used);
+    await again.getByRole('heading', { name: 'Sign in to the webhook gateway' }).waitFor();
+    await again.getByText('This sign-in link was already used').waitFor();
+    await shot(again, 'sign-in-used-link');
+
+    const revokedUrl = await link('VIEWER');
+    const { consoleLinks } = await gqlOk(svc.url, svc.adminKey, '{ consoleLinks(first: 100) { edges { node { id status } } } }');
+    const unused = consoleLinks.edges.map((e: any) => e.node).filter((l: any) => l.status === 'UNUSED');
+    for (const l of unused) await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { revokeConsoleLink(input: {id: $id}) { id } }', { id: l.id });
+    const revoked = await newPage();
+    await revoked.goto(revokedUrl);
+    await revoked.getByText('This sign-in link was revoked').waitFor();
+
+    await revoked.getByLabel('API key').fill('whk_not-a-key');
+    await revoked.getByRole('button', { name: 'Sign in' }).click();
+    await revoked.getByText('a valid API key is required').waitFor();
+    const { createApiKey } = await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "runtime", role: PUBLISHER}) { key } }');
+    await revoked.getByLabel('API key').fill(createApiKey.key);
+    await revoked.getByRole('button', { name: 'Sign in' }).click();
+    await revoked.getByText('A PUBLISHER key cannot sign in to the console').waitFor();
+
+    await revoked.getByLabel('API key').fill(svc.adminKey);
+    await revoked.getByRole('button', { name: 'Sign in' }).click();
+    await revoked.getByRole('heading', { name: 'Triggers' }).waitFor();
+  });
+
+  it('asks before a link replaces a signed-in session', async () => {
+    await admin.goto(await link('VIEWER'));
+    await admin.getByRole('heading', { name: 'Replace this session?' }).waitFor();
+    await shot(admin, 'replace-session');
+    await admin.getByRole('button', { name: 'Stay signed in' }).click();
+    await admin.getByRole('button', { name: 'New trigger' }).waitFor();
+    const liveAdminSessions = async () => (await gqlOk(svc.url, svc.adminKey, '{ apiKeys(first: 100) { edges { node { kind role } } } }'))
+      .apiKeys.edges.filter((e: any) => e.node.kind === 'CONSOLE_SESSION' && e.node.role === 'ADMIN').length;
+    const before = await liveAdminSessions();
+    await admin.goto(await link('VIEWER'));
+    await admin.getByRole('button', { name: 'Use the link' }).click();
+    await admin.getByText('VIEWER session').waitFor();
+    assert.equal(await admin.getByRole('button', { name: 'New trigger' }).count(), 0);
+    assert.equal(await liveAdminSessions(), before - 1, 'the replaced session was ended');
+  });
+
+  it('loaded nothing from another origin, broke no CSP rule and ran no injected script', async () => {
+    const origin = new URL(svc.url);
+    const foreign = requested.filter((u) => {
+      const url = new URL(u);
+      return url.host !== origin.host || !['http:', 'ws:'].includes(url.protocol);
+    });
+    assert.deepEqual(foreign, []);
+    assert.ok(requested.some((u) => u.startsWith('ws:')), 'the live list used graphql-ws on the same origin');
+    assert.deepEqual(violations, []);
+    assert.deepEqual(dialogs, []);
+  });
+});
