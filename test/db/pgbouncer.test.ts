@@ -1,0 +1,126 @@
+// The gateway behind PgBouncer in transaction mode (Debian's 1.18, which keeps no prepared statement
+// from one transaction to the next): DATABASE_URL through the pooler with DATABASE_STATEMENTS=unnamed,
+// DATABASE_LISTEN_URL straight to PostgreSQL for what needs a session (README: Running behind PgBouncer).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { createLogger } from '../../src/platform/logger.ts';
+import { type PgBouncer, startPgBouncer } from '../support/pgbouncer.ts';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
+import { post, standardWebhooks } from '../support/senders.ts';
+import { type GraphQLResponse, gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
+import { createTrigger } from '../support/triggers.ts';
+import { until } from '../support/wait.ts';
+
+const SESSION = 'query($id: ID!) { node(id: $id) { ... on Session { id status trigger { id } } } }';
+const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
+const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } } }`;
+
+describe('the gateway through PgBouncer in transaction mode', () => {
+  let databaseUrl: string;
+  let bouncer: PgBouncer;
+  let svc: TestService;
+  let receiver: Receiver;
+  const direct = () => new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  /**
+   * All of PgBouncer's server connections opened before the gateway starts (four transactions held
+   * open at once): with server_round_robin, its statements then go to one after the other from the
+   * first, as they would under load, not all to the one connection a quiet start would use.
+   */
+  const warmUp = async () => {
+    const clients = Array.from({ length: 4 }, () => new pg.Client({ connectionString: bouncer.url }));
+    await Promise.all(clients.map(async (c) => {
+      await c.connect();
+      await c.query('BEGIN');
+      await c.query('SELECT 1');
+    }));
+    const pool = direct();
+    try {
+      const { rows: [opened] } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      assert.equal(opened.n, 4, 'four server connections');
+    } finally {
+      await pool.end();
+      await Promise.all(clients.map((c) => c.query('COMMIT').then(() => c.end())));
+    }
+  };
+  before(async () => {
+    databaseUrl = await createTestDatabase();
+    bouncer = await startPgBouncer(databaseUrl);
+    await warmUp();
+    svc = await startTestService({
+      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: databaseUrl, DATABASE_STATEMENTS: 'unnamed', ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
+    });
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await svc?.stop();
+    await receiver?.close();
+    await bouncer?.stop();
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  });
+
+  it('accepts signed webhooks (202), each with its session and audit row', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'pooled' });
+    // Concurrent, so the pipelined writer's transactions land on several server connections.
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(t.url, standardWebhooks(t.secret, `{"i":${i}}`))));
+    assert.deepEqual(answers.map((a) => a.status), answers.map(() => 202), JSON.stringify(answers.find((a) => a.status !== 202)?.json));
+    for (const a of answers.slice(0, 3)) {
+      const { node } = await gqlOk(svc.url, svc.adminKey, SESSION, { id: a.json.sessionId });
+      assert.equal(node.trigger.id, t.id);
+    }
+    const pool = direct();
+    try {
+      const { rows } = await pool.query('SELECT count(*)::int AS n FROM webhook_audit WHERE delivery_id = ANY($1) AND status_code = 202', [answers.map((a) => a.json.deliveryId)]);
+      assert.equal(rows[0].n, 30);
+    } finally {
+      await pool.end();
+    }
+    const { verifyAuditChain: report } = await gqlOk(svc.url, svc.adminKey, 'mutation { verifyAuditChain(input: {}) { ok checked } }');
+    assert.deepEqual(report, { ok: true, checked: 30 });
+  });
+
+  it('delivers a published event to a receiver, records the attempt, and streams deliveryUpdated live', async () => {
+    const { createWebhookSubscription: { subscription } } = await gqlOk(svc.url, svc.adminKey, CREATE, { i: { url: `${receiver.url}/hook`, events: ['tool.called'] } });
+    const live = await openLiveSocket(svc.url, svc.adminKey,
+      `subscription { deliveryUpdated(filter: {subscriptionId: "${subscription.id}"}) { delivery { id status } attempt { number statusCode outcome } } }`);
+    try {
+      await untilLive([live], () => gqlOk(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }', { s: subscription.id }));
+      receiver.received.length = 0;
+      const { publishEvent: { event } } = await gqlOk(svc.url, svc.adminKey,
+        PUBLISH, { i: { type: 'tool.called', data: { sessionId: 's', tool: 'grep', arguments: {} } } });
+      await until(() => receiver.received.find((r) => r.headers['webhook-id'] === event.id), 'the event at the receiver', 15_000);
+      assert.equal(receiver.received.find((r) => r.headers['webhook-id'] === event.id)!.body, event.body);
+      const { deliveries } = await gqlOk(svc.url, svc.adminKey,
+        'query($e: ID!) { deliveries(filter: {eventId: $e}) { edges { node { id attempts { number outcome statusCode } } } } }', { e: event.id });
+      const delivery = deliveries.edges[0].node;
+      await within(live.until((r) => r.some((m) => m.data.deliveryUpdated.delivery.id === delivery.id && m.data.deliveryUpdated.delivery.status === 'SUCCEEDED')), 15_000, 'the live SUCCEEDED update');
+      const { delivery: recorded } = await gqlOk(svc.url, svc.adminKey, 'query($id: ID!) { delivery(id: $id) { status attempts { number outcome statusCode } } }', { id: delivery.id });
+      assert.deepEqual(recorded, { status: 'SUCCEEDED', attempts: [{ number: 1, outcome: 'SUCCEEDED', statusCode: 200 }] });
+    } finally {
+      await live.client.dispose();
+    }
+  });
+
+  it('fails without DATABASE_STATEMENTS=unnamed: a statement name prepared on one server connection meets another', async () => {
+    const logged: string[] = [];
+    const log = createLogger('error', new Writable({ write: (chunk, _encoding, done) => { logged.push(String(chunk)); done(); } }));
+    const named = await startTestService({
+      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'),
+    }, { log });
+    let failed: GraphQLResponse | undefined;
+    try {
+      // Bounded: each publish after the first that prepared the name runs on the next server connection.
+      for (let i = 0; i < 20 && !failed; i++) {
+        const r = await gql(named.url, svc.adminKey, PUBLISH, { i: { type: 'tool.called', data: { sessionId: `s${i}`, tool: 'grep', arguments: {} } } });
+        if (r.errors) failed = r;
+      }
+    } finally {
+      await named.stop();
+    }
+    assert.ok(failed, 'every publish succeeded with named statements through PgBouncer');
+    assert.equal(failed.errors![0]!.extensions?.code, 'INTERNAL_SERVER_ERROR');
+    assert.match(logged.join(''), /prepared statement \\"[a-z-]+\\" (does not exist|already exists)/);
+  });
+});
