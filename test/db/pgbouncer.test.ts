@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { PipelinedConnection } from '../../src/platform/db/pool.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type PgBouncer, startPgBouncer } from '../support/pgbouncer.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
@@ -100,6 +101,52 @@ describe('the gateway through PgBouncer in transaction mode', () => {
       assert.deepEqual(recorded, { status: 'SUCCEEDED', attempts: [{ number: 1, outcome: 'SUCCEEDED', statusCode: 200 }] });
     } finally {
       await live.client.dispose();
+    }
+  });
+
+  it('passes pipelined transactions written back to back, each whole, and sends their named statements unnamed', async () => {
+    const pool = direct();
+    const conn = new PipelinedConnection(bouncer.url, 'unnamed');
+    const held: pg.Client[] = [];
+    try {
+      await pool.query('CREATE TABLE pipe_t (v text PRIMARY KEY)');
+      const insert = (v: string) => ({ name: 'pipe-insert', text: 'INSERT INTO pipe_t VALUES ($1)', values: [v] });
+      // Started together: each is written behind the one before, before its answer; the 5th fails on its second row.
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => conn.transaction(async (p) => {
+        void p.send(insert(`t${i}a`));
+        void p.send(insert(i === 5 ? 't0a' : `t${i}b`));
+        const { rows: [r] } = await p.send<{ n: number; pid: number }>('SELECT count(*)::int AS n, pg_backend_pid() AS pid FROM pipe_t');
+        return r!;
+      })));
+      assert.deepEqual(results.map((r) => r.status), results.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+      assert.equal((results[5] as PromiseRejectedResult).reason.code, '23505');
+      const done = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+      // Each saw the rows of every transaction before it and none of the failed one's: one after the other.
+      assert.deepEqual(done.map((r) => r.n), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]);
+      // The server connection that ran them is held by another client now: the next transaction gets
+      // another one, where a name prepared before would be unknown.
+      const used = done.at(-1)!.pid;
+      for (let i = 0; i < 4; i++) {
+        const c = new pg.Client({ connectionString: bouncer.url });
+        await c.connect();
+        await c.query('BEGIN');
+        held.push(c);
+        if ((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid === used) break;
+      }
+      assert.equal((await held.at(-1)!.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid, used, 'a client holds the server connection used');
+      for (const c of held.splice(0, held.length - 1)) await c.query('COMMIT').then(() => c.end());
+      const after = await conn.transaction(async (p) => {
+        void p.send(insert('after'));
+        return (await p.send<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      });
+      assert.notEqual(after, used);
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pipe_t');
+      assert.equal(rows[0]!.n, 23);
+    } finally {
+      for (const c of held) await c.query('COMMIT').then(() => c.end(), () => {});
+      await conn.end();
+      await pool.query('DROP TABLE IF EXISTS pipe_t');
+      await pool.end();
     }
   });
 
