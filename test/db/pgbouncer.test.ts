@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { SESSION_APPLICATION_NAME } from '../../src/app/service.ts';
 import { PipelinedConnection } from '../../src/platform/db/pool.ts';
+import { LISTEN_APPLICATION_NAME } from '../../src/platform/realtime.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type PgBouncer, startPgBouncer } from '../support/pgbouncer.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
@@ -101,6 +103,22 @@ describe('the gateway through PgBouncer in transaction mode', () => {
       assert.deepEqual(recorded, { status: 'SUCCEEDED', attempts: [{ number: 1, outcome: 'SUCCEEDED', statusCode: 200 }] });
     } finally {
       await live.client.dispose();
+    }
+  });
+
+  it('listens (its own LISTEN and pg-boss\'s) on DATABASE_LISTEN_URL, not through PgBouncer', async () => {
+    const pool = direct();
+    try {
+      const bouncers = new Set(await bouncer.serverPids());
+      assert.ok(bouncers.size > 0, 'PgBouncer has server connections');
+      const { rows } = await pool.query<{ pid: number; application_name: string }>(
+        `SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY application_name`);
+      const direct = rows.filter((r) => !bouncers.has(r.pid)).map((r) => r.application_name);
+      // The gateway's LISTEN connection, and pg-boss's (named as its pool is; the pool goes through
+      // PgBouncer), besides the session pool's idle one that took the start-up locks.
+      assert.deepEqual(direct.filter((name) => name !== SESSION_APPLICATION_NAME), [LISTEN_APPLICATION_NAME, 'webhook-gateway:jobs']);
+    } finally {
+      await pool.end();
     }
   });
 

@@ -5,6 +5,7 @@ import { chownSync, chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { until } from './wait.ts';
 
 export const PGBOUNCER = process.env.PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
@@ -14,6 +15,8 @@ export interface PgBouncer {
   url: string;
   /** What PgBouncer wrote so far (its log goes to stderr). */
   log: () => string;
+  /** The PostgreSQL backend pids of PgBouncer's server connections (its console's SHOW SERVERS). */
+  serverPids(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function startPgBouncer(databaseUrl: string, options: { poolMode?: 
     `pool_mode = ${options.poolMode ?? 'transaction'}`,
     `default_pool_size = ${options.poolSize ?? 4}`,
     'max_client_conn = 200',
+    `admin_users = ${user}`,
     'server_round_robin = 1',
     'server_check_delay = 0',
     '',
@@ -92,5 +96,16 @@ export async function startPgBouncer(databaseUrl: string, options: { poolMode?: 
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.toString(), log: () => log, stop };
+  const serverPids = async () => {
+    const consoleUrl = new URL(url);
+    consoleUrl.pathname = '/pgbouncer';
+    const admin = new pg.Client({ connectionString: consoleUrl.toString() });
+    await admin.connect();
+    try {
+      return (await admin.query<{ remote_pid: string }>('SHOW SERVERS')).rows.map((r) => Number(r.remote_pid));
+    } finally {
+      await admin.end();
+    }
+  };
+  return { url: url.toString(), log: () => log, serverPids, stop };
 }
