@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { SESSION_APPLICATION_NAME } from '../../src/app/service.ts';
+import { OWNER_APPLICATION_NAME, SESSION_APPLICATION_NAME } from '../../src/app/service.ts';
 import { PipelinedConnection } from '../../src/platform/db/pool.ts';
 import { LISTEN_APPLICATION_NAME } from '../../src/platform/realtime.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type PgBouncer, startPgBouncer } from '../support/pgbouncer.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
+import { type DatabaseRoles, createTestDatabase, dropTestDatabase, withDatabaseRoles } from '../support/db.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { type GraphQLResponse, gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
@@ -23,10 +23,12 @@ const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSub
 
 describe('the gateway through PgBouncer in transaction mode', () => {
   let databaseUrl: string;
+  let roles: DatabaseRoles;
   let bouncer: PgBouncer;
   let svc: TestService;
   let receiver: Receiver;
-  const direct = () => new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  /** Straight to PostgreSQL, as the superuser unless told otherwise. */
+  const direct = (url = databaseUrl) => new pg.Pool({ connectionString: url, max: 1 });
   /**
    * All of PgBouncer's server connections opened before the gateway starts (four transactions held
    * open at once): with server_round_robin, its statements then go to one after the other from the
@@ -50,10 +52,13 @@ describe('the gateway through PgBouncer in transaction mode', () => {
   };
   before(async () => {
     databaseUrl = await createTestDatabase();
-    bouncer = await startPgBouncer(databaseUrl);
+    // As in production (README): the service role through PgBouncer and, for LISTEN, directly; the owner directly.
+    roles = await withDatabaseRoles(databaseUrl);
+    bouncer = await startPgBouncer(roles.serviceUrl);
     await warmUp();
     svc = await startTestService({
-      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: databaseUrl, DATABASE_STATEMENTS: 'unnamed', ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
+      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: roles.serviceUrl, DATABASE_OWNER_URL: roles.ownerUrl, DATABASE_STATEMENTS: 'unnamed',
+      ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
     });
     receiver = await startReceiver();
   });
@@ -62,11 +67,12 @@ describe('the gateway through PgBouncer in transaction mode', () => {
     await receiver?.close();
     await bouncer?.stop();
     if (databaseUrl) await dropTestDatabase(databaseUrl);
+    await roles?.drop();
   });
 
   it('accepts signed webhooks (202), each with its session and audit row', async () => {
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'pooled' });
-    // Concurrent, so the pipelined writer's transactions land on several server connections.
+    // Concurrent: the inbound writer commits them in batches, on its pipelined connection.
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(t.url, standardWebhooks(t.secret, `{"i":${i}}`))));
     assert.deepEqual(answers.map((a) => a.status), answers.map(() => 202), JSON.stringify(answers.find((a) => a.status !== 202)?.json));
     for (const a of answers.slice(0, 3)) {
@@ -115,15 +121,17 @@ describe('the gateway through PgBouncer in transaction mode', () => {
         `SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY application_name`);
       const direct = rows.filter((r) => !bouncers.has(r.pid)).map((r) => r.application_name);
       // The gateway's LISTEN connection, and pg-boss's (named as its pool is; the pool goes through
-      // PgBouncer), besides the session pool's idle one that took the start-up locks.
-      assert.deepEqual(direct.filter((name) => name !== SESSION_APPLICATION_NAME), [LISTEN_APPLICATION_NAME, 'webhook-gateway:jobs']);
+      // PgBouncer), besides the owner's (DATABASE_OWNER_URL) and the session pool's idle one.
+      const others = new Set([OWNER_APPLICATION_NAME, SESSION_APPLICATION_NAME]);
+      assert.deepEqual(direct.filter((name) => !others.has(name)), [LISTEN_APPLICATION_NAME, 'webhook-gateway:jobs']);
     } finally {
       await pool.end();
     }
   });
 
   it('passes pipelined transactions written back to back, each whole, and sends their named statements unnamed', async () => {
-    const pool = direct();
+    // Made by the owner, so the service role (PgBouncer's user) may write it by default privileges.
+    const pool = direct(roles.ownerUrl);
     const conn = new PipelinedConnection(bouncer.url, 'unnamed');
     const held: pg.Client[] = [];
     try {
@@ -172,7 +180,7 @@ describe('the gateway through PgBouncer in transaction mode', () => {
     const logged: string[] = [];
     const log = createLogger('error', new Writable({ write: (chunk, _encoding, done) => { logged.push(String(chunk)); done(); } }));
     const named = await startTestService({
-      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'),
+      DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: roles.serviceUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'),
     }, { log });
     let failed: GraphQLResponse | undefined;
     try {
