@@ -63,7 +63,6 @@ export async function startPgBouncer(databaseUrl: string, options: { poolMode?: 
     'max_client_conn = 200',
     `admin_users = ${user}`,
     'server_round_robin = 1',
-    'server_check_delay = 0',
     '',
   ].join('\n'));
   // PgBouncer refuses to run as root: there it drops to `nobody`, who must read its files.
