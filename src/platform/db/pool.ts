@@ -14,7 +14,11 @@ export type Pool = pg.Pool;
  */
 export type Statements = 'named' | 'unnamed';
 
-/** Drops the name of every query: the one place the gateway's statements become unnamed. */
+/**
+ * Drops the name of every query: the one place the gateway's statements become unnamed. Submittables
+ * (cursors, streams) pass as they are. pg's query() has overloads a subclass cannot restate one by
+ * one; this signature stands for all of them and returns whatever pg's does.
+ */
 class UnnamedStatementsClient extends pg.Client {
   override query(config: unknown, ...rest: unknown[]): never {
     const plain = typeof config === 'object' && config !== null && 'name' in config && typeof (config as { submit?: unknown }).submit !== 'function';
