@@ -130,6 +130,17 @@ describe('config', () => {
     assert.match(problems({ AUDIT_RETENTION_DAYS: '0' })[0]!, /^AUDIT_RETENTION_DAYS: must be a whole number from 1 to 36500/);
   });
 
+  it('reads DATABASE_LISTEN_URL beside DATABASE_URL only, and DATABASE_STATEMENTS as named (default) or unnamed', () => {
+    const pooled = 'postgresql://service@pgbouncer:6432/db';
+    const direct = 'postgresql://service@db:5432/db';
+    const c = loadConfig({ DATABASE_URL: pooled, DATABASE_LISTEN_URL: direct, DATABASE_STATEMENTS: 'unnamed', MASTER_KEY: KEY }, []);
+    assert.deepEqual([c.databaseUrl, c.databaseListenUrl, c.databaseStatements], [pooled, direct, 'unnamed']);
+    assert.deepEqual([loadConfig({}, []).databaseListenUrl, loadConfig({ DATABASE_STATEMENTS: '' }, []).databaseStatements], [undefined, 'named']);
+    assert.match(problems({ DATABASE_LISTEN_URL: direct })[0]!, /^DATABASE_LISTEN_URL: needs DATABASE_URL/);
+    assert.match(problems({ DATABASE_LISTEN_URL: 'db:5432' })[0]!, /^DATABASE_LISTEN_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.match(problems({ DATABASE_STATEMENTS: 'off' })[0]!, /^DATABASE_STATEMENTS: must be named or unnamed/);
+  });
+
   it('stops the process with exit code 1 and names each bad variable', () => {
     const r = spawnSync(process.execPath, ['bin/webhook-gateway.mjs'], {
       env: { ...process.env, PORT: 'abc', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://127.0.0.1:1/x', MASTER_KEY: '' },

@@ -42,7 +42,8 @@ async function isRunning(url: string): Promise<boolean> {
 }
 
 async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  let url = config.databaseOwnerUrl ?? config.databaseUrl;
+  // The migrator's advisory lock needs a session: past a transaction pooler, DATABASE_LISTEN_URL's.
+  let url = config.databaseOwnerUrl ?? config.databaseListenUrl ?? config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
     // The running service's server, with the password it keeps in the data folder; none there
@@ -57,7 +58,7 @@ async function withDatabase<T>(config: Config, fn: (db: Db) => Promise<T>): Prom
       url = embedded.url();
     }
   }
-  const pool = createPool(url, 2);
+  const pool = createPool(url, 2, { statements: config.databaseStatements });
   const db = createPrisma(pool);
   try {
     await migrate(pool);

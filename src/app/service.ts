@@ -53,6 +53,9 @@ const EMBEDDED_ROLES: RoleNames = { owner: 'webhook_owner', service: 'webhook_se
 /** What the owner's connections call themselves in pg_stat_activity. */
 export const OWNER_APPLICATION_NAME = 'webhook-gateway:owner';
 
+/** What the DATABASE_LISTEN_URL connections call themselves (the LISTEN one renames itself). */
+export const SESSION_APPLICATION_NAME = 'webhook-gateway:session';
+
 /** Steps to undo on stop, in the reverse of the order they were taken. */
 type Cleanups = Array<[step: string, undo: () => Promise<unknown>]>;
 
@@ -70,10 +73,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const metrics = new Metrics();
     // First: a TLS file that is missing or bad stops start-up before anything else is started.
     const tls = await TlsCredentials.load(config, log, metrics);
-    const { databaseUrl, masterKey, chainKeys, pool, ownerPool, pipelines, db } = await openDatabase(config, log, cleanups);
+    const { databaseUrl, masterKey, chainKeys, pool, sessionPool, ownerPool, pipelines, db } = await openDatabase(config, log, cleanups);
     const { rows: [pgboss] } = await pool.query<{ exists: boolean }>(`SELECT to_regnamespace('pgboss') IS NOT NULL AS exists`);
-    const boss = await startQueue(databaseUrl, config, log, cleanups, { createSchema: !pgboss!.exists });
-    const realtime = new Realtime(pool, log);
+    const boss = await startQueue(databaseUrl, config, log, cleanups, { createSchema: !pgboss!.exists, listenUrl: config.databaseListenUrl });
+    const realtime = new Realtime(sessionPool, log);
     await realtime.start();
     cleanups.push(['realtime', () => realtime.stop()]);
     const deliveryClient = new DeliveryClient({ allowInsecure: config.allowInsecureTargets, allowPrivate: config.allowPrivateTargets, dnsServers: config.outboundDnsServers });
@@ -91,7 +94,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     };
     // Listening for subscription changes from the start, before the first publish needs the cache.
     subscriptionFilters(services);
-    const bootstrap = await bootstrapDefaultWorkspace(pool, db, config.dataDir);
+    const bootstrap = await bootstrapDefaultWorkspace(sessionPool, db, config.dataDir);
 
     if (config.role === 'worker' || config.role === 'all') {
       await startWorkers(boss, services);
@@ -115,14 +118,18 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   const masterKey = config.masterKey ?? (await loadOrCreateMasterKey(config.dataDir));
   const chainKeys = new ChainKeyring([masterKey]);
 
-  const pool = createPool(databaseUrl, config.databasePoolSize);
+  const { databaseStatements: statements } = config;
+  const pool = createPool(databaseUrl, config.databasePoolSize, { statements });
   cleanups.push(['pool', () => pool.end()]);
-  const pipelines = { inbound: new PipelinedConnection(databaseUrl), events: new PipelinedConnection(databaseUrl), deliveries: new PipelinedConnection(databaseUrl) };
+  const sessionPool = sessionSide(config, pool, cleanups);
+  const pipeline = () => new PipelinedConnection(databaseUrl, statements);
+  const pipelines = { inbound: pipeline(), events: pipeline(), deliveries: pipeline() };
   cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).map((p) => p.end()))]);
   const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
   // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.
   if (urls.ownerUrl) await assertServiceRole(pool, { repairable: false });
-  if (ownerPool) await prepareAsOwner(ownerPool, urls.ownerUrl ? roleOf(databaseUrl) : undefined, chainKeys, log);
+  // The migrator's advisory lock spans its transactions: DATABASE_URL's role migrates on a session.
+  if (ownerPool) await prepareAsOwner({ owner: ownerPool, migrator: ownerPool === pool ? sessionPool : ownerPool }, urls.ownerUrl ? roleOf(databaseUrl) : undefined, chainKeys, log);
   else await assertMigrated(pool);
   if (ownerPool !== pool) await assertServiceRole(pool, { repairable: true });
   else if (config.databaseUrl) {
@@ -132,7 +139,19 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   if (windowProblem) throw new ConfigError([windowProblem]);
   const db = createPrisma(pool);
   cleanups.push(['prisma', () => db.$disconnect()]);
-  return { databaseUrl, masterKey, chainKeys, pool, ownerPool, pipelines, db };
+  return { databaseUrl, masterKey, chainKeys, pool, sessionPool, ownerPool, pipelines, db };
+}
+
+/**
+ * The connections that need their session kept (LISTEN; the session advisory locks of migrations and
+ * the first-start bootstrap): DATABASE_LISTEN_URL's when set, for a DATABASE_URL that goes through a
+ * transaction pooler; otherwise the one pool.
+ */
+function sessionSide(config: Config, pool: pg.Pool, cleanups: Cleanups): pg.Pool {
+  if (!config.databaseListenUrl) return pool;
+  const session = createPool(config.databaseListenUrl, 2, { applicationName: SESSION_APPLICATION_NAME, statements: config.databaseStatements });
+  cleanups.push(['session pool', () => session.end()]);
+  return session;
 }
 
 /** The embedded server, its owner and service roles made (or an older data folder upgraded in place). */
@@ -166,7 +185,7 @@ async function startEmbedded(config: Config, log: Logger, cleanups: Cleanups): P
  */
 async function ownerSide(config: Config, ownerUrl: string | undefined, pool: pg.Pool, cleanups: Cleanups): Promise<pg.Pool | undefined> {
   if (ownerUrl) {
-    const owner = createPool(ownerUrl, 2, OWNER_APPLICATION_NAME);
+    const owner = createPool(ownerUrl, 2, { applicationName: OWNER_APPLICATION_NAME, statements: config.databaseStatements });
     cleanups.push(['owner pool', () => owner.end()]);
     return owner;
   }
@@ -174,8 +193,10 @@ async function ownerSide(config: Config, ownerUrl: string | undefined, pool: pg.
 }
 
 /** Migrations, the service role's rights, and the seal of the audit rows written before the keyed chain. */
-async function prepareAsOwner(owner: pg.Pool, serviceRole: string | undefined, chainKeys: ChainKeyring, log: Logger): Promise<void> {
-  const applied = await migrate(owner);
+async function prepareAsOwner(
+  { owner, migrator }: { owner: pg.Pool; migrator: pg.Pool }, serviceRole: string | undefined, chainKeys: ChainKeyring, log: Logger,
+): Promise<void> {
+  const applied = await migrate(migrator);
   if (applied.length > 0) log.info({ migrations: applied }, 'applied migrations');
   if (serviceRole) await grantServiceRights(owner, serviceRole);
   await sealAuditCheckpoints(owner, chainKeys, log);
@@ -199,7 +220,9 @@ async function assertMigrated(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function startQueue(databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups, options: { createSchema: boolean }): Promise<PgBoss> {
+async function startQueue(
+  databaseUrl: string, config: Config, log: Logger, cleanups: Cleanups, options: { createSchema: boolean; listenUrl: string | undefined },
+): Promise<PgBoss> {
   const boss = createBoss(databaseUrl, log, config.role, options);
   await boss.start();
   cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);

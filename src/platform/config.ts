@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import type { Statements } from './db/pool.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -158,6 +159,8 @@ const env = z.object({
   ROLE: z.enum(ROLES).default('all'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   DATABASE_OWNER_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  DATABASE_LISTEN_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  DATABASE_STATEMENTS: z.preprocess((v) => (v === '' || v === undefined ? 'named' : v), z.enum(['named', 'unnamed'], { error: 'must be named or unnamed' })),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_DIR: optional(z.string()),
@@ -218,6 +221,13 @@ export interface Config {
    * the service role. Never given to --role api.
    */
   databaseOwnerUrl: string | undefined;
+  /**
+   * A connection that keeps its session (straight to PostgreSQL, past a transaction pooler): LISTEN,
+   * pg-boss's LISTEN, the session advisory locks of start-up. Absent: DATABASE_URL's.
+   */
+  databaseListenUrl: string | undefined;
+  /** `unnamed` for PgBouncer before 1.21 in transaction mode (platform/db/pool.ts). */
+  databaseStatements: Statements;
   databasePoolSize: number;
   dataDir: string;
   embeddedPgDir: string;
@@ -331,6 +341,7 @@ function checkAcross(input: Record<string, unknown>, bad: Set<string>, problems:
     problems.push('MASTER_KEY: required when DATABASE_URL is set (it is generated only for the embedded database)');
   }
   const role = input.ROLE ?? 'all';
+  if (given('DATABASE_LISTEN_URL') && !given('DATABASE_URL')) problems.push('DATABASE_LISTEN_URL: needs DATABASE_URL (the embedded database has no pooler in between)');
   if (given('DATABASE_OWNER_URL') && !given('DATABASE_URL')) problems.push('DATABASE_OWNER_URL: needs DATABASE_URL (the service role\'s connection)');
   if (given('DATABASE_OWNER_URL') && role === 'api') {
     problems.push('DATABASE_OWNER_URL: never given to --role api (the API runs as the service role only; migrations and retention run in a worker or `all` process)');
@@ -392,6 +403,8 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    databaseListenUrl: e.DATABASE_LISTEN_URL,
+    databaseStatements: e.DATABASE_STATEMENTS,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     embeddedPgDir: path.resolve(e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),

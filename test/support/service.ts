@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { after, before } from 'node:test';
+import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -22,7 +23,8 @@ export interface TestService extends RunningService {
   workspaceId: string;
 }
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+/** `log`: where the service logs (default: nowhere, or TEST_LOG_LEVEL's level on stdout). */
+export async function startTestService(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestService> {
   const ownDatabase = env.DATABASE_URL === undefined;
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-test-data-'));
@@ -39,7 +41,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     },
     [],
   );
-  const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')).catch((err: unknown) => {
+  const service = await startService(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')).catch((err: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });

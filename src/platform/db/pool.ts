@@ -6,8 +6,36 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type Pool = pg.Pool;
 
-export function createPool(connectionString: string, max: number, applicationName = 'webhook-gateway'): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5000 });
+/**
+ * `named`: a query given a name is prepared once per connection and reused (one Parse saved per
+ * use). `unnamed`: every name is dropped, for a pooler that hands each transaction a different
+ * server connection (PgBouncer before 1.21 in transaction mode), where a name prepared on one is
+ * unknown, or already taken, on the next (README: Running behind PgBouncer).
+ */
+export type Statements = 'named' | 'unnamed';
+
+/**
+ * Drops the name of every query: the one place the gateway's statements become unnamed. Submittables
+ * (cursors, streams) pass as they are. pg's query() has overloads a subclass cannot restate one by
+ * one; this signature stands for all of them and returns whatever pg's does.
+ */
+class UnnamedStatementsClient extends pg.Client {
+  override query(config: unknown, ...rest: unknown[]): never {
+    const plain = typeof config === 'object' && config !== null && 'name' in config && typeof (config as { submit?: unknown }).submit !== 'function';
+    return (super.query as (...args: unknown[]) => never)(plain ? { ...config, name: undefined } : config, ...rest);
+  }
+}
+
+const clientFor = (statements: Statements) => (statements === 'unnamed' ? UnnamedStatementsClient : pg.Client);
+
+export interface PoolOptions {
+  applicationName?: string;
+  statements?: Statements;
+}
+
+export function createPool(connectionString: string, max: number, options: PoolOptions = {}): pg.Pool {
+  const { applicationName = 'webhook-gateway', statements = 'named' } = options;
+  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5000, Client: clientFor(statements) });
   // An idle client that loses its server emits 'error' on the pool; without a listener Node
   // would crash the process. Queries on a dead server still fail and are answered 503.
   pool.on('error', () => {});
@@ -53,8 +81,10 @@ export class PipelinedConnection {
   /** Settles once the transaction before has been written whole (BEGIN to COMMIT or ROLLBACK). */
   #written: Promise<void> = Promise.resolve();
 
-  constructor(connectionString: string) {
-    this.#pool = new pg.Pool({ connectionString, max: 1, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true });
+  constructor(connectionString: string, statements: Statements = 'named') {
+    this.#pool = new pg.Pool({
+      connectionString, max: 1, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true, Client: clientFor(statements),
+    });
     this.#pool.on('error', () => {});
   }
 
