@@ -60,6 +60,8 @@ export class Metrics {
 
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
+  readonly keyLookups = counter(this.registry, 'webhook_gateway_key_lookups_total', 'Bearer keys and console sessions checked: from the process\'s cache (hit) or the database (miss)', ['result'] as const);
+
   readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);
 
   readonly auditChainHeadSeq = new Gauge({
