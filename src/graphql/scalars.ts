@@ -43,3 +43,28 @@ export const JSONScalar = new GraphQLScalarType({
     }
   },
 });
+
+// SPEC §12: 64-bit integers travel as decimal strings; a JS number beyond 2^53 would lose digits.
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+export const BigIntScalar = new GraphQLScalarType<bigint, string>({
+  name: 'BigInt',
+  serialize: (value) => {
+    if (typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value))) return String(value);
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) return value;
+    throw new GraphQLError('BigInt: not an integer');
+  },
+  parseValue: (value) => parseBigInt(value),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT) throw new GraphQLError('BigInt: expected a string of decimal digits');
+    return parseBigInt(ast.value);
+  },
+});
+
+function parseBigInt(value: unknown): bigint {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^-?\d{1,19}$/.test(text)) throw new GraphQLError(`BigInt: "${String(value)}" is not a string of decimal digits`);
+  const n = BigInt(text);
+  if (n > BIGINT_MAX || n < -BIGINT_MAX - 1n) throw new GraphQLError('BigInt: outside the 64-bit range');
+  return n;
+}

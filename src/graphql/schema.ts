@@ -9,7 +9,7 @@ import { inboundResolvers } from './resolvers/inbound.ts';
 import { outboundResolvers } from './resolvers/outbound.ts';
 import { secretResolvers } from './resolvers/secrets.ts';
 import { nodeResolvers } from './node-resolver.ts';
-import { DateTimeScalar, JSONScalar } from './scalars.ts';
+import { BigIntScalar, DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 
@@ -18,7 +18,7 @@ const modules: Resolvers[] = [authResolvers, nodeResolvers, auditResolvers, inbo
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers: [{ DateTime: DateTimeScalar, JSON: JSONScalar }, ...modules] as never,
+    resolvers: [{ DateTime: DateTimeScalar, JSON: JSONScalar, BigInt: BigIntScalar }, ...modules] as never,
     inheritResolversFromInterfaces: true,
   });
 }

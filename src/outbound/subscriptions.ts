@@ -6,6 +6,7 @@
 // manage); the reads are in queries.ts.
 import type pg from 'pg';
 import { z } from 'zod';
+import { appendAudit, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';
@@ -70,7 +71,7 @@ export const toRecord = (r: Row): SubscriptionRecord => ({
 });
 
 /** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
-export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses'>;
+export type PingServices = Pick<Services, 'db' | 'pool' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses'>;
 
 async function guardUrl(url: string, services: PingServices): Promise<string> {
   const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets };
@@ -101,8 +102,15 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   const body = JSON.stringify({ id, type: 'webhook.ping', timestamp: new Date().toISOString(), workspaceId: sub.workspaceId, data: { subscriptionId: sub.id } });
   // A ping is about no session: it is the first hop.
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
+  const startedAt = new Date();
   const result = await services.deliveryClient.post(sub.url, body, headers, Math.min(PING_TIMEOUT_MS, sub.timeoutMs));
   const ok = result.errorClass === null;
+  // SPEC §9: every ping has its audit row, like every attempt (no delivery: a ping is about none).
+  await withTransaction(services.pool, (client) => appendAudit(client, sub.workspaceId, [{
+    workspaceId: sub.workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: sub.id, deliveryId: null, eventType: 'webhook.ping',
+    headersSha256: headersSha256(headers), payloadSha256: sha256Hex(body), occurredAt: startedAt, durationMs: result.durationMs, attempt: null,
+    statusCode: result.statusCode, outcome: ok ? 'SUCCEEDED' : 'FAILED', errorClass: result.errorClass, sourceIp: null,
+  }]));
   const reason = ok ? null : `webhook.ping: ${result.statusCode !== null ? `answered ${result.statusCode}` : result.errorClass}; answer 2xx, then call verifyWebhookSubscription`;
   await db.webhookSubscription.updateMany({
     where: { id: sub.id, url: sub.url, status: { not: 'DISABLED' } },

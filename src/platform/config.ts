@@ -163,6 +163,7 @@ const env = z.object({
   ALLOW_PRIVATE_TARGETS: bool(false),
   DELIVERY_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
+  AUDIT_EXPORT_STALL_MS: int(60_000, 100, 3_600_000),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
 });
@@ -208,6 +209,8 @@ export interface Config {
   deliveryRetryScheduleMs: number[];
   /** A subscription failing without a success for this long is disabled. */
   deliveryAutoDisableAfterMs: number;
+  /** An audit export whose client reads nothing for this long is ended (SPEC §9). */
+  auditExportStallMs: number;
 }
 
 export class ConfigError extends Error {
@@ -311,5 +314,6 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     deliveryRetryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     deliveryAutoDisableAfterMs: e.DELIVERY_AUTO_DISABLE_AFTER,
+    auditExportStallMs: e.AUDIT_EXPORT_STALL_MS,
   };
 }

@@ -20,6 +20,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A 64-bit integer, as a string of decimal digits (GraphQL's Int is 32-bit). */
+  BigInt: { input: bigint; output: number | bigint | string; }
   /** ISO-8601 date-time with milliseconds, always UTC. */
   DateTime: { input: Date; output: Date; }
   /** Any JSON value. */
@@ -108,7 +110,7 @@ export type AuditDirection =
   | 'OUTBOUND';
 
 /** One row of webhook_audit (SPEC §9). */
-export type AuditEntry = {
+export type AuditEntry = Node & {
   __typename?: 'AuditEntry';
   attempt?: Maybe<Scalars['Int']['output']>;
   deliveryId?: Maybe<Scalars['ID']['output']>;
@@ -118,20 +120,40 @@ export type AuditEntry = {
   eventType?: Maybe<Scalars['String']['output']>;
   hash: Scalars['String']['output'];
   headersSha256: Scalars['String']['output'];
+  /** aud_...; ids sort like the log: by occurredAt, then by the order rows were appended. */
   id: Scalars['ID']['output'];
   occurredAt: Scalars['DateTime']['output'];
   outcome: Scalars['String']['output'];
   payloadSha256: Scalars['String']['output'];
-  seq: Scalars['Int']['output'];
+  /** The row's place in its workspace's chain (1, 2, ...). */
+  seq: Scalars['BigInt']['output'];
   sourceIp?: Maybe<Scalars['String']['output']>;
   statusCode?: Maybe<Scalars['Int']['output']>;
   subscriptionId?: Maybe<Scalars['ID']['output']>;
   triggerId?: Maybe<Scalars['ID']['output']>;
 };
 
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
 export type AuditFilter = {
+  /** An inbound (ind_...) or outbound (dlv_...) delivery. */
+  deliveryId?: InputMaybe<Scalars['ID']['input']>;
   direction?: InputMaybe<AuditDirection>;
   eventType?: InputMaybe<Scalars['String']['input']>;
+  /** Entries that occurred at or after this time. */
+  occurredAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Entries that occurred before this time. */
+  occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
   outcome?: InputMaybe<Scalars['String']['input']>;
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
   triggerId?: InputMaybe<Scalars['ID']['input']>;
@@ -558,6 +580,8 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** webhook_audit rows, newest first (by occurredAt, then append order). At most 100 per page. */
+  auditLog: AuditEntryConnection;
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
@@ -581,6 +605,13 @@ export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   includeRevoked?: Scalars['Boolean']['input'];
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -1040,6 +1071,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
     | ( ApiKeyRecord )
+    | ( AuditEntryRecord )
     | ( EventRecord )
     | ( InboundDeliveryRow )
     | ( OutboundDeliveryRow )
@@ -1064,7 +1096,10 @@ export type ResolversTypes = ResolversObject<{
   AttemptOutcome: AttemptOutcome;
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
+  AuditEntryConnection: ResolverTypeWrapper<Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversTypes['AuditEntryEdge']> }>;
+  AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
   AuditFilter: AuditFilter;
+  BigInt: ResolverTypeWrapper<Scalars['BigInt']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
@@ -1162,7 +1197,10 @@ export type ResolversParentTypes = ResolversObject<{
   ApplyTriggerYamlInput: ApplyTriggerYamlInput;
   ApplyTriggerYamlPayload: Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   AuditEntry: AuditEntryRecord;
+  AuditEntryConnection: Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditEntryEdge']> };
+  AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   AuditFilter: AuditFilter;
+  BigInt: Scalars['BigInt']['output'];
   Boolean: Scalars['Boolean']['output'];
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
@@ -1293,12 +1331,27 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   payloadSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
   sourceIp?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+}>;
+
+export interface BigIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['BigInt'], any> {
+  name: 'BigInt';
+}
 
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
@@ -1436,7 +1489,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'AuditEntry' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type OutboundDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutboundDelivery'] = ResolversParentTypes['OutboundDelivery']> = ResolversObject<{
@@ -1475,6 +1528,7 @@ export type PublishEventPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
@@ -1666,6 +1720,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
+  BigInt?: GraphQLScalarType;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateTriggerPayload?: CreateTriggerPayloadResolvers<ContextType>;
   CreateWebhookSubscriptionPayload?: CreateWebhookSubscriptionPayloadResolvers<ContextType>;

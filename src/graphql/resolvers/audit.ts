@@ -1,7 +1,17 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
-import { watchAudit } from '../../audit/queries.ts';
+import { auditEntryId } from '../../audit/audit-entry.ts';
+import { listAuditEntries, watchAudit } from '../../audit/queries.ts';
+import { paged } from '../pagination.ts';
 
 export const auditResolvers: Resolvers = {
+  Query: {
+    auditLog: (_p, { first, after, filter }, { services, principal }) =>
+      paged({ first, after }, (page) => listAuditEntries(services, principal, { ...page, filter })),
+  },
+  AuditEntry: {
+    // Every entry shown gets its aud_ id here, whichever read produced it (live rows carry the row's number).
+    id: (entry) => auditEntryId(entry),
+  },
   Subscription: {
     auditAppended: {
       subscribe: (_parent, args, { services, principal }) => watchAudit(services, principal, args),
