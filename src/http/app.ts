@@ -1,10 +1,11 @@
 // One port for everything (SPEC §3): GraphQL over HTTP and graphql-ws on /graphql, /healthz,
-// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/* and /v1/events.
+// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/*, /v1/events and /v1/audit/export.
 import http from 'node:http';
 import type net from 'node:net';
 import express from 'express';
 import { forgetAllTriggers } from '../inbound/trigger-context.ts';
 import type { Services } from '../platform/services.ts';
+import { auditExportRouter } from './audit-export-route.ts';
 import { errorHandler, noSuchRoute } from './errors.ts';
 import { eventsRouter } from './events-route.ts';
 import { mountGraphql } from './graphql-route.ts';
@@ -31,6 +32,7 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
   app.use(hooksRouter(services, metrics));
   app.use(eventsRouter(services));
+  app.use(auditExportRouter(services));
   const graphql = await mountGraphql(app, server, services);
   app.use(noSuchRoute);
   app.use(errorHandler(services.log));

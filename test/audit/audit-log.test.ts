@@ -9,6 +9,7 @@ import { type AuditFilter, type AuditKeyset, auditRowsStatement } from '../../sr
 import { encodeCursor } from '../../src/graphql/pagination.ts';
 import { notify } from '../../src/platform/realtime.ts';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
+import { seedAuditRows } from '../support/audit-seed.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, gqlOk, type LiveSocket, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
@@ -200,25 +201,7 @@ describe('auditLog', () => {
     let pool: pg.Pool;
     before(async () => {
       pool = svc.services.pool;
-      // Inbound rows on 8 triggers, outbound attempts (3 per delivery) on 8 subscriptions; times
-      // 100 ms apart with jitter, so time order and append order differ a little, as in life.
-      await pool.query(`
-        INSERT INTO webhook_audit (workspace_id, seq, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256,
-                                   payload_sha256, occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash)
-        SELECT $1, i,
-               CASE WHEN i % 2 = 0 THEN 'INBOUND' ELSE 'OUTBOUND' END::"AuditDirection",
-               CASE WHEN i % 2 = 0 THEN 'trg_seed' || (i % 8) END,
-               CASE WHEN i % 2 = 1 THEN 'sub_seed' || (i % 8) END,
-               CASE WHEN i % 2 = 0 THEN 'ind_seed' || i ELSE 'dlv_seed' || (i / 6) END,
-               CASE WHEN i % 2 = 1 THEN (ARRAY['session.created', 'session.finished', 'tool.called'])[1 + (i / 2) % 3] END,
-               repeat('a', 64), repeat('b', 64),
-               timestamptz '2026-01-01T00:00:00Z' + i * interval '100 milliseconds' + (i % 7) * interval '37 milliseconds',
-               5, CASE WHEN i % 2 = 1 THEN 1 + (i / 2) % 3 END,
-               CASE WHEN i % 10 = 0 THEN 401 WHEN i % 2 = 0 THEN 202 WHEN i % 5 = 1 THEN 500 ELSE 200 END,
-               CASE WHEN i % 10 = 0 THEN 'REFUSED' WHEN i % 2 = 0 THEN 'ACCEPTED' WHEN i % 5 = 1 THEN 'FAILED' ELSE 'SUCCEEDED' END,
-               CASE WHEN i % 2 = 1 AND i % 5 = 1 THEN 'HTTP_500' END, '127.0.0.1', repeat('0', 64), repeat('0', 64)
-        FROM generate_series(1, ${ROWS}) AS i`, [other.workspaceId]);
-      await pool.query('ANALYZE webhook_audit');
+      await seedAuditRows(pool, other.workspaceId, ROWS);
     });
 
     const day = (h: number) => new Date(Date.UTC(2026, 0, 1, h));
