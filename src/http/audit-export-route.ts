@@ -69,10 +69,10 @@ async function stream(services: Services, res: express.Response, exp: AuditExpor
   const { metrics, config } = services;
   let next = first as IteratorResult<Parameters<typeof auditExportLine>[0][]>;
   while (!next.done) {
-    const rows = next.value;
-    metrics.auditExportRows.inc({ stage: 'read' }, rows.length);
-    const flushed = res.write(rows.map(auditExportLine).join(''), (err) => {
-      if (!err) metrics.auditExportRows.inc({ stage: 'sent' }, rows.length);
+    const count = next.value.length;
+    metrics.auditExportRows.inc({ stage: 'read' }, count);
+    const flushed = res.write(next.value.map(auditExportLine).join(''), (err) => {
+      if (!err) metrics.auditExportRows.inc({ stage: 'sent' }, count);
     });
     if (!flushed) {
       metrics.auditExportsWaiting.inc();
