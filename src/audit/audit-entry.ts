@@ -28,8 +28,10 @@ export interface AuditEntryRecord {
 
 /** The aud_ id of a row, whether `id` holds the row's number or already the public id. */
 export function auditEntryId(entry: Pick<AuditEntryRecord, 'id' | 'occurredAt'>): string {
-  if (entry.id.startsWith('aud_')) return entry.id;
-  return idForNumber('auditEntry', new Date(entry.occurredAt).getTime(), BigInt(entry.id));
+  // String(): a row read with int8 parsed as a number (platform/db/pool.ts) may carry its id as one.
+  const id = String(entry.id);
+  if (id.startsWith('aud_')) return id;
+  return idForNumber('auditEntry', new Date(entry.occurredAt).getTime(), BigInt(id));
 }
 
 /** The row an aud_ id names (its number and time); undefined for any other string. */

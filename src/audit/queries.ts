@@ -61,8 +61,13 @@ const EQUALS: Array<[keyof AuditFilter, string]> = [
   ['direction', 'direction'], ['eventType', 'event_type'], ['outcome', 'outcome'],
 ];
 
-/** One statement from fixed fragments: only the parameters come from the caller. */
-export function auditRowsStatement(workspaceId: string, filter: AuditFilter | null | undefined, keyset: AuditKeyset): { text: string; values: unknown[] } {
+/**
+ * One statement from fixed fragments: only the parameters come from the caller. `columns` is what
+ * each row returns (the export asks for its lines ready-made: audit/export.ts).
+ */
+export function auditRowsStatement(
+  workspaceId: string, filter: AuditFilter | null | undefined, keyset: AuditKeyset, columns = COLUMNS,
+): { text: string; values: unknown[] } {
   const values: unknown[] = [workspaceId];
   const where = ['workspace_id = $1'];
   const param = (value: unknown) => `$${values.push(value)}`;
@@ -78,7 +83,7 @@ export function auditRowsStatement(workspaceId: string, filter: AuditFilter | nu
     where.push(`(occurred_at, id) ${keyset.order === 'newest' ? '<' : '>'} (${param(keyset.after.occurredAt)}, ${param(keyset.after.rowId)}::bigint)`);
   }
   return {
-    text: `SELECT ${COLUMNS} FROM webhook_audit WHERE ${where.join(' AND ')} ORDER BY occurred_at ${direction}, webhook_audit.id ${direction} LIMIT ${param(keyset.limit)}`,
+    text: `SELECT ${columns} FROM webhook_audit WHERE ${where.join(' AND ')} ORDER BY occurred_at ${direction}, webhook_audit.id ${direction} LIMIT ${param(keyset.limit)}`,
     values,
   };
 }

@@ -261,9 +261,12 @@ describe('audit export of 200,000 rows from a child gateway with a 64 MB heap', 
     assert.ok(exitCode === null && signalCode === null, `the gateway exited (${exitCode ?? signalCode}): ${gw.gw.stderr().slice(-2000)}`);
   };
   after(async () => {
+    // A gateway that died (out of memory, say) is named with what it printed, whichever test saw it first.
+    const died = gw && (gw.gw.child.exitCode !== null || gw.gw.child.signalCode !== null) ? gw.gw.stderr().slice(-3000) : undefined;
     await gw?.stop();
     await pool?.end();
     if (databaseUrl) await dropTestDatabase(databaseUrl);
+    if (died !== undefined) throw new Error(`the gateway died:\n${died}`);
   });
 
   it('sends all 200,000 to a slow client, never reading more than two batches ahead of what the client was sent', async () => {
