@@ -12,7 +12,7 @@ import type pg from 'pg';
 export async function seedAuditRows(pool: pg.Pool, workspaceId: string, count: number): Promise<void> {
   await pool.query(`
     INSERT INTO webhook_audit (workspace_id, seq, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256,
-                               payload_sha256, occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash)
+                               payload_sha256, occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash, key_version)
     SELECT $1, i,
            CASE WHEN i % 2 = 0 THEN 'INBOUND' ELSE 'OUTBOUND' END::"AuditDirection",
            CASE WHEN i % 2 = 0 THEN 'trg_seed' || (i % 8) END,
@@ -24,7 +24,7 @@ export async function seedAuditRows(pool: pg.Pool, workspaceId: string, count: n
            5, CASE WHEN i % 2 = 1 THEN 1 + (i / 2) % 3 END,
            CASE WHEN i % 10 = 0 THEN 401 WHEN i % 2 = 0 THEN 202 WHEN i % 5 = 1 THEN 500 ELSE 200 END,
            CASE WHEN i % 10 = 0 THEN 'REFUSED' WHEN i % 2 = 0 THEN 'ACCEPTED' WHEN i % 5 = 1 THEN 'FAILED' ELSE 'SUCCEEDED' END,
-           CASE WHEN i % 2 = 1 AND i % 5 = 1 THEN 'HTTP_500' END, '127.0.0.1', repeat('0', 64), repeat('0', 64)
+           CASE WHEN i % 2 = 1 AND i % 5 = 1 THEN 'HTTP_500' END, '127.0.0.1', repeat('0', 64), repeat('0', 64), 1
     FROM generate_series(1, $2::int) AS i`, [workspaceId, count]);
   await pool.query('ANALYZE webhook_audit');
 }
