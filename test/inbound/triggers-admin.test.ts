@@ -1,6 +1,6 @@
 // Trigger administration through GraphQL and YAML (API and CLI), SPEC §5 and §12.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,14 +177,20 @@ describe('trigger administration', () => {
     const file = path.join(os.tmpdir(), `trigger-${process.pid}.yaml`);
     writeFileSync(file, EXAMPLE.replace('name: github-pr-review', 'name: cli-pr-review'));
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'), PUBLIC_URL: 'https://hooks.example.com', GITHUB_WEBHOOK_SECRET: 'from-the-env' };
-    const cli = () => spawnSync(process.execPath, ['bin/cli.mjs', 'apply', file, '--workspace', svc.workspaceId], { env, encoding: 'utf8', timeout: 30_000 });
-    const first = cli();
+    // Without blocking this process, which also runs the service: a blocked event loop leaves
+    // keep-alive sockets that both ends then close and reuse at once.
+    const run = (args: string[], runEnv: Record<string, string>) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['bin/cli.mjs', ...args], { env: runEnv, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
+    });
+    const cli = () => run(['apply', file, '--workspace', svc.workspaceId], env);
+    const first = await cli();
     assert.equal(first.status, 0, first.stderr);
     const m = /trigger cli-pr-review \((trg_\w+)\) created\nurl: (\S+)/.exec(first.stdout);
     assert.ok(m, first.stdout);
     assert.equal(m[2], `https://hooks.example.com/hooks/${m[1]}`);
     assert.doesNotMatch(first.stdout, /from-the-env/, 'a secret from the environment is not echoed');
-    const second = cli();
+    const second = await cli();
     assert.match(second.stdout, /\) unchanged/);
     // The trigger verifies with the secret from the environment (allowlist aside: sent via testTrigger).
     const body = JSON.stringify({ action: 'opened', repository: { full_name: 'a/b' }, pull_request: { number: 1, title: 't' } });
@@ -195,7 +201,7 @@ describe('trigger administration', () => {
     assert.deepEqual(dry.data!.testTrigger, { status: 202, mappedInputs: { repo: 'a/b', pr: 1, title: 't' } });
     const direct = await post(`${svc.url}/hooks/${m[1]}`, signed);
     assert.equal(direct.status, 403, 'the allowlist from the file holds for a non-GitHub address');
-    const missing = spawnSync(process.execPath, ['bin/cli.mjs', 'apply', file], { env: { ...env, GITHUB_WEBHOOK_SECRET: '' }, encoding: 'utf8', timeout: 30_000 });
+    const missing = await run(['apply', file], { ...env, GITHUB_WEBHOOK_SECRET: '' });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /secretFrom names GITHUB_WEBHOOK_SECRET, which is not set/);
   });
