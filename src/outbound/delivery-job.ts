@@ -181,7 +181,7 @@ async function send(services: Services, t: Target, secrets: string[]): Promise<{
     // The key is read and decrypted only when this process has no pool for the identity yet.
     const tls = t.tls_identity ? { identity: t.tls_identity, material: () => loadTls(services.pool, services.cipher, t.subscription_id) } : null;
     const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth, timeoutMs) => {
-      headers = { ...signed, ...auth };
+      headers = Object.keys(auth).length === 0 ? signed : { ...signed, ...auth };
       return services.deliveryClient.post({ url: t.url, owner: t.subscription_id, tls }, t.body, headers, timeoutMs);
     });
     return { headers, result };
@@ -511,13 +511,20 @@ async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Ser
 /** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
 function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
+  // An event's body is the same for each of its subscriptions in the batch: hashed once.
+  const payloadHashes = new Map<string, string>();
+  const payloadSha256 = (t: Target) => {
+    let hash = payloadHashes.get(t.event_id);
+    if (hash === undefined) payloadHashes.set(t.event_id, (hash = sha256Hex(t.body)));
+    return hash;
+  };
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
       return {
         workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
-        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: sha256Hex(t.body), occurredAt: startedAt,
+        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: payloadSha256(t), occurredAt: startedAt,
         durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
         errorClass: r.errorClass, sourceIp: null,
       };
