@@ -57,7 +57,22 @@ export interface Destination {
  * was cut at the limit, a character whose bytes run past the cut is left out rather than replaced.
  */
 export function storableText(bytes: Uint8Array, truncated: boolean): string {
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes, { stream: truncated }).replaceAll('\0', '\u{FFFD}');
+  if (bytes.length === 0) return '';
+  // A whole body leaves no state behind in the decoder, so one serves every call; a cut one does.
+  const decoder = truncated ? new TextDecoder('utf-8', { ignoreBOM: true }) : wholeDecoder;
+  return decoder.decode(bytes, { stream: truncated }).replaceAll('\0', '\u{FFFD}');
+}
+
+const wholeDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * A deadline for one request, cleared once it is settled: AbortSignal.timeout's timer would still
+ * fire for every delivery long after its answer, building an abort event and exception each time.
+ */
+function deadline(timeoutMs: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 function retryAfter(value: string | string[] | undefined): number | null {
@@ -128,7 +143,7 @@ export class DeliveryClient {
   async post(to: Destination, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
     const dispatcher = await this.#dispatcherFor(to);
     const started = performance.now();
-    const signal = AbortSignal.timeout(timeoutMs);
+    const { signal, clear } = deadline(timeoutMs);
     try {
       const res = await request(to.url, { method: 'POST', body, headers, dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
       const chunks: Buffer[] = [];
@@ -154,6 +169,8 @@ export class DeliveryClient {
     } catch (err) {
       const failure = this.#failure(err, to.url, timeoutMs);
       return { statusCode: null, durationMs: Math.round(performance.now() - started), ...failure, responseBody: null, retryAfterSeconds: null };
+    } finally {
+      clear();
     }
   }
 
