@@ -7,7 +7,7 @@
 // used when no other subscription uses it.
 import { createHash } from 'node:crypto';
 import tls, { type TLSSocket } from 'node:tls';
-import { Agent, errors, request } from 'undici';
+import { Agent, type Dispatcher, errors, request } from 'undici';
 import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 import { type Failure, describeFailure } from './http-failures.ts';
 
@@ -73,6 +73,49 @@ function deadline(timeoutMs: number): { signal: AbortSignal; clear: () => void }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** Origin and path per URL, parsed once: undici's request(url) parses the string on every call. */
+const targets = new Map<string, { origin: string; path: string }>();
+
+function target(url: string): { origin: string; path: string } {
+  let t = targets.get(url);
+  if (!t) {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.');
+    if (targets.size >= 10_000) targets.clear();
+    t = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    targets.set(url, t);
+  }
+  return t;
+}
+
+/**
+ * The answer's first RESPONSE_BODY_LIMIT bytes as storable text. A body whose declared length is
+ * within the limit is read whole (undici holds it to that length); any other is read chunk by
+ * chunk up to the limit, then the rest is dropped. Plain listeners, not an async iterator: most
+ * answers are empty, and the iterator's machinery cost more than reading them.
+ */
+async function responseText(res: Dispatcher.ResponseData<unknown>): Promise<string> {
+  const length = res.headers['content-length'];
+  if (typeof length === 'string' && /^\d{1,4}$/.test(length) && Number(length) <= RESPONSE_BODY_LIMIT) {
+    return storableText(await res.body.bytes(), false);
+  }
+  const body = res.body;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= RESPONSE_BODY_LIMIT) return;
+      body.removeAllListeners('data').destroy();
+      resolve(storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), true));
+    });
+    body.once('end', () => resolve(storableText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), false)));
+    // After a cut the promise is settled: the destroy's own error, if any, changes nothing.
+    body.once('error', reject);
+  });
 }
 
 function retryAfter(value: string | string[] | undefined): number | null {
@@ -145,18 +188,8 @@ export class DeliveryClient {
     const started = performance.now();
     const { signal, clear } = deadline(timeoutMs);
     try {
-      const res = await request(to.url, { method: 'POST', body, headers, dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        chunks.push(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        if (size > RESPONSE_BODY_LIMIT) {
-          res.body.destroy();
-          break;
-        }
-      }
-      const text = storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), size > RESPONSE_BODY_LIMIT);
+      const res = await dispatcher.request({ ...target(to.url), method: 'POST', body, headers, signal, maxRedirections: 0 } as Parameters<Agent['request']>[0]);
+      const text = await responseText(res);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return {
         statusCode: res.statusCode,
