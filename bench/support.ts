@@ -2,7 +2,7 @@
 // loop with latency percentiles, and child processes for the servers under test.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -276,3 +276,29 @@ export async function benchTrigger(origin: string, adminKey: string): Promise<{ 
   }).then((r) => r.json()) as { data: { createTrigger: { trigger: { id: string }; secret: string } } };
   return { id: created.data.createTrigger.trigger.id, secret: created.data.createTrigger.secret };
 }
+
+/**
+ * CPU time (user + system, ms) used so far by a process and, with `children`, by its child
+ * processes alive now (PostgreSQL's backends): Linux's /proc, undefined elsewhere. On a shared
+ * machine a rate moves with the neighbours' load; the CPU a unit of work costs much less so.
+ */
+export function cpuMs(pid: number, children = false): number | undefined {
+  if (!existsSync(`/proc/${pid}/stat`)) return undefined;
+  const hz = 100; // USER_HZ: what /proc counts ticks in on Linux
+  const fields = (p: string) => readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const ticks = (f: string[]) => Number(f[11]) + Number(f[12]);
+  let total = ticks(fields(String(pid)));
+  if (children) {
+    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const f = fields(p);
+        if (Number(f[1]) === pid) total += ticks(f);
+      } catch { /* it exited meanwhile */ }
+    }
+  }
+  return (total * 1000) / hz;
+}
+
+/** The embedded database's postmaster (benchDatabase), whose children are its backends. */
+export const postmasterPid = (db: { dataDir: string }) =>
+  Number(readFileSync(path.join(path.dirname(db.dataDir), 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);

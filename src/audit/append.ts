@@ -156,9 +156,11 @@ export const sha256Hex = (data: Buffer | string) => createHash('sha256').update(
 
 /** SHA-256 over the request's headers in a canonical form: lower-case names, sorted, one per line. */
 export function headersSha256(headers: Record<string, string | string[] | undefined>): string {
-  const lines = Object.entries(headers)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k.toLowerCase()}:${Array.isArray(v) ? v.join(',') : v}`)
-    .sort();
-  return sha256Hex(lines.join('\n'));
+  // One pass and no intermediate arrays: this runs for every outbound attempt and inbound request.
+  const lines: string[] = [];
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined) lines.push(`${k.toLowerCase()}:${Array.isArray(v) ? v.join(',') : v}`);
+  }
+  return sha256Hex(lines.sort().join('\n'));
 }

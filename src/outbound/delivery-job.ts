@@ -51,7 +51,8 @@ interface Target {
   delivery_id: string;
   status: string;
   attempt_count: number;
-  due_at: Date;
+  /** When it became due, in epoch ms: only concurrency caps order by it, so no Date is parsed per row. */
+  due_ms: number;
   workspace_id: string;
   event_id: string;
   event_type: string;
@@ -107,7 +108,7 @@ export async function attemptBatch(services: Services, fetched: FetchedDeliverie
 async function loadTargets(pool: pg.Pool, deliveryIds: string[]): Promise<Target[]> {
   const { rows } = await pool.query<Target>({
     name: 'delivery-targets',
-    text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, coalesce(d.next_attempt_at, d.created_at) AS due_at, d.workspace_id,
+    text: `SELECT d.id AS delivery_id, d.status, d.attempt_count, (extract(epoch FROM coalesce(d.next_attempt_at, d.created_at)) * 1000)::float8 AS due_ms, d.workspace_id,
                   e.id AS event_id, e.type AS event_type, e.body, e.hops,
                   s.id AS subscription_id, s.url, s.headers, s.oauth2, s.tls_identity, s.timeout_ms, s.rate_limit_per_second, s.max_concurrency, s.status AS sub_status
            FROM outbound_delivery d JOIN event e ON e.id = d.event_id JOIN webhook_subscription s ON s.id = d.subscription_id
@@ -181,7 +182,7 @@ async function send(services: Services, t: Target, secrets: string[]): Promise<{
     // The key is read and decrypted only when this process has no pool for the identity yet.
     const tls = t.tls_identity ? { identity: t.tls_identity, material: () => loadTls(services.pool, services.cipher, t.subscription_id) } : null;
     const result = await sendWithToken(services, { id: t.subscription_id, oauth2: t.oauth2, timeoutMs: t.timeout_ms }, (auth, timeoutMs) => {
-      headers = { ...signed, ...auth };
+      headers = Object.keys(auth).length === 0 ? signed : { ...signed, ...auth };
       return services.deliveryClient.post({ url: t.url, owner: t.subscription_id, tls }, t.body, headers, timeoutMs);
     });
     return { headers, result };
@@ -212,7 +213,7 @@ async function takeSlots(pool: pg.Pool, targets: Target[]): Promise<Set<string>>
         `SELECT count(*)::int AS n FROM delivery_lease WHERE subscription_id = $1 AND expires_at > now() AND delivery_id <> ALL($2::text[])`,
         [subscriptionId, ids],
       );
-      const oldestFirst = list.toSorted((a, b) => a.due_at.getTime() - b.due_at.getTime());
+      const oldestFirst = list.toSorted((a, b) => a.due_ms - b.due_ms);
       const free = Math.max(0, list[0]!.max_concurrency! - held!.n);
       const take = oldestFirst.slice(0, free);
       const wait = oldestFirst.slice(free);
@@ -227,7 +228,7 @@ async function takeSlots(pool: pg.Pool, targets: Target[]): Promise<Set<string>>
          INSERT INTO delivery_wait (delivery_id, subscription_id, due_at)
          SELECT id, $3, due FROM unnest($2::text[], $5::timestamptz[]) AS w(id, due)
          ON CONFLICT (delivery_id) DO NOTHING`,
-        [take.map((t) => t.delivery_id), wait.map((t) => t.delivery_id), subscriptionId, list[0]!.timeout_ms / 1000 + 5, wait.map((t) => t.due_at)],
+        [take.map((t) => t.delivery_id), wait.map((t) => t.delivery_id), subscriptionId, list[0]!.timeout_ms / 1000 + 5, wait.map((t) => new Date(t.due_ms))],
       );
       for (const t of wait) parked.add(t.delivery_id);
     }
@@ -511,13 +512,20 @@ async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Ser
 /** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
 function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
+  // An event's body is the same for each of its subscriptions in the batch: hashed once.
+  const payloadHashes = new Map<string, string>();
+  const payloadSha256 = (t: Target) => {
+    let hash = payloadHashes.get(t.event_id);
+    if (hash === undefined) payloadHashes.set(t.event_id, (hash = sha256Hex(t.body)));
+    return hash;
+  };
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const { t, headers, startedAt, result: r } = sent[i]!;
       return {
         workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
-        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: sha256Hex(t.body), occurredAt: startedAt,
+        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: payloadSha256(t), occurredAt: startedAt,
         durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
         errorClass: r.errorClass, sourceIp: null,
       };

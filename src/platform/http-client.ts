@@ -7,7 +7,7 @@
 // used when no other subscription uses it.
 import { createHash } from 'node:crypto';
 import tls, { type TLSSocket } from 'node:tls';
-import { Agent, errors, request } from 'undici';
+import { Agent, type Dispatcher, errors, request } from 'undici';
 import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 import { type Failure, describeFailure } from './http-failures.ts';
 
@@ -57,7 +57,65 @@ export interface Destination {
  * was cut at the limit, a character whose bytes run past the cut is left out rather than replaced.
  */
 export function storableText(bytes: Uint8Array, truncated: boolean): string {
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes, { stream: truncated }).replaceAll('\0', '\u{FFFD}');
+  if (bytes.length === 0) return '';
+  // A whole body leaves no state behind in the decoder, so one serves every call; a cut one does.
+  const decoder = truncated ? new TextDecoder('utf-8', { ignoreBOM: true }) : wholeDecoder;
+  return decoder.decode(bytes, { stream: truncated }).replaceAll('\0', '\u{FFFD}');
+}
+
+const wholeDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * A deadline for one request, cleared once it is settled: AbortSignal.timeout's timer would still
+ * fire for every delivery long after its answer, building an abort event and exception each time.
+ */
+function deadline(timeoutMs: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** Origin and path per URL, parsed once: undici's request(url) parses the string on every call. */
+const targets = new Map<string, { origin: string; path: string }>();
+
+function target(url: string): { origin: string; path: string } {
+  let t = targets.get(url);
+  if (!t) {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.');
+    if (targets.size >= 10_000) targets.clear();
+    t = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    targets.set(url, t);
+  }
+  return t;
+}
+
+/**
+ * The answer's first RESPONSE_BODY_LIMIT bytes as storable text. A body whose declared length is
+ * within the limit is read whole (undici holds it to that length); any other is read chunk by
+ * chunk up to the limit, then the rest is dropped. Plain listeners, not an async iterator: most
+ * answers are empty, and the iterator's machinery cost more than reading them.
+ */
+async function responseText(res: Dispatcher.ResponseData<unknown>): Promise<string> {
+  const length = res.headers['content-length'];
+  if (typeof length === 'string' && /^\d{1,4}$/.test(length) && Number(length) <= RESPONSE_BODY_LIMIT) {
+    return storableText(await res.body.bytes(), false);
+  }
+  const body = res.body;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= RESPONSE_BODY_LIMIT) return;
+      body.removeAllListeners('data').destroy();
+      resolve(storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), true));
+    });
+    body.once('end', () => resolve(storableText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), false)));
+    // After a cut the promise is settled: the destroy's own error, if any, changes nothing.
+    body.once('error', reject);
+  });
 }
 
 function retryAfter(value: string | string[] | undefined): number | null {
@@ -128,20 +186,10 @@ export class DeliveryClient {
   async post(to: Destination, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
     const dispatcher = await this.#dispatcherFor(to);
     const started = performance.now();
-    const signal = AbortSignal.timeout(timeoutMs);
+    const { signal, clear } = deadline(timeoutMs);
     try {
-      const res = await request(to.url, { method: 'POST', body, headers, dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        chunks.push(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        if (size > RESPONSE_BODY_LIMIT) {
-          res.body.destroy();
-          break;
-        }
-      }
-      const text = storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), size > RESPONSE_BODY_LIMIT);
+      const res = await dispatcher.request({ ...target(to.url), method: 'POST', body, headers, signal, maxRedirections: 0 } as Parameters<Agent['request']>[0]);
+      const text = await responseText(res);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return {
         statusCode: res.statusCode,
@@ -154,6 +202,8 @@ export class DeliveryClient {
     } catch (err) {
       const failure = this.#failure(err, to.url, timeoutMs);
       return { statusCode: null, durationMs: Math.round(performance.now() - started), ...failure, responseBody: null, retryAfterSeconds: null };
+    } finally {
+      clear();
     }
   }
 

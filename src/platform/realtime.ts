@@ -49,6 +49,12 @@ export function lookupOnce<V>(message: object, key: string, load: () => Promise<
   return pending;
 }
 
+/**
+ * A message's topic when it is its first key, as JSON.stringify of a Message and the audit
+ * statement's json_build_object write it; a message in another form is parsed to find it.
+ */
+const TOPIC_FIRST = /^\{"topic" ?: ?"([a-z.]+)"/;
+
 const HEARTBEAT_MS = 5000;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
 
@@ -56,6 +62,8 @@ export class Realtime {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
   readonly #local = new EventEmitter();
+  /** Topics with a listener in this process (subscriptions and onTopic handlers), and how many. */
+  readonly #listened = new Map<string, number>();
   readonly #reconnectHandlers = new Set<() => void>();
   #client: pg.PoolClient | undefined;
   readonly #released = new WeakSet<pg.PoolClient>();
@@ -84,6 +92,10 @@ export class Realtime {
     };
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
+      // Every attempt notifies twice (delivery.updated, audit.appended): with nobody in this process
+      // listening to its topic, a message is not even parsed.
+      const topic = TOPIC_FIRST.exec(n.payload)?.[1];
+      if (topic !== undefined && !this.#listened.has(topic)) return;
       try {
         this.#dispatch(JSON.parse(n.payload) as Message);
       } catch {
@@ -201,11 +213,13 @@ export class Realtime {
       ended = true;
       queue.length = 0;
       local.off(name, listener);
+      this.#count(topic, -1);
       signal.removeEventListener('abort', end);
       wake?.();
     };
     // Listening starts now, not at the first next(): nothing published in between is missed.
     local.on(name, listener);
+    this.#count(topic, 1);
     signal.addEventListener('abort', end);
     if (signal.aborted) end();
     const done = { value: undefined, done: true } as const;
@@ -261,7 +275,20 @@ export class Realtime {
   /** Every workspace's messages on a topic, for process-wide concerns such as cache invalidation. */
   onTopic(topic: Topic, handler: (workspaceId: string, data: unknown) => void): () => void {
     this.#local.on(topic, handler);
-    return () => this.#local.off(topic, handler);
+    this.#count(topic, 1);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.#local.off(topic, handler);
+      this.#count(topic, -1);
+    };
+  }
+
+  #count(topic: Topic, change: 1 | -1): void {
+    const n = (this.#listened.get(topic) ?? 0) + change;
+    if (n > 0) this.#listened.set(topic, n);
+    else this.#listened.delete(topic);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 // Secrets at rest (SPEC §4): AES-256-GCM under MASTER_KEY. Stored form: "v1.<iv>.<tag>.<ciphertext>"
 // in base64url, so a future key version can sit beside this one.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const NONCE_BYTES = 12;
@@ -9,11 +9,12 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 export class SecretCipher {
-  readonly #key: Buffer;
+  /** A KeyObject: from raw bytes Node rebuilds the key on every cipher (see signing/hmac.ts). */
+  readonly #key: KeyObject;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
-    this.#key = Buffer.from(masterKey);
+    this.#key = createSecretKey(Buffer.from(masterKey));
   }
 
   /** `context` (e.g. the owning object's id) is bound as associated data: a ciphertext copied
