@@ -52,7 +52,7 @@ export function liveClient(): Client | undefined {
   if (live?.token === credential.token) return live.client;
   void live?.client.dispose();
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-  const client = createClient({ url, connectionParams: { authorization: `Bearer ${credential.token}` }, lazy: true, retryAttempts: 3 });
+  const client = createClient({ url, connectionParams: { authorization: `Bearer ${credential.token}` }, lazy: true, retryAttempts: 30 });
   live = { client, token: credential.token };
   return client;
 }
@@ -71,4 +71,66 @@ export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: 
     error: () => {},
     complete: () => {},
   });
+}
+
+export type LiveState = 'connecting' | 'live' | 'interrupted';
+
+/**
+ * A live list's subscription that says how it is: `onState('live', true)` after the socket came back
+ * or the gateway ended the stream because updates may have been missed (its database listener
+ * reconnected), so the page reloads what it shows; then it subscribes again.
+ */
+export function watch<R, V>(document: TypedDocumentString<R, V>, variables: V, onData: (data: R) => void, onState: (state: LiveState, resumed: boolean) => void): () => void {
+  const client = liveClient();
+  if (!client) return () => {};
+  let stopped = false;
+  let live = false;
+  let connections = 0;
+  let unsubscribe = () => {};
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const interrupted = () => {
+    if (stopped || !live) return;
+    live = false;
+    onState('interrupted', false);
+  };
+  const start = () => {
+    unsubscribe = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
+      next: (r) => {
+        if (!live && !stopped) {
+          live = true;
+          onState('live', false);
+        }
+        if (r.data) onData(r.data as R);
+      },
+      error: () => {
+        interrupted();
+        retry = setTimeout(resume, 500);
+      },
+      complete: () => {},
+    });
+  };
+  const resume = () => {
+    retry = undefined;
+    if (stopped) return;
+    start();
+    live = true;
+    onState('live', true);
+  };
+  const offs = [
+    client.on('connected', () => {
+      connections += 1;
+      if (stopped || live) return;
+      live = true;
+      onState('live', connections > 1);
+    }),
+    client.on('closed', interrupted),
+  ];
+  onState('connecting', false);
+  start();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    unsubscribe();
+    offs.forEach((off) => off());
+  };
 }

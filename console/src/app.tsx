@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { closeLive, request } from './api.ts';
 import { graphql } from './gql/gql.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
+import { DeliveriesPage } from './pages/deliveries.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { LaterPage } from './pages/later.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
@@ -191,7 +192,7 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
       <main>
         {section.path === '/triggers' ? <TriggersPage caller={caller} rest={rest} /> : null}
         {section.path === '/subscriptions' ? <SubscriptionsPage caller={caller} rest={rest} /> : null}
-        {section.path === '/deliveries' ? <LaterPage title="Deliveries" what="A live table of outbound deliveries, their attempts, redeliver and replay" api="deliveries, delivery(id:), redeliver, replayEvents and the deliveryUpdated subscription" /> : null}
+        {section.path === '/deliveries' ? <DeliveriesPage caller={caller} rest={rest} /> : null}
         {section.path === '/audit-log' ? <LaterPage title="Audit log" what="The audit log with filters, paging, chain verification and NDJSON export" api="auditLog, verifyAuditChain and GET /v1/audit/export" /> : null}
         {section.path === '/api-keys' ? <ApiKeysPage caller={caller} /> : null}
         {section.path === '/events' ? <EventsPage /> : null}

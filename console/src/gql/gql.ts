@@ -22,6 +22,10 @@ type Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": typeof types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": typeof types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": typeof types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleDeliveriesDocument,
+    "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": typeof types.ConsoleDeliveryUpdatedDocument,
+    "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": typeof types.ConsoleDeliveryDocument,
+    "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": typeof types.ConsoleRedeliverDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": typeof types.ConsoleEventCatalogDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": typeof types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleSubscriptionDocument,
@@ -52,6 +56,10 @@ const documents: Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": types.ConsoleDeliveriesDocument,
+    "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": types.ConsoleDeliveryUpdatedDocument,
+    "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": types.ConsoleDeliveryDocument,
+    "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": types.ConsoleRedeliverDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": types.ConsoleEventCatalogDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": types.ConsoleSubscriptionDocument,
@@ -103,6 +111,22 @@ export function graphql(source: "mutation ConsoleCreateLink($role: ApiKeyRole!, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }"): typeof import('./graphql').ConsoleRevokeLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n"): typeof import('./graphql').ConsoleDeliveriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n"): typeof import('./graphql').ConsoleDeliveryUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n"): typeof import('./graphql').ConsoleDeliveryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }"): typeof import('./graphql').ConsoleRedeliverDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

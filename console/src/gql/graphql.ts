@@ -91,6 +91,13 @@ export type CreateWebhookSubscriptionInput = {
   url: string;
 };
 
+export type DeliveryFilter = {
+  eventId?: string | null | undefined;
+  eventType?: string | null | undefined;
+  status?: DeliveryStatus | null | undefined;
+  subscriptionId?: string | null | undefined;
+};
+
 export type DeliveryStatus =
   /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
   | 'CANCELLED'
@@ -245,6 +252,34 @@ export type ConsoleRevokeLinkMutationVariables = Exact<{
 
 
 export type ConsoleRevokeLinkMutation = { revokeConsoleLink: { id: string, revokedAt: string } };
+
+export type ConsoleDeliveriesQueryVariables = Exact<{
+  filter?: DeliveryFilter | null | undefined;
+}>;
+
+
+export type ConsoleDeliveriesQuery = { deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string }, subscription: { id: string, url: string } | null } }> }, webhookSubscriptions: { edges: Array<{ node: { id: string, url: string } }> }, eventCatalog: Array<{ type: string }> };
+
+export type ConsoleDeliveryUpdatedSubscriptionVariables = Exact<{
+  filter?: DeliveryFilter | null | undefined;
+}>;
+
+
+export type ConsoleDeliveryUpdatedSubscription = { deliveryUpdated: { recordedAt: string, delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string }, subscription: { id: string, url: string } | null }, attempt: { number: number } | null } };
+
+export type ConsoleDeliveryQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleDeliveryQuery = { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string, body: string }, subscription: { id: string, url: string } | null, attempts: Array<{ number: number, startedAt: string, durationMs: number, outcome: AttemptOutcome, statusCode: number | null, errorClass: string | null, errorReason: string | null, responseBody: string | null }> } | null };
+
+export type ConsoleRedeliverMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus } } };
 
 export type ConsoleEventCatalogQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -500,6 +535,108 @@ export const ConsoleRevokeLinkDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRevokeLinkMutation, ConsoleRevokeLinkMutationVariables>;
+export const ConsoleDeliveriesDocument = new TypedDocumentString(`
+    query ConsoleDeliveries($filter: DeliveryFilter) {
+  deliveries(filter: $filter, first: 50) {
+    edges {
+      node {
+        id
+        status
+        attemptCount
+        createdAt
+        lastAttemptAt
+        nextAttemptAt
+        event {
+          id
+          type
+        }
+        subscription {
+          id
+          url
+        }
+      }
+    }
+  }
+  webhookSubscriptions(first: 100) {
+    edges {
+      node {
+        id
+        url
+      }
+    }
+  }
+  eventCatalog {
+    type
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveriesQuery, ConsoleDeliveriesQueryVariables>;
+export const ConsoleDeliveryUpdatedDocument = new TypedDocumentString(`
+    subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {
+  deliveryUpdated(filter: $filter) {
+    recordedAt
+    delivery {
+      id
+      status
+      attemptCount
+      createdAt
+      lastAttemptAt
+      nextAttemptAt
+      event {
+        id
+        type
+      }
+      subscription {
+        id
+        url
+      }
+    }
+    attempt {
+      number
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryUpdatedSubscription, ConsoleDeliveryUpdatedSubscriptionVariables>;
+export const ConsoleDeliveryDocument = new TypedDocumentString(`
+    query ConsoleDelivery($id: ID!) {
+  delivery(id: $id) {
+    id
+    status
+    attemptCount
+    createdAt
+    lastAttemptAt
+    nextAttemptAt
+    event {
+      id
+      type
+      body
+    }
+    subscription {
+      id
+      url
+    }
+    attempts {
+      number
+      startedAt
+      durationMs
+      outcome
+      statusCode
+      errorClass
+      errorReason
+      responseBody
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryQuery, ConsoleDeliveryQueryVariables>;
+export const ConsoleRedeliverDocument = new TypedDocumentString(`
+    mutation ConsoleRedeliver($id: ID!) {
+  redeliver(input: {deliveryId: $id}) {
+    delivery {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRedeliverMutation, ConsoleRedeliverMutationVariables>;
 export const ConsoleEventCatalogDocument = new TypedDocumentString(`
     query ConsoleEventCatalog {
   eventCatalog {
