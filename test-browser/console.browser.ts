@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { LISTEN_APPLICATION_NAME } from '../src/platform/realtime.ts';
 import { signStandardWebhooks } from '../src/signing/schemes.ts';
 import { type Receiver, startReceiver } from '../test/support/receiver.ts';
 import { gqlOk, startTestService, type TestService } from '../test/support/service.ts';
@@ -39,7 +40,11 @@ describe('the console in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     // A port known before start, so the links and trigger URLs the gateway makes (PUBLIC_URL) are the ones it serves.
     const port = await freePort();
-    svc = await startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    svc = await startTestService({
+      PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
+      // Retries soon enough for a failed attempt's retry to be watched arriving.
+      DELIVERY_RETRY_SCHEDULE: '1s,1s,1s,1s',
+    });
     receiver = await startReceiver();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
   });
@@ -88,7 +93,7 @@ describe('the console in Chromium', () => {
       assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, name);
     }
     await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
-    await admin.getByText('will appear here in the next console release').waitFor();
+    await admin.getByRole('heading', { name: 'Deliveries' }).waitFor();
     await nav.getByRole('link', { name: 'Triggers', exact: true }).click();
     await shot(admin, 'triggers-empty');
   });
@@ -213,6 +218,69 @@ describe('the console in Chromium', () => {
     assert.equal(await admin.locator('pre.response-body img').count(), 0);
     await shot(admin, 'subscription-detail');
     receiver.respond(() => ({ status: 200, body: 'ok' }));
+  });
+
+  it('shows deliveries live: new rows, a 500 then a 200 changing a row in place, Redeliver, and recovery after the LISTEN connection is killed', async () => {
+    const { createWebhookSubscription: { subscription } } = await gqlOk(svc.url, svc.adminKey,
+      'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id url } } }',
+      { i: { url: `${receiver.url}/live`, events: ['import.*'] } });
+    const { createApiKey: { key: publisher } } = await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "live", role: PUBLISHER}) { key } }');
+    let answer = 200;
+    receiver.respond((req) => (JSON.parse(req.body).type === 'import.completed' ? { status: answer, body: answer === 200 ? 'ok' : 'receiver down' } : { status: 200, body: 'ok' }));
+    let n = 0;
+    const publish = async () => {
+      n += 1;
+      const { publishEvent } = await gqlOk(svc.url, publisher, 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }',
+        { i: { type: 'import.completed', data: { importId: `imp-${n}`, source: 'browser', itemsImported: n, itemsFailed: 0 } } });
+      const { deliveries } = await gqlOk(svc.url, svc.adminKey, 'query($e: ID!, $s: ID!) { deliveries(filter: {eventId: $e, subscriptionId: $s}) { edges { node { id } } } }',
+        { e: publishEvent.event.id, s: subscription.id });
+      return deliveries.edges[0].node.id as string;
+    };
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Deliveries', exact: true }).click();
+    await admin.getByLabel('Subscription', { exact: true }).selectOption(subscription.id);
+    const liveState = admin.getByRole('status', { name: 'Live updates' });
+    await admin.locator('[role="status"][aria-label="Live updates"]', { hasText: /^Live$/ }).waitFor();
+    // Set on this document: still there at the end means nothing reloaded or navigated.
+    await admin.evaluate(() => Object.assign(globalThis, { liveMarker: 'unchanged' }));
+    const row = (id: string) => admin.locator(`tr[data-delivery="${id}"]`);
+    // The subscription starts a moment after the socket is up (no acknowledgement says when):
+    // events are published until one's row appears, a bounded number of times.
+    let first = '';
+    for (let i = 1; ; i++) {
+      first = await publish();
+      if (await row(first).waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+      assert.ok(i < 10, 'no delivery arrived over graphql-ws');
+    }
+    await row(first).locator('[data-status="SUCCEEDED"]').waitFor();
+    answer = 500;
+    const retried = await publish();
+    await row(retried).locator('[data-status="PENDING"]').waitFor();
+    await row(retried).getByRole('cell', { name: '1', exact: true }).waitFor();
+    await shot(admin, 'deliveries-live');
+    answer = 200;
+    await row(retried).locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await row(retried).getByRole('cell', { name: '2', exact: true }).waitFor();
+    assert.equal(await admin.evaluate(() => (globalThis as { liveMarker?: string }).liveMarker), 'unchanged');
+
+    // The gateway's LISTEN connection dies: what was created meanwhile is never announced; the
+    // gateway ends the stream when it listens again, and the page reloads its rows.
+    const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [LISTEN_APPLICATION_NAME]);
+    assert.equal(rowCount, 1);
+    const missed = [await publish(), await publish()];
+    await admin.locator('[role="status"][aria-label="Live updates"]', { hasText: /reconnected at .*rows reloaded/ }).waitFor({ timeout: 20_000 });
+    assert.match(await liveState.innerText(), /^Live/);
+    for (const id of missed) await row(id).locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    assert.equal(await admin.evaluate(() => (globalThis as { liveMarker?: string }).liveMarker), 'unchanged');
+    await shot(admin, 'deliveries');
+
+    // A delivery's page: the attempts (the 500's body as text), Redeliver, the new attempt live.
+    await row(retried).getByRole('link', { name: retried }).click();
+    await admin.getByRole('heading', { name: `Delivery ${retried}` }).waitFor();
+    await admin.locator('tr[data-attempt="2"]').waitFor();
+    assert.match(await admin.locator('tr[data-attempt="1"]').innerText(), /500[\s\S]*receiver down/);
+    await admin.getByRole('button', { name: 'Redeliver' }).click();
+    await admin.locator('tr[data-attempt="3"]').locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await shot(admin, 'delivery-detail');
   });
 
   it('lists keys, console sessions and links on API keys, and the catalogue with schemas on Events', async () => {

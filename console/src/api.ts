@@ -43,7 +43,7 @@ export async function request<R, V>(document: TypedDocumentString<R, V>, variabl
   return answer.data;
 }
 
-let live: { client: Client; token: string } | undefined;
+let live: { client: Client; token: string; connected: boolean } | undefined;
 
 /** The graphql-ws client of the current credential, on this page's own origin. */
 export function liveClient(): Client | undefined {
@@ -53,7 +53,10 @@ export function liveClient(): Client | undefined {
   void live?.client.dispose();
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const client = createClient({ url, connectionParams: { authorization: `Bearer ${credential.token}` }, lazy: true, retryAttempts: 30 });
-  live = { client, token: credential.token };
+  const state = { client, token: credential.token, connected: false };
+  client.on('connected', () => (state.connected = true));
+  client.on('closed', () => (state.connected = false));
+  live = state;
   return client;
 }
 
@@ -84,20 +87,20 @@ export function watch<R, V>(document: TypedDocumentString<R, V>, variables: V, o
   const client = liveClient();
   if (!client) return () => {};
   let stopped = false;
-  let live = false;
+  let up = false;
   let connections = 0;
   let unsubscribe = () => {};
   let retry: ReturnType<typeof setTimeout> | undefined;
   const interrupted = () => {
-    if (stopped || !live) return;
-    live = false;
+    if (stopped || !up) return;
+    up = false;
     onState('interrupted', false);
   };
   const start = () => {
     unsubscribe = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
       next: (r) => {
-        if (!live && !stopped) {
-          live = true;
+        if (!up && !stopped) {
+          up = true;
           onState('live', false);
         }
         if (r.data) onData(r.data as R);
@@ -113,19 +116,24 @@ export function watch<R, V>(document: TypedDocumentString<R, V>, variables: V, o
     retry = undefined;
     if (stopped) return;
     start();
-    live = true;
+    up = true;
     onState('live', true);
   };
   const offs = [
     client.on('connected', () => {
       connections += 1;
-      if (stopped || live) return;
-      live = true;
+      if (stopped || up) return;
+      up = true;
       onState('live', connections > 1);
     }),
     client.on('closed', interrupted),
   ];
-  onState('connecting', false);
+  // The socket may already be up, kept by the list this one replaces: then no 'connected' comes.
+  if (live?.client === client && live.connected) {
+    up = true;
+    connections = 1;
+    onState('live', false);
+  } else onState('connecting', false);
   start();
   return () => {
     stopped = true;

@@ -93,15 +93,15 @@ function DeliveryList() {
         </span>
       </div>
       <div className="filters">
-        <label>Subscription <select value={subscriptionId} onChange={(e) => setSubscriptionId(e.target.value)}>
+        <label>Subscription <select aria-label="Subscription" value={subscriptionId} onChange={(e) => setSubscriptionId(e.target.value)}>
           <option value="">All</option>
           {data?.webhookSubscriptions.edges.map(({ node: s }) => <option key={s.id} value={s.id}>{s.url}</option>)}
         </select></label>
-        <label>Event type <select value={eventType} onChange={(e) => setEventType(e.target.value)}>
+        <label>Event type <select aria-label="Event type" value={eventType} onChange={(e) => setEventType(e.target.value)}>
           <option value="">All</option>
           {data?.eventCatalog.map((t) => <option key={t.type} value={t.type}>{t.type}</option>)}
         </select></label>
-        <label>Status <select value={status} onChange={(e) => setStatus(e.target.value as DeliveryStatus | '')}>
+        <label>Status <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value as DeliveryStatus | '')}>
           {STATUSES.map((s) => <option key={s} value={s}>{s || 'All'}</option>)}
         </select></label>
       </div>
