@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { CREATED_IDS_PER_MESSAGE } from '../../src/events/outbox.ts';
-import { CHANNEL } from '../../src/platform/realtime.ts';
+import { CHANNEL, LISTEN_APPLICATION_NAME } from '../../src/platform/realtime.ts';
 import { gqlOk, openLiveSocket, type TestService, untilLive, within, withPublishingService } from '../support/service.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } } }`;
@@ -95,6 +95,23 @@ describe('deliveryUpdated on creation', () => {
       assert.equal(new Set(created.flatMap((m) => m.ids)).size, 500);
     } finally {
       await listener.end();
+    }
+  });
+
+  it('ends the stream with an error once the LISTEN connection is back, so a live view reloads what it missed', async () => {
+    const r = await receiver();
+    r.respond(() => ({ status: 200 }));
+    const sub = (await gqlOk<{ createWebhookSubscription: { subscription: { id: string } } }>(svc.url, svc.adminKey, CREATE,
+      { i: { url: `${r.url}/gap`, events: ['tool.called'] } })).createWebhookSubscription.subscription.id;
+    const live = await openLiveSocket(svc.url, svc.adminKey, `subscription { deliveryUpdated(filter: {subscriptionId: "${sub}"}) { delivery { id } } }`);
+    try {
+      await untilLive([live], () => gqlOk(svc.url, svc.adminKey, TEST_EVENT, { s: sub }));
+      const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [LISTEN_APPLICATION_NAME]);
+      assert.equal(rowCount, 1);
+      await within(live.until(() => live.errors.length > 0), 15_000, 'the stream\'s error');
+      assert.match(JSON.stringify(live.errors[0]), /live updates were interrupted .*reload, then subscribe again/);
+    } finally {
+      await live.client.dispose();
     }
   });
 });
