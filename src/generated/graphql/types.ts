@@ -351,6 +351,37 @@ export type DeliveryFilter = {
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type DeliveryStats = {
+  __typename?: 'DeliveryStats';
+  bucket: DeliveryStatsBucket;
+  /** Oldest first. */
+  points: Array<DeliveryStatsPoint>;
+  /** since, rounded down to its bucket: the first point's start. */
+  since: Scalars['DateTime']['output'];
+  subscriptionId: Scalars['ID']['output'];
+};
+
+export type DeliveryStatsBucket =
+  | 'FIFTEEN_MINUTES'
+  | 'FIVE_MINUTES'
+  | 'HOUR'
+  | 'MINUTE';
+
+export type DeliveryStatsPoint = {
+  __typename?: 'DeliveryStatsPoint';
+  /** Attempts that did not (an error status, a timeout, a refused connection...). */
+  failed: Scalars['Int']['output'];
+  /**
+   * Attempt latency (ms) percentiles, interpolated within the duration histogram's buckets (bounds 5,
+   * 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000 ms); null without attempts.
+   */
+  p50Ms?: Maybe<Scalars['Int']['output']>;
+  p95Ms?: Maybe<Scalars['Int']['output']>;
+  start: Scalars['DateTime']['output'];
+  /** Attempts that got a 2xx. */
+  succeeded: Scalars['Int']['output'];
+};
+
 export type DeliveryStatus =
   /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
   | 'CANCELLED'
@@ -776,6 +807,12 @@ export type Query = {
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
+  /**
+   * A subscription's attempts per bucket of time since `since` (at most 7 days back), from per-minute
+   * rollups the delivery worker writes with each batch of attempts: counts by outcome and latency
+   * percentiles. Every bucket from since to now is listed, empty ones included (at most 1500).
+   */
+  deliveryStats: DeliveryStats;
   /** Every event type subscribers can receive, with the JSON Schema of its data. */
   eventCatalog: Array<EventTypeInfo>;
   /** Requests received on triggers, newest first. */
@@ -815,6 +852,13 @@ export type QueryDeliveriesArgs = {
 
 export type QueryDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDeliveryStatsArgs = {
+  bucket?: DeliveryStatsBucket;
+  since: Scalars['DateTime']['input'];
+  subscriptionId: Scalars['ID']['input'];
 };
 
 
@@ -1402,6 +1446,9 @@ export type ResolversTypes = ResolversObject<{
   DeleteWebhookSubscriptionPayload: ResolverTypeWrapper<DeleteWebhookSubscriptionPayload>;
   DeliveryAttempt: ResolverTypeWrapper<DeliveryAttemptRow>;
   DeliveryFilter: DeliveryFilter;
+  DeliveryStats: ResolverTypeWrapper<DeliveryStats>;
+  DeliveryStatsBucket: DeliveryStatsBucket;
+  DeliveryStatsPoint: ResolverTypeWrapper<DeliveryStatsPoint>;
   DeliveryStatus: DeliveryStatus;
   DeliveryUpdate: ResolverTypeWrapper<DeliveryUpdateRecord>;
   DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
@@ -1526,6 +1573,8 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteWebhookSubscriptionPayload: DeleteWebhookSubscriptionPayload;
   DeliveryAttempt: DeliveryAttemptRow;
   DeliveryFilter: DeliveryFilter;
+  DeliveryStats: DeliveryStats;
+  DeliveryStatsPoint: DeliveryStatsPoint;
   DeliveryUpdate: DeliveryUpdateRecord;
   DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
   DisableWebhookSubscriptionPayload: Omit<DisableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
@@ -1756,6 +1805,21 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
   statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
+export type DeliveryStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryStats'] = ResolversParentTypes['DeliveryStats']> = ResolversObject<{
+  bucket?: Resolver<ResolversTypes['DeliveryStatsBucket'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['DeliveryStatsPoint']>, ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  subscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type DeliveryStatsPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryStatsPoint'] = ResolversParentTypes['DeliveryStatsPoint']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  p95Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type DeliveryUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryUpdate'] = ResolversParentTypes['DeliveryUpdate']> = ResolversObject<{
   attempt?: Resolver<Maybe<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
   delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
@@ -1927,6 +1991,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
+  deliveryStats?: Resolver<ResolversTypes['DeliveryStats'], ParentType, ContextType, RequireFields<QueryDeliveryStatsArgs, 'bucket' | 'since' | 'subscriptionId'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
   inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -2158,6 +2223,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
   DeleteWebhookSubscriptionPayload?: DeleteWebhookSubscriptionPayloadResolvers<ContextType>;
   DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
+  DeliveryStats?: DeliveryStatsResolvers<ContextType>;
+  DeliveryStatsPoint?: DeliveryStatsPointResolvers<ContextType>;
   DeliveryUpdate?: DeliveryUpdateResolvers<ContextType>;
   DisableWebhookSubscriptionPayload?: DisableWebhookSubscriptionPayloadResolvers<ContextType>;
   EnableWebhookSubscriptionPayload?: EnableWebhookSubscriptionPayloadResolvers<ContextType>;

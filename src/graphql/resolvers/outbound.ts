@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import { redeliver, replayEvents, sendTestEvent } from '../../outbound/deliveries.ts';
+import { deliveryStats } from '../../outbound/delivery-stats.ts';
 import {
   findDelivery, findSubscription, listDeliveries, listSubscriptions, watchDeliveries,
 } from '../../outbound/queries.ts';
@@ -17,6 +18,7 @@ export const outboundResolvers: Resolvers = {
     deliveries: (_p, { first, after, filter }, { services, principal }) =>
       paged({ first, after }, (page) => listDeliveries(services, principal, { ...page, filter })),
     delivery: (_p, args, { services, principal }) => findDelivery(services, principal, args),
+    deliveryStats: (_p, args, { services, principal }) => deliveryStats(services, principal, args),
     webhookSubscription: (_p, args, { services, principal }) => findSubscription(services, principal, args),
     webhookSubscriptions: (_p, { first, after }, { services, principal }) =>
       paged({ first, after }, (page) => listSubscriptions(services, principal, page)),
