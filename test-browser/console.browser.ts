@@ -12,6 +12,7 @@ import { LISTEN_APPLICATION_NAME } from '../src/platform/realtime.ts';
 import { signStandardWebhooks } from '../src/signing/schemes.ts';
 import { type Receiver, startReceiver } from '../test/support/receiver.ts';
 import { gqlOk, startTestService, type TestService } from '../test/support/service.ts';
+import { until } from '../test/support/wait.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../docs/console/', import.meta.url));
@@ -225,8 +226,12 @@ describe('the console in Chromium', () => {
       'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id url } } }',
       { i: { url: `${receiver.url}/live`, events: ['import.*'] } });
     const { createApiKey: { key: publisher } } = await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "live", role: PUBLISHER}) { key } }');
-    let answer = 200;
-    receiver.respond((req) => (JSON.parse(req.body).type === 'import.completed' ? { status: answer, body: answer === 200 ? 'ok' : 'receiver down' } : { status: 200, body: 'ok' }));
+    let answer: 200 | 500 | 'odd-fails' = 200;
+    receiver.respond((req) => {
+      const { type, data } = JSON.parse(req.body) as { type: string; data: { itemsImported?: number } };
+      const status = type !== 'import.completed' ? 200 : answer === 'odd-fails' ? ((data.itemsImported ?? 0) % 2 === 1 ? 500 : 200) : answer;
+      return { status, body: status === 200 ? 'ok' : 'receiver down' };
+    });
     let n = 0;
     const publish = async () => {
       n += 1;
@@ -281,6 +286,29 @@ describe('the console in Chromium', () => {
     await admin.getByRole('button', { name: 'Redeliver' }).click();
     await admin.locator('tr[data-attempt="3"]').locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
     await shot(admin, 'delivery-detail');
+
+    // A burst, every other event failing until its retries run out: the charts draw it, and
+    // Replay since queues the FAILED ones again.
+    answer = 'odd-fails';
+    const burst = await Promise.all(Array.from({ length: 12 }, () => publish()));
+    const failedCount = async () => (await gqlOk(svc.url, svc.adminKey, 'query($s: ID!) { deliveries(first: 100, filter: {subscriptionId: $s, status: FAILED}) { edges { node { id } } } }',
+      { s: subscription.id })).deliveries.edges.length as number;
+    const settled = async () => (await gqlOk(svc.url, svc.adminKey, 'query($s: ID!) { deliveries(first: 100, filter: {subscriptionId: $s, status: PENDING}) { edges { node { id } } } }',
+      { s: subscription.id })).deliveries.edges.length === 0;
+    await until(settled, 'the burst settled', 30_000);
+    const failed = await failedCount();
+    assert.equal(failed, burst.length / 2);
+    answer = 200;
+    await admin.getByRole('link', { name: subscription.url }).first().click();
+    const bars = admin.getByRole('img', { name: 'Attempts by outcome' });
+    await bars.locator('rect.bar.bad').first().waitFor();
+    assert.ok(await bars.locator('rect.bar.ok').count() > 0);
+    assert.ok(await admin.getByRole('img', { name: 'Attempt latency' }).locator('circle').count() > 0);
+    await admin.getByRole('button', { name: 'Replay', exact: true }).click();
+    await admin.getByText(`${failed} deliveries queued again.`).waitFor();
+    await shot(admin, 'subscription-charts');
+    await admin.getByRole('button', { name: 'Last day' }).click();
+    await admin.getByText(/attempts, per 15 minutes/).waitFor();
   });
 
   it('lists keys, console sessions and links on API keys, and the catalogue with schemas on Events', async () => {

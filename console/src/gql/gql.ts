@@ -26,6 +26,7 @@ type Documents = {
     "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": typeof types.ConsoleDeliveryUpdatedDocument,
     "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": typeof types.ConsoleDeliveryDocument,
     "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": typeof types.ConsoleRedeliverDocument,
+    "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": typeof types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": typeof types.ConsoleEventCatalogDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": typeof types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleSubscriptionDocument,
@@ -36,6 +37,7 @@ type Documents = {
     "mutation ConsoleDisableSubscription($id: ID!) { disableWebhookSubscription(input: { id: $id }) { subscription { id status } } }": typeof types.ConsoleDisableSubscriptionDocument,
     "mutation ConsoleDeleteSubscription($id: ID!) { deleteWebhookSubscription(input: { id: $id }) { deletedSubscriptionId } }": typeof types.ConsoleDeleteSubscriptionDocument,
     "\n  mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {\n    rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateSubscriptionSecretDocument,
+    "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n": typeof types.ConsoleReplayEventsDocument,
     "mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }": typeof types.ConsoleSendTestEventDocument,
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": typeof types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": typeof types.ConsoleTestTriggerDocument,
@@ -60,6 +62,7 @@ const documents: Documents = {
     "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": types.ConsoleDeliveryUpdatedDocument,
     "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": types.ConsoleDeliveryDocument,
     "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": types.ConsoleRedeliverDocument,
+    "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": types.ConsoleEventCatalogDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": types.ConsoleSubscriptionDocument,
@@ -70,6 +73,7 @@ const documents: Documents = {
     "mutation ConsoleDisableSubscription($id: ID!) { disableWebhookSubscription(input: { id: $id }) { subscription { id status } } }": types.ConsoleDisableSubscriptionDocument,
     "mutation ConsoleDeleteSubscription($id: ID!) { deleteWebhookSubscription(input: { id: $id }) { deletedSubscriptionId } }": types.ConsoleDeleteSubscriptionDocument,
     "\n  mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {\n    rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateSubscriptionSecretDocument,
+    "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n": types.ConsoleReplayEventsDocument,
     "mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }": types.ConsoleSendTestEventDocument,
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": types.ConsoleTestTriggerDocument,
@@ -130,6 +134,10 @@ export function graphql(source: "mutation ConsoleRedeliver($id: ID!) { redeliver
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n"): typeof import('./graphql').ConsoleDeliveryStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query ConsoleEventCatalog { eventCatalog { type description schema } }"): typeof import('./graphql').ConsoleEventCatalogDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -167,6 +175,10 @@ export function graphql(source: "mutation ConsoleDeleteSubscription($id: ID!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {\n    rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n"): typeof import('./graphql').ConsoleRotateSubscriptionSecretDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n"): typeof import('./graphql').ConsoleReplayEventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

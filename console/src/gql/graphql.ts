@@ -98,6 +98,12 @@ export type DeliveryFilter = {
   subscriptionId?: string | null | undefined;
 };
 
+export type DeliveryStatsBucket =
+  | 'FIFTEEN_MINUTES'
+  | 'FIVE_MINUTES'
+  | 'HOUR'
+  | 'MINUTE';
+
 export type DeliveryStatus =
   /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
   | 'CANCELLED'
@@ -281,6 +287,15 @@ export type ConsoleRedeliverMutationVariables = Exact<{
 
 export type ConsoleRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus } } };
 
+export type ConsoleDeliveryStatsQueryVariables = Exact<{
+  id: string;
+  since: string;
+  bucket: DeliveryStatsBucket;
+}>;
+
+
+export type ConsoleDeliveryStatsQuery = { deliveryStats: { bucket: DeliveryStatsBucket, points: Array<{ start: string, succeeded: number, failed: number, p50Ms: number | null, p95Ms: number | null }> } };
+
 export type ConsoleEventCatalogQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -345,6 +360,14 @@ export type ConsoleRotateSubscriptionSecretMutationVariables = Exact<{
 
 
 export type ConsoleRotateSubscriptionSecretMutation = { rotateWebhookSubscriptionSecret: { secret: string, previousSecretExpiresAt: string | null } };
+
+export type ConsoleReplayEventsMutationVariables = Exact<{
+  id: string;
+  since: string;
+}>;
+
+
+export type ConsoleReplayEventsMutation = { replayEvents: { replayed: number, subscription: { id: string, status: SubscriptionStatus } } };
 
 export type ConsoleSendTestEventMutationVariables = Exact<{
   id: string;
@@ -637,6 +660,20 @@ export const ConsoleRedeliverDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRedeliverMutation, ConsoleRedeliverMutationVariables>;
+export const ConsoleDeliveryStatsDocument = new TypedDocumentString(`
+    query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {
+  deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) {
+    bucket
+    points {
+      start
+      succeeded
+      failed
+      p50Ms
+      p95Ms
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryStatsQuery, ConsoleDeliveryStatsQueryVariables>;
 export const ConsoleEventCatalogDocument = new TypedDocumentString(`
     query ConsoleEventCatalog {
   eventCatalog {
@@ -763,6 +800,17 @@ export const ConsoleRotateSubscriptionSecretDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRotateSubscriptionSecretMutation, ConsoleRotateSubscriptionSecretMutationVariables>;
+export const ConsoleReplayEventsDocument = new TypedDocumentString(`
+    mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) {
+  replayEvents(input: {subscriptionId: $id, since: $since}) {
+    replayed
+    subscription {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleReplayEventsMutation, ConsoleReplayEventsMutationVariables>;
 export const ConsoleSendTestEventDocument = new TypedDocumentString(`
     mutation ConsoleSendTestEvent($id: ID!, $type: String!) {
   sendTestEvent(input: {subscriptionId: $id, type: $type}) {
