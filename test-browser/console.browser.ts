@@ -156,10 +156,24 @@ describe('the console in Chromium', () => {
       if (shown) break;
       assert.ok(n < 10, 'no request arrived over graphql-ws');
     }
+    // A refused request arrives live too, with its refusal code and reason.
+    const refused = await fetch(triggerUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' }, body });
+    assert.equal(refused.status, 401);
+    const refusedRow = admin.locator('tr[data-request]', { has: admin.locator('[data-status="REFUSED"]') });
+    await refusedRow.first().waitFor();
+    assert.match(await refusedRow.first().innerText(), /[A-Z_]{4,}/);
     await shot(admin, 'trigger-detail');
     await admin.setViewportSize({ width: 390, height: 900 });
     await shot(admin, 'trigger-detail-phone');
     await admin.setViewportSize({ width: 1280, height: 900 });
+    // A request's page: mapped inputs, its session, and the events that followed.
+    await admin.locator('tr[data-request]', { has: admin.locator('[data-status="ACCEPTED"]') }).first().getByRole('link').click();
+    await admin.getByRole('heading', { name: /^Request ind_/ }).waitFor();
+    await admin.getByText('"number": 42').waitFor();
+    await admin.getByRole('table', { name: 'Events of the session' }).getByText('session.created').waitFor();
+    await shot(admin, 'inbound-request');
+    await admin.getByRole('link', { name: '← github-pr' }).click();
+    await admin.getByLabel('Request body').waitFor();
   });
 
   it('runs a dry run showing each check, and rotates the secret showing the new one and the old one\'s expiry', async () => {

@@ -6,6 +6,7 @@ import { graphql } from './gql/gql.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
 import { DeliveriesPage } from './pages/deliveries.tsx';
 import { EventsPage } from './pages/events.tsx';
+import { InboundRequest } from './pages/inbound-request.tsx';
 import { LaterPage } from './pages/later.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
 import { TriggersPage } from './pages/triggers.tsx';
@@ -173,6 +174,7 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
   const path = usePath();
   const section = PAGES.find((p) => path === p.path || path.startsWith(`${p.path}/`)) ?? PAGES[0];
   const rest = path.startsWith(section.path) ? path.slice(section.path.length) : '';
+  const requestId = /^\/requests\/(ind_\w+)/.exec(rest)?.[1];
   useEffect(() => {
     document.title = `${section.name} · ${caller.workspace.name} · webhook gateway`;
   }, [section.name, caller.workspace.name]);
@@ -190,7 +192,8 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
         ))}
       </nav>
       <main>
-        {section.path === '/triggers' ? <TriggersPage caller={caller} rest={rest} /> : null}
+        {section.path === '/triggers' && requestId ? <InboundRequest id={requestId} /> : null}
+        {section.path === '/triggers' && !requestId ? <TriggersPage caller={caller} rest={rest} /> : null}
         {section.path === '/subscriptions' ? <SubscriptionsPage caller={caller} rest={rest} /> : null}
         {section.path === '/deliveries' ? <DeliveriesPage caller={caller} rest={rest} /> : null}
         {section.path === '/audit-log' ? <LaterPage title="Audit log" what="The audit log with filters, paging, chain verification and NDJSON export" api="auditLog, verifyAuditChain and GET /v1/audit/export" /> : null}

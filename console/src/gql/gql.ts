@@ -28,6 +28,7 @@ type Documents = {
     "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": typeof types.ConsoleRedeliverDocument,
     "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": typeof types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": typeof types.ConsoleEventCatalogDocument,
+    "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n": typeof types.ConsoleInboundRequestDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": typeof types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleSubscriptionDocument,
     "query ConsoleEventTypes { eventCatalog { type description } }": typeof types.ConsoleEventTypesDocument,
@@ -47,8 +48,8 @@ type Documents = {
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": typeof types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": typeof types.ConsoleDeleteTriggerDocument,
     "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateTriggerSecretDocument,
-    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n": typeof types.ConsoleTriggerRequestsDocument,
-    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n": typeof types.ConsoleInboundReceivedDocument,
+    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": typeof types.ConsoleTriggerRequestsDocument,
+    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": typeof types.ConsoleInboundReceivedDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleMe {\n    me { role workspace { id name } apiKey { id kind expiresAt } }\n  }\n": types.ConsoleMeDocument,
@@ -64,6 +65,7 @@ const documents: Documents = {
     "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": types.ConsoleRedeliverDocument,
     "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": types.ConsoleEventCatalogDocument,
+    "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n": types.ConsoleInboundRequestDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": types.ConsoleSubscriptionDocument,
     "query ConsoleEventTypes { eventCatalog { type description } }": types.ConsoleEventTypesDocument,
@@ -83,8 +85,8 @@ const documents: Documents = {
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": types.ConsoleDeleteTriggerDocument,
     "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateTriggerSecretDocument,
-    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n": types.ConsoleTriggerRequestsDocument,
-    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n": types.ConsoleInboundReceivedDocument,
+    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": types.ConsoleTriggerRequestsDocument,
+    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": types.ConsoleInboundReceivedDocument,
 };
 
 /**
@@ -139,6 +141,10 @@ export function graphql(source: "\n  query ConsoleDeliveryStats($id: ID!, $since
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query ConsoleEventCatalog { eventCatalog { type description schema } }"): typeof import('./graphql').ConsoleEventCatalogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleInboundRequestDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -218,11 +224,11 @@ export function graphql(source: "\n  mutation ConsoleRotateTriggerSecret($id: ID
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerRequestsDocument;
+export function graphql(source: "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerRequestsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n"): typeof import('./graphql').ConsoleInboundReceivedDocument;
+export function graphql(source: "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n"): typeof import('./graphql').ConsoleInboundReceivedDocument;
 
 
 export function graphql(source: string) {

@@ -157,6 +157,13 @@ export type OAuth2ClientCredentialsInput = {
   tokenUrl: string;
 };
 
+export type SessionStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type SignatureEncoding =
   | 'BASE64'
   | 'HEX';
@@ -301,6 +308,16 @@ export type ConsoleEventCatalogQueryVariables = Exact<{ [key: string]: never; }>
 
 export type ConsoleEventCatalogQuery = { eventCatalog: Array<{ type: string, description: string, schema: unknown }> };
 
+export type ConsoleInboundRequestQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleInboundRequestQuery = { node:
+    | { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, messageId: string | null, sourceIp: string | null, contentType: string | null, payloadBytes: number, payloadSha256: string, mappedInputs: unknown, trigger: { id: string, name: string } | null, session: { id: string, agent: string, status: SessionStatus, inputs: unknown, output: unknown, error: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, events: Array<{ id: string, type: string, timestamp: string }> } | null }
+    | Record<PropertyKey, never>
+   | null };
+
 export type ConsoleSubscriptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -437,14 +454,14 @@ export type ConsoleTriggerRequestsQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleTriggerRequestsQuery = { inboundDeliveries: { edges: Array<{ node: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null } }> } };
+export type ConsoleTriggerRequestsQuery = { inboundDeliveries: { edges: Array<{ node: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null, messageId: string | null, mappedInputs: unknown } }> } };
 
 export type ConsoleInboundReceivedSubscriptionVariables = Exact<{
   id?: string | null | undefined;
 }>;
 
 
-export type ConsoleInboundReceivedSubscription = { inboundReceived: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null } };
+export type ConsoleInboundReceivedSubscription = { inboundReceived: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null, messageId: string | null, mappedInputs: unknown } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -683,6 +700,46 @@ export const ConsoleEventCatalogDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleEventCatalogQuery, ConsoleEventCatalogQueryVariables>;
+export const ConsoleInboundRequestDocument = new TypedDocumentString(`
+    query ConsoleInboundRequest($id: ID!) {
+  node(id: $id) {
+    ... on InboundDelivery {
+      id
+      receivedAt
+      outcome
+      statusCode
+      refusalCode
+      refusalReason
+      messageId
+      sourceIp
+      contentType
+      payloadBytes
+      payloadSha256
+      mappedInputs
+      trigger {
+        id
+        name
+      }
+      session {
+        id
+        agent
+        status
+        inputs
+        output
+        error
+        createdAt
+        startedAt
+        finishedAt
+        events {
+          id
+          type
+          timestamp
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleInboundRequestQuery, ConsoleInboundRequestQueryVariables>;
 export const ConsoleSubscriptionsDocument = new TypedDocumentString(`
     query ConsoleSubscriptions {
   webhookSubscriptions(first: 100) {
@@ -961,6 +1018,8 @@ export const ConsoleTriggerRequestsDocument = new TypedDocumentString(`
         refusalCode
         refusalReason
         sourceIp
+        messageId
+        mappedInputs
       }
     }
   }
@@ -976,6 +1035,8 @@ export const ConsoleInboundReceivedDocument = new TypedDocumentString(`
     refusalCode
     refusalReason
     sourceIp
+    messageId
+    mappedInputs
   }
 }
     `) as unknown as TypedDocumentString<ConsoleInboundReceivedSubscription, ConsoleInboundReceivedSubscriptionVariables>;

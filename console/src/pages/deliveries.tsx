@@ -68,7 +68,9 @@ function DeliveryList() {
   const [subscriptionId, setSubscriptionId] = useState(params.get('subscription') ?? '');
   const [eventType, setEventType] = useState(params.get('type') ?? '');
   const [status, setStatus] = useState<DeliveryStatus | ''>((params.get('status') ?? '') as DeliveryStatus | '');
-  const filter = { subscriptionId: subscriptionId || null, eventType: eventType || null, status: status || null };
+  // From an event's page: that event's deliveries only, until the filters are changed.
+  const [eventId, setEventId] = useState(params.get('event') ?? '');
+  const filter = { subscriptionId: subscriptionId || null, eventType: eventType || null, status: status || null, eventId: eventId || null };
   const key = JSON.stringify(filter);
   const { data, error, reload } = useLoad(() => request(DeliveriesQuery, { filter }), key);
   const [rows, setRows] = useState<Row[]>([]);
@@ -105,6 +107,7 @@ function DeliveryList() {
           {STATUSES.map((s) => <option key={s} value={s}>{s || 'All'}</option>)}
         </select></label>
       </div>
+      {eventId ? <p className="notice">Deliveries of event <code>{eventId}</code> only. <button type="button" className="link" onClick={() => setEventId('')}>Show all</button></p> : null}
       <ErrorText error={error?.message} />
       {data && shown.length === 0 ? <p>No deliveries match.</p> : null}
       {shown.length > 0 ? (

@@ -995,6 +995,8 @@ export type Session = Node & {
   archivedAt?: Maybe<Scalars['DateTime']['output']>;
   createdAt: Scalars['DateTime']['output'];
   error?: Maybe<Scalars['JSON']['output']>;
+  /** The events published about this session (session.created, ...finished), oldest first, at most 50. */
+  events: Array<Event>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   inputs: Scalars['JSON']['output'];
@@ -2046,6 +2048,7 @@ export type SessionResolvers<ContextType = GraphQLContext, ParentType extends Re
   archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inputs?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
