@@ -83,14 +83,14 @@ describe('the console in Chromium', () => {
   let triggerUrl = '';
   let triggerSecret = '';
 
-  it('signs in by link, shows the workspace name and the six pages, and takes the token out of the address bar', async () => {
+  it('signs in by link on the overview, shows the workspace name and the seven pages, and takes the token out of the address bar', async () => {
     admin = await newPage();
     await admin.goto(await link('ADMIN'));
-    await admin.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await admin.getByRole('heading', { name: 'Overview' }).waitFor();
     assert.equal(new URL(admin.url()).hash, '');
     assert.match(await admin.getByLabel('Workspace').innerText(), /default/);
     const nav = admin.getByRole('navigation', { name: 'Pages' });
-    for (const name of ['Triggers', 'Subscriptions', 'Deliveries', 'Audit log', 'API keys', 'Events']) {
+    for (const name of ['Overview', 'Triggers', 'Subscriptions', 'Deliveries', 'Audit log', 'API keys', 'Events']) {
       assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, name);
     }
     await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
@@ -323,6 +323,15 @@ describe('the console in Chromium', () => {
     await shot(admin, 'subscription-charts');
     await admin.getByRole('button', { name: 'Last day' }).click();
     await admin.getByText(/attempts, per 15 minutes/).waitFor();
+
+    // The overview: the hour's attempts by outcome, the failing subscription, the trigger with a refusal.
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview', exact: true }).click();
+    await admin.getByRole('table', { name: 'Failing subscriptions' }).getByRole('link', { name: subscription.url }).waitFor();
+    await admin.getByRole('table', { name: 'Triggers with refusals' }).getByRole('link', { name: 'github-pr' }).waitFor();
+    assert.match(await admin.locator('.tile.bad').innerText(), /^[1-9]\d*\s+attempts failed/);
+    await shot(admin, 'overview');
+    await admin.getByRole('table', { name: 'Failing subscriptions' }).getByRole('link', { name: subscription.url }).click();
+    await admin.getByRole('heading', { name: subscription.url }).waitFor();
   });
 
   it('lists keys, console sessions and links on API keys, and the catalogue with schemas on Events', async () => {
@@ -339,6 +348,8 @@ describe('the console in Chromium', () => {
     const viewer = await newPage(390);
     const viewerLink = await link('VIEWER');
     await viewer.goto(viewerLink);
+    await viewer.getByRole('heading', { name: 'Overview' }).waitFor();
+    await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
     await viewer.getByRole('heading', { name: 'Triggers' }).waitFor();
     await viewer.getByRole('link', { name: 'github-pr' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New trigger' }).count(), 0);
@@ -359,7 +370,7 @@ describe('the console in Chromium', () => {
     const used = await link('VIEWER');
     const first = await newPage();
     await first.goto(used);
-    await first.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await first.getByRole('heading', { name: 'Overview' }).waitFor();
 
     const again = await newPage();
     await again.goto(used);
@@ -385,7 +396,7 @@ describe('the console in Chromium', () => {
 
     await revoked.getByLabel('API key').fill(svc.adminKey);
     await revoked.getByRole('button', { name: 'Sign in' }).click();
-    await revoked.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await revoked.getByRole('heading', { name: 'Overview' }).waitFor();
   });
 
   it('asks before a link replaces a signed-in session', async () => {
@@ -393,6 +404,7 @@ describe('the console in Chromium', () => {
     await admin.getByRole('heading', { name: 'Replace this session?' }).waitFor();
     await shot(admin, 'replace-session');
     await admin.getByRole('button', { name: 'Stay signed in' }).click();
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
     await admin.getByRole('button', { name: 'New trigger' }).waitFor();
     const liveAdminSessions = async () => (await gqlOk(svc.url, svc.adminKey, '{ apiKeys(first: 100) { edges { node { kind role } } } }'))
       .apiKeys.edges.filter((e: any) => e.node.kind === 'CONSOLE_SESSION' && e.node.role === 'ADMIN').length;
@@ -400,6 +412,8 @@ describe('the console in Chromium', () => {
     await admin.goto(await link('VIEWER'));
     await admin.getByRole('button', { name: 'Use the link' }).click();
     await admin.getByText('VIEWER session').waitFor();
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
+    await admin.getByRole('link', { name: 'github-pr' }).waitFor();
     assert.equal(await admin.getByRole('button', { name: 'New trigger' }).count(), 0);
     assert.equal(await liveAdminSessions(), before - 1, 'the replaced session was ended');
   });

@@ -1,4 +1,4 @@
-// Sign-in and the shell (SPEC §13): a pasted key or a one-time link, the workspace's name, the six
+// Sign-in and the shell (SPEC §13): a pasted key or a one-time link, the workspace's name, the seven
 // pages. A link never silently replaces a signed-in session: the console asks first.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { closeLive, request } from './api.ts';
@@ -7,6 +7,7 @@ import { ApiKeysPage } from './pages/api-keys.tsx';
 import { DeliveriesPage } from './pages/deliveries.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { InboundRequest } from './pages/inbound-request.tsx';
+import { OverviewPage } from './pages/overview.tsx';
 import { LaterPage } from './pages/later.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
 import { TriggersPage } from './pages/triggers.tsx';
@@ -162,6 +163,7 @@ function SignIn({ reason, onKey }: { reason: string | undefined; onKey: (key: st
 }
 
 const PAGES = [
+  { path: '/overview', name: 'Overview' },
   { path: '/triggers', name: 'Triggers' },
   { path: '/subscriptions', name: 'Subscriptions' },
   { path: '/deliveries', name: 'Deliveries' },
@@ -192,6 +194,7 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
         ))}
       </nav>
       <main>
+        {section.path === '/overview' ? <OverviewPage /> : null}
         {section.path === '/triggers' && requestId ? <InboundRequest id={requestId} /> : null}
         {section.path === '/triggers' && !requestId ? <TriggersPage caller={caller} rest={rest} /> : null}
         {section.path === '/subscriptions' ? <SubscriptionsPage caller={caller} rest={rest} /> : null}

@@ -18,7 +18,7 @@ import {
 import { MAX_PAGE_SIZE } from './pagination.ts';
 
 /** What a field (Type.field) costs on top of its 1, for fields that read much, or a query each. */
-export const FIELD_COSTS: Readonly<Record<string, number>> = { 'Query.deliveryStats': 100, 'Session.events': 20 };
+export const FIELD_COSTS: Readonly<Record<string, number>> = { 'Query.deliveryStats': 100, 'Query.deliveryOverview': 100, 'Session.events': 20 };
 
 export function costLimit(max: number): ValidationRule {
   return (context: ValidationContext) => {

@@ -95,3 +95,22 @@ export async function deliveryStats(
     points: points.map(({ histogram, ...p }) => ({ ...p, p50Ms: percentile(histogram, 0.5), p95Ms: percentile(histogram, 0.95) })),
   };
 }
+
+export interface SubscriptionCounts {
+  subscriptionId: string;
+  succeeded: number;
+  failed: number;
+}
+
+/** Every subscription's attempts by outcome since `since`, from the rollups: one query. */
+export async function deliveryOverview(services: Pick<Services, 'pool'>, principal: Principal | undefined, input: { since: Date }): Promise<SubscriptionCounts[]> {
+  const { workspaceId } = assertCan(principal, 'read');
+  if (Number.isNaN(input.since.getTime()) || input.since.getTime() < Date.now() - MAX_BACK_MS) throw badInput('since', 'must be within the last 7 days');
+  const { rows } = await services.pool.query<SubscriptionCounts>(
+    `SELECT subscription_id AS "subscriptionId",
+            coalesce(sum(attempts) FILTER (WHERE outcome = 'SUCCEEDED'), 0)::int AS succeeded,
+            coalesce(sum(attempts) FILTER (WHERE outcome = 'FAILED'), 0)::int AS failed
+     FROM delivery_stat_minute WHERE workspace_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)
+     GROUP BY subscription_id ORDER BY failed DESC, subscription_id`, [workspaceId, input.since]);
+  return rows;
+}

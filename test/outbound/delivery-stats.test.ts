@@ -63,6 +63,12 @@ describe('deliveryStats', () => {
     const { rows: [rollup] } = await svc.services.pool.query<{ n: number; hist: number }>(
       'SELECT sum(attempts)::int AS n, sum((SELECT sum(x) FROM unnest(latency) x))::int AS hist FROM delivery_stat_minute WHERE subscription_id = $1', [sub]);
     assert.deepEqual(rollup, { n: 20, hist: 20 });
+
+    // The overview's workspace-wide counts, from the same rollups.
+    const { deliveryOverview } = await gqlOk<{ deliveryOverview: Array<{ subscriptionId: string; succeeded: number; failed: number; subscription: { id: string } }> }>(
+      svc.url, svc.adminKey, 'query($since: DateTime!) { deliveryOverview(since: $since) { subscriptionId succeeded failed subscription { id } } }', { since });
+    const mine = deliveryOverview.find((c) => c.subscriptionId === sub);
+    assert.deepEqual(mine, { subscriptionId: sub, succeeded: 10, failed: 10, subscription: { id: sub } });
   });
 
   it('refuses a window too long, too many buckets and an unknown subscription, and costs its share of the limit', async () => {

@@ -318,6 +318,13 @@ export type ConsoleInboundRequestQuery = { node:
     | Record<PropertyKey, never>
    | null };
 
+export type ConsoleOverviewQueryVariables = Exact<{
+  since: string;
+}>;
+
+
+export type ConsoleOverviewQuery = { deliveryOverview: Array<{ subscriptionId: string, succeeded: number, failed: number, subscription: { id: string, url: string, status: SubscriptionStatus, statusReason: string | null } | null }>, webhookSubscriptions: { edges: Array<{ node: { id: string, url: string, status: SubscriptionStatus, statusReason: string | null } }> }, inboundDeliveries: { edges: Array<{ node: { id: string, refusalCode: string | null, receivedAt: string, trigger: { id: string, name: string } | null } }> } };
+
 export type ConsoleSubscriptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -740,6 +747,44 @@ export const ConsoleInboundRequestDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleInboundRequestQuery, ConsoleInboundRequestQueryVariables>;
+export const ConsoleOverviewDocument = new TypedDocumentString(`
+    query ConsoleOverview($since: DateTime!) {
+  deliveryOverview(since: $since) {
+    subscriptionId
+    succeeded
+    failed
+    subscription {
+      id
+      url
+      status
+      statusReason
+    }
+  }
+  webhookSubscriptions(first: 100) {
+    edges {
+      node {
+        id
+        url
+        status
+        statusReason
+      }
+    }
+  }
+  inboundDeliveries(filter: {outcome: REFUSED, receivedAfter: $since}, first: 100) {
+    edges {
+      node {
+        id
+        refusalCode
+        receivedAt
+        trigger {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleOverviewQuery, ConsoleOverviewQueryVariables>;
 export const ConsoleSubscriptionsDocument = new TypedDocumentString(`
     query ConsoleSubscriptions {
   webhookSubscriptions(first: 100) {

@@ -133,7 +133,7 @@ function DeliveryList() {
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  const tone = status === 'SUCCEEDED' || status === 'ACCEPTED' ? 'ok' : status === 'FAILED' || status === 'REFUSED' ? 'bad' : '';
+  const tone = status === 'SUCCEEDED' || status === 'ACCEPTED' || status === 'ACTIVE' ? 'ok' : status === 'FAILED' || status === 'REFUSED' || status === 'DISABLED' ? 'bad' : '';
   return <span className={`badge ${tone}`} data-status={status}>{status}</span>;
 }
 

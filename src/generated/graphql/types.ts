@@ -808,6 +808,11 @@ export type Query = {
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
   /**
+   * Attempts per subscription since `since` (at most 7 days back), from the charts' per-minute
+   * rollups: the console's overview. Subscriptions without attempts in the window are left out.
+   */
+  deliveryOverview: Array<SubscriptionDeliveryCounts>;
+  /**
    * A subscription's attempts per bucket of time since `since` (at most 7 days back), from per-minute
    * rollups the delivery worker writes with each batch of attempts: counts by outcome and latency
    * percentiles. Every bucket from since to now is listed, empty ones included (at most 1500).
@@ -852,6 +857,11 @@ export type QueryDeliveriesArgs = {
 
 export type QueryDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDeliveryOverviewArgs = {
+  since: Scalars['DateTime']['input'];
 };
 
 
@@ -1072,6 +1082,15 @@ export type SubscriptionDeliveryUpdatedArgs = {
 
 export type SubscriptionInboundReceivedArgs = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SubscriptionDeliveryCounts = {
+  __typename?: 'SubscriptionDeliveryCounts';
+  failed: Scalars['Int']['output'];
+  /** Null when it was deleted since. */
+  subscription?: Maybe<WebhookSubscription>;
+  subscriptionId: Scalars['ID']['output'];
+  succeeded: Scalars['Int']['output'];
 };
 
 export type SubscriptionStatus =
@@ -1513,6 +1532,7 @@ export type ResolversTypes = ResolversObject<{
   SigningSecret: ResolverTypeWrapper<SecretInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SubscriptionDeliveryCounts: ResolverTypeWrapper<Omit<SubscriptionDeliveryCounts, 'subscription'> & { subscription?: Maybe<ResolversTypes['WebhookSubscription']> }>;
   SubscriptionStatus: SubscriptionStatus;
   SubscriptionTls: ResolverTypeWrapper<SubscriptionTls>;
   SubscriptionTlsInput: SubscriptionTlsInput;
@@ -1633,6 +1653,7 @@ export type ResolversParentTypes = ResolversObject<{
   SigningSecret: SecretInfo;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SubscriptionDeliveryCounts: Omit<SubscriptionDeliveryCounts, 'subscription'> & { subscription?: Maybe<ResolversParentTypes['WebhookSubscription']> };
   SubscriptionTls: SubscriptionTls;
   SubscriptionTlsInput: SubscriptionTlsInput;
   TestTriggerInput: TestTriggerInput;
@@ -1993,6 +2014,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
+  deliveryOverview?: Resolver<Array<ResolversTypes['SubscriptionDeliveryCounts']>, ParentType, ContextType, RequireFields<QueryDeliveryOverviewArgs, 'since'>>;
   deliveryStats?: Resolver<ResolversTypes['DeliveryStats'], ParentType, ContextType, RequireFields<QueryDeliveryStatsArgs, 'bucket' | 'since' | 'subscriptionId'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
   inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
@@ -2080,6 +2102,13 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   auditAppended?: SubscriptionResolver<ResolversTypes['AuditEntry'], "auditAppended", ParentType, ContextType, Partial<SubscriptionAuditAppendedArgs>>;
   deliveryUpdated?: SubscriptionResolver<ResolversTypes['DeliveryUpdate'], "deliveryUpdated", ParentType, ContextType, Partial<SubscriptionDeliveryUpdatedArgs>>;
   inboundReceived?: SubscriptionResolver<ResolversTypes['InboundDelivery'], "inboundReceived", ParentType, ContextType, Partial<SubscriptionInboundReceivedArgs>>;
+}>;
+
+export type SubscriptionDeliveryCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionDeliveryCounts'] = ResolversParentTypes['SubscriptionDeliveryCounts']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['WebhookSubscription']>, ParentType, ContextType>;
+  subscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionTlsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionTls'] = ResolversParentTypes['SubscriptionTls']> = ResolversObject<{
@@ -2264,6 +2293,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SessionEdge?: SessionEdgeResolvers<ContextType>;
   SigningSecret?: SigningSecretResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionDeliveryCounts?: SubscriptionDeliveryCountsResolvers<ContextType>;
   SubscriptionTls?: SubscriptionTlsResolvers<ContextType>;
   TestTriggerPayload?: TestTriggerPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
