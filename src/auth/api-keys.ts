@@ -6,6 +6,7 @@ import type { DbOrTx } from '../platform/db/prisma.ts';
 import { DomainError, badInput, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Services } from '../platform/services.ts';
+import { type LiveKey, keyCache } from './key-cache.ts';
 import { type ApiKeyRole, type Principal, ROLES, assertCan } from './principal.ts';
 
 const KEY_PREFIX = 'whk_';
@@ -95,28 +96,34 @@ const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())'
  * the UPDATE re-checks its condition on the locked row, so requests racing past one old stamp write
  * it once, and the minutes between cost no write at all.
  */
-async function useKey(pool: pg.Pool, by: 'hash' | 'id', value: string): Promise<Principal | undefined> {
-  const { rows } = await pool.query<{ id: string; workspace_id: string; role: Principal['role'] }>(
-    `WITH k AS (SELECT id, workspace_id, role FROM api_key WHERE ${by} = $1 AND ${LIVE}),
+async function useKey(pool: pg.Pool, by: 'hash' | 'id', value: string): Promise<LiveKey | undefined> {
+  const { rows } = await pool.query<{ id: string; workspace_id: string; role: Principal['role']; expires_at: Date | null }>(
+    `WITH k AS (SELECT id, workspace_id, role, expires_at FROM api_key WHERE ${by} = $1 AND ${LIVE}),
      touched AS (
        UPDATE api_key a SET last_used_at = now() FROM k
        WHERE a.id = k.id AND a.revoked_at IS NULL AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute'))
-     SELECT id, workspace_id, role FROM k`,
+     SELECT id, workspace_id, role, expires_at FROM k`,
     [value],
   );
   const row = rows[0];
-  return row ? { workspaceId: row.workspace_id, keyId: row.id, role: row.role } : undefined;
+  return row ? { principal: { workspaceId: row.workspace_id, keyId: row.id, role: row.role }, endsAt: row.expires_at } : undefined;
 }
 
-/** The principal a bearer token stands for, or undefined for a missing, unknown, revoked or expired one. */
-export async function authenticate(pool: pg.Pool, token: string | undefined): Promise<Principal | undefined> {
+/**
+ * The principal a bearer token stands for, or undefined for a missing, unknown, revoked or expired
+ * one; from the process's key cache when it holds the key (key-cache.ts says how it stays fresh).
+ */
+export async function authenticate(services: Pick<Services, 'pool' | 'realtime' | 'metrics'>, token: string | undefined): Promise<Principal | undefined> {
   if (!token || !(token.startsWith(KEY_PREFIX) || token.startsWith(SESSION_PREFIX)) || token.length > 200) return undefined;
-  return useKey(pool, 'hash', hashKey(token));
+  return keyCache(services).get(hashKey(token), (hash) => useKey(services.pool, 'hash', hash));
 }
 
-/** The principal again if its key is still valid: checked by every operation on a long-lived socket. */
+/**
+ * The principal again if its key is still valid, read from the database (never the cache): checked
+ * by every operation on a long-lived socket, so one that arrives while a revocation closes it is refused.
+ */
 export async function reauthenticate(pool: pg.Pool, principal: Principal): Promise<Principal | undefined> {
-  return useKey(pool, 'id', principal.keyId);
+  return (await useKey(pool, 'id', principal.keyId))?.principal;
 }
 
 /** Of these key ids, the ones revoked, expired or deleted since they were authenticated. */

@@ -131,7 +131,7 @@ function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptio
     schema,
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
-      const { principal } = await authenticateAuthorization(pool, params.authorization ?? params.Authorization);
+      const { principal } = await authenticateAuthorization(services, params.authorization ?? params.Authorization);
       if (!principal) return false; // closes with 4403 Forbidden
       sockets.add(ctx.extra.connection, principal);
       return true;

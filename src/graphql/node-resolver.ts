@@ -10,15 +10,17 @@ import { findEvent } from '../events/queries.ts';
 import { findDelivery, findSubscription } from '../outbound/queries.ts';
 import type { Services } from '../platform/services.ts';
 import { findWorkspace } from '../workspaces/workspaces.ts';
+import { findAuditEntry } from '../audit/queries.ts';
 
-const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'ConsoleLink' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery'>> = {
+const TYPENAME_BY_KIND: Partial<Record<IdKind, 'Workspace' | 'ApiKey' | 'ConsoleLink' | 'Trigger' | 'Session' | 'InboundDelivery' | 'Event' | 'WebhookSubscription' | 'OutboundDelivery' | 'AuditEntry'>> = {
   workspace: 'Workspace', apiKey: 'ApiKey', consoleLink: 'ConsoleLink', trigger: 'Trigger', session: 'Session', inboundDelivery: 'InboundDelivery', event: 'Event', subscription: 'WebhookSubscription', delivery: 'OutboundDelivery',
+  auditEntry: 'AuditEntry',
 };
 
 /** The read model that finds each kind of object in the caller's workspace (each checks the right to read). */
 const FINDERS: Partial<Record<IdKind, (services: Services, principal: Principal | undefined, input: { id: string }) => Promise<unknown>>> = {
   workspace: findWorkspace, apiKey: findApiKey, consoleLink: findConsoleLink, trigger: findTrigger, session: findSession, inboundDelivery: findInboundDelivery,
-  subscription: findSubscription, delivery: findDelivery, event: findEvent,
+  subscription: findSubscription, delivery: findDelivery, event: findEvent, auditEntry: findAuditEntry,
 };
 
 export const nodeResolvers: Resolvers = {

@@ -1,7 +1,7 @@
 // One port for everything (SPEC §3): GraphQL over HTTP and graphql-ws on /graphql, /healthz,
-// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/*, /v1/events, and the console at
-// /console (with POST /v1/console/session); and with TLS_CERT_FILE the same app over HTTPS on
-// TLS_PORT (SPEC §5 mTLS).
+// /readyz, /metrics (or /metrics on METRICS_PORT alone), /hooks/*, /v1/events, /v1/audit/export, and
+// the console at /console (with POST /v1/console/session); and with TLS_CERT_FILE the same app over
+// HTTPS on TLS_PORT (SPEC §5 mTLS).
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import express from 'express';
 import { forgetAllTriggers } from '../inbound/trigger-context.ts';
 import type { Services } from '../platform/services.ts';
+import { auditExportRouter } from './audit-export-route.ts';
 import { consoleRouter } from './console-route.ts';
 import { errorHandler, noSuchRoute } from './errors.ts';
 import { eventsRouter } from './events-route.ts';
@@ -39,6 +40,7 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
   app.use(hooksRouter(services, metrics));
   app.use(eventsRouter(services));
+  app.use(auditExportRouter(services));
   app.use(consoleRouter(services));
   // A person opening the gateway's address gets the console, not a 404.
   app.get('/', (_req, res) => res.redirect(302, '/console/'));

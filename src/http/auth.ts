@@ -1,10 +1,10 @@
 // The key check in front of /graphql and /v1/events. It runs before the body is read: without a
 // valid key a huge or malformed body is discarded unparsed (SPEC §15: refusals cost bounded work).
 import type express from 'express';
-import type pg from 'pg';
 import type { Action } from '../auth/principal.ts';
 import { authenticateAuthorization } from '../graphql/authenticate.ts';
 import type { DomainError } from '../platform/errors.ts';
+import type { Services } from '../platform/services.ts';
 import { requestLocals } from './request-locals.ts';
 
 /**
@@ -12,12 +12,12 @@ import { requestLocals } from './request-locals.ts';
  * `refuse`. A database failure goes to the error handler.
  */
 export function requireKey(
-  pool: pg.Pool,
+  services: Pick<Services, 'pool' | 'realtime' | 'metrics'>,
   options: { action?: Action; refuse: (res: express.Response, refusal: DomainError) => void },
 ): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const { principal, refusal } = await authenticateAuthorization(pool, req.headers.authorization, options.action);
+      const { principal, refusal } = await authenticateAuthorization(services, req.headers.authorization, options.action);
       if (refusal) {
         req.resume();
         options.refuse(res, refusal);

@@ -13,7 +13,7 @@ import { requestLocals } from './request-locals.ts';
 export function eventsRouter(services: Services): express.Router {
   const router = express.Router();
   const { log } = services;
-  const keyed = requireKey(services.pool, { action: 'publish', refuse: (res, refusal) => sendError(res, refusal, log) });
+  const keyed = requireKey(services, { action: 'publish', refuse: (res, refusal) => sendError(res, refusal, log) });
   router.post('/v1/events', keyed, express.json({ limit: services.config.eventsMaxBodyBytes }), async (req, res) => {
     try {
       const principal = requestLocals(res).principal!;

@@ -48,7 +48,7 @@ export async function mountGraphql(app: express.Express, servers: [http.Server, 
   await apollo.start();
   app.use(
     GRAPHQL_PATH,
-    requireKey(services.pool, { refuse: refuseKey }),
+    requireKey(services, { refuse: refuseKey }),
     express.json({ limit: config.graphqlMaxBodyBytes }),
     refuseDeepDocuments,
     expressMiddleware(apollo, {

@@ -6,6 +6,7 @@
 // manage); the reads are in queries.ts.
 import type pg from 'pg';
 import { z } from 'zod';
+import { auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';
@@ -17,6 +18,7 @@ import { newId } from '../platform/ids.ts';
 import { jsonPathSchema } from '../platform/jsonpath.ts';
 import { notify } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
+import type { SendResult } from '../platform/http-client.ts';
 import { TargetRefused, checkTargetUrl } from '../platform/target-guard.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
@@ -87,7 +89,7 @@ const tlsColumns = (t: StoredTls) => ({
 });
 
 /** What pinging a subscription takes: its secrets, the one delivery client and its target policy. */
-export type PingServices = Pick<Services, 'db' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses' | 'log'>;
+export type PingServices = Pick<Services, 'db' | 'pool' | 'chainKeys' | 'cipher' | 'deliveryClient' | 'config' | 'deploymentId' | 'ownAddresses' | 'log'>;
 
 async function guardUrl(url: string, services: PingServices, field = 'url'): Promise<string> {
   const policy = { allowInsecure: services.config.allowInsecureTargets, allowPrivate: services.config.allowPrivateTargets, dnsServers: services.config.outboundDnsServers };
@@ -122,6 +124,20 @@ function secretProblem(secret: string): string | undefined {
   return undefined;
 }
 
+/** SPEC §9: every ping has its audit row, like every attempt (no delivery: a ping is about none). */
+async function auditPing(
+  services: PingServices, sub: SubscriptionRecord,
+  ping: { headers: Record<string, string>; body: string; startedAt: Date; result: SendResult },
+): Promise<void> {
+  const { result } = ping;
+  const audit = auditWriter(services);
+  await audit.retrying([sub.workspaceId], () => withTransaction(services.pool, (client) => audit.append(client, sub.workspaceId, [{
+    workspaceId: sub.workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: sub.id, deliveryId: null, eventType: 'webhook.ping',
+    headersSha256: headersSha256(ping.headers), payloadSha256: sha256Hex(ping.body), occurredAt: ping.startedAt, durationMs: result.durationMs,
+    attempt: null, statusCode: result.statusCode, outcome: result.errorClass === null ? 'SUCCEEDED' : 'FAILED', errorClass: result.errorClass, sourceIp: null,
+  }])));
+}
+
 /**
  * Sends a signed webhook.ping; the outcome decides ACTIVE or PENDING_VERIFICATION. It applies only
  * if, meanwhile, the subscription was neither disabled nor moved to another URL.
@@ -135,9 +151,11 @@ async function ping(services: PingServices, sub: SubscriptionRecord): Promise<Su
   const headers = deliveryHeaders(id, body, secrets, openHeaders(cipher, sub.id, sub.headers), { deploymentId: services.deploymentId, hops: 1 });
   const tls = sub.tls.identity ? { identity: sub.tls.identity, material: async () => openTls(cipher, sub.id, sub.tls) } : null;
   const timeoutMs = Math.min(PING_TIMEOUT_MS, sub.timeoutMs);
+  const startedAt = new Date();
   const result = await sendWithToken(services, { ...sub, timeoutMs }, (auth, left) =>
     services.deliveryClient.post({ url: sub.url, owner: sub.id, tls }, body, { ...headers, ...auth }, left));
   const ok = result.errorClass === null;
+  await auditPing(services, sub, { headers, body, startedAt, result });
   const answer = result.statusCode !== null ? `answered ${result.statusCode}` : `${result.errorClass}${result.errorReason ? ` (${result.errorReason})` : ''}`;
   const reason = ok ? null : `webhook.ping: ${answer}; answer 2xx, then call verifyWebhookSubscription`;
   await db.webhookSubscription.updateMany({

@@ -197,6 +197,7 @@ const env = z.object({
   })),
   DELIVERY_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
   DELIVERY_AUTO_DISABLE_AFTER: duration('5d'),
+  AUDIT_EXPORT_STALL_MS: int(60_000, 100, 3_600_000),
   AGENT_RUNTIME_URL: optional(z.url({ protocol: /^https?$/ })),
   AGENT_RUNTIME_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_<base64>')),
   TLS_CERT_FILE: optional(z.string()),
@@ -282,6 +283,8 @@ export interface Config {
   consoleFrameAncestors: string;
   /** The console's build (npm install writes it to console/dist). */
   consoleDistDir: string;
+  /** An audit export whose client reads nothing for this long is ended (SPEC §9). */
+  auditExportStallMs: number;
 }
 
 export class ConfigError extends Error {
@@ -441,5 +444,6 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     clientCertHeader: e.CLIENT_CERT_HEADER ? { name: e.CLIENT_CERT_HEADER, format: e.CLIENT_CERT_HEADER_FORMAT } : undefined,
     consoleFrameAncestors: e.CONSOLE_FRAME_ANCESTORS,
     consoleDistDir: path.resolve(e.CONSOLE_DIST_DIR ?? fileURLToPath(new URL('../../console/dist', import.meta.url))),
+    auditExportStallMs: e.AUDIT_EXPORT_STALL_MS,
   };
 }

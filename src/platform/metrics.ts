@@ -60,6 +60,8 @@ export class Metrics {
 
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
+  readonly keyLookups = counter(this.registry, 'webhook_gateway_key_lookups_total', 'Bearer keys and console sessions checked: from the process\'s cache (hit) or the database (miss)', ['result'] as const);
+
   readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);
 
   readonly auditChainHeadSeq = new Gauge({
@@ -77,6 +79,16 @@ export class Metrics {
   });
 
   readonly auditChainBreaches = counter(this.registry, 'webhook_gateway_audit_chain_breaches_total', 'Audit chain breaches found by the scheduled verification (each counted once)', ['workspace'] as const);
+
+  readonly auditExportRows = counter(this.registry, 'webhook_gateway_audit_export_rows_total', 'Audit export rows: read from the database (read), and handed to the operating system for the client (sent); read minus sent is what exports hold', ['stage'] as const);
+
+  readonly auditExportsWaiting = new Gauge({
+    name: 'webhook_gateway_audit_exports_waiting',
+    help: 'Audit exports paused until their client reads what was sent (backpressure)',
+    registers: [this.registry],
+  });
+
+  readonly auditExports = counter(this.registry, 'webhook_gateway_audit_exports_total', 'Audit exports that ended, by how: completed, client_closed, stalled (the client read nothing for AUDIT_EXPORT_STALL_MS), failed', ['outcome'] as const);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'webhook_gateway_' });

@@ -128,7 +128,7 @@ describe('workspace isolation and roles', () => {
       const ids = (s: typeof onA) => s.received.map((m) => m.data.auditAppended.id as string);
       await within(onA.until(() => ids(onA).includes('aud_for_a')), 15_000, 'A\'s entry on A\'s socket');
       await within(onB.until(() => ids(onB).includes('aud_for_b')), 15_000, 'B\'s entry on B\'s socket');
-      assert.deepEqual(onA.received.find((m) => m.data.auditAppended.id === 'aud_for_a').data.auditAppended, { id: 'aud_for_a', seq: 7, outcome: 'ACCEPTED' });
+      assert.deepEqual(onA.received.find((m) => m.data.auditAppended.id === 'aud_for_a').data.auditAppended, { id: 'aud_for_a', seq: '7', outcome: 'ACCEPTED' });
       assert.ok(ids(onB).every((id) => id === 'aud_for_b' || id.startsWith('aud_probe_b')), `workspace B received another workspace's entry: ${ids(onB)}`);
       assert.ok(ids(onA).every((id) => id === 'aud_for_a' || id.startsWith('aud_probe_a')), `workspace A received another workspace's entry: ${ids(onA)}`);
     } finally {

@@ -84,4 +84,26 @@ describe('revoking an API key with open graphql-ws sockets', () => {
       await live.client.dispose();
     }
   });
+
+  it('reads a key from the database once, then from the process\'s cache; revoked on one replica, it is refused there at once and on the other when the NOTIFY arrives', async () => {
+    const key = await createKey(a, 'cached', 'VIEWER');
+    const ask = (svc: TestService) => gql(svc.url, key.key, '{ me { workspace { id } } }');
+    const before = await keyLookups(a.url);
+    for (let i = 0; i < 5; i++) assert.equal((await ask(a)).status, 200);
+    const after = await keyLookups(a.url);
+    assert.deepEqual([after.miss - before.miss, after.hit - before.hit], [1, 4], 'one query, then memory');
+    assert.equal((await ask(b)).status, 200, 'cached on the other replica too');
+
+    await gql(a.url, a.adminKey, 'mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }', { id: key.id });
+    assert.equal((await ask(a)).status, 401, 'refused on the revoking replica as soon as the revocation answered');
+    await within((async () => {
+      while ((await ask(b)).status !== 401) await new Promise((r) => setTimeout(r, 20));
+    })(), WAIT_MS, 'the other replica refusing the key');
+  });
 });
+
+async function keyLookups(url: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const count = (result: string) => Number(new RegExp(`^webhook_gateway_key_lookups_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
+}

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildSchema, getNamedType } from 'graphql';
+import { auditEntryId } from '../../src/audit/audit-entry.ts';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
 import { type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
@@ -79,6 +80,15 @@ const LISTS: Array<{ list: string; make: (s: Setup) => Promise<string[]> }> = [
         { i: { type: 'tool.called', data: { sessionId: 'ses_paged', tool: 'grep', arguments: { i } } } }));
       const { rows } = await s.svc.services.pool.query<{ id: string }>('SELECT id FROM outbound_delivery WHERE workspace_id = $1', [s.workspaceId]);
       return rows.map((r) => r.id);
+    },
+  },
+  {
+    list: 'auditLog',
+    make: async (s) => {
+      await acceptMany(s, N + 1);
+      const { rows } = await s.svc.services.pool.query<{ id: string; occurred_at: Date }>(
+        'SELECT id::text AS id, occurred_at FROM webhook_audit WHERE workspace_id = $1', [s.workspaceId]);
+      return rows.map((r) => auditEntryId({ id: r.id, occurredAt: r.occurred_at }));
     },
   },
 ];

@@ -44,6 +44,7 @@ describe('the LISTEN connection dies', () => {
     assert.equal((await post(trigger.url, standardWebhooks(trigger.secret, body))).status, 202, 'accepted (and now cached)');
     const viewer = await gql(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "watcher", role: VIEWER}) { key apiKey { id } } }');
     const { key, apiKey } = viewer.data!.createApiKey;
+    assert.equal((await gql(svc.url, key, '{ me { workspace { id } } }')).status, 200, 'the key works (and is now cached)');
     const watcher = await openLiveSocket(svc.url, key, 'subscription { auditAppended { id } }');
     const sentinel = await openLiveSocket(svc.url, svc.adminKey, 'subscription { auditAppended { id } }');
 
@@ -72,6 +73,7 @@ describe('the LISTEN connection dies', () => {
     assert.equal(after.status, 404, 'the disabled trigger was served from a cache the lost NOTIFY should have flushed');
     assert.equal(after.json.error.code, 'TRIGGER_NOT_FOUND');
     assert.deepEqual(await within(watcher.closed, WAIT_MS, 'the revoked key\'s socket closed'), { code: 4403, reason: 'Forbidden: API key revoked' });
+    assert.equal((await gql(svc.url, key, '{ me { workspace { id } } }')).status, 401, 'the revoked key was served from a key cache the lost NOTIFY should have flushed');
     await Promise.all([watcher.client.dispose(), sentinel.client.dispose()]);
   });
 });

@@ -62,7 +62,8 @@ describe('inbound audit chain and live updates', () => {
       assert.equal(received()[0].session.id, ok.json.sessionId);
       assert.equal(received()[0].id, ok.json.deliveryId);
       assert.deepEqual(audits().map((a) => [a.outcome, a.statusCode, a.deliveryId]), [['ACCEPTED', 202, ok.json.deliveryId], ['REFUSED', 401, received()[1].id]]);
-      assert.equal(audits()[1].seq, audits()[0].seq + 1);
+      // seq is a BigInt: a string of digits.
+      assert.equal(BigInt(audits()[1].seq), BigInt(audits()[0].seq) + 1n);
       assert.match(audits()[0].hash, /^[0-9a-f]{64}$/);
     } finally {
       await Promise.all([inbound.client.dispose(), audit.client.dispose()]);

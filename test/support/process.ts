@@ -18,8 +18,9 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnGateway(env: Record<string, string>, options: { cwd?: string; args?: string[] } = {}): GatewayProcess {
-  const child = spawn(process.execPath, [`${ROOT}bin/webhook-gateway.mjs`, ...(options.args ?? [])], {
+/** `nodeArgs` go to node itself, before the entry point (e.g. `--max-old-space-size=64`). */
+export function spawnGateway(env: Record<string, string>, options: { cwd?: string; args?: string[]; nodeArgs?: string[] } = {}): GatewayProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${ROOT}bin/webhook-gateway.mjs`, ...(options.args ?? [])], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,12 +57,14 @@ export interface GatewayOnDatabase {
 }
 
 /** The real entry point as a child process on an existing (migrated, empty) test database. */
-export async function startGatewayOnDatabase(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayOnDatabase> {
+export async function startGatewayOnDatabase(
+  databaseUrl: string, env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {},
+): Promise<GatewayOnDatabase> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-child-'));
   const gw = spawnGateway({
     DATABASE_URL: databaseUrl, MASTER_KEY: randomBytes(32).toString('base64'), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir,
     DATABASE_POOL_SIZE: '5', SHUTDOWN_TIMEOUT_MS: '2000', ...env,
-  });
+  }, options);
   const stop = async () => {
     if (gw.child.exitCode === null && gw.child.signalCode === null) {
       gw.child.kill('SIGTERM');

@@ -122,7 +122,7 @@ export type AuditDirection =
   | 'OUTBOUND';
 
 /** One row of webhook_audit (SPEC §9). */
-export type AuditEntry = {
+export type AuditEntry = Node & {
   __typename?: 'AuditEntry';
   attempt?: Maybe<Scalars['Int']['output']>;
   deliveryId?: Maybe<Scalars['ID']['output']>;
@@ -132,20 +132,40 @@ export type AuditEntry = {
   eventType?: Maybe<Scalars['String']['output']>;
   hash: Scalars['String']['output'];
   headersSha256: Scalars['String']['output'];
+  /** aud_...; ids sort like the log: by occurredAt, then by the order rows were appended. */
   id: Scalars['ID']['output'];
   occurredAt: Scalars['DateTime']['output'];
   outcome: Scalars['String']['output'];
   payloadSha256: Scalars['String']['output'];
-  seq: Scalars['Int']['output'];
+  /** The row's place in its workspace's chain (1, 2, ...). */
+  seq: Scalars['BigInt']['output'];
   sourceIp?: Maybe<Scalars['String']['output']>;
   statusCode?: Maybe<Scalars['Int']['output']>;
   subscriptionId?: Maybe<Scalars['ID']['output']>;
   triggerId?: Maybe<Scalars['ID']['output']>;
 };
 
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
 export type AuditFilter = {
+  /** An inbound (ind_...) or outbound (dlv_...) delivery. */
+  deliveryId?: InputMaybe<Scalars['ID']['input']>;
   direction?: InputMaybe<AuditDirection>;
   eventType?: InputMaybe<Scalars['String']['input']>;
+  /** Entries that occurred at or after this time. */
+  occurredAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Entries that occurred before this time. */
+  occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
   outcome?: InputMaybe<Scalars['String']['input']>;
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
   triggerId?: InputMaybe<Scalars['ID']['input']>;
@@ -799,6 +819,8 @@ export type Query = {
   __typename?: 'Query';
   /** At most 100 per page. */
   apiKeys: ApiKeyConnection;
+  /** webhook_audit rows, newest first (by occurredAt, then append order). At most 100 per page. */
+  auditLog: AuditEntryConnection;
   /**
    * The workspace's console links, oldest first (ADMIN only). At most 100 per page. Unless
    * includeInactive, only links that still open something: unused and unexpired, or used with a live session.
@@ -838,6 +860,13 @@ export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   includeRevoked?: Scalars['Boolean']['input'];
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -1414,6 +1443,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
     | ( ApiKeyRecord )
+    | ( AuditEntryRecord )
     | ( ConsoleLinkRecord )
     | ( EventRecord )
     | ( InboundDeliveryRow )
@@ -1440,6 +1470,8 @@ export type ResolversTypes = ResolversObject<{
   AttemptOutcome: AttemptOutcome;
   AuditDirection: AuditDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntryRecord>;
+  AuditEntryConnection: ResolverTypeWrapper<Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversTypes['AuditEntryEdge']> }>;
+  AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
   AuditFilter: AuditFilter;
   AuditHead: ResolverTypeWrapper<AuditHead>;
   AuditHeadInput: AuditHeadInput;
@@ -1569,6 +1601,8 @@ export type ResolversParentTypes = ResolversObject<{
   ApplyTriggerYamlInput: ApplyTriggerYamlInput;
   ApplyTriggerYamlPayload: Omit<ApplyTriggerYamlPayload, 'trigger'> & { trigger: ResolversParentTypes['Trigger'] };
   AuditEntry: AuditEntryRecord;
+  AuditEntryConnection: Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditEntryEdge']> };
+  AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   AuditFilter: AuditFilter;
   AuditHead: AuditHead;
   AuditHeadInput: AuditHeadInput;
@@ -1731,11 +1765,22 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   payloadSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
   sourceIp?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   triggerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
 }>;
 
 export type AuditHeadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditHead'] = ResolversParentTypes['AuditHead']> = ResolversObject<{
@@ -1948,7 +1993,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'ConsoleLink' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'AuditEntry' | 'ConsoleLink' | 'Event' | 'InboundDelivery' | 'OutboundDelivery' | 'Session' | 'Trigger' | 'WebhookSubscription' | 'Workspace', ParentType, ContextType>;
 }>;
 
 export type OAuth2ClientCredentialsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OAuth2ClientCredentials'] = ResolversParentTypes['OAuth2ClientCredentials']> = ResolversObject<{
@@ -2011,6 +2056,7 @@ export type PublishEventsPayloadResolvers<ContextType = GraphQLContext, ParentTy
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
@@ -2240,6 +2286,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   ApplyTriggerYamlPayload?: ApplyTriggerYamlPayloadResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   AuditHead?: AuditHeadResolvers<ContextType>;
   BigInt?: GraphQLScalarType;
   CertificateSummary?: CertificateSummaryResolvers<ContextType>;
