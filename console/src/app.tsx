@@ -8,7 +8,7 @@ import { DeliveriesPage } from './pages/deliveries.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { InboundRequest } from './pages/inbound-request.tsx';
 import { OverviewPage } from './pages/overview.tsx';
-import { LaterPage } from './pages/later.tsx';
+import { AuditLogPage } from './pages/audit-log.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
 import { TriggersPage } from './pages/triggers.tsx';
 import { Link, ErrorText } from './ui.tsx';
@@ -199,7 +199,7 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
         {section.path === '/triggers' && !requestId ? <TriggersPage caller={caller} rest={rest} /> : null}
         {section.path === '/subscriptions' ? <SubscriptionsPage caller={caller} rest={rest} /> : null}
         {section.path === '/deliveries' ? <DeliveriesPage caller={caller} rest={rest} /> : null}
-        {section.path === '/audit-log' ? <LaterPage title="Audit log" what="The audit log with filters, paging, chain verification and NDJSON export" api="auditLog, verifyAuditChain and GET /v1/audit/export" /> : null}
+        {section.path === '/audit-log' ? <AuditLogPage /> : null}
         {section.path === '/api-keys' ? <ApiKeysPage caller={caller} /> : null}
         {section.path === '/events' ? <EventsPage /> : null}
       </main>

@@ -22,6 +22,8 @@ type Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": typeof types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": typeof types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": typeof types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ConsoleAuditLogDocument,
+    "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n": typeof types.ConsoleVerifyAuditChainDocument,
     "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleDeliveriesDocument,
     "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": typeof types.ConsoleDeliveryUpdatedDocument,
     "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": typeof types.ConsoleDeliveryDocument,
@@ -60,6 +62,8 @@ const documents: Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ConsoleAuditLogDocument,
+    "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n": types.ConsoleVerifyAuditChainDocument,
     "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": types.ConsoleDeliveriesDocument,
     "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": types.ConsoleDeliveryUpdatedDocument,
     "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": types.ConsoleDeliveryDocument,
@@ -119,6 +123,14 @@ export function graphql(source: "mutation ConsoleCreateLink($role: ApiKeyRole!, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }"): typeof import('./graphql').ConsoleRevokeLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): typeof import('./graphql').ConsoleAuditLogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n"): typeof import('./graphql').ConsoleVerifyAuditChainDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -37,6 +37,30 @@ export type AttemptOutcome =
   | 'FAILED'
   | 'SUCCEEDED';
 
+export type AuditDirection =
+  | 'INBOUND'
+  | 'OUTBOUND';
+
+export type AuditFilter = {
+  /** An inbound (ind_...) or outbound (dlv_...) delivery. */
+  deliveryId?: string | null | undefined;
+  direction?: AuditDirection | null | undefined;
+  eventType?: string | null | undefined;
+  /** Entries that occurred at or after this time. */
+  occurredAfter?: string | null | undefined;
+  /** Entries that occurred before this time. */
+  occurredBefore?: string | null | undefined;
+  outcome?: string | null | undefined;
+  subscriptionId?: string | null | undefined;
+  triggerId?: string | null | undefined;
+};
+
+/** A point of a workspace's audit chain: a row's seq and hash. */
+export type AuditHeadInput = {
+  hash: string;
+  seq: unknown;
+};
+
 /** SPEC §5 mTLS. `required: false` is the same as no requirement (pins are refused with it). */
 export type ClientCertificateRequirementInput = {
   /** 64 hex digits, any case, colons optional; stored as 64 lower-case digits. */
@@ -219,6 +243,17 @@ export type UpdateTriggerInput = {
   toleranceSeconds?: number | null | undefined;
 };
 
+/**
+ * What to verify: rows from the first at or after `from` to the last at or before `to` (absent: from
+ * the oldest kept row to the chain's head), and a head kept from an earlier verification, which the
+ * chain must still hold (the newest rows removed and the head rewritten show there).
+ */
+export type VerifyAuditChainInput = {
+  expectedHead?: AuditHeadInput | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
 export type ConsoleMeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -265,6 +300,21 @@ export type ConsoleRevokeLinkMutationVariables = Exact<{
 
 
 export type ConsoleRevokeLinkMutation = { revokeConsoleLink: { id: string, revokedAt: string } };
+
+export type ConsoleAuditLogQueryVariables = Exact<{
+  filter?: AuditFilter | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleAuditLogQuery = { auditLog: { edges: Array<{ node: { id: string, seq: unknown, direction: AuditDirection, triggerId: string | null, subscriptionId: string | null, deliveryId: string | null, eventType: string | null, occurredAt: string, durationMs: number | null, attempt: number | null, statusCode: number | null, outcome: string, errorClass: string | null, sourceIp: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ConsoleVerifyAuditChainMutationVariables = Exact<{
+  input: VerifyAuditChainInput;
+}>;
+
+
+export type ConsoleVerifyAuditChainMutation = { verifyAuditChain: { ok: boolean, checked: number, reason: string | null, head: { seq: unknown, hash: string, occurredAt: string } | null, firstBrokenEntry: { id: string, seq: unknown, occurredAt: string } | null } };
 
 export type ConsoleDeliveriesQueryVariables = Exact<{
   filter?: DeliveryFilter | null | undefined;
@@ -582,6 +632,53 @@ export const ConsoleRevokeLinkDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRevokeLinkMutation, ConsoleRevokeLinkMutationVariables>;
+export const ConsoleAuditLogDocument = new TypedDocumentString(`
+    query ConsoleAuditLog($filter: AuditFilter, $after: String) {
+  auditLog(filter: $filter, first: 50, after: $after) {
+    edges {
+      node {
+        id
+        seq
+        direction
+        triggerId
+        subscriptionId
+        deliveryId
+        eventType
+        occurredAt
+        durationMs
+        attempt
+        statusCode
+        outcome
+        errorClass
+        sourceIp
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditLogQuery, ConsoleAuditLogQueryVariables>;
+export const ConsoleVerifyAuditChainDocument = new TypedDocumentString(`
+    mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {
+  verifyAuditChain(input: $input) {
+    ok
+    checked
+    reason
+    head {
+      seq
+      hash
+      occurredAt
+    }
+    firstBrokenEntry {
+      id
+      seq
+      occurredAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleVerifyAuditChainMutation, ConsoleVerifyAuditChainMutationVariables>;
 export const ConsoleDeliveriesDocument = new TypedDocumentString(`
     query ConsoleDeliveries($filter: DeliveryFilter) {
   deliveries(filter: $filter, first: 50) {
