@@ -283,7 +283,7 @@ describe('the console in Chromium', () => {
 
     // The gateway's LISTEN connection dies: what was created meanwhile is never announced; the
     // gateway ends the stream when it listens again, and the page reloads its rows.
-    const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [LISTEN_APPLICATION_NAME]);
+    const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [LISTEN_APPLICATION_NAME]);
     assert.equal(rowCount, 1);
     const missed = [await publish(), await publish()];
     await admin.locator('[role="status"][aria-label="Live updates"]', { hasText: /reconnected at .*rows reloaded/ }).waitFor({ timeout: 20_000 });

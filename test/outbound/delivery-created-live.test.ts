@@ -106,7 +106,7 @@ describe('deliveryUpdated on creation', () => {
     const live = await openLiveSocket(svc.url, svc.adminKey, `subscription { deliveryUpdated(filter: {subscriptionId: "${sub}"}) { delivery { id } } }`);
     try {
       await untilLive([live], () => gqlOk(svc.url, svc.adminKey, TEST_EVENT, { s: sub }));
-      const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [LISTEN_APPLICATION_NAME]);
+      const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [LISTEN_APPLICATION_NAME]);
       assert.equal(rowCount, 1);
       await within(live.until(() => live.errors.length > 0), 15_000, 'the stream\'s error');
       assert.match(JSON.stringify(live.errors[0]), /live updates were interrupted .*reload, then subscribe again/);
