@@ -8,9 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { LISTEN_APPLICATION_NAME } from '../src/platform/realtime.ts';
 import { signStandardWebhooks } from '../src/signing/schemes.ts';
 import { type Receiver, startReceiver } from '../test/support/receiver.ts';
 import { gqlOk, startTestService, type TestService } from '../test/support/service.ts';
+import { until } from '../test/support/wait.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../docs/console/', import.meta.url));
@@ -39,7 +41,11 @@ describe('the console in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     // A port known before start, so the links and trigger URLs the gateway makes (PUBLIC_URL) are the ones it serves.
     const port = await freePort();
-    svc = await startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    svc = await startTestService({
+      PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true',
+      // Retries soon enough for a failed attempt's retry to be watched arriving.
+      DELIVERY_RETRY_SCHEDULE: '1s,1s,1s,1s',
+    });
     receiver = await startReceiver();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
   });
@@ -77,18 +83,18 @@ describe('the console in Chromium', () => {
   let triggerUrl = '';
   let triggerSecret = '';
 
-  it('signs in by link, shows the workspace name and the six pages, and takes the token out of the address bar', async () => {
+  it('signs in by link on the overview, shows the workspace name and the seven pages, and takes the token out of the address bar', async () => {
     admin = await newPage();
     await admin.goto(await link('ADMIN'));
-    await admin.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await admin.getByRole('heading', { name: 'Overview' }).waitFor();
     assert.equal(new URL(admin.url()).hash, '');
     assert.match(await admin.getByLabel('Workspace').innerText(), /default/);
     const nav = admin.getByRole('navigation', { name: 'Pages' });
-    for (const name of ['Triggers', 'Subscriptions', 'Deliveries', 'Audit log', 'API keys', 'Events']) {
+    for (const name of ['Overview', 'Triggers', 'Subscriptions', 'Deliveries', 'Audit log', 'API keys', 'Events']) {
       assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, name);
     }
     await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
-    await admin.getByText('will appear here in the next console release').waitFor();
+    await admin.getByRole('heading', { name: 'Deliveries' }).waitFor();
     await nav.getByRole('link', { name: 'Triggers', exact: true }).click();
     await shot(admin, 'triggers-empty');
   });
@@ -150,10 +156,24 @@ describe('the console in Chromium', () => {
       if (shown) break;
       assert.ok(n < 10, 'no request arrived over graphql-ws');
     }
+    // A refused request arrives live too, with its refusal code and reason.
+    const refused = await fetch(triggerUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' }, body });
+    assert.equal(refused.status, 401);
+    const refusedRow = admin.locator('tr[data-request]', { has: admin.locator('[data-status="REFUSED"]') });
+    await refusedRow.first().waitFor();
+    assert.match(await refusedRow.first().innerText(), /[A-Z_]{4,}/);
     await shot(admin, 'trigger-detail');
     await admin.setViewportSize({ width: 390, height: 900 });
     await shot(admin, 'trigger-detail-phone');
     await admin.setViewportSize({ width: 1280, height: 900 });
+    // A request's page: mapped inputs, its session, and the events that followed.
+    await admin.locator('tr[data-request]', { has: admin.locator('[data-status="ACCEPTED"]') }).first().getByRole('link').click();
+    await admin.getByRole('heading', { name: /^Request ind_/ }).waitFor();
+    await admin.getByText('"number": 42').waitFor();
+    await admin.getByRole('table', { name: 'Events of the session' }).getByText('session.created').waitFor();
+    await shot(admin, 'inbound-request');
+    await admin.getByRole('link', { name: '← github-pr' }).click();
+    await admin.getByLabel('Request body').waitFor();
   });
 
   it('runs a dry run showing each check, and rotates the secret showing the new one and the old one\'s expiry', async () => {
@@ -215,6 +235,141 @@ describe('the console in Chromium', () => {
     receiver.respond(() => ({ status: 200, body: 'ok' }));
   });
 
+  it('shows deliveries live: new rows, a 500 then a 200 changing a row in place, Redeliver, and recovery after the LISTEN connection is killed', async () => {
+    const { createWebhookSubscription: { subscription } } = await gqlOk(svc.url, svc.adminKey,
+      'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id url } } }',
+      { i: { url: `${receiver.url}/live`, events: ['import.*'] } });
+    const { createApiKey: { key: publisher } } = await gqlOk(svc.url, svc.adminKey, 'mutation { createApiKey(input: {name: "live", role: PUBLISHER}) { key } }');
+    let answer: 200 | 500 | 'odd-fails' = 200;
+    receiver.respond((req) => {
+      const { type, data } = JSON.parse(req.body) as { type: string; data: { itemsImported?: number } };
+      const status = type !== 'import.completed' ? 200 : answer === 'odd-fails' ? ((data.itemsImported ?? 0) % 2 === 1 ? 500 : 200) : answer;
+      return { status, body: status === 200 ? 'ok' : 'receiver down' };
+    });
+    let n = 0;
+    const publish = async () => {
+      n += 1;
+      const { publishEvent } = await gqlOk(svc.url, publisher, 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id } } }',
+        { i: { type: 'import.completed', data: { importId: `imp-${n}`, source: 'browser', itemsImported: n, itemsFailed: 0 } } });
+      const { deliveries } = await gqlOk(svc.url, svc.adminKey, 'query($e: ID!, $s: ID!) { deliveries(filter: {eventId: $e, subscriptionId: $s}) { edges { node { id } } } }',
+        { e: publishEvent.event.id, s: subscription.id });
+      return deliveries.edges[0].node.id as string;
+    };
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Deliveries', exact: true }).click();
+    await admin.getByLabel('Subscription', { exact: true }).selectOption(subscription.id);
+    const liveState = admin.getByRole('status', { name: 'Live updates' });
+    await admin.locator('[role="status"][aria-label="Live updates"]', { hasText: /^Live$/ }).waitFor();
+    // Set on this document: still there at the end means nothing reloaded or navigated.
+    await admin.evaluate(() => Object.assign(globalThis, { liveMarker: 'unchanged' }));
+    const row = (id: string) => admin.locator(`tr[data-delivery="${id}"]`);
+    // The subscription starts a moment after the socket is up (no acknowledgement says when):
+    // events are published until one's row appears, a bounded number of times.
+    const arrived = async (id: string) => ((await row(id).waitFor({ timeout: 2000 }).then(() => true, () => false)) ? id : undefined);
+    let first: string | undefined;
+    for (let i = 1; !first; i++) {
+      assert.ok(i <= 10, 'no delivery arrived over graphql-ws');
+      first = await arrived(await publish());
+    }
+    await row(first).locator('[data-status="SUCCEEDED"]').waitFor();
+    answer = 500;
+    const retried = await publish();
+    await row(retried).locator('[data-status="PENDING"]').waitFor();
+    await row(retried).getByRole('cell', { name: '1', exact: true }).waitFor();
+    await shot(admin, 'deliveries-live');
+    answer = 200;
+    await row(retried).locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await row(retried).getByRole('cell', { name: '2', exact: true }).waitFor();
+    assert.equal(await admin.evaluate(() => (globalThis as { liveMarker?: string }).liveMarker), 'unchanged');
+
+    // The gateway's LISTEN connection dies: what was created meanwhile is never announced; the
+    // gateway ends the stream when it listens again, and the page reloads its rows.
+    const { rowCount } = await svc.services.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [LISTEN_APPLICATION_NAME]);
+    assert.equal(rowCount, 1);
+    const missed = [await publish(), await publish()];
+    await admin.locator('[role="status"][aria-label="Live updates"]', { hasText: /reconnected at .*rows reloaded/ }).waitFor({ timeout: 20_000 });
+    assert.match(await liveState.innerText(), /^Live/);
+    for (const id of missed) await row(id).locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    assert.equal(await admin.evaluate(() => (globalThis as { liveMarker?: string }).liveMarker), 'unchanged');
+    await shot(admin, 'deliveries');
+
+    // A delivery's page: the attempts (the 500's body as text), Redeliver, the new attempt live.
+    await row(retried).getByRole('link', { name: retried }).click();
+    await admin.getByRole('heading', { name: `Delivery ${retried}` }).waitFor();
+    await admin.locator('tr[data-attempt="2"]').waitFor();
+    assert.match(await admin.locator('tr[data-attempt="1"]').innerText(), /500[\s\S]*receiver down/);
+    await admin.getByRole('button', { name: 'Redeliver' }).click();
+    await admin.locator('tr[data-attempt="3"]').locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await shot(admin, 'delivery-detail');
+
+    // A burst, every other event failing until its retries run out: the charts draw it, and
+    // Replay since queues the FAILED ones again.
+    answer = 'odd-fails';
+    const burst = await Promise.all(Array.from({ length: 12 }, () => publish()));
+    const failedCount = async () => (await gqlOk(svc.url, svc.adminKey, 'query($s: ID!) { deliveries(first: 100, filter: {subscriptionId: $s, status: FAILED}) { edges { node { id } } } }',
+      { s: subscription.id })).deliveries.edges.length as number;
+    const settled = async () => (await gqlOk(svc.url, svc.adminKey, 'query($s: ID!) { deliveries(first: 100, filter: {subscriptionId: $s, status: PENDING}) { edges { node { id } } } }',
+      { s: subscription.id })).deliveries.edges.length === 0;
+    await until(settled, 'the burst settled', 30_000);
+    const failed = await failedCount();
+    assert.equal(failed, burst.length / 2);
+    answer = 200;
+    await admin.getByRole('link', { name: subscription.url }).first().click();
+    const bars = admin.getByRole('img', { name: 'Attempts by outcome' });
+    await bars.locator('rect.bar.bad').first().waitFor();
+    assert.ok(await bars.locator('rect.bar.ok').count() > 0);
+    assert.ok(await admin.getByRole('img', { name: 'Attempt latency' }).locator('circle').count() > 0);
+    await admin.getByRole('button', { name: 'Replay', exact: true }).click();
+    await admin.getByText(`${failed} deliveries queued again.`).waitFor();
+    await shot(admin, 'subscription-charts');
+    await admin.getByRole('button', { name: 'Last day' }).click();
+    await admin.getByText(/attempts, per 15 minutes/).waitFor();
+
+    // The overview: the hour's attempts by outcome, the failing subscription, the trigger with a refusal.
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview', exact: true }).click();
+    await admin.getByRole('table', { name: 'Failing subscriptions' }).getByRole('link', { name: subscription.url }).waitFor();
+    await admin.getByRole('table', { name: 'Triggers with refusals' }).getByRole('link', { name: 'github-pr' }).waitFor();
+    assert.match(await admin.locator('.tile.bad').innerText(), /^[1-9]\d*\s+attempts failed/);
+    await shot(admin, 'overview');
+    await admin.getByRole('table', { name: 'Failing subscriptions' }).getByRole('link', { name: subscription.url }).click();
+    await admin.getByRole('heading', { name: subscription.url }).waitFor();
+  });
+
+  it('reads the audit log with filters and keyset paging, verifies the chain keeping its head, and exports NDJSON', async () => {
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Audit log', exact: true }).click();
+    const table = admin.getByRole('table', { name: 'Audit entries' });
+    await table.locator('tr[data-audit]').first().waitFor();
+    // The deliveries and requests above made more than a page of 50 rows: Older shows the next ones.
+    const firstPage = await table.locator('tr[data-audit]').first().getAttribute('data-audit');
+    await admin.getByRole('button', { name: 'Older' }).click();
+    await table.locator(`tr[data-audit="${firstPage}"]`).waitFor({ state: 'detached' });
+    await table.locator('tr[data-audit]').first().waitFor();
+    await admin.getByRole('button', { name: 'Newer' }).click();
+    await table.locator(`tr[data-audit="${firstPage}"]`).waitFor();
+    await admin.getByLabel('Direction', { exact: true }).selectOption('INBOUND');
+    await admin.getByRole('button', { name: 'Apply' }).click();
+    await table.locator('tr[data-audit]', { hasText: 'OUTBOUND' }).first().waitFor({ state: 'detached' });
+    const directions = await table.locator('tr[data-audit] td:nth-child(3)').allInnerTexts();
+    assert.ok(directions.length > 0 && directions.every((d) => d === 'INBOUND'), directions.join());
+
+    await admin.getByRole('button', { name: 'Verify chain' }).click();
+    const result = admin.getByRole('status', { name: 'Verification result' });
+    await result.getByText('Chain intact').waitFor();
+    const head = await admin.getByLabel('Head to keep').innerText();
+    assert.match(head, /^\d+:[0-9a-f]{64}$/);
+    await admin.getByRole('button', { name: 'Keep in this browser' }).click();
+    assert.equal(await admin.getByLabel('Expected head').inputValue(), head);
+    // Verified again holding the kept head: still intact.
+    await admin.getByRole('button', { name: 'Verify chain' }).click();
+    await result.getByText('Chain intact').waitFor();
+    await shot(admin, 'audit-log');
+
+    const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export NDJSON' }).click()]);
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(await download.path(), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; direction: string });
+    assert.ok(lines.length > 0);
+    assert.ok(lines.every((l) => l.id.startsWith('aud_') && l.direction === 'INBOUND'), 'the export carries the applied filter');
+  });
+
   it('lists keys, console sessions and links on API keys, and the catalogue with schemas on Events', async () => {
     await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'API keys', exact: true }).click();
     await admin.getByRole('table', { name: 'API keys and console sessions' }).getByText('console session').first().waitFor();
@@ -229,6 +384,8 @@ describe('the console in Chromium', () => {
     const viewer = await newPage(390);
     const viewerLink = await link('VIEWER');
     await viewer.goto(viewerLink);
+    await viewer.getByRole('heading', { name: 'Overview' }).waitFor();
+    await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
     await viewer.getByRole('heading', { name: 'Triggers' }).waitFor();
     await viewer.getByRole('link', { name: 'github-pr' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New trigger' }).count(), 0);
@@ -249,7 +406,7 @@ describe('the console in Chromium', () => {
     const used = await link('VIEWER');
     const first = await newPage();
     await first.goto(used);
-    await first.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await first.getByRole('heading', { name: 'Overview' }).waitFor();
 
     const again = await newPage();
     await again.goto(used);
@@ -275,7 +432,7 @@ describe('the console in Chromium', () => {
 
     await revoked.getByLabel('API key').fill(svc.adminKey);
     await revoked.getByRole('button', { name: 'Sign in' }).click();
-    await revoked.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await revoked.getByRole('heading', { name: 'Overview' }).waitFor();
   });
 
   it('asks before a link replaces a signed-in session', async () => {
@@ -283,6 +440,7 @@ describe('the console in Chromium', () => {
     await admin.getByRole('heading', { name: 'Replace this session?' }).waitFor();
     await shot(admin, 'replace-session');
     await admin.getByRole('button', { name: 'Stay signed in' }).click();
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
     await admin.getByRole('button', { name: 'New trigger' }).waitFor();
     const liveAdminSessions = async () => (await gqlOk(svc.url, svc.adminKey, '{ apiKeys(first: 100) { edges { node { kind role } } } }'))
       .apiKeys.edges.filter((e: any) => e.node.kind === 'CONSOLE_SESSION' && e.node.role === 'ADMIN').length;
@@ -290,6 +448,8 @@ describe('the console in Chromium', () => {
     await admin.goto(await link('VIEWER'));
     await admin.getByRole('button', { name: 'Use the link' }).click();
     await admin.getByText('VIEWER session').waitFor();
+    await admin.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Triggers', exact: true }).click();
+    await admin.getByRole('link', { name: 'github-pr' }).waitFor();
     assert.equal(await admin.getByRole('button', { name: 'New trigger' }).count(), 0);
     assert.equal(await liveAdminSessions(), before - 1, 'the replaced session was ended');
   });

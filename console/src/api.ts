@@ -43,7 +43,7 @@ export async function request<R, V>(document: TypedDocumentString<R, V>, variabl
   return answer.data;
 }
 
-let live: { client: Client; token: string } | undefined;
+let live: { client: Client; token: string; connected: boolean } | undefined;
 
 /** The graphql-ws client of the current credential, on this page's own origin. */
 export function liveClient(): Client | undefined {
@@ -52,8 +52,11 @@ export function liveClient(): Client | undefined {
   if (live?.token === credential.token) return live.client;
   void live?.client.dispose();
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-  const client = createClient({ url, connectionParams: { authorization: `Bearer ${credential.token}` }, lazy: true, retryAttempts: 3 });
-  live = { client, token: credential.token };
+  const client = createClient({ url, connectionParams: { authorization: `Bearer ${credential.token}` }, lazy: true, retryAttempts: 30 });
+  const state = { client, token: credential.token, connected: false };
+  client.on('connected', () => (state.connected = true));
+  client.on('closed', () => (state.connected = false));
+  live = state;
   return client;
 }
 
@@ -71,4 +74,71 @@ export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: 
     error: () => {},
     complete: () => {},
   });
+}
+
+export type LiveState = 'connecting' | 'live' | 'interrupted';
+
+/**
+ * A live list's subscription that says how it is: `onState('live', true)` after the socket came back
+ * or the gateway ended the stream because updates may have been missed (its database listener
+ * reconnected), so the page reloads what it shows; then it subscribes again.
+ */
+export function watch<R, V>(document: TypedDocumentString<R, V>, variables: V, onData: (data: R) => void, onState: (state: LiveState, resumed: boolean) => void): () => void {
+  const client = liveClient();
+  if (!client) return () => {};
+  let stopped = false;
+  let up = false;
+  let connections = 0;
+  let unsubscribe = () => {};
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const interrupted = () => {
+    if (stopped || !up) return;
+    up = false;
+    onState('interrupted', false);
+  };
+  const start = () => {
+    unsubscribe = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
+      next: (r) => {
+        if (!up && !stopped) {
+          up = true;
+          onState('live', false);
+        }
+        if (r.data) onData(r.data as R);
+      },
+      error: () => {
+        interrupted();
+        retry = setTimeout(resume, 500);
+      },
+      complete: () => {},
+    });
+  };
+  const resume = () => {
+    retry = undefined;
+    if (stopped) return;
+    start();
+    up = true;
+    onState('live', true);
+  };
+  const offs = [
+    client.on('connected', () => {
+      connections += 1;
+      if (stopped || up) return;
+      up = true;
+      onState('live', connections > 1);
+    }),
+    client.on('closed', interrupted),
+  ];
+  // The socket may already be up, kept by the list this one replaces: then no 'connected' comes.
+  if (live?.client === client && live.connected) {
+    up = true;
+    connections = 1;
+    onState('live', false);
+  } else onState('connecting', false);
+  start();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    unsubscribe();
+    offs.forEach((off) => off());
+  };
 }

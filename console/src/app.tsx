@@ -1,11 +1,14 @@
-// Sign-in and the shell (SPEC §13): a pasted key or a one-time link, the workspace's name, the six
+// Sign-in and the shell (SPEC §13): a pasted key or a one-time link, the workspace's name, the seven
 // pages. A link never silently replaces a signed-in session: the console asks first.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { closeLive, request } from './api.ts';
 import { graphql } from './gql/gql.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
+import { DeliveriesPage } from './pages/deliveries.tsx';
 import { EventsPage } from './pages/events.tsx';
-import { LaterPage } from './pages/later.tsx';
+import { InboundRequest } from './pages/inbound-request.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { AuditLogPage } from './pages/audit-log.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
 import { TriggersPage } from './pages/triggers.tsx';
 import { Link, ErrorText } from './ui.tsx';
@@ -160,6 +163,7 @@ function SignIn({ reason, onKey }: { reason: string | undefined; onKey: (key: st
 }
 
 const PAGES = [
+  { path: '/overview', name: 'Overview' },
   { path: '/triggers', name: 'Triggers' },
   { path: '/subscriptions', name: 'Subscriptions' },
   { path: '/deliveries', name: 'Deliveries' },
@@ -172,6 +176,7 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
   const path = usePath();
   const section = PAGES.find((p) => path === p.path || path.startsWith(`${p.path}/`)) ?? PAGES[0];
   const rest = path.startsWith(section.path) ? path.slice(section.path.length) : '';
+  const requestId = /^\/requests\/(ind_\w+)/.exec(rest)?.[1];
   useEffect(() => {
     document.title = `${section.name} · ${caller.workspace.name} · webhook gateway`;
   }, [section.name, caller.workspace.name]);
@@ -189,10 +194,12 @@ function Shell({ caller, onSignOut }: { caller: Caller; onSignOut: () => void })
         ))}
       </nav>
       <main>
-        {section.path === '/triggers' ? <TriggersPage caller={caller} rest={rest} /> : null}
+        {section.path === '/overview' ? <OverviewPage /> : null}
+        {section.path === '/triggers' && requestId ? <InboundRequest id={requestId} /> : null}
+        {section.path === '/triggers' && !requestId ? <TriggersPage caller={caller} rest={rest} /> : null}
         {section.path === '/subscriptions' ? <SubscriptionsPage caller={caller} rest={rest} /> : null}
-        {section.path === '/deliveries' ? <LaterPage title="Deliveries" what="A live table of outbound deliveries, their attempts, redeliver and replay" api="deliveries, delivery(id:), redeliver, replayEvents and the deliveryUpdated subscription" /> : null}
-        {section.path === '/audit-log' ? <LaterPage title="Audit log" what="The audit log with filters, paging, chain verification and NDJSON export" api="auditLog, verifyAuditChain and GET /v1/audit/export" /> : null}
+        {section.path === '/deliveries' ? <DeliveriesPage caller={caller} rest={rest} /> : null}
+        {section.path === '/audit-log' ? <AuditLogPage /> : null}
         {section.path === '/api-keys' ? <ApiKeysPage caller={caller} /> : null}
         {section.path === '/events' ? <EventsPage /> : null}
       </main>

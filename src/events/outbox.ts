@@ -12,6 +12,7 @@ import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
 import { newId } from '../platform/ids.ts';
 import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, queueDeliveries } from './delivery-queue.ts';
 import { inTransaction } from '../platform/jobs/in-transaction.ts';
+import { CHANNEL } from '../platform/realtime.ts';
 import { type SubscriptionFilterSource, loadSubscriptionFilters, takesEventType } from './subscription-filters.ts';
 
 export interface PublishInput {
@@ -147,9 +148,25 @@ export function eventsCte(first: number): string {
        SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
        FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
        WHERE s.filter IS NULL OR (ev.id, s.id, s.filter) IN (SELECT * FROM unnest(${p(7)}::text[], ${p(8)}::text[], ${p(9)}::text[]))
-       RETURNING id, event_id, subscription_id
+       RETURNING id, event_id, subscription_id, workspace_id
      )`;
 }
+
+/** Delivery ids per creation message: 200 ids of 30 characters stay well under NOTIFY's 8000 bytes. */
+export const CREATED_IDS_PER_MESSAGE = 200;
+
+/**
+ * A select-list expression for a statement holding eventsCte(): tells live subscribers
+ * (deliveryUpdated) of the deliveries `fan` created, one delivery.updated message per workspace and
+ * CREATED_IDS_PER_MESSAGE ids, sent when the transaction commits. Folded into the fan-out's own
+ * statement, so creation costs the hot paths no statement and a commit one NOTIFY, not one per
+ * delivery.
+ */
+export const FAN_NOTIFY = `(SELECT count(pg_notify('${CHANNEL}', json_build_object('topic', 'delivery.updated', 'workspaceId', n.workspace_id,
+     'data', json_build_object('deliveryIds', n.ids, 'at', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint))::text))
+   FROM (SELECT workspace_id, json_agg(id ORDER BY id) AS ids
+         FROM (SELECT id, workspace_id, (row_number() OVER (PARTITION BY workspace_id ORDER BY id) - 1) / ${CREATED_IDS_PER_MESSAGE} AS chunk FROM fan) c
+         GROUP BY workspace_id, chunk) n)`;
 
 export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unknown[] => [
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
@@ -189,7 +206,7 @@ export async function insertPlanned(client: pg.PoolClient, jobs: PgBoss, plan: P
   if (plan.events.length === 0) return [];
   const { rows: [out] } = await client.query<{ fan: FanRow[] }>({
     name: 'events-insert',
-    text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan FROM fan`,
+    text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`,
   }, eventsParams(plan));
   return finishEvents(client, jobs, plan, out!.fan);
 }

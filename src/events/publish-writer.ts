@@ -6,13 +6,13 @@ import type { PgBoss } from 'pg-boss';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { DomainError } from '../platform/errors.ts';
-import { type FanRow, type PlannedEvents, type PublishedEvent, eventsCte, eventsParams, fannedOutJobs } from './outbox.ts';
+import { FAN_NOTIFY, type FanRow, type PlannedEvents, type PublishedEvent, eventsCte, eventsParams, fannedOutJobs } from './outbox.ts';
 import { applySessionEvent } from './session-events.ts';
 
 /** One event, planned (validated, envelope fixed, filters evaluated) before it is queued. */
 export type PlannedEvent = PlannedEvents;
 
-const INSERT = `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan FROM fan`;
+const INSERT = `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`;
 
 // Publishes sharing a new idempotency key, here or on another replica, wait for each other on
 // these locks, so the later ones find the first one's event instead of failing on the unique key.

@@ -6,7 +6,9 @@
 // field asked for twice costs twice. A connection's `edges` (or `nodes`) count once per item of the
 // page: `first` as written, the argument's default when absent, the largest page (100) when it comes
 // from a variable (whatever its default, the client may send 100). Other lists (attempts, secrets,
-// the catalogue) are short by construction and count once. Each fragment's cost is computed once per page size and reused at
+// the catalogue) are short by construction and count once. Fields that read much more than a row
+// add their FIELD_COSTS (deliveryStats: a week of rollups; a session's events: a query per
+// session). Each fragment's cost is computed once per page size and reused at
 // every spread, so the rule stays linear in the size of the document.
 import {
   GraphQLError, Kind, getNamedType, isInterfaceType, isObjectType,
@@ -14,6 +16,9 @@ import {
   type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { MAX_PAGE_SIZE } from './pagination.ts';
+
+/** What a field (Type.field) costs on top of its 1, for fields that read much, or a query each. */
+export const FIELD_COSTS: Readonly<Record<string, number>> = { 'Query.deliveryStats': 100, 'Query.deliveryOverview': 100, 'Session.events': 20 };
 
 export function costLimit(max: number): ValidationRule {
   return (context: ValidationContext) => {
@@ -58,7 +63,7 @@ class DocumentCost {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        total += 1;
+        total += 1 + (FIELD_COSTS[`${type?.name}.${selection.name.value}`] ?? 0);
         if (!selection.selectionSet) continue;
         const field = fieldOf(type, selection.name.value);
         const childType = field ? getNamedType(field.type) : undefined;

@@ -10,7 +10,7 @@ import { agentRunJob } from '../agent/agent-run-job.ts';
 import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
-import { EVENTS_CTE_PARAMS, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
+import { EVENTS_CTE_PARAMS, FAN_NOTIFY, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import { newId } from '../platform/ids.ts';
 import type { Message } from '../platform/realtime.ts';
@@ -170,7 +170,7 @@ const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
 const recordStatement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)}),
   deliveries AS (${insertRows('inbound_delivery', DELIVERY_COLUMNS, 1)}),
   ${eventsCte(EVENTS_AT)}${optimistic ? `, mem AS (${remember(MEMORY_AT)} RETURNING 1)` : ''}
-  SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'}`;
+  SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'}, ${FAN_NOTIFY} AS notified`;
 const RECORD = recordStatement(false);
 const RECORD_OPTIMISTIC = recordStatement(true);
 const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;

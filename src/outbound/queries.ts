@@ -84,8 +84,10 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
   && (!filter?.status || delivery.status === filter.status) && (!filter?.eventType || eventType === filter.eventType);
 
 /**
- * The deliveryUpdated stream of the caller's workspace, filtered: each message's delivery (and the
- * attempt it names) read once, however many subscriptions the message reaches (lookupOnce).
+ * The deliveryUpdated stream of the caller's workspace, filtered: each message's deliveries (and the
+ * attempt it names) read once, in one query, however many subscriptions the message reaches
+ * (lookupOnce). A creation message names all the deliveries of one commit. A lost LISTEN connection
+ * ends the stream with an error once it is back (LiveGap): a dashboard reloads, then subscribes again.
  */
 export function watchDeliveries(
   services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, { filter }: { filter?: DeliveryFilter | null },
@@ -93,15 +95,20 @@ export function watchDeliveries(
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');
   const { db } = services;
-  return services.realtime.stream<DeliveryUpdatedMessage, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
-    const found = await lookupOnce(msg, 'delivery', () =>
-      db.outboundDelivery.findFirst({ where: { id: msg.deliveryId, workspaceId }, include: { event: { select: { type: true } } } }));
-    if (!found) return undefined;
-    const { event, ...delivery } = found;
-    if (!matches(filter, delivery, event.type)) return undefined;
-    const attempt = msg.attempt
-      ? await lookupOnce(msg, 'attempt', () => db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number: msg.attempt } }))
-      : null;
-    return { deliveryUpdated: { delivery, attempt, recordedAt: new Date(msg.at) } };
-  });
+  return services.realtime.streamEach<DeliveryUpdatedMessage, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
+    const ids = 'deliveryIds' in msg ? msg.deliveryIds : [msg.deliveryId];
+    const found = await lookupOnce(msg, 'deliveries', () =>
+      db.outboundDelivery.findMany({ where: { id: { in: ids }, workspaceId }, include: { event: { select: { type: true } } }, orderBy: { id: 'asc' } }));
+    const recordedAt = new Date(msg.at);
+    const out: Array<{ deliveryUpdated: DeliveryUpdateRecord }> = [];
+    for (const { event, ...delivery } of found) {
+      if (!matches(filter, delivery, event.type)) continue;
+      const number = 'attempt' in msg ? msg.attempt : undefined;
+      const attempt = number
+        ? await lookupOnce(msg, 'attempt', () => db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number } }))
+        : null;
+      out.push({ deliveryUpdated: { delivery, attempt, recordedAt } });
+    }
+    return out;
+  }, { gaps: true });
 }

@@ -22,6 +22,13 @@ export interface Message {
 /** Messages one subscription may have waiting; past it, the subscription ends with this error. */
 export const MAX_QUEUED_PER_SUBSCRIBER = 1000;
 
+/** Ends a stream opened with `gaps: true` when the LISTEN connection was lost and is back. */
+export class LiveGap extends Error {
+  constructor() {
+    super('live updates were interrupted (the gateway reconnected to the database); updates may have been missed: reload, then subscribe again');
+  }
+}
+
 export class SubscriberOverflow extends Error {
   constructor() {
     super(`more than ${MAX_QUEUED_PER_SUBSCRIBER} live updates arrived faster than this subscription could process them; subscribe again`);
@@ -196,11 +203,16 @@ export class Realtime {
    * is called, at once, even while a next() waits. At most MAX_QUEUED_PER_SUBSCRIBER messages wait
    * for the consumer; past that it ends with SubscriberOverflow rather than buffer without bound.
    */
-  subscribe<T>(topic: Topic, workspaceId: string, signal: AbortSignal): AsyncIterableIterator<T> {
+  subscribe<T>(topic: Topic, workspaceId: string, signal: AbortSignal, opts: { gaps?: boolean } = {}): AsyncIterableIterator<T> {
     const name = `${topic}:${workspaceId}`;
     const local = this.#local;
     const queue: T[] = [];
     let overflow = false;
+    let gap = false;
+    const stopGaps = opts.gaps ? this.onReconnect(() => {
+      gap = true;
+      wake?.();
+    }) : undefined;
     let ended = false;
     let wake: (() => void) | undefined;
     const listener = (data: T) => {
@@ -214,6 +226,7 @@ export class Realtime {
       queue.length = 0;
       local.off(name, listener);
       this.#count(topic, -1);
+      stopGaps?.();
       signal.removeEventListener('abort', end);
       wake?.();
     };
@@ -230,6 +243,10 @@ export class Realtime {
           if (overflow) {
             end();
             throw new SubscriberOverflow();
+          }
+          if (gap) {
+            end();
+            throw new LiveGap();
           }
           if (queue.length > 0) return { value: queue.shift()!, done: false };
           await new Promise<void>((resolve) => (wake = resolve));
@@ -251,19 +268,34 @@ export class Realtime {
    * value to send by `map` (undefined skips it). Ends, and stops listening, when the client leaves.
    */
   stream<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R | undefined> | R | undefined): AsyncIterableIterator<R> {
+    return this.streamEach<T, R>(topic, workspaceId, async (message) => {
+      const value = await map(message);
+      return value === undefined ? [] : [value];
+    });
+  }
+
+  /**
+   * stream() for messages that each carry any number of values (a commit's new deliveries). With
+   * `gaps`, a lost LISTEN connection ends the stream with LiveGap once it is back, so a live view
+   * knows to reload what it missed instead of silently lacking it.
+   */
+  streamEach<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R[]>, opts: { gaps?: boolean } = {}): AsyncIterableIterator<R> {
     const abort = new AbortController();
-    const source = this.subscribe<T>(topic, workspaceId, abort.signal);
+    const source = this.subscribe<T>(topic, workspaceId, abort.signal, opts);
+    const ready: R[] = [];
     return {
       async next(): Promise<IteratorResult<R>> {
-        for (;;) {
+        while (ready.length === 0) {
+          if (abort.signal.aborted) return { value: undefined, done: true };
           const item = await source.next();
           if (item.done) return { value: undefined, done: true };
-          const value = await map(item.value);
-          if (value !== undefined) return { value, done: false };
+          ready.push(...(await map(item.value)));
         }
+        return { value: ready.shift()!, done: false };
       },
       async return(): Promise<IteratorResult<R>> {
         abort.abort();
+        ready.length = 0;
         return { value: undefined, done: true };
       },
       [Symbol.asyncIterator]() {

@@ -14,6 +14,8 @@ export interface RemovedRows {
   events: number;
   inboundDeliveries: number;
   sessions: number;
+  /** The charts' per-minute rollups (delivery_stat_minute). */
+  deliveryStats: number;
   /** Statements run, each removing at most RETENTION_BATCH_SIZE rows of one table. */
   batches: number;
   /** The most rows one statement removed (attempts not counted). */
@@ -22,7 +24,7 @@ export interface RemovedRows {
   finished: boolean;
 }
 
-type Kind = 'outboundDeliveries' | 'events' | 'inboundDeliveries' | 'sessions';
+type Kind = 'outboundDeliveries' | 'events' | 'inboundDeliveries' | 'sessions' | 'deliveryStats';
 
 // $1 workspace, $2 cutoff, $3 batch size. Order matters: deliveries go first (their attempts with
 // them), so an old event is removed once none of its deliveries is left; an event keeps a delivery
@@ -66,6 +68,15 @@ const BATCHES: Array<{ kind: Kind; sql: string }> = [
         LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
       SELECT count(*)::int AS removed FROM d`,
   },
+  {
+    // The charts read a week at most; the attempt recorder may hold the current minute's rows.
+    kind: 'deliveryStats',
+    sql: `WITH d AS (DELETE FROM delivery_stat_minute WHERE ctid IN (
+        SELECT ctid FROM delivery_stat_minute
+        WHERE workspace_id = $1 AND minute < $2
+        LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
+      SELECT count(*)::int AS removed FROM d`,
+  },
 ];
 
 export interface RetentionBudget {
@@ -81,7 +92,7 @@ export async function removeExpiredRows(services: Pick<Services, 'pool' | 'owner
   // SPEC §9: retention is the owner's work; a worker without the owner's connection (DATABASE_URL
   // alone while another role owns the tables) removes through its own, which may delete these rows.
   const pool = services.ownerPool ?? services.pool;
-  const removed: RemovedRows = { outboundDeliveries: 0, attempts: 0, events: 0, inboundDeliveries: 0, sessions: 0, batches: 0, largestBatch: 0, finished: true };
+  const removed: RemovedRows = { outboundDeliveries: 0, attempts: 0, events: 0, inboundDeliveries: 0, sessions: 0, deliveryStats: 0, batches: 0, largestBatch: 0, finished: true };
   const deadline = performance.now() + (budget.maxMs ?? Infinity);
   const overBudget = () => removed.batches >= (budget.maxBatches ?? Infinity) || performance.now() >= deadline;
   // In a new order each run: a workspace with a backlog longer than one run's budget cannot keep
@@ -113,6 +124,7 @@ async function runBatch(pool: pg.Pool, sql: string, params: unknown[], removed: 
 
 const TABLES: Record<Exclude<keyof RemovedRows, 'batches' | 'largestBatch' | 'finished'>, string> = {
   outboundDeliveries: 'outbound_delivery', attempts: 'delivery_attempt', events: 'event', inboundDeliveries: 'inbound_delivery', sessions: 'session',
+  deliveryStats: 'delivery_stat_minute',
 };
 
 /** Runs every 5 minutes for at most 4, one at a time: a backlog is worked off over several runs. */

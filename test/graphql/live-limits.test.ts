@@ -86,16 +86,20 @@ describe('graphql-ws socket limits', () => {
     const probe = 'dlv_0000000000livelimits0000a';
     const measured = 'dlv_0000000000livelimits0000b';
     const updated = (deliveryId: string) =>
-      db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ topic: 'delivery.updated', workspaceId: svc.workspaceId, data: { deliveryId } })]);
+      db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ topic: 'delivery.updated', workspaceId: svc.workspaceId, data: { deliveryId, at: Date.now() } })]);
+    // What the fan-out sends for a commit's new deliveries: all their ids in one message.
+    const created = (deliveryIds: string[]) =>
+      db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ topic: 'delivery.updated', workspaceId: svc.workspaceId, data: { deliveryIds, at: Date.now() } })]);
 
     // Every read of outbound_delivery this process makes, counted on the real Prisma client.
     const delegate = svc.services.db.outboundDelivery;
-    const findFirst = delegate.findFirst;
+    const findMany = delegate.findMany;
     const reads: string[] = [];
-    delegate.findFirst = ((...args: Parameters<typeof findFirst>) => {
-      reads.push(String(args[0]?.where?.id));
-      return findFirst.apply(delegate, args);
-    }) as typeof findFirst;
+    delegate.findMany = ((...args: Parameters<typeof findMany>) => {
+      const id = args[0]?.where?.id;
+      reads.push(typeof id === 'object' && id && 'in' in id ? (id.in as string[]).join(',') : String(id));
+      return findMany.apply(delegate, args);
+    }) as typeof findMany;
     const client = wsClient(svc.url, svc.adminKey);
     try {
       const received = Array.from({ length: 20 }, () => new Set<string>());
@@ -126,8 +130,15 @@ describe('graphql-ws socket limits', () => {
       await updated(measured);
       assert.ok(await holds(() => received.every((got) => got.has(measured)), WAIT_MS), 'the update reached every subscription');
       assert.deepEqual(reads.filter((id) => id === measured), [measured], 'one read of the delivery for the 20 subscriptions');
+
+      // A creation message of two deliveries: one query for both, for all 20 subscriptions.
+      for (const got of received) got.clear();
+      reads.length = 0;
+      await created([probe, measured]);
+      assert.ok(await holds(() => received.every((got) => got.has(probe) && got.has(measured)), WAIT_MS), 'both reached every subscription');
+      assert.deepEqual(reads, [`${probe},${measured}`], 'one read of both deliveries for the 20 subscriptions');
     } finally {
-      delegate.findFirst = findFirst;
+      delegate.findMany = findMany;
       await client.dispose();
     }
   });

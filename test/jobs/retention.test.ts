@@ -112,6 +112,18 @@ describe('retention (SPEC §14)', () => {
     assert.deepEqual({ outboundDeliveries, attempts, events, inboundDeliveries, sessions }, { outboundDeliveries: 4, attempts: 8, events: 4, inboundDeliveries: 3, sessions: 3 });
   });
 
+  it('removes the charts\' per-minute rollups past the workspace retention, keeping newer ones', async () => {
+    const row = (sub: string, daysAgo: number) => pool.query(
+      `INSERT INTO delivery_stat_minute (subscription_id, minute, outcome, workspace_id, attempts, duration_ms_sum, latency)
+       VALUES ($1, date_trunc('minute', now() - make_interval(days => $2)), 'SUCCEEDED', $3, 1, 5, '{1,0,0,0,0,0,0,0,0,0,0,0,0}')`, [sub, daysAgo, svc.workspaceId]);
+    await row('sub_0000000000retentionstats01', 31);
+    await row('sub_0000000000retentionstats02', 29);
+    const removed = await removeExpiredRows(svc.services);
+    assert.equal(removed.deliveryStats, 1);
+    const { rows } = await pool.query('SELECT subscription_id FROM delivery_stat_minute WHERE subscription_id LIKE $1', ['%retentionstats%']);
+    assert.deepEqual(rows.map((r) => r.subscription_id), ['sub_0000000000retentionstats02']);
+  });
+
   it('never removes before the replay window, even for a setting saved under a shorter one; replay memory is left alone', async () => {
     const w = await createWorkspace(svc.services.db, 'old-setting');
     // Saved when the replay window was 5 days; the window is 10 days now.

@@ -155,6 +155,8 @@ export interface LiveSocket<T = any> {
   closed: Promise<{ code: number; reason: string }>;
   /** Every `next` payload received, in order. */
   received: T[];
+  /** The errors that ended the subscription (graphql-ws `error`: GraphQL errors, or a close event). */
+  errors: unknown[];
   /** Resolves when `received` satisfies `test` (checked on each message). */
   until: (test: (received: T[]) => boolean) => Promise<void>;
 }
@@ -168,6 +170,7 @@ export async function openLiveSocket<T = any>(url: string, key: string, query: s
   let onClosed!: (e: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   const received: T[] = [];
+  const errors: unknown[] = [];
   const waiters = new Set<() => void>();
   const client = wsClient(url, key, {
     on: {
@@ -181,7 +184,7 @@ export async function openLiveSocket<T = any>(url: string, key: string, query: s
   });
   client.subscribe<T>({ query }, {
     next: (r) => { received.push(r as T); for (const w of waiters) w(); },
-    error: () => {},
+    error: (e) => { errors.push(e); for (const w of waiters) w(); },
     complete: () => {},
   });
   await ready;
@@ -190,7 +193,7 @@ export async function openLiveSocket<T = any>(url: string, key: string, query: s
     waiters.add(check);
     check();
   });
-  return { client, socket: () => socket!, closed, received, until };
+  return { client, socket: () => socket!, closed, received, errors, until };
 }
 
 /**

@@ -22,7 +22,16 @@ type Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": typeof types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": typeof types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": typeof types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ConsoleAuditLogDocument,
+    "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n": typeof types.ConsoleVerifyAuditChainDocument,
+    "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleDeliveriesDocument,
+    "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": typeof types.ConsoleDeliveryUpdatedDocument,
+    "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": typeof types.ConsoleDeliveryDocument,
+    "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": typeof types.ConsoleRedeliverDocument,
+    "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": typeof types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": typeof types.ConsoleEventCatalogDocument,
+    "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n": typeof types.ConsoleInboundRequestDocument,
+    "\n  query ConsoleOverview($since: DateTime!) {\n    deliveryOverview(since: $since) { subscriptionId succeeded failed subscription { id url status statusReason } }\n    webhookSubscriptions(first: 100) { edges { node { id url status statusReason } } }\n    inboundDeliveries(filter: { outcome: REFUSED, receivedAfter: $since }, first: 100) {\n      edges { node { id refusalCode receivedAt trigger { id name } } }\n    }\n  }\n": typeof types.ConsoleOverviewDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": typeof types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": typeof types.ConsoleSubscriptionDocument,
     "query ConsoleEventTypes { eventCatalog { type description } }": typeof types.ConsoleEventTypesDocument,
@@ -32,6 +41,7 @@ type Documents = {
     "mutation ConsoleDisableSubscription($id: ID!) { disableWebhookSubscription(input: { id: $id }) { subscription { id status } } }": typeof types.ConsoleDisableSubscriptionDocument,
     "mutation ConsoleDeleteSubscription($id: ID!) { deleteWebhookSubscription(input: { id: $id }) { deletedSubscriptionId } }": typeof types.ConsoleDeleteSubscriptionDocument,
     "\n  mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {\n    rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateSubscriptionSecretDocument,
+    "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n": typeof types.ConsoleReplayEventsDocument,
     "mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }": typeof types.ConsoleSendTestEventDocument,
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": typeof types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": typeof types.ConsoleTestTriggerDocument,
@@ -41,8 +51,8 @@ type Documents = {
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": typeof types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": typeof types.ConsoleDeleteTriggerDocument,
     "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateTriggerSecretDocument,
-    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n": typeof types.ConsoleTriggerRequestsDocument,
-    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n": typeof types.ConsoleInboundReceivedDocument,
+    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": typeof types.ConsoleTriggerRequestsDocument,
+    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": typeof types.ConsoleInboundReceivedDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleMe {\n    me { role workspace { id name } apiKey { id kind expiresAt } }\n  }\n": types.ConsoleMeDocument,
@@ -52,7 +62,16 @@ const documents: Documents = {
     "mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }": types.ConsoleRevokeApiKeyDocument,
     "mutation ConsoleCreateLink($role: ApiKeyRole!, $ttl: Int!) { createConsoleLink(input: { role: $role, ttlMinutes: $ttl }) { id url expiresAt } }": types.ConsoleCreateLinkDocument,
     "mutation ConsoleRevokeLink($id: ID!) { revokeConsoleLink(input: { id: $id }) { id revokedAt } }": types.ConsoleRevokeLinkDocument,
+    "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ConsoleAuditLogDocument,
+    "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n": types.ConsoleVerifyAuditChainDocument,
+    "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n": types.ConsoleDeliveriesDocument,
+    "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n": types.ConsoleDeliveryUpdatedDocument,
+    "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n": types.ConsoleDeliveryDocument,
+    "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }": types.ConsoleRedeliverDocument,
+    "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n": types.ConsoleDeliveryStatsDocument,
     "query ConsoleEventCatalog { eventCatalog { type description schema } }": types.ConsoleEventCatalogDocument,
+    "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n": types.ConsoleInboundRequestDocument,
+    "\n  query ConsoleOverview($since: DateTime!) {\n    deliveryOverview(since: $since) { subscriptionId succeeded failed subscription { id url status statusReason } }\n    webhookSubscriptions(first: 100) { edges { node { id url status statusReason } } }\n    inboundDeliveries(filter: { outcome: REFUSED, receivedAfter: $since }, first: 100) {\n      edges { node { id refusalCode receivedAt trigger { id name } } }\n    }\n  }\n": types.ConsoleOverviewDocument,
     "\n  query ConsoleSubscriptions { webhookSubscriptions(first: 100) { edges { node { id url events status statusReason lastSuccessAt } } } }\n": types.ConsoleSubscriptionsDocument,
     "\n  query ConsoleSubscription($id: ID!) {\n    webhookSubscription(id: $id) {\n      id url description events filter rateLimitPerSecond maxConcurrency timeoutMs status statusReason disabledAt lastSuccessAt createdAt\n      headers { name value secret }\n      secrets { id createdAt expiresAt current }\n    }\n    eventCatalog { type }\n  }\n": types.ConsoleSubscriptionDocument,
     "query ConsoleEventTypes { eventCatalog { type description } }": types.ConsoleEventTypesDocument,
@@ -62,6 +81,7 @@ const documents: Documents = {
     "mutation ConsoleDisableSubscription($id: ID!) { disableWebhookSubscription(input: { id: $id }) { subscription { id status } } }": types.ConsoleDisableSubscriptionDocument,
     "mutation ConsoleDeleteSubscription($id: ID!) { deleteWebhookSubscription(input: { id: $id }) { deletedSubscriptionId } }": types.ConsoleDeleteSubscriptionDocument,
     "\n  mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {\n    rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateSubscriptionSecretDocument,
+    "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n": types.ConsoleReplayEventsDocument,
     "mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }": types.ConsoleSendTestEventDocument,
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": types.ConsoleTestTriggerDocument,
@@ -71,8 +91,8 @@ const documents: Documents = {
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": types.ConsoleDeleteTriggerDocument,
     "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateTriggerSecretDocument,
-    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n": types.ConsoleTriggerRequestsDocument,
-    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n": types.ConsoleInboundReceivedDocument,
+    "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": types.ConsoleTriggerRequestsDocument,
+    "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": types.ConsoleInboundReceivedDocument,
 };
 
 /**
@@ -106,7 +126,43 @@ export function graphql(source: "mutation ConsoleRevokeLink($id: ID!) { revokeCo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ConsoleAuditLog($filter: AuditFilter, $after: String) {\n    auditLog(filter: $filter, first: 50, after: $after) {\n      edges { node { id seq direction triggerId subscriptionId deliveryId eventType occurredAt durationMs attempt statusCode outcome errorClass sourceIp } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): typeof import('./graphql').ConsoleAuditLogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {\n    verifyAuditChain(input: $input) { ok checked reason head { seq hash occurredAt } firstBrokenEntry { id seq occurredAt } }\n  }\n"): typeof import('./graphql').ConsoleVerifyAuditChainDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDeliveries($filter: DeliveryFilter) {\n    deliveries(filter: $filter, first: 50) { edges { node { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } } } }\n    webhookSubscriptions(first: 100) { edges { node { id url } } }\n    eventCatalog { type }\n  }\n"): typeof import('./graphql').ConsoleDeliveriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {\n    deliveryUpdated(filter: $filter) {\n      recordedAt\n      delivery { id status attemptCount createdAt lastAttemptAt nextAttemptAt event { id type } subscription { id url } }\n      attempt { number }\n    }\n  }\n"): typeof import('./graphql').ConsoleDeliveryUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDelivery($id: ID!) {\n    delivery(id: $id) {\n      id status attemptCount createdAt lastAttemptAt nextAttemptAt\n      event { id type body }\n      subscription { id url }\n      attempts { number startedAt durationMs outcome statusCode errorClass errorReason responseBody }\n    }\n  }\n"): typeof import('./graphql').ConsoleDeliveryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ConsoleRedeliver($id: ID!) { redeliver(input: { deliveryId: $id }) { delivery { id status } } }"): typeof import('./graphql').ConsoleRedeliverDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {\n    deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) { bucket points { start succeeded failed p50Ms p95Ms } }\n  }\n"): typeof import('./graphql').ConsoleDeliveryStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query ConsoleEventCatalog { eventCatalog { type description schema } }"): typeof import('./graphql').ConsoleEventCatalogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleInboundRequest($id: ID!) {\n    node(id: $id) {\n      ... on InboundDelivery {\n        id receivedAt outcome statusCode refusalCode refusalReason messageId sourceIp contentType payloadBytes payloadSha256 mappedInputs\n        trigger { id name }\n        session { id agent status inputs output error createdAt startedAt finishedAt events { id type timestamp } }\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleInboundRequestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleOverview($since: DateTime!) {\n    deliveryOverview(since: $since) { subscriptionId succeeded failed subscription { id url status statusReason } }\n    webhookSubscriptions(first: 100) { edges { node { id url status statusReason } } }\n    inboundDeliveries(filter: { outcome: REFUSED, receivedAfter: $since }, first: 100) {\n      edges { node { id refusalCode receivedAt trigger { id name } } }\n    }\n  }\n"): typeof import('./graphql').ConsoleOverviewDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -146,6 +202,10 @@ export function graphql(source: "\n  mutation ConsoleRotateSubscriptionSecret($i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }\n"): typeof import('./graphql').ConsoleReplayEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }"): typeof import('./graphql').ConsoleSendTestEventDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -182,11 +242,11 @@ export function graphql(source: "\n  mutation ConsoleRotateTriggerSecret($id: ID
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerRequestsDocument;
+export function graphql(source: "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerRequestsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }\n  }\n"): typeof import('./graphql').ConsoleInboundReceivedDocument;
+export function graphql(source: "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n"): typeof import('./graphql').ConsoleInboundReceivedDocument;
 
 
 export function graphql(source: string) {

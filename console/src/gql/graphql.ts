@@ -37,6 +37,30 @@ export type AttemptOutcome =
   | 'FAILED'
   | 'SUCCEEDED';
 
+export type AuditDirection =
+  | 'INBOUND'
+  | 'OUTBOUND';
+
+export type AuditFilter = {
+  /** An inbound (ind_...) or outbound (dlv_...) delivery. */
+  deliveryId?: string | null | undefined;
+  direction?: AuditDirection | null | undefined;
+  eventType?: string | null | undefined;
+  /** Entries that occurred at or after this time. */
+  occurredAfter?: string | null | undefined;
+  /** Entries that occurred before this time. */
+  occurredBefore?: string | null | undefined;
+  outcome?: string | null | undefined;
+  subscriptionId?: string | null | undefined;
+  triggerId?: string | null | undefined;
+};
+
+/** A point of a workspace's audit chain: a row's seq and hash. */
+export type AuditHeadInput = {
+  hash: string;
+  seq: unknown;
+};
+
 /** SPEC §5 mTLS. `required: false` is the same as no requirement (pins are refused with it). */
 export type ClientCertificateRequirementInput = {
   /** 64 hex digits, any case, colons optional; stored as 64 lower-case digits. */
@@ -91,6 +115,19 @@ export type CreateWebhookSubscriptionInput = {
   url: string;
 };
 
+export type DeliveryFilter = {
+  eventId?: string | null | undefined;
+  eventType?: string | null | undefined;
+  status?: DeliveryStatus | null | undefined;
+  subscriptionId?: string | null | undefined;
+};
+
+export type DeliveryStatsBucket =
+  | 'FIFTEEN_MINUTES'
+  | 'FIVE_MINUTES'
+  | 'HOUR'
+  | 'MINUTE';
+
 export type DeliveryStatus =
   /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
   | 'CANCELLED'
@@ -143,6 +180,13 @@ export type OAuth2ClientCredentialsInput = {
   /** Passes the same target checks as the subscription's URL. */
   tokenUrl: string;
 };
+
+export type SessionStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 export type SignatureEncoding =
   | 'BASE64'
@@ -199,6 +243,17 @@ export type UpdateTriggerInput = {
   toleranceSeconds?: number | null | undefined;
 };
 
+/**
+ * What to verify: rows from the first at or after `from` to the last at or before `to` (absent: from
+ * the oldest kept row to the chain's head), and a head kept from an earlier verification, which the
+ * chain must still hold (the newest rows removed and the head rewritten show there).
+ */
+export type VerifyAuditChainInput = {
+  expectedHead?: AuditHeadInput | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
 export type ConsoleMeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -246,10 +301,79 @@ export type ConsoleRevokeLinkMutationVariables = Exact<{
 
 export type ConsoleRevokeLinkMutation = { revokeConsoleLink: { id: string, revokedAt: string } };
 
+export type ConsoleAuditLogQueryVariables = Exact<{
+  filter?: AuditFilter | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleAuditLogQuery = { auditLog: { edges: Array<{ node: { id: string, seq: unknown, direction: AuditDirection, triggerId: string | null, subscriptionId: string | null, deliveryId: string | null, eventType: string | null, occurredAt: string, durationMs: number | null, attempt: number | null, statusCode: number | null, outcome: string, errorClass: string | null, sourceIp: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ConsoleVerifyAuditChainMutationVariables = Exact<{
+  input: VerifyAuditChainInput;
+}>;
+
+
+export type ConsoleVerifyAuditChainMutation = { verifyAuditChain: { ok: boolean, checked: number, reason: string | null, head: { seq: unknown, hash: string, occurredAt: string } | null, firstBrokenEntry: { id: string, seq: unknown, occurredAt: string } | null } };
+
+export type ConsoleDeliveriesQueryVariables = Exact<{
+  filter?: DeliveryFilter | null | undefined;
+}>;
+
+
+export type ConsoleDeliveriesQuery = { deliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string }, subscription: { id: string, url: string } | null } }> }, webhookSubscriptions: { edges: Array<{ node: { id: string, url: string } }> }, eventCatalog: Array<{ type: string }> };
+
+export type ConsoleDeliveryUpdatedSubscriptionVariables = Exact<{
+  filter?: DeliveryFilter | null | undefined;
+}>;
+
+
+export type ConsoleDeliveryUpdatedSubscription = { deliveryUpdated: { recordedAt: string, delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string }, subscription: { id: string, url: string } | null }, attempt: { number: number } | null } };
+
+export type ConsoleDeliveryQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleDeliveryQuery = { delivery: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, lastAttemptAt: string | null, nextAttemptAt: string | null, event: { id: string, type: string, body: string }, subscription: { id: string, url: string } | null, attempts: Array<{ number: number, startedAt: string, durationMs: number, outcome: AttemptOutcome, statusCode: number | null, errorClass: string | null, errorReason: string | null, responseBody: string | null }> } | null };
+
+export type ConsoleRedeliverMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleRedeliverMutation = { redeliver: { delivery: { id: string, status: DeliveryStatus } } };
+
+export type ConsoleDeliveryStatsQueryVariables = Exact<{
+  id: string;
+  since: string;
+  bucket: DeliveryStatsBucket;
+}>;
+
+
+export type ConsoleDeliveryStatsQuery = { deliveryStats: { bucket: DeliveryStatsBucket, points: Array<{ start: string, succeeded: number, failed: number, p50Ms: number | null, p95Ms: number | null }> } };
+
 export type ConsoleEventCatalogQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ConsoleEventCatalogQuery = { eventCatalog: Array<{ type: string, description: string, schema: unknown }> };
+
+export type ConsoleInboundRequestQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleInboundRequestQuery = { node:
+    | { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, messageId: string | null, sourceIp: string | null, contentType: string | null, payloadBytes: number, payloadSha256: string, mappedInputs: unknown, trigger: { id: string, name: string } | null, session: { id: string, agent: string, status: SessionStatus, inputs: unknown, output: unknown, error: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, events: Array<{ id: string, type: string, timestamp: string }> } | null }
+    | Record<PropertyKey, never>
+   | null };
+
+export type ConsoleOverviewQueryVariables = Exact<{
+  since: string;
+}>;
+
+
+export type ConsoleOverviewQuery = { deliveryOverview: Array<{ subscriptionId: string, succeeded: number, failed: number, subscription: { id: string, url: string, status: SubscriptionStatus, statusReason: string | null } | null }>, webhookSubscriptions: { edges: Array<{ node: { id: string, url: string, status: SubscriptionStatus, statusReason: string | null } }> }, inboundDeliveries: { edges: Array<{ node: { id: string, refusalCode: string | null, receivedAt: string, trigger: { id: string, name: string } | null } }> } };
 
 export type ConsoleSubscriptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -310,6 +434,14 @@ export type ConsoleRotateSubscriptionSecretMutationVariables = Exact<{
 
 
 export type ConsoleRotateSubscriptionSecretMutation = { rotateWebhookSubscriptionSecret: { secret: string, previousSecretExpiresAt: string | null } };
+
+export type ConsoleReplayEventsMutationVariables = Exact<{
+  id: string;
+  since: string;
+}>;
+
+
+export type ConsoleReplayEventsMutation = { replayEvents: { replayed: number, subscription: { id: string, status: SubscriptionStatus } } };
 
 export type ConsoleSendTestEventMutationVariables = Exact<{
   id: string;
@@ -379,14 +511,14 @@ export type ConsoleTriggerRequestsQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleTriggerRequestsQuery = { inboundDeliveries: { edges: Array<{ node: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null } }> } };
+export type ConsoleTriggerRequestsQuery = { inboundDeliveries: { edges: Array<{ node: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null, messageId: string | null, mappedInputs: unknown } }> } };
 
 export type ConsoleInboundReceivedSubscriptionVariables = Exact<{
   id?: string | null | undefined;
 }>;
 
 
-export type ConsoleInboundReceivedSubscription = { inboundReceived: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null } };
+export type ConsoleInboundReceivedSubscription = { inboundReceived: { id: string, receivedAt: string, outcome: InboundOutcome, statusCode: number, refusalCode: string | null, refusalReason: string | null, sourceIp: string | null, messageId: string | null, mappedInputs: unknown } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -500,6 +632,169 @@ export const ConsoleRevokeLinkDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRevokeLinkMutation, ConsoleRevokeLinkMutationVariables>;
+export const ConsoleAuditLogDocument = new TypedDocumentString(`
+    query ConsoleAuditLog($filter: AuditFilter, $after: String) {
+  auditLog(filter: $filter, first: 50, after: $after) {
+    edges {
+      node {
+        id
+        seq
+        direction
+        triggerId
+        subscriptionId
+        deliveryId
+        eventType
+        occurredAt
+        durationMs
+        attempt
+        statusCode
+        outcome
+        errorClass
+        sourceIp
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditLogQuery, ConsoleAuditLogQueryVariables>;
+export const ConsoleVerifyAuditChainDocument = new TypedDocumentString(`
+    mutation ConsoleVerifyAuditChain($input: VerifyAuditChainInput!) {
+  verifyAuditChain(input: $input) {
+    ok
+    checked
+    reason
+    head {
+      seq
+      hash
+      occurredAt
+    }
+    firstBrokenEntry {
+      id
+      seq
+      occurredAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleVerifyAuditChainMutation, ConsoleVerifyAuditChainMutationVariables>;
+export const ConsoleDeliveriesDocument = new TypedDocumentString(`
+    query ConsoleDeliveries($filter: DeliveryFilter) {
+  deliveries(filter: $filter, first: 50) {
+    edges {
+      node {
+        id
+        status
+        attemptCount
+        createdAt
+        lastAttemptAt
+        nextAttemptAt
+        event {
+          id
+          type
+        }
+        subscription {
+          id
+          url
+        }
+      }
+    }
+  }
+  webhookSubscriptions(first: 100) {
+    edges {
+      node {
+        id
+        url
+      }
+    }
+  }
+  eventCatalog {
+    type
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveriesQuery, ConsoleDeliveriesQueryVariables>;
+export const ConsoleDeliveryUpdatedDocument = new TypedDocumentString(`
+    subscription ConsoleDeliveryUpdated($filter: DeliveryFilter) {
+  deliveryUpdated(filter: $filter) {
+    recordedAt
+    delivery {
+      id
+      status
+      attemptCount
+      createdAt
+      lastAttemptAt
+      nextAttemptAt
+      event {
+        id
+        type
+      }
+      subscription {
+        id
+        url
+      }
+    }
+    attempt {
+      number
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryUpdatedSubscription, ConsoleDeliveryUpdatedSubscriptionVariables>;
+export const ConsoleDeliveryDocument = new TypedDocumentString(`
+    query ConsoleDelivery($id: ID!) {
+  delivery(id: $id) {
+    id
+    status
+    attemptCount
+    createdAt
+    lastAttemptAt
+    nextAttemptAt
+    event {
+      id
+      type
+      body
+    }
+    subscription {
+      id
+      url
+    }
+    attempts {
+      number
+      startedAt
+      durationMs
+      outcome
+      statusCode
+      errorClass
+      errorReason
+      responseBody
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryQuery, ConsoleDeliveryQueryVariables>;
+export const ConsoleRedeliverDocument = new TypedDocumentString(`
+    mutation ConsoleRedeliver($id: ID!) {
+  redeliver(input: {deliveryId: $id}) {
+    delivery {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRedeliverMutation, ConsoleRedeliverMutationVariables>;
+export const ConsoleDeliveryStatsDocument = new TypedDocumentString(`
+    query ConsoleDeliveryStats($id: ID!, $since: DateTime!, $bucket: DeliveryStatsBucket!) {
+  deliveryStats(subscriptionId: $id, since: $since, bucket: $bucket) {
+    bucket
+    points {
+      start
+      succeeded
+      failed
+      p50Ms
+      p95Ms
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeliveryStatsQuery, ConsoleDeliveryStatsQueryVariables>;
 export const ConsoleEventCatalogDocument = new TypedDocumentString(`
     query ConsoleEventCatalog {
   eventCatalog {
@@ -509,6 +804,84 @@ export const ConsoleEventCatalogDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleEventCatalogQuery, ConsoleEventCatalogQueryVariables>;
+export const ConsoleInboundRequestDocument = new TypedDocumentString(`
+    query ConsoleInboundRequest($id: ID!) {
+  node(id: $id) {
+    ... on InboundDelivery {
+      id
+      receivedAt
+      outcome
+      statusCode
+      refusalCode
+      refusalReason
+      messageId
+      sourceIp
+      contentType
+      payloadBytes
+      payloadSha256
+      mappedInputs
+      trigger {
+        id
+        name
+      }
+      session {
+        id
+        agent
+        status
+        inputs
+        output
+        error
+        createdAt
+        startedAt
+        finishedAt
+        events {
+          id
+          type
+          timestamp
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleInboundRequestQuery, ConsoleInboundRequestQueryVariables>;
+export const ConsoleOverviewDocument = new TypedDocumentString(`
+    query ConsoleOverview($since: DateTime!) {
+  deliveryOverview(since: $since) {
+    subscriptionId
+    succeeded
+    failed
+    subscription {
+      id
+      url
+      status
+      statusReason
+    }
+  }
+  webhookSubscriptions(first: 100) {
+    edges {
+      node {
+        id
+        url
+        status
+        statusReason
+      }
+    }
+  }
+  inboundDeliveries(filter: {outcome: REFUSED, receivedAfter: $since}, first: 100) {
+    edges {
+      node {
+        id
+        refusalCode
+        receivedAt
+        trigger {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleOverviewQuery, ConsoleOverviewQueryVariables>;
 export const ConsoleSubscriptionsDocument = new TypedDocumentString(`
     query ConsoleSubscriptions {
   webhookSubscriptions(first: 100) {
@@ -626,6 +999,17 @@ export const ConsoleRotateSubscriptionSecretDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleRotateSubscriptionSecretMutation, ConsoleRotateSubscriptionSecretMutationVariables>;
+export const ConsoleReplayEventsDocument = new TypedDocumentString(`
+    mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) {
+  replayEvents(input: {subscriptionId: $id, since: $since}) {
+    replayed
+    subscription {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleReplayEventsMutation, ConsoleReplayEventsMutationVariables>;
 export const ConsoleSendTestEventDocument = new TypedDocumentString(`
     mutation ConsoleSendTestEvent($id: ID!, $type: String!) {
   sendTestEvent(input: {subscriptionId: $id, type: $type}) {
@@ -776,6 +1160,8 @@ export const ConsoleTriggerRequestsDocument = new TypedDocumentString(`
         refusalCode
         refusalReason
         sourceIp
+        messageId
+        mappedInputs
       }
     }
   }
@@ -791,6 +1177,8 @@ export const ConsoleInboundReceivedDocument = new TypedDocumentString(`
     refusalCode
     refusalReason
     sourceIp
+    messageId
+    mappedInputs
   }
 }
     `) as unknown as TypedDocumentString<ConsoleInboundReceivedSubscription, ConsoleInboundReceivedSubscriptionVariables>;

@@ -7,6 +7,7 @@ import type { Caller } from '../app.tsx';
 import { graphql } from '../gql/gql.ts';
 import type { ConsoleSubscriptionQuery } from '../gql/graphql.ts';
 import { navigate } from '../router.ts';
+import { DeliveryCharts } from './delivery-charts.tsx';
 import { Checkbox, ConfirmButton, ErrorText, Field, Link, Select, ShownOnce, fieldError, formError, useLoad, when } from '../ui.tsx';
 
 const SubscriptionsQuery = graphql(`
@@ -36,6 +37,9 @@ const Rotate = graphql(`
   mutation ConsoleRotateSubscriptionSecret($id: ID!, $overlapHours: Int!) {
     rotateWebhookSubscriptionSecret(input: { subscriptionId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }
   }
+`);
+const Replay = graphql(`
+  mutation ConsoleReplayEvents($id: ID!, $since: DateTime!) { replayEvents(input: { subscriptionId: $id, since: $since }) { replayed subscription { id status } } }
 `);
 const SendTest = graphql(`mutation ConsoleSendTestEvent($id: ID!, $type: String!) { sendTestEvent(input: { subscriptionId: $id, type: $type }) { delivery { id } } }`);
 const DeliveryQuery = graphql(`
@@ -198,8 +202,11 @@ function SubscriptionDetail({ id, caller }: { id: string; caller: Caller }) {
         <dt>Limits</dt><dd>{s.rateLimitPerSecond ?? '∞'} per second, {s.maxConcurrency ?? '∞'} at once, timeout {s.timeoutMs} ms</dd>
         <dt>Last success</dt><dd>{when(s.lastSuccessAt)}</dd>
       </dl>
+      <p><Link to={`/deliveries?subscription=${s.id}`}>Deliveries of this subscription →</Link></p>
+      <DeliveryCharts subscriptionId={s.id} />
       <SubscriptionSecrets subscription={s} caller={caller} onRotated={reload} />
       {caller.canManage ? <TestEvent id={s.id} types={data.eventCatalog.map((t) => t.type)} /> : null}
+      {caller.canManage ? <ReplaySince id={s.id} /> : null}
     </section>
   );
 }
@@ -266,6 +273,37 @@ function TestEvent({ id, types }: { id: string; types: string[] }) {
           ))}
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/** A local datetime-local value for `date` (the input shows the browser's time zone). */
+const localInput = (date: Date) => new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+
+/** Replay since: the FAILED and CANCELLED deliveries of events since a chosen time, queued again. */
+function ReplaySince({ id }: { id: string }) {
+  const [since, setSince] = useState(localInput(new Date(Date.now() - 3_600_000)));
+  const [result, setResult] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setResult(undefined);
+    setError(undefined);
+    request(Replay, { id, since: new Date(since).toISOString() }).then(
+      (r) => setResult(`${r.replayEvents.replayed} ${r.replayEvents.replayed === 1 ? 'delivery' : 'deliveries'} queued again.`),
+      setError,
+    );
+  };
+  return (
+    <section aria-labelledby="replay-title">
+      <h2 id="replay-title">Replay since</h2>
+      <p className="hint">Sends again this subscription's FAILED and CANCELLED deliveries of events since the time below (same webhook-id: receivers dedupe). The subscription must be ACTIVE.</p>
+      <form onSubmit={submit} className="inline-form">
+        <Field label="Since (your time zone)" type="datetime-local" value={since} onChange={setSince} error={fieldError(error, 'since')} />
+        <button type="submit">Replay</button>
+      </form>
+      <ErrorText error={formError(error, ['since'])} />
+      {result ? <p role="status">{result}</p> : null}
     </section>
   );
 }

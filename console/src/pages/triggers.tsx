@@ -2,6 +2,7 @@
 // a trigger's page with edit, enable/disable, delete, rotate secret, the dry run and live requests.
 import { useEffect, useState } from 'react';
 import { request, subscribe } from '../api.ts';
+import { StatusBadge } from './deliveries.tsx';
 import type { Caller } from '../app.tsx';
 import { graphql } from '../gql/gql.ts';
 import type { ConsoleTriggerQuery } from '../gql/graphql.ts';
@@ -43,13 +44,13 @@ const RotateTriggerSecret = graphql(`
 const RecentRequests = graphql(`
   query ConsoleTriggerRequests($id: ID!) {
     inboundDeliveries(filter: { triggerId: $id }, first: 20) {
-      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp } }
+      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }
     }
   }
 `);
 const LiveRequests = graphql(`
   subscription ConsoleInboundReceived($id: ID) {
-    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp }
+    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }
   }
 `);
 
@@ -259,7 +260,10 @@ function Secrets({ trigger, caller, onRotated }: { trigger: Trigger; caller: Cal
   );
 }
 
-type Request = { id: string; receivedAt: string; outcome: string; statusCode: number; refusalCode?: string | null; refusalReason?: string | null; sourceIp?: string | null };
+type Request = {
+  id: string; receivedAt: string; outcome: string; statusCode: number; refusalCode?: string | null; refusalReason?: string | null; sourceIp?: string | null;
+  messageId?: string | null; mappedInputs?: unknown;
+};
 
 /** The trigger's latest requests, and new ones as they arrive (graphql-ws inboundReceived). */
 function Requests({ triggerId }: { triggerId: string }) {
@@ -278,12 +282,15 @@ function Requests({ triggerId }: { triggerId: string }) {
       <h2 id="requests-title">Requests</h2>
       {rows.length === 0 ? <p>No request received yet; new ones appear here as they arrive.</p> : (
         <table aria-label="Requests">
-          <thead><tr><th>Received</th><th>Outcome</th><th>Status</th><th>Reason</th><th>Source</th></tr></thead>
+          <thead><tr><th>Received</th><th>Outcome</th><th>Status</th><th>Refusal</th><th>Message id</th><th>Mapped inputs</th><th>Source</th></tr></thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{when(r.receivedAt)}</td><td>{r.outcome}</td><td>{r.statusCode}</td>
-                <td>{r.refusalCode ? `${r.refusalCode}: ${r.refusalReason ?? ''}` : ''}</td><td>{r.sourceIp ?? ''}</td>
+              <tr key={r.id} data-request={r.id}>
+                <td><Link to={`/triggers/requests/${r.id}`}>{when(r.receivedAt)}</Link></td><td><StatusBadge status={r.outcome} /></td><td>{r.statusCode}</td>
+                <td>{r.refusalCode ? <><code>{r.refusalCode}</code> {r.refusalReason ?? ''}</> : ''}</td>
+                <td>{r.messageId ? <code>{r.messageId}</code> : ''}</td>
+                <td>{r.mappedInputs === null || r.mappedInputs === undefined ? '' : <code className="inputs">{JSON.stringify(r.mappedInputs)}</code>}</td>
+                <td>{r.sourceIp ?? ''}</td>
               </tr>
             ))}
           </tbody>

@@ -371,6 +371,37 @@ export type DeliveryFilter = {
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type DeliveryStats = {
+  __typename?: 'DeliveryStats';
+  bucket: DeliveryStatsBucket;
+  /** Oldest first. */
+  points: Array<DeliveryStatsPoint>;
+  /** since, rounded down to its bucket: the first point's start. */
+  since: Scalars['DateTime']['output'];
+  subscriptionId: Scalars['ID']['output'];
+};
+
+export type DeliveryStatsBucket =
+  | 'FIFTEEN_MINUTES'
+  | 'FIVE_MINUTES'
+  | 'HOUR'
+  | 'MINUTE';
+
+export type DeliveryStatsPoint = {
+  __typename?: 'DeliveryStatsPoint';
+  /** Attempts that did not (an error status, a timeout, a refused connection...). */
+  failed: Scalars['Int']['output'];
+  /**
+   * Attempt latency (ms) percentiles, interpolated within the duration histogram's buckets (bounds 5,
+   * 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000 ms); null without attempts.
+   */
+  p50Ms?: Maybe<Scalars['Int']['output']>;
+  p95Ms?: Maybe<Scalars['Int']['output']>;
+  start: Scalars['DateTime']['output'];
+  /** Attempts that got a 2xx. */
+  succeeded: Scalars['Int']['output'];
+};
+
 export type DeliveryStatus =
   /** Its subscription was disabled before it succeeded; replayEvents sends it again. */
   | 'CANCELLED'
@@ -798,6 +829,17 @@ export type Query = {
   /** Outbound deliveries, newest first. */
   deliveries: OutboundDeliveryConnection;
   delivery?: Maybe<OutboundDelivery>;
+  /**
+   * Attempts per subscription since `since` (at most 7 days back), from the charts' per-minute
+   * rollups: the console's overview. Subscriptions without attempts in the window are left out.
+   */
+  deliveryOverview: Array<SubscriptionDeliveryCounts>;
+  /**
+   * A subscription's attempts per bucket of time since `since` (at most 7 days back), from per-minute
+   * rollups the delivery worker writes with each batch of attempts: counts by outcome and latency
+   * percentiles. Every bucket from since to now is listed, empty ones included (at most 1500).
+   */
+  deliveryStats: DeliveryStats;
   /** Every event type subscribers can receive, with the JSON Schema of its data. */
   eventCatalog: Array<EventTypeInfo>;
   /** Requests received on triggers, newest first. */
@@ -844,6 +886,18 @@ export type QueryDeliveriesArgs = {
 
 export type QueryDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDeliveryOverviewArgs = {
+  since: Scalars['DateTime']['input'];
+};
+
+
+export type QueryDeliveryStatsArgs = {
+  bucket?: DeliveryStatsBucket;
+  since: Scalars['DateTime']['input'];
+  subscriptionId: Scalars['ID']['input'];
 };
 
 
@@ -980,6 +1034,8 @@ export type Session = Node & {
   archivedAt?: Maybe<Scalars['DateTime']['output']>;
   createdAt: Scalars['DateTime']['output'];
   error?: Maybe<Scalars['JSON']['output']>;
+  /** The events published about this session (session.created, ...finished), oldest first, at most 50. */
+  events: Array<Event>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   inputs: Scalars['JSON']['output'];
@@ -1055,6 +1111,15 @@ export type SubscriptionDeliveryUpdatedArgs = {
 
 export type SubscriptionInboundReceivedArgs = {
   triggerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SubscriptionDeliveryCounts = {
+  __typename?: 'SubscriptionDeliveryCounts';
+  failed: Scalars['Int']['output'];
+  /** Null when it was deleted since. */
+  subscription?: Maybe<WebhookSubscription>;
+  subscriptionId: Scalars['ID']['output'];
+  succeeded: Scalars['Int']['output'];
 };
 
 export type SubscriptionStatus =
@@ -1434,6 +1499,9 @@ export type ResolversTypes = ResolversObject<{
   DeleteWebhookSubscriptionPayload: ResolverTypeWrapper<DeleteWebhookSubscriptionPayload>;
   DeliveryAttempt: ResolverTypeWrapper<DeliveryAttemptRow>;
   DeliveryFilter: DeliveryFilter;
+  DeliveryStats: ResolverTypeWrapper<DeliveryStats>;
+  DeliveryStatsBucket: DeliveryStatsBucket;
+  DeliveryStatsPoint: ResolverTypeWrapper<DeliveryStatsPoint>;
   DeliveryStatus: DeliveryStatus;
   DeliveryUpdate: ResolverTypeWrapper<DeliveryUpdateRecord>;
   DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
@@ -1496,6 +1564,7 @@ export type ResolversTypes = ResolversObject<{
   SigningSecret: ResolverTypeWrapper<SecretInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SubscriptionDeliveryCounts: ResolverTypeWrapper<Omit<SubscriptionDeliveryCounts, 'subscription'> & { subscription?: Maybe<ResolversTypes['WebhookSubscription']> }>;
   SubscriptionStatus: SubscriptionStatus;
   SubscriptionTls: ResolverTypeWrapper<SubscriptionTls>;
   SubscriptionTlsInput: SubscriptionTlsInput;
@@ -1560,6 +1629,8 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteWebhookSubscriptionPayload: DeleteWebhookSubscriptionPayload;
   DeliveryAttempt: DeliveryAttemptRow;
   DeliveryFilter: DeliveryFilter;
+  DeliveryStats: DeliveryStats;
+  DeliveryStatsPoint: DeliveryStatsPoint;
   DeliveryUpdate: DeliveryUpdateRecord;
   DisableWebhookSubscriptionInput: DisableWebhookSubscriptionInput;
   DisableWebhookSubscriptionPayload: Omit<DisableWebhookSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['WebhookSubscription'] };
@@ -1616,6 +1687,7 @@ export type ResolversParentTypes = ResolversObject<{
   SigningSecret: SecretInfo;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SubscriptionDeliveryCounts: Omit<SubscriptionDeliveryCounts, 'subscription'> & { subscription?: Maybe<ResolversParentTypes['WebhookSubscription']> };
   SubscriptionTls: SubscriptionTls;
   SubscriptionTlsInput: SubscriptionTlsInput;
   TestTriggerInput: TestTriggerInput;
@@ -1801,6 +1873,21 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
   statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
+export type DeliveryStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryStats'] = ResolversParentTypes['DeliveryStats']> = ResolversObject<{
+  bucket?: Resolver<ResolversTypes['DeliveryStatsBucket'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['DeliveryStatsPoint']>, ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  subscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type DeliveryStatsPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryStatsPoint'] = ResolversParentTypes['DeliveryStatsPoint']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  p95Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type DeliveryUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryUpdate'] = ResolversParentTypes['DeliveryUpdate']> = ResolversObject<{
   attempt?: Resolver<Maybe<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
   delivery?: Resolver<ResolversTypes['OutboundDelivery'], ParentType, ContextType>;
@@ -1973,6 +2060,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   consoleLinks?: Resolver<ResolversTypes['ConsoleLinkConnection'], ParentType, ContextType, RequireFields<QueryConsoleLinksArgs, 'first' | 'includeInactive'>>;
   deliveries?: Resolver<ResolversTypes['OutboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
   delivery?: Resolver<Maybe<ResolversTypes['OutboundDelivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
+  deliveryOverview?: Resolver<Array<ResolversTypes['SubscriptionDeliveryCounts']>, ParentType, ContextType, RequireFields<QueryDeliveryOverviewArgs, 'since'>>;
+  deliveryStats?: Resolver<ResolversTypes['DeliveryStats'], ParentType, ContextType, RequireFields<QueryDeliveryStatsArgs, 'bucket' | 'since' | 'subscriptionId'>>;
   eventCatalog?: Resolver<Array<ResolversTypes['EventTypeInfo']>, ParentType, ContextType>;
   inboundDeliveries?: Resolver<ResolversTypes['InboundDeliveryConnection'], ParentType, ContextType, RequireFields<QueryInboundDeliveriesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -2027,6 +2116,7 @@ export type SessionResolvers<ContextType = GraphQLContext, ParentType extends Re
   archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inputs?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -2058,6 +2148,13 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   auditAppended?: SubscriptionResolver<ResolversTypes['AuditEntry'], "auditAppended", ParentType, ContextType, Partial<SubscriptionAuditAppendedArgs>>;
   deliveryUpdated?: SubscriptionResolver<ResolversTypes['DeliveryUpdate'], "deliveryUpdated", ParentType, ContextType, Partial<SubscriptionDeliveryUpdatedArgs>>;
   inboundReceived?: SubscriptionResolver<ResolversTypes['InboundDelivery'], "inboundReceived", ParentType, ContextType, Partial<SubscriptionInboundReceivedArgs>>;
+}>;
+
+export type SubscriptionDeliveryCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionDeliveryCounts'] = ResolversParentTypes['SubscriptionDeliveryCounts']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['WebhookSubscription']>, ParentType, ContextType>;
+  subscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionTlsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionTls'] = ResolversParentTypes['SubscriptionTls']> = ResolversObject<{
@@ -2206,6 +2303,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DeleteTriggerPayload?: DeleteTriggerPayloadResolvers<ContextType>;
   DeleteWebhookSubscriptionPayload?: DeleteWebhookSubscriptionPayloadResolvers<ContextType>;
   DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
+  DeliveryStats?: DeliveryStatsResolvers<ContextType>;
+  DeliveryStatsPoint?: DeliveryStatsPointResolvers<ContextType>;
   DeliveryUpdate?: DeliveryUpdateResolvers<ContextType>;
   DisableWebhookSubscriptionPayload?: DisableWebhookSubscriptionPayloadResolvers<ContextType>;
   EnableWebhookSubscriptionPayload?: EnableWebhookSubscriptionPayloadResolvers<ContextType>;
@@ -2242,6 +2341,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SessionEdge?: SessionEdgeResolvers<ContextType>;
   SigningSecret?: SigningSecretResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionDeliveryCounts?: SubscriptionDeliveryCountsResolvers<ContextType>;
   SubscriptionTls?: SubscriptionTlsResolvers<ContextType>;
   TestTriggerPayload?: TestTriggerPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;

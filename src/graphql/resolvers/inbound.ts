@@ -1,3 +1,4 @@
+import { eventsOfSession } from '../../events/queries.ts';
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import type { InboundDelivery as InboundDeliveryRow } from '../../generated/prisma/client.ts';
 import { loadersOf } from '../loaders.ts';
@@ -41,6 +42,7 @@ export const inboundResolvers: Resolvers = {
   },
   Session: {
     trigger: (s, _a, ctx, info) => (s.triggerId ? loadersOf(ctx, info).trigger.load(s.triggerId) : null),
+    events: (s, _a, { services, principal }) => eventsOfSession(services, principal, s),
   },
   Subscription: {
     inboundReceived: {

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../generated/graphql/types.ts';
 import { redeliver, replayEvents, sendTestEvent } from '../../outbound/deliveries.ts';
+import { deliveryOverview, deliveryStats } from '../../outbound/delivery-stats.ts';
 import {
   findDelivery, findSubscription, listDeliveries, listSubscriptions, watchDeliveries,
 } from '../../outbound/queries.ts';
@@ -17,6 +18,8 @@ export const outboundResolvers: Resolvers = {
     deliveries: (_p, { first, after, filter }, { services, principal }) =>
       paged({ first, after }, (page) => listDeliveries(services, principal, { ...page, filter })),
     delivery: (_p, args, { services, principal }) => findDelivery(services, principal, args),
+    deliveryStats: (_p, args, { services, principal }) => deliveryStats(services, principal, args),
+    deliveryOverview: (_p, args, { services, principal }) => deliveryOverview(services, principal, args),
     webhookSubscription: (_p, args, { services, principal }) => findSubscription(services, principal, args),
     webhookSubscriptions: (_p, { first, after }, { services, principal }) =>
       paged({ first, after }, (page) => listSubscriptions(services, principal, page)),
@@ -41,6 +44,9 @@ export const outboundResolvers: Resolvers = {
       return shown && { ...shown, tokenUrl: urlShownTo(principal?.role, shown.tokenUrl) };
     },
     tls: (s) => shownTls(s.tls),
+  },
+  SubscriptionDeliveryCounts: {
+    subscription: (c, _a, ctx, info) => loadersOf(ctx, info).subscription.load(c.subscriptionId),
   },
   OutboundDelivery: {
     event: async (d, _a, ctx, info) => (await loadersOf(ctx, info).event.load(d.eventId))!,
