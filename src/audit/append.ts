@@ -69,6 +69,14 @@ export class AuditChainWriter {
   readonly #keys: ChainKeyring;
   /** Each workspace's head as this process's last append leaves it (committed or still in flight). */
   readonly #heads = new Map<string, ChainHead>();
+  /**
+   * Per workspace, the end of the queue of this process's transactions that append to it. An
+   * append chains on the head the one before left in memory, which only holds if that one commits
+   * first: transactions on different connections (the /hooks writer, attempt recording, pings)
+   * could reach the database in another order, conflict, and retry each other out. So they take
+   * turns; only another replica's appends meet the optimistic check.
+   */
+  readonly #turns = new Map<string, Promise<void>>();
 
   constructor(pool: pg.Pool, keys: ChainKeyring) {
     this.#pool = pool;
@@ -89,15 +97,38 @@ export class AuditChainWriter {
    * reloaded heads when one had moved.
    */
   async retrying<T>(workspaceIds: Iterable<string>, transaction: () => Promise<T>): Promise<T> {
-    const ids = [...new Set(workspaceIds)];
-    for (let attempt = 1; ; attempt++) {
-      await this.prepare(ids);
-      try {
-        return await transaction();
-      } catch (err) {
-        if (!isAuditHeadConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
+    const ids = [...new Set(workspaceIds)].sort();
+    const release = await this.#takeTurns(ids);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await this.prepare(ids);
+        try {
+          return await transaction();
+        } catch (err) {
+          if (!isAuditHeadConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
+        }
       }
+    } finally {
+      release();
     }
+  }
+
+  /** Waits for this process's earlier transactions on these workspaces (taken in sorted order: no deadlock). */
+  async #takeTurns(sortedIds: string[]): Promise<() => void> {
+    const releases: Array<() => void> = [];
+    for (const id of sortedIds) {
+      const before = this.#turns.get(id);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => (done = resolve));
+      const tail = before ? before.then(() => mine) : mine;
+      this.#turns.set(id, tail);
+      releases.push(() => {
+        done();
+        if (this.#turns.get(id) === tail) this.#turns.delete(id);
+      });
+      if (before) await before;
+    }
+    return () => releases.forEach((r) => r());
   }
 
   /**

@@ -2,6 +2,8 @@
 // and forgeries leave, what a kept head catches, replicas appending to one chain, the scheduled
 // re-verification and audit retention (its jobs run directly).
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { auditWriter } from '../../src/audit/append.ts';
@@ -146,6 +148,29 @@ describe('keyed audit chain', () => {
     }
     const verdict = await verify(svc, w.adminKey);
     assert.deepEqual({ ok: verdict.ok, checked: verdict.checked, seq: verdict.head?.seq, reason: verdict.reason }, { ok: true, checked: 40, seq: '40', reason: null });
+  });
+
+  it('takes turns between one process\'s writers (pings on the pool, /hooks on its writer) appending to one workspace at once: none fails, one chain', async () => {
+    const w = await workspaceWithRows(svc, 'one-process', 0);
+    const receiver = http.createServer((_req, res) => res.writeHead(200).end('ok'));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    const insecure = await startTestService({ DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64'), ALLOW_INSECURE_TARGETS: 'true', ALLOW_PRIVATE_TARGETS: 'true' });
+    try {
+      const CREATE = 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }';
+      const work = [
+        ...Array.from({ length: 12 }, (_, i) => gql(insecure.url, w.adminKey, CREATE, { i: { url: `http://127.0.0.1:${port}/s${i}`, events: ['review.completed'] } })),
+        ...Array.from({ length: 12 }, (_, i) => post(`${insecure.url}/hooks/${w.trigger.id}`, standardWebhooks(w.trigger.secret, `{"i":${i}}`))),
+      ];
+      const answers = await Promise.all(work);
+      for (const a of answers.slice(0, 12)) assert.equal((a as { errors?: unknown }).errors, undefined, JSON.stringify(a));
+      assert.deepEqual(answers.slice(12).map((a) => (a as { status: number }).status), Array(12).fill(202));
+    } finally {
+      await insecure.stop();
+      receiver.close();
+    }
+    const verdict = await verify(svc, w.adminKey);
+    assert.deepEqual({ ok: verdict.ok, checked: verdict.checked, reason: verdict.reason }, { ok: true, checked: 24, reason: null }, '12 pings and 12 requests, one chain');
   });
 
   it('re-verifies on a schedule: exports the head it reached and counts a breach once', async () => {
