@@ -189,13 +189,39 @@ describe('the console in Chromium', () => {
     assert.notEqual(rotated, triggerSecret);
     await admin.getByText('The previous secret stays valid until').waitFor();
     await shot(admin, 'trigger-rotated');
+
+    // Resync: the secret the sender holds becomes current; a refused one is named beside its field.
+    const held = admin.getByLabel('Secret the sender holds');
+    await held.fill('too-short');
+    await admin.getByRole('button', { name: 'Resync secret' }).click();
+    await admin.getByRole('button', { name: 'Yes, resync' }).click();
+    await admin.locator('.field', { has: held }).getByText(/characters|whsec_/).waitFor();
+    const senders = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+    await held.fill(senders);
+    await admin.getByRole('button', { name: 'Resync secret' }).click();
+    await admin.getByRole('button', { name: 'Yes, resync' }).click();
+    await until(async () => (await admin.getByLabel('New signing secret (shown only now)').innerText()) === senders, 'the resynced secret shown');
+    const body = JSON.stringify({ pull_request: { number: 43 } });
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(triggerUrl, { method: 'POST', body, headers: {
+      'content-type': 'application/json', 'webhook-id': `msg_resync_${ts}`, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhooks(senders, `msg_resync_${ts}`, ts, body),
+    } });
+    assert.equal(res.status, 202, 'a webhook signed with the resynced secret is accepted');
   });
 
   it('edits, disables and enables a trigger, and deletes one after asking', async () => {
     await admin.getByRole('button', { name: 'Edit', exact: true }).click();
     await admin.getByLabel('Agent', { exact: true }).fill('reviewer-v2');
+    await admin.getByLabel('Require a client certificate').check();
+    await admin.getByLabel('Certificate subject').fill('CN=billing, O=Acme');
     await admin.getByRole('button', { name: 'Save' }).click();
     await admin.getByText('reviewer-v2', { exact: true }).waitFor();
+    // Saved as the gateway compares it (RFC 4514, normalised), then removed again.
+    await admin.getByText('required, subject CN=billing,O=Acme').waitFor();
+    await admin.getByRole('button', { name: 'Edit', exact: true }).click();
+    await admin.getByLabel('Require a client certificate').uncheck();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('not required', { exact: true }).waitFor();
     await admin.getByRole('button', { name: 'Disable', exact: true }).click();
     await admin.getByText('disabled', { exact: true }).waitFor();
     await admin.getByRole('button', { name: 'Enable', exact: true }).click();

@@ -11,7 +11,7 @@ import type { Services } from '../platform/services.ts';
 import type { TlsCredentials } from '../platform/tls-credentials.ts';
 import { isStorableString, storableString } from '../platform/storable-string.ts';
 import { MAX_HOPS, loopCheck } from '../signing/loop-marker.ts';
-import { type Headers, MAX_SENDER_ID_LENGTH, senderIdKey, verify } from '../signing/schemes.ts';
+import { type Headers, MAX_SENDER_ID_LENGTH, matchedSecret, senderIdKey, verify } from '../signing/schemes.ts';
 import { MappingError, filterMatches, mapInputs } from './mapping.ts';
 import { type InboundRecord, findReplay } from './record.ts';
 import type { TriggerContext } from './trigger-context.ts';
@@ -108,7 +108,7 @@ export async function evaluateRequest(deps: CheckDeps, t: TriggerContext, req: I
   if (mode === 'live' && t.rateLimitPerSecond !== null && !(await hit(deps.pool, `trigger:${t.id}`, t.rateLimitPerSecond))) {
     return refuse(refusals.rateLimited(t.rateLimitPerSecond), false);
   }
-  const unsigned = signatureCheck(t, req, ev);
+  const unsigned = signatureCheck(t, req, ev, mode);
   if (unsigned) return refuse(unsigned, true);
   const body = bodyChecks(t, kind, req);
   if (t.scheme === 'STRIPE') stripeReplayKey(kind, body.payload, ev);
@@ -198,18 +198,25 @@ async function certificateProblem(tls: TlsCredentials, t: TriggerContext, req: I
 }
 
 /** The signature and timestamp, then the message id and replay keys they vouch for. */
-function signatureCheck(t: TriggerContext, req: InboundRequest, ev: Evaluation): Refusal | undefined {
-  const result = verify({ scheme: t.scheme, headers: req.headers, body: req.body, secrets: t.secrets, toleranceSeconds: t.toleranceSeconds, nowSeconds: req.nowSeconds, hmac: t.hmac });
+function signatureCheck(t: TriggerContext, req: InboundRequest, ev: Evaluation, mode: CheckMode): Refusal | undefined {
+  const input = { scheme: t.scheme, headers: req.headers, body: req.body, secrets: t.secrets, toleranceSeconds: t.toleranceSeconds, nowSeconds: req.nowSeconds, hmac: t.hmac };
+  const result = verify(input);
   if (!result.ok) {
     ev.checks.push({ check: 'signature', passed: false, detail: result.reason });
     return result.check === 'timestamp'
       ? { status: 401, code: 'TIMESTAMP_OUT_OF_WINDOW', message: result.reason }
       : { status: 401, code: 'INVALID_SIGNATURE', message: 'signature verification failed' };
   }
-  ev.checks.push({ check: 'signature', passed: true, detail: `${t.scheme} signature verified` });
+  ev.checks.push({ check: 'signature', passed: true, detail: `${t.scheme} signature verified${mode === 'dry-run' ? withSecret(t, matchedSecret(input)) : ''}` });
   ev.messageId = result.messageId;
   ev.replayKeys = result.replayKeys;
   return undefined;
+}
+
+/** The dry run names the stored secret that matched: the current one, or one still in its overlap. */
+function withSecret(t: TriggerContext, i: number): string {
+  if (i < 0) return '';
+  return i === 0 ? ` with the current secret (${t.secretIds[0]})` : ` with an older secret still in its overlap (${t.secretIds[i]})`;
 }
 
 /** Stripe's replay id is the event id in the signed body; the signed bytes stand in without one. */

@@ -6,7 +6,7 @@ import { badInput, notFound } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { DEFAULT_OVERLAP_HOURS, type SecretInfo, endOverlap, findSecret, rotateSecrets } from '../secrets/rotation.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
-import { secretFormat } from './trigger-input.ts';
+import { secretFormat, secretProblem } from './trigger-input.ts';
 import { type ApplyResult, applyTriggerDocument, parseTriggerYaml } from './trigger-yaml.ts';
 import {
   type TriggerDeps, type TriggerRecord, announceChange, getTrigger, insertTrigger, lockTrigger, patchTrigger,
@@ -46,16 +46,21 @@ export async function applyTriggerYaml(
   return applyTriggerDocument(services, workspaceId, doc, input.secret ?? null);
 }
 
-/** A new secret of the trigger's scheme becomes current; the previous ones stay valid for overlapHours. */
+/**
+ * A new secret of the trigger's scheme becomes current (generated, or the one given: the secret the
+ * sender holds, set again, "resync"); the previous ones stay valid for overlapHours.
+ */
 export async function rotateTriggerSecret(
-  services: Pick<Services, 'db' | 'cipher'>, principal: Principal | undefined, input: { triggerId: string; overlapHours?: number },
+  services: Pick<Services, 'db' | 'cipher'>, principal: Principal | undefined, input: { triggerId: string; overlapHours?: number; secret?: string | null },
 ): Promise<{ trigger: TriggerRecord; secret: string; previousSecretExpiresAt: Date }> {
   const { workspaceId } = assertCan(principal, 'manage');
   const rotated = await services.db.$transaction(async (tx) => {
     const now = await lockTrigger(tx, workspaceId, input.triggerId);
     const trigger = now && (await getTrigger(tx, workspaceId, input.triggerId));
     if (!now || !trigger) throw notFound('trigger', input.triggerId);
-    const secret = generateSecret(secretFormat(trigger.signatureScheme));
+    const problem = input.secret != null ? secretProblem(trigger.signatureScheme, input.secret) : undefined;
+    if (problem) throw badInput('secret', problem);
+    const secret = input.secret ?? generateSecret(secretFormat(trigger.signatureScheme));
     const overlapHours = input.overlapHours ?? DEFAULT_OVERLAP_HOURS;
     const previousSecretExpiresAt = await rotateSecrets(tx, services.cipher, { kind: 'trigger', id: trigger.id }, secret, overlapHours, now);
     return { trigger, secret, previousSecretExpiresAt };

@@ -17,6 +17,8 @@ export interface TriggerContext {
   rateLimitPerSecond: number | null;
   hmac: HmacOptions | null;
   secrets: string[];
+  /** The secrets' ids, in the same order: newest (current) first. */
+  secretIds: string[];
   /** Null: no client certificate required (SPEC §5 mTLS). */
   clientCertificate: { subject: string | null; fingerprintSha256: string | null } | null;
 }
@@ -39,6 +41,7 @@ export async function loadTriggerContext(pool: pg.Pool | pg.PoolClient, cipher: 
     id: t.id, workspaceId: t.workspace_id, agent: t.agent, inputs: t.inputs, filter: t.filter, scheme: t.signature_scheme,
     toleranceSeconds: t.tolerance_seconds, ipAllowlist: t.ip_allowlist ?? [], rateLimitPerSecond: t.rate_limit_per_second,
     hmac: t.hmac_header ? { header: t.hmac_header, encoding: t.hmac_encoding ?? 'HEX', prefix: t.hmac_prefix, idHeader: t.hmac_id_header } : null,
+    secretIds: t.secret_ids,
     secrets: (t.secret_ids as string[]).map((sid, i) => cipher.decrypt(t.ciphertexts[i], secretContext({ kind: 'trigger', id: t.id }, sid))),
     clientCertificate: t.client_certificate_required
       ? { subject: t.client_certificate_subject, fingerprintSha256: t.client_certificate_fingerprint_sha256 }

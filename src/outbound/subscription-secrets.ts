@@ -4,11 +4,11 @@
 // for each batch, so nothing is announced.
 import { type Principal, assertCan } from '../auth/principal.ts';
 import type { DbOrTx } from '../platform/db/prisma.ts';
-import { notFound } from '../platform/errors.ts';
+import { badInput, notFound } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { DEFAULT_OVERLAP_HOURS, type SecretInfo, endOverlap, findSecret, rotateSecrets } from '../secrets/rotation.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
-import { type SubscriptionRecord, getSubscription, mustGetSubscription } from './subscriptions.ts';
+import { type SubscriptionRecord, getSubscription, mustGetSubscription, secretProblem } from './subscriptions.ts';
 
 /** See inbound/triggers.ts lockTrigger: rotations of one subscription take turns on its row. */
 async function lockSubscription(tx: DbOrTx, workspaceId: string, id: string): Promise<Date | undefined> {
@@ -17,14 +17,20 @@ async function lockSubscription(tx: DbOrTx, workspaceId: string, id: string): Pr
   return locked?.now;
 }
 
-/** A new whsec_ secret becomes current; deliveries are signed with the previous ones too for overlapHours. */
+/**
+ * A new whsec_ secret becomes current (generated, or the one given: a receiver's secret set again,
+ * "resync"); deliveries are signed with the previous ones too for overlapHours.
+ */
 export async function rotateWebhookSubscriptionSecret(
-  services: Pick<Services, 'db' | 'cipher'>, principal: Principal | undefined, input: { subscriptionId: string; overlapHours?: number },
+  services: Pick<Services, 'db' | 'cipher'>, principal: Principal | undefined,
+  input: { subscriptionId: string; overlapHours?: number; secret?: string | null },
 ): Promise<{ subscription: SubscriptionRecord; secret: string; previousSecretExpiresAt: Date }> {
   const { workspaceId } = assertCan(principal, 'manage');
+  const problem = input.secret != null ? secretProblem(input.secret) : undefined;
+  if (problem) throw badInput('secret', problem);
   // Rotation changes nothing this record shows; the lock below finds out whether it was deleted meanwhile.
   const subscription = await mustGetSubscription(services.db, workspaceId, input.subscriptionId);
-  const secret = generateSecret('whsec');
+  const secret = input.secret ?? generateSecret('whsec');
   const previousSecretExpiresAt = await services.db.$transaction(async (tx) => {
     const now = await lockSubscription(tx, workspaceId, subscription.id);
     if (!now) throw notFound('webhook subscription', subscription.id);

@@ -116,7 +116,7 @@ function refuseAuthorizationBeside(headers: Array<{ name: string }>, headersGive
   throw badInput('oauth2', 'the subscription sends a custom Authorization header: remove it (headers) in the same update to use oauth2');
 }
 
-function secretProblem(secret: string): string | undefined {
+export function secretProblem(secret: string): string | undefined {
   const key = secret.startsWith('whsec_') ? secret.slice(6) : '';
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 24 || Buffer.from(key, 'base64').length > 64) {
     return 'must be whsec_ followed by 24 to 64 bytes of base64';

@@ -205,3 +205,10 @@ const VERIFIERS: Record<Scheme, (input: VerifyInput) => VerifyResult> = {
 };
 
 export const verify = (input: VerifyInput): VerifyResult => VERIFIERS[input.scheme](input);
+
+/**
+ * Which of the secrets a verified request was signed with (its index), for the dry run's report
+ * ("resync secrets": which stored secret matched). Each secret is tried alone, so the live path
+ * pays nothing for it.
+ */
+export const matchedSecret = (input: VerifyInput): number => input.secrets.findIndex((s) => VERIFIERS[input.scheme]({ ...input, secrets: [s] }).ok);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type Receiver } from '../support/receiver.ts';
-import { gql, type TestService, withServiceAndReceiver } from '../support/service.ts';
+import { gql, type TestService, within, withServiceAndReceiver } from '../support/service.ts';
 import { type Signed, github, post, slack, standardWebhooks, stripe } from '../support/senders.ts';
 import { createTrigger } from '../support/triggers.ts';
 
@@ -187,5 +187,55 @@ describe('secret rotation', () => {
     for (let i = 0; i < 200 && receiver.received.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     const second = receiver.received[1]!;
     assert.equal(second.headers['webhook-signature'], sign(rot.secret, second));
+  });
+
+  it('resync: rotateTriggerSecret takes the secret the sender holds (checked for the scheme); the dry run names the stored secret that matched', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'resynced', signatureScheme: 'GITHUB' });
+    const held = 'the-secret-github-holds';
+    const r = (await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: t.id, secret: held } })).data!.rotateTriggerSecret;
+    assert.equal(r.secret, held);
+    const [current, previous] = [r.trigger.secrets.find((x: any) => x.current).id, r.trigger.secrets.find((x: any) => !x.current).id];
+    const body = '{"zen":"resync"}';
+    assert.equal((await post(t.url, github(held, body))).status, 202, 'the resynced secret verifies');
+    assert.equal((await post(t.url, github(t.secret, body))).status, 202, 'the old one too, inside the overlap');
+    const dryRun = async (signed: Signed) => {
+      const res = await gql(svc.url, svc.adminKey, 'mutation($i: TestTriggerInput!) { testTrigger(input: $i) { checks { name passed detail } } }',
+        { i: { triggerId: t.id, headers: Object.entries(signed.headers).map(([name, value]) => ({ name, value })), body } });
+      return res.data!.testTrigger.checks.find((c: any) => c.name === 'signature');
+    };
+    assert.match((await dryRun(github(held, body))).detail, new RegExp(`with the current secret \\(${current}\\)`));
+    assert.match((await dryRun(github(t.secret, body))).detail, new RegExp(`with an older secret still in its overlap \\(${previous}\\)`));
+    assert.equal((await dryRun(github('neither-of-them', body))).passed, false);
+
+    const sw = await createTrigger(svc.url, svc.adminKey, { name: 'resync-standard' });
+    for (const secret of ['short', 'whsec_bm90LWVub3VnaA==', 'x'.repeat(513)]) {
+      const bad = await gql(svc.url, svc.adminKey, ROTATE_TRIGGER, { i: { triggerId: sw.id, secret } });
+      assert.deepEqual([bad.errors?.[0]?.extensions?.code, bad.errors?.[0]?.extensions?.field], ['BAD_USER_INPUT', 'secret'], secret);
+    }
+    assert.equal((await post(sw.url, standardWebhooks(sw.secret, '{}'))).status, 202, 'a refused resync changes nothing');
+  });
+
+  it('resync: rotateWebhookSubscriptionSecret takes the secret the receiver expects; deliveries are signed with it and the old one', async () => {
+    const sub = (await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id } } }',
+      { i: { url: `${receiver.url}/resync`, events: ['import.completed'], tls: receiver.subscriptionTls } })).data!.createWebhookSubscription;
+    const ROTATE = 'mutation($i: RotateWebhookSubscriptionSecretInput!) { rotateWebhookSubscriptionSecret(input: $i) { secret } }';
+    const bad = await gql(svc.url, svc.adminKey, ROTATE, { i: { subscriptionId: sub.subscription.id, secret: 'whsec_tooshort' } });
+    assert.deepEqual([bad.errors?.[0]?.extensions?.code, bad.errors?.[0]?.extensions?.field], ['BAD_USER_INPUT', 'secret']);
+    const expected = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const r = (await gql(svc.url, svc.adminKey, ROTATE, { i: { subscriptionId: sub.subscription.id, secret: expected } })).data!.rotateWebhookSubscriptionSecret;
+    assert.equal(r.secret, expected);
+    const seen = receiver.received.length;
+    await gql(svc.url, svc.adminKey, 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "import.completed"}) { delivery { id } } }', { s: sub.subscription.id });
+    const delivered = await within((async () => {
+      for (;;) {
+        const got = receiver.received.slice(seen).find((x) => JSON.parse(x.body).type === 'import.completed');
+        if (got) return got;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })(), 15_000, 'the test event');
+    const signatures = String(delivered.headers['webhook-signature']).split(' ');
+    const signWith = (secret: string) => `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64'))
+      .update(`${delivered.headers['webhook-id']}.${delivered.headers['webhook-timestamp']}.${delivered.body}`).digest('base64')}`;
+    assert.deepEqual(signatures, [signWith(expected), signWith(sub.secret)], 'the resynced secret first, the old one beside it');
   });
 });

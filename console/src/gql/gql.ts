@@ -46,11 +46,11 @@ type Documents = {
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": typeof types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": typeof types.ConsoleTestTriggerDocument,
     "\n  query ConsoleTriggers { triggers(first: 100) { edges { node { id name agent url signatureScheme enabled createdAt } } } }\n": typeof types.ConsoleTriggersDocument,
-    "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n": typeof types.ConsoleTriggerDocument,
+    "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      clientCertificate { required subject fingerprintSha256 }\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n": typeof types.ConsoleTriggerDocument,
     "\n  mutation ConsoleCreateTrigger($input: CreateTriggerInput!) {\n    createTrigger(input: $input) { secret trigger { id name url signatureScheme hmac { header encoding prefix } } }\n  }\n": typeof types.ConsoleCreateTriggerDocument,
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": typeof types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": typeof types.ConsoleDeleteTriggerDocument,
-    "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateTriggerSecretDocument,
+    "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!, $secret: String) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours, secret: $secret }) { secret previousSecretExpiresAt }\n  }\n": typeof types.ConsoleRotateTriggerSecretDocument,
     "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": typeof types.ConsoleTriggerRequestsDocument,
     "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": typeof types.ConsoleInboundReceivedDocument,
 };
@@ -86,11 +86,11 @@ const documents: Documents = {
     "\n  query ConsoleTestDelivery($id: ID!) { delivery(id: $id) { id status attempts { number statusCode outcome errorClass durationMs responseBody } } }\n": types.ConsoleTestDeliveryDocument,
     "\n  mutation ConsoleTestTrigger($input: TestTriggerInput!) {\n    testTrigger(input: $input) { status code message ignored messageId mappedInputs checks { name passed detail } }\n  }\n": types.ConsoleTestTriggerDocument,
     "\n  query ConsoleTriggers { triggers(first: 100) { edges { node { id name agent url signatureScheme enabled createdAt } } } }\n": types.ConsoleTriggersDocument,
-    "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n": types.ConsoleTriggerDocument,
+    "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      clientCertificate { required subject fingerprintSha256 }\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n": types.ConsoleTriggerDocument,
     "\n  mutation ConsoleCreateTrigger($input: CreateTriggerInput!) {\n    createTrigger(input: $input) { secret trigger { id name url signatureScheme hmac { header encoding prefix } } }\n  }\n": types.ConsoleCreateTriggerDocument,
     "\n  mutation ConsoleUpdateTrigger($input: UpdateTriggerInput!) { updateTrigger(input: $input) { trigger { id enabled } } }\n": types.ConsoleUpdateTriggerDocument,
     "\n  mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }\n": types.ConsoleDeleteTriggerDocument,
-    "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateTriggerSecretDocument,
+    "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!, $secret: String) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours, secret: $secret }) { secret previousSecretExpiresAt }\n  }\n": types.ConsoleRotateTriggerSecretDocument,
     "\n  query ConsoleTriggerRequests($id: ID!) {\n    inboundDeliveries(filter: { triggerId: $id }, first: 20) {\n      edges { node { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs } }\n    }\n  }\n": types.ConsoleTriggerRequestsDocument,
     "\n  subscription ConsoleInboundReceived($id: ID) {\n    inboundReceived(triggerId: $id) { id receivedAt outcome statusCode refusalCode refusalReason sourceIp messageId mappedInputs }\n  }\n": types.ConsoleInboundReceivedDocument,
 };
@@ -222,7 +222,7 @@ export function graphql(source: "\n  query ConsoleTriggers { triggers(first: 100
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerDocument;
+export function graphql(source: "\n  query ConsoleTrigger($id: ID!) {\n    trigger(id: $id) {\n      id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt\n      clientCertificate { required subject fingerprintSha256 }\n      inputs { name path type required }\n      hmac { header encoding prefix idHeader }\n      secrets { id createdAt expiresAt current }\n    }\n  }\n"): typeof import('./graphql').ConsoleTriggerDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -238,7 +238,7 @@ export function graphql(source: "\n  mutation ConsoleDeleteTrigger($id: ID!) { d
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }\n  }\n"): typeof import('./graphql').ConsoleRotateTriggerSecretDocument;
+export function graphql(source: "\n  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!, $secret: String) {\n    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours, secret: $secret }) { secret previousSecretExpiresAt }\n  }\n"): typeof import('./graphql').ConsoleRotateTriggerSecretDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -475,7 +475,7 @@ export type ConsoleTriggerQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleTriggerQuery = { trigger: { id: string, name: string, agent: string, url: string, filter: string | null, signatureScheme: SignatureScheme, toleranceSeconds: number, ipAllowlist: Array<string>, rateLimitPerSecond: number | null, enabled: boolean, createdAt: string, updatedAt: string, inputs: Array<{ name: string, path: string, type: AgentInputType, required: boolean }>, hmac: { header: string, encoding: SignatureEncoding, prefix: string | null, idHeader: string | null } | null, secrets: Array<{ id: string, createdAt: string, expiresAt: string | null, current: boolean }> } | null };
+export type ConsoleTriggerQuery = { trigger: { id: string, name: string, agent: string, url: string, filter: string | null, signatureScheme: SignatureScheme, toleranceSeconds: number, ipAllowlist: Array<string>, rateLimitPerSecond: number | null, enabled: boolean, createdAt: string, updatedAt: string, clientCertificate: { required: boolean, subject: string | null, fingerprintSha256: string | null } | null, inputs: Array<{ name: string, path: string, type: AgentInputType, required: boolean }>, hmac: { header: string, encoding: SignatureEncoding, prefix: string | null, idHeader: string | null } | null, secrets: Array<{ id: string, createdAt: string, expiresAt: string | null, current: boolean }> } | null };
 
 export type ConsoleCreateTriggerMutationVariables = Exact<{
   input: CreateTriggerInput;
@@ -501,6 +501,7 @@ export type ConsoleDeleteTriggerMutation = { deleteTrigger: { deletedTriggerId: 
 export type ConsoleRotateTriggerSecretMutationVariables = Exact<{
   id: string;
   overlapHours: number;
+  secret?: string | null | undefined;
 }>;
 
 
@@ -1084,6 +1085,11 @@ export const ConsoleTriggerDocument = new TypedDocumentString(`
     enabled
     createdAt
     updatedAt
+    clientCertificate {
+      required
+      subject
+      fingerprintSha256
+    }
     inputs {
       name
       path
@@ -1141,8 +1147,10 @@ export const ConsoleDeleteTriggerDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ConsoleDeleteTriggerMutation, ConsoleDeleteTriggerMutationVariables>;
 export const ConsoleRotateTriggerSecretDocument = new TypedDocumentString(`
-    mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {
-  rotateTriggerSecret(input: {triggerId: $id, overlapHours: $overlapHours}) {
+    mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!, $secret: String) {
+  rotateTriggerSecret(
+    input: {triggerId: $id, overlapHours: $overlapHours, secret: $secret}
+  ) {
     secret
     previousSecretExpiresAt
   }

@@ -23,15 +23,18 @@ export interface TriggerFormValues {
   ipAllowlist: string;
   rateLimitPerSecond: string;
   enabled: boolean;
+  /** mTLS: the request must bring a client certificate from the gateway's client CAs, optionally pinned. */
+  clientCertificate: { required: boolean; subject: string; fingerprintSha256: string };
   hmac: { header: string; encoding: (typeof ENCODINGS)[number]; prefix: string; idHeader: string };
 }
 
 export const emptyTrigger = (): TriggerFormValues => ({
   name: '', agent: '', signatureScheme: 'STANDARD_WEBHOOKS', secret: '', toleranceSeconds: '300', inputs: [], filter: '',
-  ipAllowlist: '', rateLimitPerSecond: '', enabled: true, hmac: { header: 'X-Signature', encoding: 'HEX', prefix: '', idHeader: '' },
+  ipAllowlist: '', rateLimitPerSecond: '', enabled: true, clientCertificate: { required: false, subject: '', fingerprintSha256: '' }, hmac: { header: 'X-Signature', encoding: 'HEX', prefix: '', idHeader: '' },
 });
 
-const FIELDS = ['name', 'agent', 'signatureScheme', 'secret', 'toleranceSeconds', 'inputs', 'filter', 'ipAllowlist', 'rateLimitPerSecond', 'hmac'];
+const FIELDS = ['name', 'agent', 'signatureScheme', 'secret', 'toleranceSeconds', 'inputs', 'filter', 'ipAllowlist', 'rateLimitPerSecond', 'hmac',
+  'clientCertificate', 'clientCertificate.subject', 'clientCertificate.fingerprintSha256'];
 
 /** The form's values as the mutation's input (shared by create and update). */
 export function triggerInput(v: TriggerFormValues, creating: boolean) {
@@ -47,6 +50,9 @@ export function triggerInput(v: TriggerFormValues, creating: boolean) {
     ipAllowlist: v.ipAllowlist.split(/[\s,]+/).filter(Boolean),
     rateLimitPerSecond: int(v.rateLimitPerSecond),
     enabled: v.enabled,
+    clientCertificate: v.clientCertificate.required
+      ? { required: true, subject: v.clientCertificate.subject.trim() || null, fingerprintSha256: v.clientCertificate.fingerprintSha256.trim() || null }
+      : null,
     hmac: v.signatureScheme === 'HMAC_SHA256'
       ? { header: v.hmac.header, encoding: v.hmac.encoding, prefix: v.hmac.prefix || null, idHeader: v.hmac.idHeader || null }
       : null,
@@ -99,6 +105,19 @@ export function TriggerForm({ initial, creating, submitLabel, onSubmit, onCancel
       <Field label="Filter (JSONPath)" value={v.filter} onChange={(x) => set('filter', x)} error={fieldError(error, 'filter')} hint="The trigger fires only when it matches, e.g. $[?(@.action == 'opened')]. Empty: always." />
       <Field label="IP allowlist" value={v.ipAllowlist} onChange={(x) => set('ipAllowlist', x)} error={fieldError(error, 'ipAllowlist')} hint="CIDRs separated by spaces or commas. Empty: any address." />
       <Field label="Rate limit (requests per second)" type="number" value={v.rateLimitPerSecond} onChange={(x) => set('rateLimitPerSecond', x)} error={fieldError(error, 'rateLimitPerSecond')} />
+      <fieldset>
+        <legend>Client certificate (mTLS)</legend>
+        <Checkbox label="Require a client certificate" checked={v.clientCertificate.required}
+          onChange={(x) => set('clientCertificate', { ...v.clientCertificate, required: x })} />
+        {v.clientCertificate.required ? (
+          <>
+            <Field label="Certificate subject" value={v.clientCertificate.subject} onChange={(x) => set('clientCertificate', { ...v.clientCertificate, subject: x })}
+              error={fieldError(error, 'clientCertificate.subject')} hint="Optional exact RFC 4514 DN, e.g. CN=billing,O=Acme. Empty: any certificate from the gateway's client CAs." />
+            <Field label="Certificate SHA-256 fingerprint" value={v.clientCertificate.fingerprintSha256} onChange={(x) => set('clientCertificate', { ...v.clientCertificate, fingerprintSha256: x })}
+              error={fieldError(error, 'clientCertificate.fingerprintSha256')} hint="Optional: 64 hex digits, colons allowed." />
+          </>
+        ) : null}
+      </fieldset>
       <Checkbox label="Enabled" checked={v.enabled} onChange={(x) => set('enabled', x)} />
       <ErrorText error={formError(error, FIELDS)} />
       <div className="actions">

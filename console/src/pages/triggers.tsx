@@ -8,7 +8,7 @@ import { graphql } from '../gql/gql.ts';
 import type { ConsoleTriggerQuery } from '../gql/graphql.ts';
 import { navigate } from '../router.ts';
 import { curlExample, nodeExample, pythonExample } from '../signing-examples.ts';
-import { ConfirmButton, CopyButton, ErrorText, Field, Link, ShownOnce, useLoad, when } from '../ui.tsx';
+import { ConfirmButton, CopyButton, ErrorText, Field, Link, ShownOnce, fieldError, useLoad, when } from '../ui.tsx';
 import { DryRun } from './trigger-dry-run.tsx';
 import { type TriggerFormValues, TriggerForm, emptyTrigger, triggerInput } from './trigger-form.tsx';
 
@@ -19,6 +19,7 @@ const TriggerQuery = graphql(`
   query ConsoleTrigger($id: ID!) {
     trigger(id: $id) {
       id name agent url filter signatureScheme toleranceSeconds ipAllowlist rateLimitPerSecond enabled createdAt updatedAt
+      clientCertificate { required subject fingerprintSha256 }
       inputs { name path type required }
       hmac { header encoding prefix idHeader }
       secrets { id createdAt expiresAt current }
@@ -37,8 +38,8 @@ const DeleteTrigger = graphql(`
   mutation ConsoleDeleteTrigger($id: ID!) { deleteTrigger(input: { id: $id }) { deletedTriggerId } }
 `);
 const RotateTriggerSecret = graphql(`
-  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!) {
-    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours }) { secret previousSecretExpiresAt }
+  mutation ConsoleRotateTriggerSecret($id: ID!, $overlapHours: Int!, $secret: String) {
+    rotateTriggerSecret(input: { triggerId: $id, overlapHours: $overlapHours, secret: $secret }) { secret previousSecretExpiresAt }
   }
 `);
 const RecentRequests = graphql(`
@@ -159,6 +160,7 @@ function formValues(t: Trigger): TriggerFormValues {
     name: t.name, agent: t.agent, signatureScheme: t.signatureScheme, toleranceSeconds: String(t.toleranceSeconds),
     inputs: t.inputs.map((i) => ({ name: i.name, path: i.path, type: i.type, required: i.required })),
     filter: t.filter ?? '', ipAllowlist: t.ipAllowlist.join(', '), rateLimitPerSecond: t.rateLimitPerSecond?.toString() ?? '', enabled: t.enabled,
+    clientCertificate: { required: t.clientCertificate?.required ?? false, subject: t.clientCertificate?.subject ?? '', fingerprintSha256: t.clientCertificate?.fingerprintSha256 ?? '' },
     hmac: { header: t.hmac?.header ?? 'X-Signature', encoding: t.hmac?.encoding ?? 'HEX', prefix: t.hmac?.prefix ?? '', idHeader: t.hmac?.idHeader ?? '' },
   };
 }
@@ -212,6 +214,9 @@ function TriggerDetail({ id, caller }: { id: string; caller: Caller }) {
         <dt>Inputs</dt><dd>{t.inputs.length === 0 ? 'none' : t.inputs.map((i) => `${i.name} ← ${i.path} (${i.type}${i.required ? '' : ', optional'})`).join('; ')}</dd>
         <dt>Filter</dt><dd>{t.filter ? <code>{t.filter}</code> : 'none (every verified request)'}</dd>
         <dt>IP allowlist</dt><dd>{t.ipAllowlist.length ? t.ipAllowlist.join(', ') : 'any address'}</dd>
+        <dt>Client certificate</dt><dd>{t.clientCertificate?.required
+          ? `required${t.clientCertificate.subject ? `, subject ${t.clientCertificate.subject}` : ''}${t.clientCertificate.fingerprintSha256 ? `, fingerprint ${t.clientCertificate.fingerprintSha256}` : ''}`
+          : 'not required'}</dd>
         <dt>Rate limit</dt><dd>{t.rateLimitPerSecond ? `${t.rateLimitPerSecond} per second` : 'none'}</dd>
       </dl>
       <Secrets trigger={t} caller={caller} onRotated={reload} />
@@ -223,12 +228,15 @@ function TriggerDetail({ id, caller }: { id: string; caller: Caller }) {
 
 function Secrets({ trigger, caller, onRotated }: { trigger: Trigger; caller: Caller; onRotated: () => void }) {
   const [overlap, setOverlap] = useState('168');
+  const [held, setHeld] = useState('');
   const [rotated, setRotated] = useState<{ secret: string; previousSecretExpiresAt?: string | null }>();
   const [error, setError] = useState<unknown>();
-  const rotate = async () => {
+  // Without a secret: a new one is generated. With one (resync): the sender's secret is set again.
+  const rotate = async (secret?: string) => {
     setError(undefined);
     try {
-      const { rotateTriggerSecret } = await request(RotateTriggerSecret, { id: trigger.id, overlapHours: Number(overlap) });
+      const { rotateTriggerSecret } = await request(RotateTriggerSecret, { id: trigger.id, overlapHours: Number(overlap), secret: secret ?? null });
+      setHeld('');
       setRotated(rotateTriggerSecret);
       onRotated();
     } catch (e) {
@@ -252,7 +260,15 @@ function Secrets({ trigger, caller, onRotated }: { trigger: Trigger; caller: Cal
       {caller.canManage ? (
         <div className="row">
           <Field label="Overlap (hours the old secret stays valid)" type="number" value={overlap} onChange={setOverlap} />
-          <ConfirmButton label="Rotate secret" question="Make a new secret? Senders must switch to it before the overlap ends." confirmLabel="Yes, rotate" danger={false} onConfirm={rotate} />
+          <ConfirmButton label="Rotate secret" question="Make a new secret? Senders must switch to it before the overlap ends." confirmLabel="Yes, rotate" danger={false} onConfirm={() => rotate()} />
+        </div>
+      ) : null}
+      {caller.canManage ? (
+        <div className="row">
+          <Field label="Secret the sender holds" value={held} onChange={setHeld} error={fieldError(error, 'secret')}
+            hint="Signatures rejected? Paste the secret GitHub, Stripe or your sender uses: it becomes current, the old one keeps the overlap. The dry run says which secret matched." />
+          <ConfirmButton label="Resync secret" question="Set this as the current secret? The old one stays valid for the overlap." confirmLabel="Yes, resync" danger={false}
+            onConfirm={() => rotate(held)} />
         </div>
       ) : null}
       <ErrorText error={error ? (error as Error).message : undefined} />

@@ -994,6 +994,8 @@ export type RevokeSecretPayload = {
 export type RotateTriggerSecretInput = {
   /** How long the previous secret stays valid; 0 ends it at once. */
   overlapHours?: Scalars['Int']['input'];
+  /** Resync: the secret the sender holds (GitHub's, Stripe's...), checked for the trigger's scheme; else one is generated. */
+  secret?: InputMaybe<Scalars['String']['input']>;
   triggerId: Scalars['ID']['input'];
 };
 
@@ -1007,6 +1009,8 @@ export type RotateTriggerSecretPayload = {
 
 export type RotateWebhookSubscriptionSecretInput = {
   overlapHours?: Scalars['Int']['input'];
+  /** Resync: the secret the receiver expects (whsec_ + base64 of 24 to 64 bytes); else one is generated. */
+  secret?: InputMaybe<Scalars['String']['input']>;
   subscriptionId: Scalars['ID']['input'];
 };
 
