@@ -77,7 +77,8 @@ async function seedBacklog(url: string, triggerId: string, rows: number): Promis
 function retentionBeside(url: string): () => () => Promise<void> {
   return () => {
     const pool = new pg.Pool({ connectionString: url, max: 1 });
-    const config = loadConfig({ RETENTION_BATCH_SIZE: RETENTION_BATCH }, []);
+    // The job's own pacing (RETENTION_DUTY_PERCENT, 25 unless set) applies, as in production.
+    const config = loadConfig({ RETENTION_BATCH_SIZE: RETENTION_BATCH, RETENTION_DUTY_PERCENT: process.env.RETENTION_DUTY_PERCENT ?? '' }, []);
     let stopped = false;
     let removed = 0;
     let finishedAfter: number | undefined;

@@ -181,6 +181,7 @@ const env = z.object({
   REPLAY_WINDOW_HOURS: int(168, 1, 24 * 90),
   RETENTION_DAYS: int(30, 1, 3650),
   RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
+  RETENTION_DUTY_PERCENT: int(25, 1, 100),
   AUDIT_RETENTION_DAYS: int(400, 1, 36_500),
   INBOUND_REFUSAL_LIMIT: int(60, 1, 100_000),
   INBOUND_REFUSAL_WINDOW: duration('1m').refine((ms) => ms >= 1000 && ms <= 60_000 && ms % 1000 === 0, 'must be whole seconds from 1s to 1m'),
@@ -253,6 +254,8 @@ export interface Config {
   retentionDays: number;
   /** Rows the retention job removes per statement (each its own short transaction). */
   retentionBatchSize: number;
+  /** Share of the time the retention job's connection works: after a statement of t ms it waits t × (100 / duty − 1). */
+  retentionDutyPercent: number;
   /** Audit rows older than this are removed through the owner's checkpointed path (SPEC §14). */
   auditRetentionDays: number;
   /** Refusals recorded per trigger, source address and window; the rest only in a summary row. */
@@ -426,6 +429,7 @@ function toConfig(e: z.output<typeof env>, masterKey: Buffer | undefined): Confi
     replayWindowHours: e.REPLAY_WINDOW_HOURS,
     retentionDays: e.RETENTION_DAYS,
     retentionBatchSize: e.RETENTION_BATCH_SIZE,
+    retentionDutyPercent: e.RETENTION_DUTY_PERCENT,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     inboundRefusalLimit: e.INBOUND_REFUSAL_LIMIT,
     inboundRefusalWindowMs: e.INBOUND_REFUSAL_WINDOW,
