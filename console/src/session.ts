@@ -60,8 +60,9 @@ export async function exchangeLink(linkToken: string): Promise<LinkSession> {
 
 /** The token of a `#link=...` fragment, removed from the address bar so it stays in no history. */
 export function takeLinkFromUrl(): string | undefined {
-  const match = /^#link=([\w-]+)$/.exec(location.hash);
-  if (!match) return undefined;
+  if (!location.hash.startsWith('#link=')) return undefined;
+  // Removed before it is checked: a token with a character appended on the way must not stay in history either.
+  const hash = location.hash;
   history.replaceState(null, '', location.pathname + location.search);
-  return match[1];
+  return /^#link=([\w-]+)$/.exec(hash)?.[1];
 }

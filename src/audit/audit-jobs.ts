@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { defineScheduledJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { type ChainHead, GENESIS_HASH, checkpointMac } from './chain.ts';
-import { type AuditRow, type Checkpoint, rowProblem, walkChain } from './verify.ts';
+import { type AuditRow, type Checkpoint, checkpointProblem, rowProblem, walkChain } from './verify.ts';
 
 /** Rows one scheduled run verifies per workspace; the next run goes on from there. */
 const VERIFY_ROWS_PER_RUN = 100_000;
@@ -101,6 +101,14 @@ async function removeBatch(owner: pg.Pool, { chainKeys, log }: Pick<Services, 'c
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('audit-retention:' || $1))`, [workspaceId]);
     await client.query(`SET LOCAL webhook.audit_maintenance = 'on'`);
     const { rows: checkpoints } = await client.query<Checkpoint>('SELECT kind, seq, hash, key_version, mac FROM audit_checkpoint WHERE workspace_id = $1', [workspaceId]);
+    // Built on only once their MACs hold: an invalid checkpoint must stay as evidence, not be
+    // overwritten by a freshly keyed one after the rows it vouched for are gone.
+    const invalid = checkpoints.map((c) => checkpointProblem(chainKeys, workspaceId, c)).find((p) => p !== undefined);
+    if (invalid) {
+      log.error({ workspaceId, reason: invalid }, 'audit retention skipped the workspace: a checkpoint does not verify');
+      await client.query('ROLLBACK');
+      return 0;
+    }
     const retention = checkpoints.find((c) => c.kind === 'RETENTION');
     const boundary = checkpoints.find((c) => c.kind === 'BOUNDARY');
     let link: ChainHead = retention ?? { seq: 0, hash: GENESIS_HASH };

@@ -56,7 +56,7 @@ const broken = (checked: number, head: ChainVerdict['head'], reason: string, row
   ({ ok: false, checked, head, firstBrokenEntry: row ? toAuditEntry(row) : null, reason });
 
 /** Why a checkpoint cannot be trusted, if it cannot: the service role holds no key to forge one. */
-function checkpointProblem(keys: ChainKeyring, workspaceId: string, c: Checkpoint): string | undefined {
+export function checkpointProblem(keys: ChainKeyring, workspaceId: string, c: Checkpoint): string | undefined {
   const name = `the ${c.kind.toLowerCase()} checkpoint at seq ${c.seq}`;
   if (c.mac === null || c.key_version === null) return `${name} is not sealed yet: start a gateway process with the owner's connection`;
   if (!keys.has(c.key_version)) return `${name} is sealed with key version ${c.key_version}, which this gateway does not hold`;
@@ -97,8 +97,20 @@ async function startOf(pool: pg.Pool, workspaceId: string, retention: Checkpoint
  * The stored head is read first, so rows appended meanwhile are left to the next call.
  */
 export async function walkChain(pool: pg.Pool, keys: ChainKeyring, workspaceId: string, options: WalkOptions = {}): Promise<ChainVerdict> {
-  const { rows: [stored] } = await pool.query<{ last_seq: number; last_hash: string }>('SELECT last_seq, last_hash FROM audit_chain WHERE workspace_id = $1', [workspaceId]);
-  if (!stored) return { ok: true, checked: 0, head: null, firstBrokenEntry: null, reason: null };
+  // One snapshot: an append moves the head and inserts its rows in one statement, so a row past the
+  // head was written behind the gateway's back (the service role may INSERT rows and leave the head).
+  const { rows: [stored] } = await pool.query<{ last_seq: number | null; last_hash: string | null; max_seq: number | null }>(
+    `SELECT c.last_seq, c.last_hash, (SELECT max(seq) FROM webhook_audit WHERE workspace_id = $1) AS max_seq
+     FROM (SELECT 1) one LEFT JOIN audit_chain c ON c.workspace_id = $1`, [workspaceId]);
+  if (stored!.last_seq === null) {
+    if (stored!.max_seq === null) return { ok: true, checked: 0, head: null, firstBrokenEntry: null, reason: null };
+    return broken(0, null, 'the workspace has audit rows but no chain head: the head was removed');
+  }
+  const head = { last_seq: stored!.last_seq, last_hash: stored!.last_hash! };
+  if (stored!.max_seq !== null && Number(stored!.max_seq) > Number(head.last_seq)) {
+    const { rows: [beyond] } = await pool.query<AuditRow>('SELECT * FROM webhook_audit WHERE workspace_id = $1 AND seq = $2', [workspaceId, Number(head.last_seq) + 1]);
+    return broken(0, null, `rows beyond the chain head (seq ${head.last_seq}) up to seq ${stored!.max_seq}: appended behind the gateway's back`, beyond);
+  }
   const { rows: checkpoints } = await pool.query<Checkpoint>('SELECT kind, seq, hash, key_version, mac FROM audit_checkpoints($1)', [workspaceId]);
   for (const c of checkpoints) {
     const problem = checkpointProblem(keys, workspaceId, c);
@@ -107,15 +119,15 @@ export async function walkChain(pool: pg.Pool, keys: ChainKeyring, workspaceId: 
   const boundary = checkpoints.find((c) => c.kind === 'BOUNDARY');
   const start = await startOf(pool, workspaceId, checkpoints.find((c) => c.kind === 'RETENTION'), options.fromSeq);
   if (start.problem) return broken(0, null, start.problem.reason, start.problem.row);
-  const end = Math.min(options.toSeq ?? stored.last_seq, stored.last_seq);
+  const end = Math.min(options.toSeq ?? head.last_seq, head.last_seq);
   const limit = Math.min(options.limit ?? MAX_ROWS_PER_CALL, MAX_ROWS_PER_CALL);
   const walk = await walkRows(pool, keys, workspaceId, { start, end, limit, boundary, expected: options.expectedHead });
   if (!walk.ok || walk.stopped) return walk;
   const reached = walk.head?.seq ?? start.seq;
-  if (options.toSeq === undefined && reached < stored.last_seq) {
-    return broken(walk.checked, walk.head, `the chain head names seq ${stored.last_seq}, but the rows end at seq ${reached}: rows were removed`);
+  if (options.toSeq === undefined && reached < head.last_seq) {
+    return broken(walk.checked, walk.head, `the chain head names seq ${head.last_seq}, but the rows end at seq ${reached}: rows were removed`);
   }
-  if (options.toSeq === undefined && walk.head && walk.head.hash !== stored.last_hash) {
+  if (options.toSeq === undefined && walk.head && walk.head.hash !== head.last_hash) {
     return broken(walk.checked, walk.head, `the newest row (seq ${reached}) is not the one the chain head names`);
   }
   return expectedHeadVerdict(pool, walk, workspaceId, start, options.expectedHead);

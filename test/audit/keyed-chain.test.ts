@@ -136,6 +136,20 @@ describe('keyed audit chain', () => {
     assert.equal((await verify(svc, w.adminKey)).reason, 'seq 4: its hash does not match its content: it was altered');
   });
 
+  it('catches rows inserted beyond the chain head, the head left where it was', async () => {
+    const w = await workspaceWithRows(svc, 'beyond-head', 2);
+    const last = await rowAt(svc.services.pool, w.workspaceId, 2);
+    // What the service role's INSERT right allows on its own: rows past the head, the head untouched.
+    await svc.services.pool.query(
+      `INSERT INTO webhook_audit (workspace_id, seq, direction, trigger_id, delivery_id, headers_sha256, payload_sha256, occurred_at, status_code, outcome, prev_hash, hash, key_version)
+       VALUES ($1, 3, 'INBOUND', $2, 'ind_planted', $3, $3, now(), 202, 'ACCEPTED', $4, $4, 1)`,
+      [w.workspaceId, last.trigger_id, last.headers_sha256, last.hash]);
+    const verdict = await verify(svc, w.adminKey);
+    assert.equal(verdict.ok, false);
+    assert.match(verdict.reason!, /^rows beyond the chain head \(seq 2\) up to seq 3/);
+    assert.equal(verdict.firstBrokenEntry?.hash, last.hash, 'the planted row is named');
+  });
+
   it('keeps one unbroken chain while two replicas append to the same workspace at once', async () => {
     const w = await workspaceWithRows(svc, 'replicas', 0);
     const replica = await startTestService({ DATABASE_URL: svc.databaseUrl, MASTER_KEY: svc.services.config.masterKey!.toString('base64') });
@@ -224,5 +238,13 @@ describe('keyed audit chain', () => {
     // A checkpoint moved by hand (to hide the next row) does not carry its MAC.
     await svc.services.pool.query(`UPDATE audit_checkpoint SET seq = 6 WHERE workspace_id = $1 AND kind = 'RETENTION'`, [w.workspaceId]);
     assert.equal((await verify(svc, w.adminKey)).reason, 'the retention checkpoint at seq 6 does not carry its MAC: it was moved or altered');
+    // Retention builds on no checkpoint that does not verify: one moved to a real row's seq and hash
+    // (a consistent link, a stale MAC) would let it delete the rows after and re-seal over the
+    // evidence. Nothing is removed; the bad checkpoint stays.
+    const six = await rowAt(svc.services.pool, w.workspaceId, 6);
+    await svc.services.pool.query(`UPDATE audit_checkpoint SET hash = $2 WHERE workspace_id = $1 AND kind = 'RETENTION'`, [w.workspaceId, six.hash]);
+    assert.equal(await removeExpiredAuditRows(svc.services, new Date(Date.now() + 395 * day)), 0, 'seq 7 (10 days old) would be past the cutoff');
+    const { rows: after } = await svc.services.pool.query(`SELECT seq FROM audit_checkpoint WHERE workspace_id = $1 AND kind = 'RETENTION'`, [w.workspaceId]);
+    assert.deepEqual(after.map((r) => r.seq), [6]);
   });
 });

@@ -99,7 +99,8 @@ export async function serviceRoleProblems(service: pg.Pool, options: { repairabl
         WHERE to_regclass('webhook_audit') IS NOT NULL AND has_table_privilege(current_user, 'webhook_audit', p)) AS audit,
       coalesce(pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('webhook_audit')), 'USAGE'), false) AS member_of_owner,
       to_regclass('audit_checkpoint') IS NOT NULL AND has_table_privilege(current_user, 'audit_checkpoint', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') AS checkpoints,
-      to_regclass('audit_chain') IS NOT NULL AND has_column_privilege(current_user, 'audit_chain', 'workspace_id', 'UPDATE') AS chain_columns
+      to_regclass('audit_chain') IS NOT NULL AND (has_column_privilege(current_user, 'audit_chain', 'workspace_id', 'UPDATE')
+        OR has_table_privilege(current_user, 'audit_chain', 'DELETE, TRUNCATE')) AS chain_columns
     FROM pg_roles r WHERE r.rolname = current_user`);
   if (!r) return ['the connected role is not in pg_roles'];
   const problems: string[] = [];
@@ -109,7 +110,7 @@ export async function serviceRoleProblems(service: pg.Pool, options: { repairabl
   if (!options.repairable) return problems;
   if (r.audit.length > 0) problems.push(`${r.role} holds ${r.audit.join(', ')} on webhook_audit (only INSERT and SELECT are allowed)`);
   if (r.checkpoints) problems.push(`${r.role} holds rights on audit_checkpoint (it must hold none)`);
-  if (r.chain_columns) problems.push(`${r.role} may update audit_chain beyond its last_seq and last_hash`);
+  if (r.chain_columns) problems.push(`${r.role} may update audit_chain beyond its last_seq and last_hash, or delete heads`);
   return problems;
 }
 
