@@ -136,9 +136,10 @@ const trustProxy = z
     return list;
   });
 
-// CSP frame-ancestors sources (SPEC §13): 'none', 'self', or scheme/host sources; never a ';' or
-// a quote that would end the directive and let a value add directives of its own.
-const SOURCE = /^(?:'self'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9.-]+(?::(?:\d{1,5}|\*))?(?:\/[^\s;,']*)?)$/i;
+// CSP frame-ancestors sources (SPEC §13): 'none', 'self', or host sources; never a ';' or a quote
+// that would end the directive and let a value add directives of its own, and nothing that lets
+// any site frame the console: no bare scheme (`https:`) or `*`, no wildcard on a bare suffix (`*.com`).
+const SOURCE = /^(?:'self'|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.[a-z0-9-]+\.[a-z0-9.-]+|[a-z0-9][a-z0-9.-]*)(?::(?:\d{1,5}|\*))?(?:\/[^\s;,']*)?)$/i;
 const frameAncestors = z
   .preprocess((v) => (v === '' || v === undefined ? "'none'" : v), z.string())
   .transform((v, ctx) => {

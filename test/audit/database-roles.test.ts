@@ -103,6 +103,15 @@ describe('append-only by database roles', () => {
              has_table_privilege('webhook_audit', 'INSERT') AND has_table_privilege('webhook_audit', 'SELECT') AS audit_append,
              has_table_privilege('webhook_audit', 'UPDATE, DELETE, TRUNCATE') AS audit_change`)).rows[0]);
     assert.deepEqual(rights, { later: true, audit_append: true, audit_change: false });
+    // The checkpoints' reader runs with the owner's rights: the service role may call it, another role may not.
+    const nobody = `${roles.names.service}_nobody`;
+    await as(databaseUrl, (db) => db.query(`CREATE ROLE ${nobody} LOGIN PASSWORD 'nobody'`));
+    const nobodyUrl = new URL(roles.serviceUrl);
+    nobodyUrl.username = nobody;
+    nobodyUrl.password = 'nobody';
+    await as(databaseUrl, (db) => db.query(`GRANT CONNECT ON DATABASE "${new URL(databaseUrl).pathname.slice(1)}" TO ${nobody}; GRANT USAGE ON SCHEMA public TO ${nobody}`));
+    await as(nobodyUrl.toString(), (db) => assert.rejects(db.query('SELECT * FROM audit_checkpoints($1)', [workspaceId]), /permission denied for function audit_checkpoints/));
+    await as(roles.serviceUrl, (db) => db.query('SELECT * FROM audit_checkpoints($1)', [workspaceId]));
   });
 
   it('the service role cannot UPDATE, DELETE or TRUNCATE audit rows, disable the trigger, move a checkpoint, or use the maintenance switch', async () => {

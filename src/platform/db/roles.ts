@@ -81,7 +81,8 @@ export async function grantServiceRights(owner: pg.ClientBase | pg.Pool, service
     REVOKE ALL ON "audit_chain" FROM ${s};
     GRANT SELECT, INSERT ON "audit_chain" TO ${s};
     GRANT UPDATE ("last_seq", "last_hash") ON "audit_chain" TO ${s};
-    REVOKE ALL ON "audit_checkpoint" FROM ${s};`);
+    REVOKE ALL ON "audit_checkpoint" FROM ${s};
+    GRANT EXECUTE ON FUNCTION "audit_checkpoints"(TEXT) TO ${s};`);
 }
 
 /**
