@@ -8,7 +8,7 @@
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import type { JobAttempt } from 'pg-boss';
-import { type AuditChainWriter, type AuditInput, auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
+import { type AuditChainWriter, auditWriter, sha256Hex } from '../audit/append.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
@@ -19,6 +19,7 @@ import { countHitsEach } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
 import type { SendResult } from '../platform/http-client.ts';
 import { statsCte } from './delivery-stats.ts';
+import { outboundAuditRow } from './outbound-audit.ts';
 import { nextAttemptDelay } from './retry-policy.ts';
 import { type StoredOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
@@ -526,14 +527,12 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
   };
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     // append writes its statement before it returns: into the pipeline, in order.
-    void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
-      const { t, headers, startedAt, result: r } = sent[i]!;
-      return {
-        workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: t.subscription_id, deliveryId: t.delivery_id,
-        eventType: t.event_type, headersSha256: headersSha256(headers), payloadSha256: payloadSha256(t), occurredAt: startedAt,
-        durationMs: r.durationMs, attempt: rows[i]!.number, statusCode: r.statusCode, outcome: rows[i]!.ok ? 'SUCCEEDED' : 'FAILED',
-        errorClass: r.errorClass, sourceIp: null,
-      };
+    void p.also(audit.append(p.client, workspaceId, indexes.map((i) => {
+      const { t, headers, startedAt, result } = sent[i]!;
+      return outboundAuditRow({
+        workspaceId, subscriptionId: t.subscription_id, deliveryId: t.delivery_id, eventType: t.event_type, headers,
+        payloadSha256: payloadSha256(t), startedAt, attempt: rows[i]!.number, result,
+      });
     }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number, at: Date.now() } } satisfies Message))));
   }
 }

@@ -6,7 +6,7 @@
 // manage); the reads are in queries.ts.
 import type pg from 'pg';
 import { z } from 'zod';
-import { auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
+import { auditWriter, sha256Hex } from '../audit/append.ts';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';
@@ -23,6 +23,7 @@ import { TargetRefused, checkTargetUrl } from '../platform/target-guard.ts';
 import { generateSecret } from '../secrets/secret-format.ts';
 import { activeSecrets, addSecret } from '../secrets/secret-store.ts';
 import { type StoredOAuth2, oauth2Input, sealOAuth2, sendWithToken } from './oauth2.ts';
+import { outboundAuditRow } from './outbound-audit.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { SECRET_MASK, type StoredHeader, headerInput, openHeaders, sealHeaders } from './subscription-headers.ts';
 import { NO_TLS, type StoredCertificate, type StoredTls, openTls, sealTls, tlsInput } from './subscription-tls.ts';
@@ -129,13 +130,12 @@ async function auditPing(
   services: PingServices, sub: SubscriptionRecord,
   ping: { headers: Record<string, string>; body: string; startedAt: Date; result: SendResult },
 ): Promise<void> {
-  const { result } = ping;
+  const row = outboundAuditRow({
+    workspaceId: sub.workspaceId, subscriptionId: sub.id, deliveryId: null, eventType: 'webhook.ping', headers: ping.headers,
+    payloadSha256: sha256Hex(ping.body), startedAt: ping.startedAt, attempt: null, result: ping.result,
+  });
   const audit = auditWriter(services);
-  await audit.retrying([sub.workspaceId], () => withTransaction(services.pool, (client) => audit.append(client, sub.workspaceId, [{
-    workspaceId: sub.workspaceId, direction: 'OUTBOUND', triggerId: null, subscriptionId: sub.id, deliveryId: null, eventType: 'webhook.ping',
-    headersSha256: headersSha256(ping.headers), payloadSha256: sha256Hex(ping.body), occurredAt: ping.startedAt, durationMs: result.durationMs,
-    attempt: null, statusCode: result.statusCode, outcome: result.errorClass === null ? 'SUCCEEDED' : 'FAILED', errorClass: result.errorClass, sourceIp: null,
-  }])));
+  await audit.retrying([sub.workspaceId], () => withTransaction(services.pool, (client) => audit.append(client, sub.workspaceId, [row])));
 }
 
 /**

@@ -7,7 +7,7 @@
 // used when no other subscription uses it.
 import { createHash } from 'node:crypto';
 import tls, { type TLSSocket } from 'node:tls';
-import { Agent, type Dispatcher, errors, request } from 'undici';
+import { Agent, type Dispatcher, errors } from 'undici';
 import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 import { type Failure, describeFailure } from './http-failures.ts';
 
@@ -90,16 +90,22 @@ function target(url: string): { origin: string; path: string } {
   return t;
 }
 
+/** The answer's first RESPONSE_BODY_LIMIT bytes as storable text. */
+async function responseText(res: Dispatcher.ResponseData<unknown>): Promise<string> {
+  const { bytes, truncated } = await readUpTo(res, RESPONSE_BODY_LIMIT);
+  return storableText(bytes, truncated);
+}
+
 /**
- * The answer's first RESPONSE_BODY_LIMIT bytes as storable text. A body whose declared length is
+ * At most `limit` bytes of an answer, and whether there was more. A body whose declared length is
  * within the limit is read whole (undici holds it to that length); any other is read chunk by
  * chunk up to the limit, then the rest is dropped. Plain listeners, not an async iterator: most
  * answers are empty, and the iterator's machinery cost more than reading them.
  */
-async function responseText(res: Dispatcher.ResponseData<unknown>): Promise<string> {
+async function readUpTo(res: Dispatcher.ResponseData<unknown>, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const length = res.headers['content-length'];
-  if (typeof length === 'string' && /^\d{1,4}$/.test(length) && Number(length) <= RESPONSE_BODY_LIMIT) {
-    return storableText(await res.body.bytes(), false);
+  if (typeof length === 'string' && /^\d{1,15}$/.test(length) && Number(length) <= limit) {
+    return { bytes: await res.body.bytes(), truncated: false };
   }
   const body = res.body;
   return new Promise((resolve, reject) => {
@@ -108,11 +114,11 @@ async function responseText(res: Dispatcher.ResponseData<unknown>): Promise<stri
     body.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size <= RESPONSE_BODY_LIMIT) return;
+      if (size <= limit) return;
       body.removeAllListeners('data').destroy();
-      resolve(storableText(Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), true));
+      resolve({ bytes: Buffer.concat(chunks).subarray(0, limit), truncated: true });
     });
-    body.once('end', () => resolve(storableText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), false)));
+    body.once('end', () => resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), truncated: false }));
     // After a cut the promise is settled: the destroy's own error, if any, changes nothing.
     body.once('error', reject);
   });
@@ -213,26 +219,18 @@ export class DeliveryClient {
    * rest is not read.
    */
   async postForm(url: string, form: URLSearchParams, headers: Record<string, string>, timeoutMs: number, limit: number): Promise<FormAnswer> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const { signal, clear } = deadline(timeoutMs);
     try {
-      const res = await request(url, {
-        method: 'POST', body: form.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT },
-        dispatcher: this.#agent, signal, maxRedirections: 0,
-      } as Parameters<typeof request>[1]);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > limit) {
-          res.body.destroy();
-          return { statusCode: res.statusCode, body: null, tooLarge: true, errorClass: null, errorReason: null };
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { statusCode: res.statusCode, body: Buffer.concat(chunks), tooLarge: false, errorClass: null, errorReason: null };
+      const res = await this.#agent.request({
+        ...target(url), method: 'POST', body: form.toString(), signal, maxRedirections: 0,
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT },
+      } as Parameters<Agent['request']>[0]);
+      const { bytes, truncated } = await readUpTo(res, limit);
+      return { statusCode: res.statusCode, body: truncated ? null : Buffer.from(bytes), tooLarge: truncated, errorClass: null, errorReason: null };
     } catch (err) {
-      const failure = describeFailure(err, url, err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError, timeoutMs);
-      return { statusCode: null, body: null, tooLarge: false, errorClass: failure.errorClass, errorReason: failure.errorReason };
+      return { statusCode: null, body: null, tooLarge: false, ...this.#failure(err, url, timeoutMs) };
+    } finally {
+      clear();
     }
   }
 

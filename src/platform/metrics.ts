@@ -11,6 +11,9 @@ export type CertificateCounter = (withinMs: number) => Promise<Record<string, nu
 const counter = <T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]) =>
   new Counter<T>({ name, help, labelNames, registers: [registry] });
 
+const gauge = <T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[] = []) =>
+  new Gauge<T>({ name, help, labelNames, registers: [registry] });
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -27,12 +30,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly queueDepth = new Gauge({
-    name: 'webhook_gateway_queue_depth',
-    help: 'Jobs waiting per queue (created or retry), read at scrape time',
-    labelNames: ['queue'] as const,
-    registers: [this.registry],
-  });
+  readonly queueDepth = gauge(this.registry, 'webhook_gateway_queue_depth', 'Jobs waiting per queue (created or retry), read at scrape time', ['queue'] as const);
 
   /**
    * Every configured certificate that expires within 14 days, by where it is configured (`source`):
@@ -64,29 +62,15 @@ export class Metrics {
 
   readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);
 
-  readonly auditChainHeadSeq = new Gauge({
-    name: 'webhook_gateway_audit_chain_head_seq',
-    help: 'The newest audit row the scheduled verification reached, per workspace (compare with a head kept outside the database)',
-    labelNames: ['workspace'] as const,
-    registers: [this.registry],
-  });
+  readonly auditChainHeadSeq = gauge(this.registry, 'webhook_gateway_audit_chain_head_seq', 'The newest audit row the scheduled verification reached, per workspace (compare with a head kept outside the database)', ['workspace'] as const);
 
-  readonly auditChainBroken = new Gauge({
-    name: 'webhook_gateway_audit_chain_broken',
-    help: '1 while the scheduled verification finds the workspace\'s audit chain broken, else 0',
-    labelNames: ['workspace'] as const,
-    registers: [this.registry],
-  });
+  readonly auditChainBroken = gauge(this.registry, 'webhook_gateway_audit_chain_broken', '1 while the scheduled verification finds the workspace\'s audit chain broken, else 0', ['workspace'] as const);
 
   readonly auditChainBreaches = counter(this.registry, 'webhook_gateway_audit_chain_breaches_total', 'Audit chain breaches found by the scheduled verification (each counted once)', ['workspace'] as const);
 
   readonly auditExportRows = counter(this.registry, 'webhook_gateway_audit_export_rows_total', 'Audit export rows: read from the database (read), and handed to the operating system for the client (sent); read minus sent is what exports hold', ['stage'] as const);
 
-  readonly auditExportsWaiting = new Gauge({
-    name: 'webhook_gateway_audit_exports_waiting',
-    help: 'Audit exports paused until their client reads what was sent (backpressure)',
-    registers: [this.registry],
-  });
+  readonly auditExportsWaiting = gauge(this.registry, 'webhook_gateway_audit_exports_waiting', 'Audit exports paused until their client reads what was sent (backpressure)');
 
   readonly auditExports = counter(this.registry, 'webhook_gateway_audit_exports_total', 'Audit exports that ended, by how: completed, client_closed, stalled (the client read nothing for AUDIT_EXPORT_STALL_MS), failed', ['outcome'] as const);
 

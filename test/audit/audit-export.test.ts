@@ -17,7 +17,7 @@ import { createTestDatabase, dropTestDatabase } from '../support/db.ts';
 import { type GatewayOnDatabase, startGatewayOnDatabase } from '../support/process.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gqlOk, startTestService, type TestService } from '../support/service.ts';
+import { gqlOk, keysByRole, startTestService, type TestService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 
@@ -41,10 +41,7 @@ describe('audit export', () => {
   before(async () => {
     svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
     receiver = await startReceiver();
-    keys.ADMIN = svc.adminKey;
-    for (const role of ['VIEWER', 'PUBLISHER']) {
-      keys[role] = (await gqlOk(svc.url, svc.adminKey, `mutation { createApiKey(input: {name: "${role}", role: ${role}}) { key } }`)).createApiKey.key;
-    }
+    Object.assign(keys, await keysByRole(svc));
     otherKey = (await createWorkspace(svc.services.db, 'other')).adminKey;
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'export' });
     triggerId = t.id;

@@ -12,7 +12,7 @@ import { createWorkspace } from '../../src/workspaces/workspaces.ts';
 import { seedAuditRows } from '../support/audit-seed.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
-import { gql, gqlOk, type LiveSocket, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
+import { gql, gqlOk, keysByRole, type LiveSocket, openLiveSocket, startTestService, type TestService, untilLive, within } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 
@@ -53,10 +53,7 @@ describe('auditLog', () => {
   before(async () => {
     svc = await startTestService({ ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
     receiver = await startReceiver();
-    keys.ADMIN = svc.adminKey;
-    for (const role of ['VIEWER', 'PUBLISHER']) {
-      keys[role] = (await gqlOk(svc.url, svc.adminKey, `mutation { createApiKey(input: {name: "${role}", role: ${role}}) { key } }`)).createApiKey.key;
-    }
+    Object.assign(keys, await keysByRole(svc));
     const created = await createWorkspace(svc.services.db, 'other');
     other = { workspaceId: created.workspace.id, adminKey: created.adminKey };
     // Real traffic: accepted and refused requests on two triggers, a subscription's ping and a delivery.

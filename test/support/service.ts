@@ -218,3 +218,10 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
   ]);
 }
+
+/** The service's ADMIN key beside a new VIEWER and PUBLISHER key of its workspace, by role. */
+export async function keysByRole(svc: TestService): Promise<Record<'ADMIN' | 'VIEWER' | 'PUBLISHER', string>> {
+  const make = async (role: 'VIEWER' | 'PUBLISHER') =>
+    (await gqlOk<{ createApiKey: { key: string } }>(svc.url, svc.adminKey, `mutation { createApiKey(input: {name: "${role}", role: ${role}}) { key } }`)).createApiKey.key;
+  return { ADMIN: svc.adminKey, VIEWER: await make('VIEWER'), PUBLISHER: await make('PUBLISHER') };
+}
