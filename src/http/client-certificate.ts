@@ -7,29 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type express from 'express';
 import type { PresentedCertificate } from '../inbound/evaluate.ts';
 import type { ClientCertHeaderFormat, Config } from '../platform/config.ts';
-
-/** Splits on `sep` outside double-quoted strings (Envoy quotes values that hold , ; or =). */
-function splitOutsideQuotes(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\\' && quoted && i + 1 < text.length) {
-      current += c + text[++i];
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === sep && !quoted) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
+import { splitUnescaped } from '../platform/crypto/x509.ts';
 
 /**
  * Envoy's x-forwarded-client-cert: comma-separated elements, one per proxy hop, each
@@ -37,8 +15,8 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
  * wrote; its Cert is the URL-encoded PEM of the certificate that proxy's client presented.
  */
 function xfccCert(value: string): string | undefined {
-  const last = splitOutsideQuotes(value, ',').at(-1) ?? '';
-  for (const pair of splitOutsideQuotes(last, ';')) {
+  const last = splitUnescaped(value, ',', { quotes: true }).at(-1) ?? '';
+  for (const pair of splitUnescaped(last, ';', { quotes: true })) {
     const eq = pair.indexOf('=');
     if (eq < 0 || pair.slice(0, eq).trim().toLowerCase() !== 'cert') continue;
     let v = pair.slice(eq + 1).trim();

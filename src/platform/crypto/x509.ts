@@ -66,15 +66,22 @@ function rdnsOf(name: x509.Name): Rdn[] {
   })).reverse();
 }
 
-/** Splits on `sep` outside escapes; `\x` stays as written for the next step. */
-function splitUnescaped(text: string, seps: string): string[] {
+/**
+ * Splits on any of `seps` outside escapes (and, with `quotes`, outside double-quoted strings, as
+ * Envoy writes its x-forwarded-client-cert); `\x` and quotes stay as written for the next step.
+ */
+export function splitUnescaped(text: string, seps: string, options: { quotes?: boolean } = {}): string[] {
   const parts: string[] = [];
   let current = '';
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === '\\' && i + 1 < text.length) {
       current += c + text[++i];
-    } else if (seps.includes(c)) {
+    } else if (options.quotes && c === '"') {
+      quoted = !quoted;
+      current += c;
+    } else if (seps.includes(c) && !quoted) {
       parts.push(current);
       current = '';
     } else {
