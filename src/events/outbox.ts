@@ -168,6 +168,12 @@ export const FAN_NOTIFY = `(SELECT count(pg_notify('${CHANNEL}', json_build_obje
          FROM (SELECT id, workspace_id, (row_number() OVER (PARTITION BY workspace_id ORDER BY id) - 1) / ${CREATED_IDS_PER_MESSAGE} AS chunk FROM fan) c
          GROUP BY workspace_id, chunk) n)`;
 
+/** Planned events with their fan-out and its creation notices, in one statement (eventsParams from $1); answers `fan`. */
+export const EVENTS_INSERT = {
+  name: 'events-insert',
+  text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`,
+} as const;
+
 export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unknown[] => [
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
   events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
@@ -204,10 +210,7 @@ async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: Prepa
  */
 export async function insertPlanned(client: pg.PoolClient, jobs: PgBoss, plan: PlannedEvents): Promise<PublishedEvent[]> {
   if (plan.events.length === 0) return [];
-  const { rows: [out] } = await client.query<{ fan: FanRow[] }>({
-    name: 'events-insert',
-    text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`,
-  }, eventsParams(plan));
+  const { rows: [out] } = await client.query<{ fan: FanRow[] }>(EVENTS_INSERT, eventsParams(plan));
   return finishEvents(client, jobs, plan, out!.fan);
 }
 

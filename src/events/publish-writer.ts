@@ -6,13 +6,12 @@ import type { PgBoss } from 'pg-boss';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { DomainError } from '../platform/errors.ts';
-import { FAN_NOTIFY, type FanRow, type PlannedEvents, type PublishedEvent, eventsCte, eventsParams, fannedOutJobs } from './outbox.ts';
+import { EVENTS_INSERT, type FanRow, type PlannedEvents, type PublishedEvent, eventsParams, fannedOutJobs } from './outbox.ts';
 import { applySessionEvent } from './session-events.ts';
 
 /** One event, planned (validated, envelope fixed, filters evaluated) before it is queued. */
 export type PlannedEvent = PlannedEvents;
 
-const INSERT = `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`;
 
 // Publishes sharing a new idempotency key, here or on another replica, wait for each other on
 // these locks, so the later ones find the first one's event instead of failing on the unique key.
@@ -93,7 +92,7 @@ export class PublishWriter {
       events: fresh.flatMap((i) => plans[i]!.events),
       matches: fresh.flatMap((i) => plans[i]!.matches),
     };
-    const fan = p.send<{ fan: FanRow[] }>({ name: 'events-insert', text: INSERT }, eventsParams(merged));
+    const fan = p.send<{ fan: FanRow[] }>(EVENTS_INSERT, eventsParams(merged));
     void p.send(await fannedOutJobs(this.#boss, merged.events.map((e) => e.id)));
     for (const e of merged.events) await applySessionEvent(p.client, e.input.workspaceId, e.input.type, e.input.data as Record<string, unknown>);
     return { fan, earlier, fresh };
