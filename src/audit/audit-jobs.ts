@@ -2,6 +2,7 @@
 // it reached (a copy outside the database's reach), and retention, which removes the oldest rows
 // through the owner's path and keeps a keyed checkpoint of the last one removed.
 import type pg from 'pg';
+import { withTransaction } from '../platform/db/pool.ts';
 import { defineScheduledJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { type ChainHead, GENESIS_HASH, checkpointMac } from './chain.ts';
@@ -94,9 +95,7 @@ export async function removeExpiredAuditRows(services: Pick<Services, 'ownerPool
 }
 
 async function removeBatch(owner: pg.Pool, { chainKeys, log }: Pick<Services, 'chainKeys' | 'log'>, workspaceId: string, cutoff: Date): Promise<number> {
-  const client = await owner.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(owner, async (client) => {
     // One retention at a time per workspace: the checkpoint only ever moves forward.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('audit-retention:' || $1))`, [workspaceId]);
     await client.query(`SET LOCAL webhook.audit_maintenance = 'on'`);
@@ -106,8 +105,7 @@ async function removeBatch(owner: pg.Pool, { chainKeys, log }: Pick<Services, 'c
     const invalid = checkpoints.map((c) => checkpointProblem(chainKeys, workspaceId, c)).find((p) => p !== undefined);
     if (invalid) {
       log.error({ workspaceId, reason: invalid }, 'audit retention skipped the workspace: a checkpoint does not verify');
-      await client.query('ROLLBACK');
-      return 0;
+      return 0; // nothing written: the commit changes nothing
     }
     const retention = checkpoints.find((c) => c.kind === 'RETENTION');
     const boundary = checkpoints.find((c) => c.kind === 'BOUNDARY');
@@ -131,14 +129,8 @@ async function removeBatch(owner: pg.Pool, { chainKeys, log }: Pick<Services, 'c
          ON CONFLICT (workspace_id, kind) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, key_version = EXCLUDED.key_version, mac = EXCLUDED.mac, updated_at = now()`,
         [workspaceId, link.seq, link.hash, chainKeys.current, checkpointMac(chainKeys, chainKeys.current, workspaceId, 'RETENTION', link)]);
     }
-    await client.query('COMMIT');
     return count;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export const auditRetention = defineScheduledJob({
