@@ -8,8 +8,8 @@ import { z } from 'zod';
 export const DELIVERY_QUEUE = 'outbound-delivery';
 
 /**
- * A delivery job names up to this many deliveries: a fan-out's first attempts travel together
- * (one job row per 25 deliveries of an event, not one each), retries one by one. Measured with
+ * A delivery job names up to this many deliveries: a commit's first attempts travel together
+ * (one job row per 25 deliveries of a workspace, not one each), retries one by one. Measured with
  * bench/outbound: pg-boss's insert, fetch and completion of a job cost about as much database time
  * as the delivery's own rows.
  */

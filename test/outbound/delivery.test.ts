@@ -137,6 +137,30 @@ describe('outbound delivery', () => {
     assert.ok(subs.every((sub) => got.filter((x) => verifyStandard(x, sub.secret)).length === 1));
   });
 
+  it('queues the deliveries of a commit\'s events together: 30 events to one subscription in one batch make two jobs, all delivered once', async () => {
+    const r = await receiver();
+    await subscribe(r, { events: ['tool.called'], filter: "$[?(@.data.tool == 'batch-probe')]" });
+    const res = await fetch(`${svc.url}/v1/events`, {
+      method: 'POST', headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ type: 'tool.called', data: { sessionId: 'ses_batch', tool: 'batch-probe', arguments: { i } } }))),
+    });
+    assert.equal(res.status, 200);
+    const { results } = (await res.json()) as { results: Array<{ id: string }> };
+    assert.equal(results.length, 30);
+    // Earlier tests' catch-all subscriptions of this workspace get the events too: the commit's
+    // deliveries, whoever they are for, fill jobs of 25 in turn.
+    const ids = results.map((x) => x.id);
+    const { rows: [{ n }] } = await svc.services.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_delivery WHERE event_id = ANY($1)', [ids]);
+    const { rows: jobs } = await svc.services.pool.query<{ n: number }>(
+      `SELECT jsonb_array_length(data->'deliveryIds') AS n FROM pgboss.job WHERE name = 'outbound-delivery'
+       AND data->'deliveryIds' ?| (SELECT array_agg(id) FROM outbound_delivery WHERE event_id = ANY($1)) ORDER BY n DESC`, [ids]);
+    assert.ok(n >= 30);
+    assert.deepEqual(jobs.map((j) => j.n), [...Array.from({ length: Math.floor(n / 25) }, () => 25), ...(n % 25 ? [n % 25] : [])]);
+    await until(() => r.received.length >= 30, 'thirty deliveries');
+    assert.deepEqual(new Set(r.received.map((x) => x.headers['webhook-id'])), new Set(ids));
+    assert.equal(r.received.length, 30, 'each event once');
+  });
+
   it('retries on the schedule with a fresh timestamp and signature and the same webhook-id, until a 2xx', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { events: ['review.completed'] });
