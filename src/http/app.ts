@@ -33,6 +33,9 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   const server = http.createServer(app);
   const tlsServer = httpsServer(services, app);
   app.disable('x-powered-by');
+  // No ETag on API answers: nothing here is cached by a conditional GET, and hashing every /hooks
+  // and /v1/events answer costs CPU on the hot paths. The console's files keep theirs (express.static).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(assignRequestId, countRequests(metrics));
   app.use(healthRouter(services));
