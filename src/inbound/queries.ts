@@ -113,15 +113,28 @@ async function getSession(db: DbOrTx, workspaceId: string, id: string): Promise<
   return db.session.findFirst({ where: { id, workspaceId } });
 }
 
-/** Requests as they are received (inboundReceived), on one trigger or all of the workspace's. */
+/**
+ * An inbound.received message: the requests one flush of the /hooks writer recorded
+ * (record.ts RECEIVED_PER_MESSAGE to a message), or one request alone, as replicas of earlier
+ * versions still send it during a rolling upgrade.
+ */
+type InboundReceivedMessage = { deliveries: Array<{ id: string; triggerId: string }> } | { id: string; triggerId: string };
+
+/** Requests as they are received (inboundReceived), in the order received, on one trigger or all of the workspace's. */
 export function watchInboundDeliveries(
   services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, input: { triggerId?: string | null },
 ): AsyncIterableIterator<InboundDelivery> {
   const { workspaceId } = assertCan(principal, 'read');
-  return services.realtime.stream<{ id: string; triggerId: string }, InboundDelivery>('inbound.received', workspaceId, async (msg) => {
-    if (input.triggerId && msg.triggerId !== input.triggerId) return undefined;
-    // Shared by every subscription this message reaches (lookupOnce): one read per request.
-    const row = await lookupOnce(msg, 'inboundDelivery', () => services.db.inboundDelivery.findFirst({ where: { id: msg.id, workspaceId } }));
-    return row ?? undefined;
+  return services.realtime.streamEach<InboundReceivedMessage, InboundDelivery>('inbound.received', workspaceId, async (msg) => {
+    const received = 'deliveries' in msg ? msg.deliveries : [msg];
+    if (!received.some((r) => !input.triggerId || r.triggerId === input.triggerId)) return [];
+    // Shared by every subscription this message reaches (lookupOnce): one read per message.
+    const rows = await lookupOnce(msg, 'inboundDeliveries', () =>
+      services.db.inboundDelivery.findMany({ where: { id: { in: received.map((r) => r.id) }, workspaceId } }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return received.flatMap((r) => {
+      const row = byId.get(r.id);
+      return row && (!input.triggerId || row.triggerId === input.triggerId) ? [row] : [];
+    });
   });
 }

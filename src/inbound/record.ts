@@ -388,12 +388,21 @@ function sessionRow(batch: Batch, i: number): SessionRow {
   return { id: batch.sessionIds[i]!, workspaceId: w.t.workspaceId, agent: w.t.agent, triggerId: w.t.id, inputs: batch.inputsJson[i]!, createdAt: w.facts.receivedAt, hops: w.hops };
 }
 
-/** An audit row per delivery, and its inbound.received NOTIFY; each workspace's chain head stays locked from here to the commit. */
+/**
+ * Deliveries per inbound.received message: ids and trigger ids of about 70 bytes each stay well
+ * under NOTIFY's 8000 bytes. One message per flush and workspace, not one per request.
+ */
+const RECEIVED_PER_MESSAGE = 75;
+
+/** An audit row per delivery, and their inbound.received NOTIFYs; each workspace's chain head stays locked from here to the commit. */
 function appendAudits(p: Pipeline, audit: AuditChainWriter, batch: Batch, deliveries: DeliveryRow[]): void {
   const byWorkspace = Map.groupBy(deliveries.keys(), (i) => deliveries[i]!.workspaceId);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    const received = indexes.map((i): string =>
-      JSON.stringify({ topic: 'inbound.received', workspaceId, data: { id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId } } satisfies Message));
+    const received: string[] = [];
+    for (let at = 0; at < indexes.length; at += RECEIVED_PER_MESSAGE) {
+      const chunk = indexes.slice(at, at + RECEIVED_PER_MESSAGE).map((i) => ({ id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId }));
+      received.push(JSON.stringify({ topic: 'inbound.received', workspaceId, data: { deliveries: chunk } } satisfies Message));
+    }
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const d = deliveries[i]!;

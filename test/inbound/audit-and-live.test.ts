@@ -69,4 +69,33 @@ describe('inbound audit chain and live updates', () => {
       await Promise.all([inbound.client.dispose(), audit.client.dispose()]);
     }
   });
+
+  it('streams a burst recorded in shared commits to each subscriber once per request, filtered, in audit order', async () => {
+    const [a, b] = [await createTrigger(svc.url, svc.adminKey, { name: 'burst-a' }), await createTrigger(svc.url, svc.adminKey, { name: 'burst-b' })];
+    const inbound = await openLiveSocket(svc.url, svc.adminKey, `subscription { inboundReceived(triggerId: "${a.id}") { id statusCode } }`);
+    const all = await openLiveSocket(svc.url, svc.adminKey, 'subscription { inboundReceived { id statusCode } }');
+    const audit = await openLiveSocket(svc.url, svc.adminKey, `subscription { auditAppended(filter: {triggerId: "${a.id}"}) { seq statusCode deliveryId } }`);
+    try {
+      await untilLive([inbound, all, audit], () => post(a.url, standardWebhooks(a.secret, 'not json')));
+      const live = (m: { data: Record<string, { statusCode: number }> }) => Object.values(m.data)[0]!.statusCode !== 400;
+      // Sent at once: the /hooks writer records them together, a few commits for all 100.
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+        i % 4 === 3 ? post(b.url, standardWebhooks(b.secret, `{"i":${i}}`)) : post(a.url, standardWebhooks(a.secret, `{"i":${i}}`))));
+      assert.ok(results.every((r) => r.status === 202));
+      const ofA = results.filter((_, i) => i % 4 !== 3).map((r) => r.json.deliveryId as string);
+      await within(inbound.until(() => inbound.received.filter(live).length >= 75), 15_000, '75 inboundReceived on trigger a');
+      await within(all.until(() => all.received.filter(live).length >= 100), 15_000, '100 inboundReceived in the workspace');
+      await within(audit.until(() => audit.received.filter(live).length >= 75), 15_000, '75 auditAppended on trigger a');
+      const ids = (s: typeof inbound) => s.received.filter(live).map((m) => Object.values(m.data)[0] as unknown as { id?: string; deliveryId?: string });
+      assert.deepEqual(new Set(ids(inbound).map((d) => d.id)), new Set(ofA));
+      assert.equal(ids(inbound).length, 75, 'each request once');
+      assert.deepEqual(new Set(ids(all).map((d) => d.id)), new Set(results.map((r) => r.json.deliveryId)));
+      assert.equal(ids(all).length, 100, 'each request once');
+      assert.deepEqual(new Set(ids(audit).map((d) => d.deliveryId)), new Set(ofA));
+      const seqs = audit.received.filter(live).map((m) => BigInt(m.data.auditAppended.seq));
+      assert.deepEqual(seqs, [...seqs].sort((x, y) => (x < y ? -1 : 1)), 'audit entries arrive in chain order');
+    } finally {
+      await Promise.all([inbound.client.dispose(), all.client.dispose(), audit.client.dispose()]);
+    }
+  });
 });

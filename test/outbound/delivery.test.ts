@@ -150,7 +150,7 @@ describe('outbound delivery', () => {
     // Earlier tests' catch-all subscriptions of this workspace get the events too: the commit's
     // deliveries, whoever they are for, fill jobs of 25 in turn.
     const ids = results.map((x) => x.id);
-    const { rows: [{ n }] } = await svc.services.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_delivery WHERE event_id = ANY($1)', [ids]);
+    const n = (await svc.services.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_delivery WHERE event_id = ANY($1)', [ids])).rows[0]!.n;
     const { rows: jobs } = await svc.services.pool.query<{ n: number }>(
       `SELECT jsonb_array_length(data->'deliveryIds') AS n FROM pgboss.job WHERE name = 'outbound-delivery'
        AND data->'deliveryIds' ?| (SELECT array_agg(id) FROM outbound_delivery WHERE event_id = ANY($1)) ORDER BY n DESC`, [ids]);
