@@ -25,6 +25,7 @@ import { type StoredOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
 import { loadTls } from './subscription-tls.ts';
+import type { DeliveryUpdatedMessage } from './deliveries.ts';
 import { markDisabled } from './subscriptions.ts';
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
@@ -515,7 +516,16 @@ async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Ser
   }
 }
 
-/** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
+/**
+ * delivery.updated messages for a commit's attempts name this many deliveries each: 100 ids of 30
+ * characters with their attempt numbers stay well under NOTIFY's 8000 bytes.
+ */
+export const ATTEMPTS_PER_MESSAGE = 100;
+
+/**
+ * Each workspace's audit rows for its attempts, with their deliveryUpdated messages (one per
+ * ATTEMPTS_PER_MESSAGE attempts, not one each), in the same commit.
+ */
 function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   // An event's body is the same for each of its subscriptions in the batch: hashed once.
@@ -525,7 +535,14 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
     if (hash === undefined) payloadHashes.set(t.event_id, (hash = sha256Hex(t.body)));
     return hash;
   };
+  const at = Date.now();
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+    const updates: string[] = [];
+    for (let from = 0; from < indexes.length; from += ATTEMPTS_PER_MESSAGE) {
+      const chunk = indexes.slice(from, from + ATTEMPTS_PER_MESSAGE);
+      const data: DeliveryUpdatedMessage = { deliveryIds: chunk.map((i) => sent[i]!.t.delivery_id), attempts: chunk.map((i) => rows[i]!.number), at };
+      updates.push(JSON.stringify({ topic: 'delivery.updated', workspaceId, data } satisfies Message));
+    }
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i) => {
       const { t, headers, startedAt, result } = sent[i]!;
@@ -533,6 +550,6 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
         workspaceId, subscriptionId: t.subscription_id, deliveryId: t.delivery_id, eventType: t.event_type, headers,
         payloadSha256: payloadSha256(t), startedAt, attempt: rows[i]!.number, result,
       });
-    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number, at: Date.now() } } satisfies Message))));
+    }), updates));
   }
 }
