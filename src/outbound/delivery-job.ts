@@ -438,7 +438,12 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
 // The charts' per-minute rollups ride on the statement that records the attempts: no statement more.
 const STATS = statsCte({ subscriptions: '$12::text[]', workspaces: '$13::text[]', startedAt: '$3::timestamptz[]', durations: '$4::int[]', outcomes: '$5::"AttemptOutcome"[]' });
 
-/** The attempts, their deliveries' new states, the charts' rollups and the concurrency slots they free: sent, not awaited. */
+/**
+ * The attempts, their deliveries' new states, the charts' rollups and the concurrency slots they free: sent, not awaited.
+ * The deliveries are found by `= ANY` as well as by the join: a custom plan, which sees the batch's 250 ids, otherwise
+ * reads the whole table into a hash (measured: 8-18 ms instead of under 1 ms per batch over 20,000 deliveries) until
+ * the prepared statement's generic plan takes over.
+ */
 function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   void p.send({
     name: 'delivery-record',
@@ -451,7 +456,7 @@ function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
                   next_attempt_at = CASE WHEN ${STILL_PENDING} THEN u.next_at ELSE d.next_attempt_at END,
                   attempt_count = greatest(d.attempt_count, u.number), last_attempt_at = greatest(d.last_attempt_at, u.started_at), updated_at = now()
            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
-           WHERE d.id = u.id`,
+           WHERE d.id = ANY($1::text[]) AND d.id = u.id`,
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
