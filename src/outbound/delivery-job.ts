@@ -43,9 +43,12 @@ export const deliverEvent = defineJob({
   // queues again whatever they do not.
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
-  // Measured with bench/outbound: about 250 deliveries per batch and 4 loops beat 100 x 2 (+20 %)
-  // and 500 x 1 (-15 %); a fetch of 10 jobs brings up to 250 first attempts, or 10 retries.
-  work: { batchSize: 10, localConcurrency: 4, burstWhenBatchFull: true },
+  // A fetch of 20 jobs brings up to 500 first attempts, or 20 retries. Four loops, so that a few
+  // batches held by slow receivers (a loop fetches again once its whole batch is answered) leave
+  // others fetching. Measured with bench/outbound (CPU per delivery, 100 subscriptions): a batch's
+  // costs per subscription (its secrets, its rollup row) halve per delivery against 10 jobs; the
+  // database's CPU per delivery fell by ~12 %, the gateway's by a few %.
+  work: { batchSize: 20, localConcurrency: 4, burstWhenBatchFull: true },
   handler: async ({ deliveryIds }, services, job) => attemptBatch(services, [{ deliveryIds, job }]),
   handleBatch: async (items, services) => attemptBatch(services, items.map((i) => ({ deliveryIds: i.data.deliveryIds, job: i.job }))),
 });
@@ -440,7 +443,7 @@ const STATS = statsCte({ subscriptions: '$12::text[]', workspaces: '$13::text[]'
 
 /**
  * The attempts, their deliveries' new states, the charts' rollups and the concurrency slots they free: sent, not awaited.
- * The deliveries are found by `= ANY` as well as by the join: a custom plan, which sees the batch's 250 ids, otherwise
+ * The deliveries are found by `= ANY` as well as by the join: a custom plan, which sees a batch's hundreds of ids, otherwise
  * reads the whole table into a hash (measured: 8-18 ms instead of under 1 ms per batch over 20,000 deliveries) until
  * the prepared statement's generic plan takes over.
  */
