@@ -4,8 +4,9 @@
 // optimistic check) and inserts the rows only if it moved: one round trip. When the head moved
 // meanwhile (another replica appended, or a transaction of this process rolled back), the statement
 // fails with AUDIT_HEAD_MOVED, the caller's transaction rolls back, and `retrying` reloads the head
-// and runs the transaction again. The statement also sends the rows' live updates (NOTIFY, delivered
-// at commit).
+// and runs the transaction again. The statement also sends the rows' live update (NOTIFY, delivered
+// at commit): one message per statement naming the workspace's new seqs (AuditAppendedMessage), not
+// the rows themselves, which only a process with a live auditAppended subscriber reads back.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChainKeyring } from '../platform/crypto/chain-key.ts';
@@ -41,22 +42,24 @@ ins AS (
     AS u(seq, direction, trigger_id, subscription_id, delivery_id, event_type, headers_sha256, payload_sha256,
          occurred_at, duration_ms, attempt, status_code, outcome, error_class, source_ip, prev_hash, hash)
   CROSS JOIN moved
-  RETURNING *
+  RETURNING id, seq
 ),
 notified AS (
-  SELECT pg_notify($24, m) FROM (
-    SELECT json_build_object('topic', 'audit.appended', 'workspaceId', workspace_id, 'data', json_build_object(
-      'id', id::text, 'workspaceId', workspace_id, 'seq', seq, 'direction', direction, 'triggerId', trigger_id,
-      'subscriptionId', subscription_id, 'deliveryId', delivery_id, 'eventType', event_type, 'headersSha256', headers_sha256,
-      'payloadSha256', payload_sha256, 'occurredAt', occurred_at, 'durationMs', duration_ms, 'attempt', attempt,
-      'statusCode', status_code, 'outcome', outcome, 'errorClass', error_class, 'sourceIp', source_ip, 'hash', hash))::text
-    FROM ins
-    UNION ALL SELECT unnest($25::text[])
-  ) AS x(m)
+  SELECT pg_notify($24, m) FROM unnest($25::text[]) AS m WHERE EXISTS (SELECT 1 FROM moved)
 )
 SELECT ins.id::text, ins.seq, (SELECT count(*) FROM notified) AS notified FROM ins
 UNION ALL
 SELECT NULL, audit_head_moved($1), 0 WHERE NOT EXISTS (SELECT 1 FROM moved)`;
+
+/**
+ * What an append announces on `audit.appended`: the seqs it stored in the message's workspace.
+ * Rows as messages (`{ id, ... }`, what older gateways sent: 600 bytes of JSON built per row in the
+ * statement, and parsed by every replica) are still understood by the stream (audit/queries.ts).
+ */
+export interface AuditAppendedMessage {
+  fromSeq: number;
+  toSeq: number;
+}
 
 export interface AppendedRow {
   id: string;
@@ -154,11 +157,12 @@ export class AuditChainWriter {
     // The next append of this process chains behind this one at once; its check waits for this commit.
     this.#heads.set(workspaceId, head);
     const col = <K extends keyof AuditInput>(k: K) => rows.map((r) => r[k]);
+    const appended = JSON.stringify({ topic: 'audit.appended', workspaceId, data: { fromSeq: held.seq + 1, toSeq: head.seq } satisfies AuditAppendedMessage });
     const answer = client.query<{ id: string; seq: number }>({ name: 'audit-append-keyed', text: APPEND }, [
       workspaceId, chained.map((c) => c.seq), col('direction'), col('triggerId'), col('subscriptionId'), col('deliveryId'),
       col('eventType'), col('headersSha256'), col('payloadSha256'), col('occurredAt'), col('durationMs'), col('attempt'),
       col('statusCode'), col('outcome'), col('errorClass'), col('sourceIp'), prevHashes, chained.map((c) => c.hash),
-      head.seq, head.hash, held.seq, held.hash, version, CHANNEL, alsoNotify,
+      head.seq, head.hash, held.seq, held.hash, version, CHANNEL, [appended, ...alsoNotify],
     ]);
     return answer.then(({ rows: stored }) => {
       if (stored.length !== rows.length) throw new Error(`audit chain of workspace ${workspaceId} is missing; no row was appended`);

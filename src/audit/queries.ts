@@ -14,7 +14,9 @@
 import type pg from 'pg';
 import { type Principal, assertCan } from '../auth/principal.ts';
 import { badInput } from '../platform/errors.ts';
+import { lookupOnce } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
+import type { AuditAppendedMessage } from './append.ts';
 import { type AuditEntryRecord, auditRowKey, toAuditEntryRecord } from './audit-entry.ts';
 
 export interface AuditFilter {
@@ -127,14 +129,32 @@ export async function findAuditEntry(
   return rows[0] ? toAuditEntryRecord(rows[0]) : null;
 }
 
-/** Entries as they are appended; the message carries the whole row, so nothing is read back. */
+/** A row as older gateways announced it: the whole row, its time as JSON text. */
+type AuditRowMessage = Omit<AuditEntryRecord, 'occurredAt'> & { occurredAt: string };
+
+/**
+ * Entries as they are appended. A message names the seqs one append stored (AuditAppendedMessage):
+ * they are read back once per message in this process, however many subscriptions it reaches
+ * (lookupOnce), so appends cost nothing more while nobody watches. A message carrying a whole row
+ * (older gateways) is used as it is.
+ */
 export function watchAudit(
-  services: Pick<Services, 'realtime'>, principal: Principal | undefined, { filter }: { filter?: AuditFilter | null },
+  services: Pick<Services, 'realtime' | 'pool'>, principal: Principal | undefined, { filter }: { filter?: AuditFilter | null },
 ): AsyncIterableIterator<{ auditAppended: AuditEntryRecord }> {
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');
-  return services.realtime.stream<AuditEntryRecord, { auditAppended: AuditEntryRecord }>('audit.appended', workspaceId, (raw) => {
-    const entry = { ...raw, occurredAt: new Date(raw.occurredAt) };
-    return matchesAuditFilter(entry, filter) ? { auditAppended: entry } : undefined;
+  return services.realtime.streamEach<AuditAppendedMessage | AuditRowMessage, { auditAppended: AuditEntryRecord }>('audit.appended', workspaceId, async (msg) => {
+    const entries = 'fromSeq' in msg
+      ? await lookupOnce(msg, 'rows', () => appendedRows(services.pool, workspaceId, msg))
+      : [{ ...msg, occurredAt: new Date(msg.occurredAt) }];
+    return entries.filter((entry) => matchesAuditFilter(entry, filter)).map((entry) => ({ auditAppended: entry }));
   });
+}
+
+async function appendedRows(pool: pg.Pool, workspaceId: string, { fromSeq, toSeq }: AuditAppendedMessage): Promise<AuditEntryRecord[]> {
+  const { rows } = await pool.query({
+    name: 'audit-appended-rows',
+    text: `SELECT ${COLUMNS} FROM webhook_audit WHERE workspace_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+  }, [workspaceId, fromSeq, toSeq]);
+  return rows.map(toAuditEntryRecord);
 }

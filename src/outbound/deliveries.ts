@@ -25,9 +25,10 @@ export interface DeliveryUpdateRecord {
 /**
  * What a delivery.updated message carries: the delivery, the attempt that moved it, and when the
  * change was written (ms, just before its commit), so a live view can tell how late it is. The
- * fan-out announces the deliveries a commit created together, in `deliveryIds` (outbox.ts FAN_NOTIFY).
+ * fan-out announces the deliveries a commit created together, in `deliveryIds` (outbox.ts FAN_NOTIFY);
+ * the worker the attempts a commit recorded together, each delivery's number in `attempts` beside it.
  */
-export type DeliveryUpdatedMessage = { deliveryId: string; attempt?: number; at: number } | { deliveryIds: string[]; at: number };
+export type DeliveryUpdatedMessage = { deliveryId: string; attempt?: number; at: number } | { deliveryIds: string[]; attempts?: number[]; at: number };
 
 /** An outbound_delivery row in the shape Prisma gives it (the API's OutboundDelivery). */
 const DELIVERY_ROW = `id, workspace_id AS "workspaceId", event_id AS "eventId", subscription_id AS "subscriptionId", status,

@@ -25,6 +25,7 @@ import { type StoredOAuth2, sendWithToken } from './oauth2.ts';
 import { deliveryHeaders } from './sign-delivery.ts';
 import { openHeaders } from './subscription-headers.ts';
 import { loadTls } from './subscription-tls.ts';
+import type { DeliveryUpdatedMessage } from './deliveries.ts';
 import { markDisabled } from './subscriptions.ts';
 
 /** A fetched job's deliveries, and the job's attempt so it can be completed as soon as they are. */
@@ -42,9 +43,12 @@ export const deliverEvent = defineJob({
   // queues again whatever they do not.
   queue: { retryLimit: 3, retryDelay: 2, expireInSeconds: 35, notify: true, deleteAfterSeconds: 3600 },
   // burstWhenBatchFull: while fetches come back full, fetch again at once instead of waiting to poll.
-  // Measured with bench/outbound: about 250 deliveries per batch and 4 loops beat 100 x 2 (+20 %)
-  // and 500 x 1 (-15 %); a fetch of 10 jobs brings up to 250 first attempts, or 10 retries.
-  work: { batchSize: 10, localConcurrency: 4, burstWhenBatchFull: true },
+  // A fetch of 20 jobs brings up to 500 first attempts, or 20 retries. Four loops, so that a few
+  // batches held by slow receivers (a loop fetches again once its whole batch is answered) leave
+  // others fetching. Measured with bench/outbound (CPU per delivery, 100 subscriptions): a batch's
+  // costs per subscription (its secrets, its rollup row) halve per delivery against 10 jobs; the
+  // database's CPU per delivery fell by ~12 %, the gateway's by a few %.
+  work: { batchSize: 20, localConcurrency: 4, burstWhenBatchFull: true },
   handler: async ({ deliveryIds }, services, job) => attemptBatch(services, [{ deliveryIds, job }]),
   handleBatch: async (items, services) => attemptBatch(services, items.map((i) => ({ deliveryIds: i.data.deliveryIds, job: i.job }))),
 });
@@ -437,7 +441,12 @@ async function record(p: Pipeline, services: Services, sent: Sent[]): Promise<vo
 // The charts' per-minute rollups ride on the statement that records the attempts: no statement more.
 const STATS = statsCte({ subscriptions: '$12::text[]', workspaces: '$13::text[]', startedAt: '$3::timestamptz[]', durations: '$4::int[]', outcomes: '$5::"AttemptOutcome"[]' });
 
-/** The attempts, their deliveries' new states, the charts' rollups and the concurrency slots they free: sent, not awaited. */
+/**
+ * The attempts, their deliveries' new states, the charts' rollups and the concurrency slots they free: sent, not awaited.
+ * The deliveries are found by `= ANY` as well as by the join: a custom plan, which sees a batch's hundreds of ids, otherwise
+ * reads the whole table into a hash (measured: 8-18 ms instead of under 1 ms per batch over 20,000 deliveries) until
+ * the prepared statement's generic plan takes over.
+ */
 function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
   void p.send({
     name: 'delivery-record',
@@ -450,7 +459,7 @@ function writeAttempts(p: Pipeline, sent: Sent[], rows: Settled[]): void {
                   next_attempt_at = CASE WHEN ${STILL_PENDING} THEN u.next_at ELSE d.next_attempt_at END,
                   attempt_count = greatest(d.attempt_count, u.number), last_attempt_at = greatest(d.last_attempt_at, u.started_at), updated_at = now()
            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $9::text[], $10::timestamptz[]) AS u(id, number, started_at, status, next_at)
-           WHERE d.id = u.id`,
+           WHERE d.id = ANY($1::text[]) AND d.id = u.id`,
   }, [
     sent.map((s) => s.t.delivery_id), rows.map((r) => r.number), sent.map((s) => s.startedAt), sent.map((s) => s.result.durationMs),
     rows.map((r) => (r.ok ? 'SUCCEEDED' : 'FAILED')), sent.map((s) => s.result.statusCode), sent.map((s) => s.result.errorClass),
@@ -515,7 +524,16 @@ async function extendFailureWindows(client: pg.PoolClient, { boss, config }: Ser
   }
 }
 
-/** Each workspace's audit rows for its attempts, with their deliveryUpdated messages, in the same commit. */
+/**
+ * delivery.updated messages for a commit's attempts name this many deliveries each: 100 ids of 30
+ * characters with their attempt numbers stay well under NOTIFY's 8000 bytes.
+ */
+export const ATTEMPTS_PER_MESSAGE = 100;
+
+/**
+ * Each workspace's audit rows for its attempts, with their deliveryUpdated messages (one per
+ * ATTEMPTS_PER_MESSAGE attempts, not one each), in the same commit.
+ */
 function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows: Settled[]): void {
   const byWorkspace = Map.groupBy(sent.keys(), (i) => sent[i]!.t.workspace_id);
   // An event's body is the same for each of its subscriptions in the batch: hashed once.
@@ -525,7 +543,14 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
     if (hash === undefined) payloadHashes.set(t.event_id, (hash = sha256Hex(t.body)));
     return hash;
   };
+  const at = Date.now();
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+    const updates: string[] = [];
+    for (let from = 0; from < indexes.length; from += ATTEMPTS_PER_MESSAGE) {
+      const chunk = indexes.slice(from, from + ATTEMPTS_PER_MESSAGE);
+      const data: DeliveryUpdatedMessage = { deliveryIds: chunk.map((i) => sent[i]!.t.delivery_id), attempts: chunk.map((i) => rows[i]!.number), at };
+      updates.push(JSON.stringify({ topic: 'delivery.updated', workspaceId, data } satisfies Message));
+    }
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i) => {
       const { t, headers, startedAt, result } = sent[i]!;
@@ -533,6 +558,6 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
         workspaceId, subscriptionId: t.subscription_id, deliveryId: t.delivery_id, eventType: t.event_type, headers,
         payloadSha256: payloadSha256(t), startedAt, attempt: rows[i]!.number, result,
       });
-    }), indexes.map((i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: sent[i]!.t.delivery_id, attempt: rows[i]!.number, at: Date.now() } } satisfies Message))));
+    }), updates));
   }
 }

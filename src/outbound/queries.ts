@@ -83,6 +83,13 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
   (!filter?.subscriptionId || delivery.subscriptionId === filter.subscriptionId) && (!filter?.eventId || delivery.eventId === filter.eventId)
   && (!filter?.status || delivery.status === filter.status) && (!filter?.eventType || eventType === filter.eventType);
 
+/** Each named delivery's attempt of the number beside it, by delivery (one query). */
+async function attemptsNamed(db: Services['db'], ids: string[], numbers: number[]): Promise<Map<string, DeliveryAttempt>> {
+  const wanted = new Map(ids.map((id, i) => [id, numbers[i]]));
+  const rows = await db.deliveryAttempt.findMany({ where: { deliveryId: { in: ids }, number: { in: [...new Set(numbers)] } } });
+  return new Map(rows.filter((a) => wanted.get(a.deliveryId) === a.number).map((a) => [a.deliveryId, a]));
+}
+
 /**
  * The deliveryUpdated stream of the caller's workspace, filtered: each message's deliveries (and the
  * attempt it names) read once, in one query, however many subscriptions the message reaches
@@ -97,18 +104,13 @@ export function watchDeliveries(
   const { db } = services;
   return services.realtime.streamEach<DeliveryUpdatedMessage, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
     const ids = 'deliveryIds' in msg ? msg.deliveryIds : [msg.deliveryId];
+    const numbers = 'deliveryIds' in msg ? msg.attempts : msg.attempt === undefined ? undefined : [msg.attempt];
     const found = await lookupOnce(msg, 'deliveries', () =>
       db.outboundDelivery.findMany({ where: { id: { in: ids }, workspaceId }, include: { event: { select: { type: true } } }, orderBy: { id: 'asc' } }));
+    const shown = found.filter(({ event, ...delivery }) => matches(filter, delivery, event.type));
+    // The attempts a message names, all of them in one query, once the message matched at all.
+    const attempts = numbers && shown.length > 0 ? await lookupOnce(msg, 'attempts', () => attemptsNamed(db, ids, numbers)) : undefined;
     const recordedAt = new Date(msg.at);
-    const out: Array<{ deliveryUpdated: DeliveryUpdateRecord }> = [];
-    for (const { event, ...delivery } of found) {
-      if (!matches(filter, delivery, event.type)) continue;
-      const number = 'attempt' in msg ? msg.attempt : undefined;
-      const attempt = number
-        ? await lookupOnce(msg, 'attempt', () => db.deliveryAttempt.findFirst({ where: { deliveryId: delivery.id, number } }))
-        : null;
-      out.push({ deliveryUpdated: { delivery, attempt, recordedAt } });
-    }
-    return out;
+    return shown.map(({ event: _event, ...delivery }) => ({ deliveryUpdated: { delivery, attempt: attempts?.get(delivery.id) ?? null, recordedAt } }));
   }, { gaps: true });
 }

@@ -1,10 +1,12 @@
 // deliveryUpdated announces deliveries when they are created (SPEC §10): the fan-out of a commit
 // sends one NOTIFY per workspace and CREATED_IDS_PER_MESSAGE ids, not one per delivery, and every
-// live subscriber gets one update per new delivery, with no attempt yet.
+// live subscriber gets one update per new delivery, with no attempt yet. A commit's attempts are
+// announced the same way (ids with their attempt numbers), and their audit rows by seq.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { CREATED_IDS_PER_MESSAGE } from '../../src/events/outbox.ts';
+import { ATTEMPTS_PER_MESSAGE } from '../../src/outbound/delivery-job.ts';
 import { CHANNEL, LISTEN_APPLICATION_NAME } from '../../src/platform/realtime.ts';
 import { gqlOk, openLiveSocket, type TestService, untilLive, within, withPublishingService } from '../support/service.ts';
 
@@ -12,7 +14,10 @@ const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSub
 const PUBLISH_MANY = `mutation($i: PublishEventsInput!) { publishEvents(input: $i) { results { event { id } error { code } } } }`;
 const TEST_EVENT = 'mutation($s: ID!) { sendTestEvent(input: {subscriptionId: $s, type: "session.archived"}) { delivery { id } } }';
 
-interface Created { topic: string; workspaceId: string; data: { deliveryIds?: string[]; at: number } }
+interface Created { topic: string; workspaceId: string; data: { deliveryIds?: string[]; attempts?: number[]; at: number } }
+
+/** A creation message: ids without attempt numbers (a commit's attempts carry theirs beside the ids). */
+const isCreation = (m: Created) => m.topic === 'delivery.updated' && m.data.deliveryIds !== undefined && m.data.attempts === undefined;
 
 describe('deliveryUpdated on creation', () => {
   let svc: TestService;
@@ -35,7 +40,7 @@ describe('deliveryUpdated on creation', () => {
     const created: Created[] = [];
     listener.on('notification', (n) => {
       const m = JSON.parse(n.payload!) as Created;
-      if (m.topic === 'delivery.updated' && m.data.deliveryIds) created.push(m);
+      if (isCreation(m)) created.push(m);
     });
     await listener.query(`LISTEN ${CHANNEL}`);
     const live = await openLiveSocket(svc.url, svc.adminKey,
@@ -81,7 +86,7 @@ describe('deliveryUpdated on creation', () => {
     const created: Array<{ ids: string[]; bytes: number }> = [];
     listener.on('notification', (n) => {
       const m = JSON.parse(n.payload!) as Created;
-      if (m.topic === 'delivery.updated' && m.data.deliveryIds) created.push({ ids: m.data.deliveryIds, bytes: Buffer.byteLength(n.payload!) });
+      if (isCreation(m)) created.push({ ids: m.data.deliveryIds!, bytes: Buffer.byteLength(n.payload!) });
     });
     await listener.query(`LISTEN ${CHANNEL}`);
     try {
@@ -94,6 +99,72 @@ describe('deliveryUpdated on creation', () => {
       assert.ok(created.every((m) => m.bytes < 8000 && m.ids.length <= CREATED_IDS_PER_MESSAGE));
       assert.equal(new Set(created.flatMap((m) => m.ids)).size, 500);
     } finally {
+      await listener.end();
+    }
+  });
+
+  it('announces a commit\'s attempts together (ids with their numbers, audit rows by seq) and each to live subscribers once', async () => {
+    const r = await receiver();
+    r.respond(() => ({ status: 200 }));
+    const subs: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      subs.push((await gqlOk<{ createWebhookSubscription: { subscription: { id: string } } }>(svc.url, svc.adminKey, CREATE,
+        { i: { url: `${r.url}/attempts${i}`, events: ['tool.error'] } })).createWebhookSubscription.subscription.id);
+    }
+    const listener = new pg.Client({ connectionString: svc.databaseUrl });
+    await listener.connect();
+    const attempted: Array<{ ids: string[]; attempts: number[]; bytes: number }> = [];
+    const appended: Array<Record<string, unknown>> = [];
+    listener.on('notification', (n) => {
+      const m = JSON.parse(n.payload!) as Created & { data: Record<string, unknown> };
+      if (m.topic === 'delivery.updated' && m.data.attempts) attempted.push({ ids: m.data.deliveryIds!, attempts: m.data.attempts, bytes: Buffer.byteLength(n.payload!) });
+      if (m.topic === 'audit.appended' && m.workspaceId === svc.workspaceId) appended.push(m.data);
+    });
+    await listener.query(`LISTEN ${CHANNEL}`);
+    const deliveries = await openLiveSocket(svc.url, svc.adminKey,
+      `subscription { deliveryUpdated(filter: {subscriptionId: "${subs[0]}"}) { attempt { number statusCode } delivery { id status event { id } } } }`);
+    const audit = await openLiveSocket(svc.url, svc.adminKey,
+      `subscription { auditAppended(filter: {subscriptionId: "${subs[0]}"}) { id seq attempt statusCode outcome deliveryId subscriptionId hash } }`);
+    try {
+      await untilLive([deliveries, audit], () => gqlOk(svc.url, svc.adminKey, TEST_EVENT, { s: subs[0] }));
+      deliveries.received.length = 0;
+      audit.received.length = 0;
+      attempted.length = 0;
+      appended.length = 0;
+      const events = Array.from({ length: 40 }, (_, i) => ({ type: 'tool.error', data: { sessionId: `att${i}`, tool: 't', error: { message: 'm' } } }));
+      const out = await gqlOk<{ publishEvents: { results: Array<{ event: { id: string }; error: unknown }> } }>(svc.url, publisher, PUBLISH_MANY, { i: { events } });
+      assert.ok(out.publishEvents.results.every((x) => x.error === null));
+      const eventIds = new Set(out.publishEvents.results.map((x) => x.event.id));
+      // The test event's attempt (the probe above) may still come in: only these events' attempts count.
+      const attemptsOf = () => deliveries.received.map((m) => m.data.deliveryUpdated).filter((u) => u.attempt !== null && eventIds.has(u.delivery.event.id));
+      const ours = () => new Set(attemptsOf().map((u) => u.delivery.id));
+      const rowsOf = () => audit.received.map((m) => m.data.auditAppended).filter((a) => ours().has(a.deliveryId));
+      await within(deliveries.until(() => attemptsOf().length >= 40), 15_000, 'subscription a\'s 40 attempts');
+      await within(audit.until(() => rowsOf().length >= 40), 15_000, 'subscription a\'s 40 audit rows');
+      await within((async () => {
+        while (attempted.reduce((n, m) => n + m.ids.length, 0) < 120) await new Promise((resolve) => listener.once('notification', resolve));
+      })(), 15_000, '120 announced attempts');
+
+      // On the wire: each message names its deliveries with their attempt numbers, under NOTIFY's limit.
+      assert.ok(attempted.every((m) => m.ids.length === m.attempts.length && m.ids.length <= ATTEMPTS_PER_MESSAGE && m.bytes < 8000));
+      assert.ok(attempted.every((m) => m.attempts.every((n) => n === 1)));
+      assert.equal(new Set(attempted.flatMap((m) => m.ids)).size, 120);
+      // Audit messages name the seqs an append stored, not the rows.
+      assert.ok(appended.length > 0 && appended.every((d) => Number.isInteger(d.fromSeq) && (d.toSeq as number) >= (d.fromSeq as number) && !('hash' in d)));
+
+      // To subscribers: each attempt of subscription a once, with its attempt, and its audit row whole.
+      const mine = attemptsOf();
+      assert.equal(mine.length, 40);
+      assert.equal(new Set(mine.map((u) => u.delivery.id)).size, 40);
+      assert.ok(mine.every((u) => u.attempt.number === 1 && u.attempt.statusCode === 200 && u.delivery.status === 'SUCCEEDED'));
+      const rows = rowsOf();
+      assert.equal(rows.length, 40);
+      assert.deepEqual(new Set(rows.map((a) => a.deliveryId)), new Set(mine.map((u) => u.delivery.id)));
+      assert.ok(rows.every((a) => a.id.startsWith('aud_') && a.subscriptionId === subs[0] && a.attempt === 1 && a.statusCode === 200
+        && a.outcome === 'SUCCEEDED' && /^[0-9a-f]{64}$/.test(a.hash)));
+      assert.equal(new Set(rows.map((a) => a.seq)).size, 40);
+    } finally {
+      await Promise.all([deliveries.client.dispose(), audit.client.dispose()]);
       await listener.end();
     }
   });
