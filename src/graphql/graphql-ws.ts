@@ -21,6 +21,7 @@ import type { Services } from '../platform/services.ts';
 import { authenticateAuthorization } from './authenticate.ts';
 import type { GraphQLContext } from './context.ts';
 import { nestingError } from './depth-limit.ts';
+import { groupKey, LiveGroups, type LiveMember } from './live-groups.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */
@@ -35,6 +36,8 @@ interface Connection {
   /** Ids of this socket's subscription operations, live or just ended. */
   live: Set<string>;
   closing: boolean;
+  /** Writes one protocol message now, within the socket's bound. */
+  send(data: string): void;
 }
 
 type Extra = { connection: Connection };
@@ -127,8 +130,15 @@ const refusal = (message: string, code: string) => [new GraphQLError(message, { 
 
 function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptions, sockets: KeyedSockets): ProtocolServer {
   const { pool } = services;
+  const groups = new LiveGroups(formatError);
+  /** A subscription's group and member, by its context (graphql-ws hands `subscribe` the execution's arguments only). */
+  const joining = new WeakMap<object, { key: string; member: LiveMember }>();
   return makeServer<Record<string, unknown>, Extra>({
     schema,
+    subscribe: (args) => {
+      const { key, member } = joining.get(args.contextValue as object)!;
+      return groups.join(key, args, member);
+    },
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
       const { principal } = await authenticateAuthorization(services, params.authorization ?? params.Authorization);
@@ -155,6 +165,7 @@ function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptio
         connection.live.add(id);
       }
       const contextValue: GraphQLContext = { services, principal, requestId: randomUUID() };
+      joining.set(contextValue, { key: groupKey(principal, payload), member: { id, send: (frame) => connection.send(frame) } });
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
     onComplete: (ctx, id) => {
@@ -186,7 +197,17 @@ function parseAndValidate(schema: GraphQLSchema, rules: readonly ValidationRule[
 
 function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
   const { config, log } = services;
-  const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false };
+  const connection: Connection = {
+    socket, principal: undefined, live: new Set(), closing: false,
+    send: (data) => {
+      if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
+      if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
+        sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
+        return;
+      }
+      socket.send(data);
+    },
+  };
   socket.on('error', (err) => {
     log.warn({ err: err.message }, 'graphql-ws: socket error');
     socket.terminate();
@@ -198,14 +219,7 @@ function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: Keyed
       // Resolves at once instead of when the bytes reach the kernel: graphql-ws would otherwise
       // stop pulling updates for a reader that stopped reading, and they would queue unseen.
       // What ws holds for this socket is the buffer, and it is bounded here.
-      send: async (data) => {
-        if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
-        if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
-          sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
-          return;
-        }
-        socket.send(data);
-      },
+      send: async (data) => connection.send(data),
       close: (code, reason) => socket.close(code, reason),
       onMessage: (cb) =>
         socket.on('message', async (raw) => {
