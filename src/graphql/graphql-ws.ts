@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type https from 'node:https';
+import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, makeServer, type Server } from 'graphql-ws';
 import {
   GraphQLError, getOperationAST, parse, validate,
@@ -57,7 +58,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
   const wss = new WebSocketServer({ server, path, maxPayload: services.config.graphqlMaxBodyBytes, handleProtocols });
   const sockets = new KeyedSockets(services);
   const protocol = protocolServer(options, sockets);
-  wss.on('connection', (socket) => serveSocket(socket, protocol, sockets, services));
+  wss.on('connection', (socket, request) => serveSocket(socket, request.socket, protocol, sockets, services));
   return {
     dispose: async () => {
       sockets.dispose();
@@ -195,19 +196,47 @@ function parseAndValidate(schema: GraphQLSchema, rules: readonly ValidationRule[
   return document;
 }
 
-function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
-  const { config, log } = services;
-  const connection: Connection = {
-    socket, principal: undefined, live: new Set(), closing: false,
-    send: (data) => {
-      if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
-      if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
-        sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
-        return;
-      }
-      socket.send(data);
-    },
+/**
+ * Bytes of one turn's writes held back at most (a quarter of the bound if less): past it they leave
+ * at once, so what the bound counts is mostly what the peer has not read.
+ */
+const CORK_BYTES = 16 * 1024;
+
+/**
+ * A connection's send: at once, never waiting for the peer, within GRAPHQL_WS_MAX_BUFFER_BYTES (past
+ * it the socket is closed, 4008). What is sent in one turn of the event loop (the updates of every
+ * message read meanwhile) leaves in one write, up to CORK_BYTES: once an update is executed once for
+ * all its watchers, the write call per socket, not the bytes, was most of what it cost.
+ */
+function boundedSend(connection: Connection, raw: Duplex, sockets: KeyedSockets, maxBytes: number): (data: string) => void {
+  const corkBytes = Math.min(CORK_BYTES, maxBytes / 4);
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    raw.uncork();
   };
+  return (data) => {
+    const { socket } = connection;
+    if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
+    if (socket.bufferedAmount + Buffer.byteLength(data) > maxBytes) {
+      sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${maxBytes} bytes waiting to be sent`, 'slow_reader');
+      return;
+    }
+    if (!corked) {
+      corked = true;
+      raw.cork();
+      setImmediate(flush);
+    }
+    socket.send(data);
+    if (raw.writableLength >= corkBytes) flush();
+  };
+}
+
+function serveSocket(socket: WebSocket, raw: Duplex, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
+  const { config, log } = services;
+  const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false, send: () => {} };
+  connection.send = boundedSend(connection, raw, sockets, config.graphqlWsMaxBufferBytes);
   socket.on('error', (err) => {
     log.warn({ err: err.message }, 'graphql-ws: socket error');
     socket.terminate();
