@@ -131,7 +131,7 @@ const refusal = (message: string, code: string) => [new GraphQLError(message, { 
 
 function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptions, sockets: KeyedSockets): ProtocolServer {
   const { pool } = services;
-  const groups = new LiveGroups(formatError);
+  const groups = new LiveGroups(formatError, services.metrics);
   /** A subscription's group and member, by its context (graphql-ws hands `subscribe` the execution's arguments only). */
   const joining = new WeakMap<object, { key: string; member: LiveMember }>();
   return makeServer<Record<string, unknown>, Extra>({

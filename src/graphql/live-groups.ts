@@ -9,6 +9,9 @@
 // ends every member with SubscriberOverflow past MAX_QUEUED_PER_SUBSCRIBER.
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Principal } from '../auth/principal.ts';
+import type { Metrics } from '../platform/metrics.ts';
+
+type Gauges = Pick<Metrics, 'graphqlWsLiveGroups' | 'graphqlWsLiveSubscriptions'>;
 
 /** One subscription operation of one socket: where the group's results go. */
 export interface LiveMember {
@@ -36,9 +39,11 @@ const done: IteratorResult<never> = { value: undefined, done: true };
 export class LiveGroups {
   readonly #groups = new Map<string, Promise<LiveGroup | ExecutionResult>>();
   readonly #format: FormatError;
+  readonly #gauges: Gauges;
 
-  constructor(format: FormatError) {
+  constructor(format: FormatError, gauges: Gauges) {
     this.#format = format;
+    this.#gauges = gauges;
   }
 
   /**
@@ -49,36 +54,35 @@ export class LiveGroups {
    */
   async join(key: string, args: ExecutionArgs, member: LiveMember): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     let pending = this.#groups.get(key);
+    const forget = () => {
+      if (this.#groups.get(key) === pending) this.#groups.delete(key);
+      this.#gauges.graphqlWsLiveGroups.set(this.#groups.size);
+    };
     if (!pending) {
-      pending = this.#open(args, () => {
-        if (this.#groups.get(key) === pending) this.#groups.delete(key);
-      });
+      pending = this.#open(args, forget);
       this.#groups.set(key, pending);
+      this.#gauges.graphqlWsLiveGroups.set(this.#groups.size);
     }
     let group: LiveGroup | ExecutionResult;
     try {
       group = await pending;
     } catch (err) {
-      if (this.#groups.get(key) === pending) this.#groups.delete(key);
+      forget();
       throw err;
     }
     if (!(group instanceof LiveGroup)) {
-      if (this.#groups.get(key) === pending) this.#groups.delete(key);
+      forget();
       return group;
     }
     // A group that ended while this member waited for it is gone from the map: a new one opens.
     return group.add(member) ?? this.join(key, args, member);
   }
 
-  /** How many groups are open (for tests and metrics). */
-  get size(): number {
-    return this.#groups.size;
-  }
-
   async #open(args: ExecutionArgs, forget: () => void): Promise<LiveGroup | ExecutionResult> {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
-    return new LiveGroup(stream[Symbol.asyncIterator](), args, this.#format, forget);
+    const members = this.#gauges.graphqlWsLiveSubscriptions;
+    return new LiveGroup(stream[Symbol.asyncIterator](), args, this.#format, { forget, members: (change) => members.inc(change) });
   }
 }
 
@@ -94,14 +98,15 @@ class LiveGroup {
   readonly #source: AsyncIterator<unknown>;
   readonly #args: ExecutionArgs;
   readonly #format: FormatError;
-  readonly #forget: () => void;
+  readonly #on: { forget(): void; members(change: number): void };
   #ended = false;
 
-  constructor(source: AsyncIterator<unknown>, args: ExecutionArgs, format: FormatError, forget: () => void) {
+  /** `on.forget` when the group ends; `on.members` as members come and go. */
+  constructor(source: AsyncIterator<unknown>, args: ExecutionArgs, format: FormatError, on: { forget(): void; members(change: number): void }) {
     this.#source = source;
     this.#args = args;
     this.#format = format;
-    this.#forget = forget;
+    this.#on = on;
     void this.#pump();
   }
 
@@ -113,9 +118,11 @@ class LiveGroup {
     // Awaited by graphql-ws as soon as it holds the iterator; until then an error must not count as unhandled.
     ended.catch(() => {});
     this.#members.set(member, settle);
+    this.#on.members(1);
     this.#prefixes.set(member, `{"id":${JSON.stringify(member.id)},"type":"next","payload":`);
     const leave = async (): Promise<IteratorResult<never>> => {
       if (!this.#members.delete(member)) return done;
+      this.#on.members(-1);
       settle.resolve(done);
       if (this.#members.size === 0) this.#end();
       return done;
@@ -167,7 +174,8 @@ class LiveGroup {
   #end(err?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#forget();
+    this.#on.forget();
+    this.#on.members(-this.#members.size);
     for (const settle of this.#members.values()) {
       if (err === undefined) settle.resolve(done);
       else settle.reject(err);
