@@ -62,6 +62,9 @@ export function lookupOnce<V>(message: object, key: string, load: () => Promise<
  */
 const TOPIC_FIRST = /^\{"topic" ?: ?"([a-z.]+)"/;
 
+/** A stream's maps (reads, mostly) running at once. */
+const MAX_MAPS_PER_STREAM = 16;
+
 const HEARTBEAT_MS = 5000;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
 
@@ -284,10 +287,14 @@ export class Realtime {
    */
   streamEach<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R[]>, opts: { gaps?: boolean } = {}): AsyncIterableIterator<R> {
     const abort = new AbortController();
+    // The last MAX_MAPS_PER_STREAM maps started, settled or not: the next one starts when the
+    // oldest of them has settled, so a backlog of messages waits here instead of flooding the pool.
+    const started: Array<Promise<void>> = [];
     const source = this.subscribe<Promise<R[]>>(topic, workspaceId, abort.signal, { ...opts, prepare: (message) => {
-      const mapped = map(message as T);
+      const gate = started.length >= MAX_MAPS_PER_STREAM ? started.shift() : undefined;
+      const mapped = gate ? gate.then(() => map(message as T)) : map(message as T);
       // Awaited when its turn comes; until then a failure must not count as unhandled.
-      mapped.catch(() => {});
+      started.push(mapped.then(() => {}, () => {}));
       return mapped;
     } });
     const ready: R[] = [];
