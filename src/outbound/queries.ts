@@ -84,41 +84,77 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
   && (!filter?.status || delivery.status === filter.status) && (!filter?.eventType || eventType === filter.eventType);
 
 /**
- * A delivery.updated message's deliveries (this workspace's only), each with its event's type and
- * the attempt the message names, in one statement: a message costs one round trip, not three.
+ * The deliveries of delivery.updated messages (this workspace's only), each with its event's type
+ * and the attempt its message names, in one statement for every message of the workspace that
+ * arrived in the same turn of the event loop (a worker's commit announces a batch of attempts):
+ * one round trip, and the updates leave together (one write per socket).
  */
 const DELIVERY_UPDATES = {
   name: 'delivery-updates',
-  text: `SELECT d.id, d.workspace_id AS "workspaceId", d.event_id AS "eventId", d.subscription_id AS "subscriptionId", d.status,
-      d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt",
+  text: `SELECT q.n AS "messageIndex", d.id, d.workspace_id AS "workspaceId", d.event_id AS "eventId", d.subscription_id AS "subscriptionId",
+      d.status, d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt",
       d.created_at AS "createdAt", d.updated_at AS "updatedAt", e.type AS "eventType",
       a.id AS "attemptId", a.number AS "attemptNumber", a.started_at AS "startedAt", a.duration_ms AS "durationMs", a.outcome,
       a.status_code AS "statusCode", a.error_class AS "errorClass", a.response_body AS "responseBody", a.error_reason AS "errorReason"
-    FROM outbound_delivery d JOIN event e ON e.id = d.event_id
-    LEFT JOIN delivery_attempt a ON a.delivery_id = d.id AND a.number = $3
-    WHERE d.id = ANY($1::text[]) AND d.workspace_id = $2 ORDER BY d.id`,
+    FROM unnest($1::text[], $2::int[], $3::int[]) AS q(id, attempt, n)
+    JOIN outbound_delivery d ON d.id = q.id AND d.workspace_id = $4
+    JOIN event e ON e.id = d.event_id
+    LEFT JOIN delivery_attempt a ON a.delivery_id = d.id AND a.number = q.attempt
+    ORDER BY q.n, d.id`,
 };
 
-type DeliveryUpdateRow = OutboundDelivery & { eventType: string; attemptId: number | null; attemptNumber: number | null }
+type DeliveryUpdateRow = OutboundDelivery & { messageIndex: number; eventType: string; attemptId: number | null; attemptNumber: number | null }
   & Pick<DeliveryAttempt, 'startedAt' | 'durationMs' | 'outcome' | 'statusCode' | 'errorClass' | 'responseBody' | 'errorReason'>;
+type DeliveryUpdateRead = { delivery: OutboundDelivery; eventType: string; attempt: DeliveryAttempt | null };
+type PendingRead = { msg: DeliveryUpdatedMessage; resolve(reads: DeliveryUpdateRead[]): void; reject(err: unknown): void };
 
-async function readDeliveryUpdates(services: Pick<Services, 'pool'>, workspaceId: string, msg: DeliveryUpdatedMessage) {
-  const ids = 'deliveryIds' in msg ? msg.deliveryIds : [msg.deliveryId];
-  const number = 'attempt' in msg ? (msg.attempt ?? null) : null;
-  const { rows } = await services.pool.query<DeliveryUpdateRow>({ ...DELIVERY_UPDATES, values: [ids, workspaceId, number] });
-  return rows.map(({ eventType, attemptId, attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason, ...delivery }) => {
+/** Reads waiting for the end of this turn, by pool and workspace. */
+const pendingReads = new WeakMap<object, Map<string, PendingRead[]>>();
+
+function readDeliveryUpdates(services: Pick<Services, 'pool'>, workspaceId: string, msg: DeliveryUpdatedMessage): Promise<DeliveryUpdateRead[]> {
+  return new Promise((resolve, reject) => {
+    let byWorkspace = pendingReads.get(services.pool);
+    if (!byWorkspace) pendingReads.set(services.pool, (byWorkspace = new Map()));
+    const batch = byWorkspace.get(workspaceId);
+    if (batch) return void batch.push({ msg, resolve, reject });
+    byWorkspace.set(workspaceId, [{ msg, resolve, reject }]);
+    process.nextTick(() => {
+      const reads = byWorkspace.get(workspaceId)!;
+      byWorkspace.delete(workspaceId);
+      readBatch(services, workspaceId, reads.map((r) => r.msg)).then(
+        (found) => reads.forEach((r, i) => r.resolve(found[i]!)),
+        (err: unknown) => reads.forEach((r) => r.reject(err)),
+      );
+    });
+  });
+}
+
+async function readBatch(services: Pick<Services, 'pool'>, workspaceId: string, messages: DeliveryUpdatedMessage[]): Promise<DeliveryUpdateRead[][]> {
+  const [ids, attempts, indexes]: [string[], Array<number | null>, number[]] = [[], [], []];
+  messages.forEach((msg, n) => {
+    for (const id of 'deliveryIds' in msg ? msg.deliveryIds : [msg.deliveryId]) {
+      ids.push(id);
+      attempts.push('attempt' in msg ? (msg.attempt ?? null) : null);
+      indexes.push(n);
+    }
+  });
+  const { rows } = await services.pool.query<DeliveryUpdateRow>({ ...DELIVERY_UPDATES, values: [ids, attempts, indexes, workspaceId] });
+  const found = messages.map((): DeliveryUpdateRead[] => []);
+  for (const { messageIndex, eventType, attemptId, attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason, ...delivery } of rows) {
     const attempt: DeliveryAttempt | null = attemptId === null || attemptNumber === null ? null : {
       id: BigInt(attemptId), deliveryId: delivery.id, number: attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason,
     };
-    return { delivery, eventType, attempt };
-  });
+    found[messageIndex]!.push({ delivery, eventType, attempt });
+  }
+  return found;
 }
 
 /**
  * The deliveryUpdated stream of the caller's workspace, filtered: each message's deliveries (and the
- * attempt it names) read once, in one statement, however many subscriptions the message reaches
- * (lookupOnce). A creation message names all the deliveries of one commit. A lost LISTEN connection
- * ends the stream with an error once it is back (LiveGap): a dashboard reloads, then subscribes again.
+ * attempt it names) read once, however many subscriptions the message reaches (lookupOnce), in one
+ * statement with the other messages of its turn (readDeliveryUpdates). A creation message names all
+ * the deliveries of one commit. A lost LISTEN connection ends the stream with an error once it is
+ * back (LiveGap): a dashboard reloads, then subscribes again.
  */
 export function watchDeliveries(
   services: Pick<Services, 'pool' | 'realtime'>, principal: Principal | undefined, { filter }: { filter?: DeliveryFilter | null },

@@ -102,6 +102,20 @@ describe('live subscriptions shared by group', () => {
       assert.deepEqual(shown(viewerA), [`${ok} ${masked}`, `${failed} ${masked}`, `${failed} ${masked}`]);
       assert.deepEqual(shown(failedA), [`${failed} ${URL_A}`, `${failed} ${URL_A}`]);
       assert.deepEqual(shown(adminB), [`${b} ${URL_B}`, `${b} ${URL_B}`]);
+
+      // Both workspaces' updates in one commit: they arrive together and are read together, per workspace.
+      const before = all.map((s) => measured(s).length);
+      const at = Date.now();
+      await db.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS t(m, n) ORDER BY n', [CHANNEL, [
+        [svc.workspaceId, 'aok'], [workspaceB, 'b'], [svc.workspaceId, 'afail'],
+      ].map(([workspaceId, delivery], i) => JSON.stringify({ topic: 'delivery.updated', workspaceId, data: { deliveryId: id('dlv', delivery!), at: at + i } }))]);
+      await Promise.all([lastIs(adminA, 'afail', 5), lastIs(adminA2, 'afail', 5), lastIs(viewerA, 'afail', 5), lastIs(failedA, 'afail', 3), lastIs(adminB, 'b', 3)]);
+      const added = (s: LiveSocket, i: number) => shown(s).slice(before[i]);
+      assert.deepEqual(added(adminA, 0), [`${ok} ${URL_A}`, `${failed} ${URL_A}`]);
+      assert.deepEqual(added(adminA2, 1), [`${ok} ${URL_A}`, `${failed} ${URL_A}`]);
+      assert.deepEqual(added(viewerA, 2), [`${ok} ${masked}`, `${failed} ${masked}`]);
+      assert.deepEqual(added(failedA, 3), [`${failed} ${URL_A}`]);
+      assert.deepEqual(added(adminB, 4), [`${b} ${URL_B}`]);
     } finally {
       await Promise.all(all.map((s) => s.client.dispose()));
     }
