@@ -23,6 +23,7 @@ const ended = (why: string) => {
   endings[why] = (endings[why] ?? 0) + 1;
 };
 let live = 0;
+let measuring = false;
 /** Clients that ended before their first update. */
 let failed = 0;
 const settledOne = () => {
@@ -60,7 +61,8 @@ function open(i: number): Promise<void> {
   client.subscribe<{ deliveryUpdated: { recordedAt: string } }>({ query: QUERY }, {
     next: (r) => {
       const at = r.data?.deliveryUpdated.recordedAt;
-      if (at) latencies.push(Date.now() - Date.parse(at));
+      // Only in the window: a long warm-up of thousands of clients would outgrow any array.
+      if (at && measuring) latencies.push(Date.now() - Date.parse(at));
       if (!seen) {
         seen = true;
         live++;
@@ -82,6 +84,7 @@ for (let first = 0; first < clients; first += WAVE) {
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'reset') {
+    measuring = true;
     latencies = [];
     cpu = process.cpuUsage();
     windowStart = performance.now();
