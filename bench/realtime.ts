@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { ROOT, benchDatabase, startGateway, startMoreGateway, stopProcess } from './support.ts';
+import { ROOT, benchDatabase, cpuMs, startGateway, startMoreGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
@@ -69,28 +69,37 @@ async function main() {
 
     const clients = startClients(origins, viewer);
     children.push(clients.child);
-    // Warm-up: traffic until every client has seen an update (its subscription is in place).
+    // Warm-up: traffic until every client has seen an update (its subscription is in place), or
+    // ended trying (counted in the report's endings).
     const warm = steadyPublisher(origins, publisher);
     for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
-      if (line.value === `live ${CLIENTS}`) break;
+      if (line.value.startsWith('settled ')) break;
     }
     await warm.stop();
     // The warm-up's last updates arrive before the measured window opens.
     await new Promise((r) => setTimeout(r, 3000));
     clients.child.stdin!.write('reset\n');
+    const apiCpu = () => (cpuMs(a.child.pid!) ?? NaN) + (cpuMs(b.child.pid!) ?? NaN);
+    const cpuBefore = apiCpu();
     const load = steadyPublisher(origins, publisher);
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const published = await load.stop();
     // Let the last updates arrive before the window closes.
     await new Promise((r) => setTimeout(r, 2000));
+    const apiCpuMs = apiCpu() - cpuBefore;
     clients.child.stdin!.write('report\n');
-    let report: { received: number; seconds: number; p50: number; p99: number; max: number; dropped: number; cpuPercent: number } | undefined;
+    let report: { received: number; seconds: number; p50: number; p99: number; max: number; dropped: number; endings: Record<string, number>; cpuPercent: number } | undefined;
     for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
       if (line.value.startsWith('{')) report = JSON.parse(line.value);
     }
     if (!report) throw new Error('the clients process did not report');
+    // No update in the window leaves the percentiles NaN, which JSON carries as null.
+    for (const k of ['p50', 'p99', 'max'] as const) report[k] ??= NaN;
     const updatesPerSecond = report.received / CLIENTS / SECONDS;
     console.log(`published ${published} events in ${SECONDS} s; clients received ${report.received} updates (${(report.received / report.seconds).toFixed(0)}/s in all), max ${report.max.toFixed(0)} ms, dropped ${report.dropped}, clients' CPU ${report.cpuPercent.toFixed(0)} % of a core`);
+    if (Object.keys(report.endings).length > 0) console.log(`subscriptions ended (whole run): ${JSON.stringify(report.endings)}`);
+    // CPU per update handed to a socket moves much less with the neighbours' load than latency does.
+    console.log(`API processes' CPU ${apiCpuMs.toFixed(0)} ms (${((apiCpuMs / (SECONDS + 2) / 1000) * 100).toFixed(0)} % of a core), ${((apiCpuMs * 1000) / Math.max(1, report.received)).toFixed(1)} µs per update received, ${(apiCpuMs / Math.max(1, published)).toFixed(2)} ms per event published`);
     console.log(`realtime clients=${CLIENTS} updates_per_s=${updatesPerSecond.toFixed(0)} p50_ms=${report.p50.toFixed(1)} p99_ms=${report.p99.toFixed(1)} dropped=${report.dropped}`);
   } finally {
     for (const c of children.reverse()) await stopProcess(c);

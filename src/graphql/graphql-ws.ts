@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type https from 'node:https';
+import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, makeServer, type Server } from 'graphql-ws';
 import {
   GraphQLError, getOperationAST, parse, validate,
@@ -21,6 +22,7 @@ import type { Services } from '../platform/services.ts';
 import { authenticateAuthorization } from './authenticate.ts';
 import type { GraphQLContext } from './context.ts';
 import { nestingError } from './depth-limit.ts';
+import { groupKey, LiveGroups, type LiveMember } from './live-groups.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */
@@ -35,6 +37,8 @@ interface Connection {
   /** Ids of this socket's subscription operations, live or just ended. */
   live: Set<string>;
   closing: boolean;
+  /** Writes one protocol message now, within the socket's bound. */
+  send(data: string): void;
 }
 
 type Extra = { connection: Connection };
@@ -54,7 +58,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
   const wss = new WebSocketServer({ server, path, maxPayload: services.config.graphqlMaxBodyBytes, handleProtocols });
   const sockets = new KeyedSockets(services);
   const protocol = protocolServer(options, sockets);
-  wss.on('connection', (socket) => serveSocket(socket, protocol, sockets, services));
+  wss.on('connection', (socket, request) => serveSocket(socket, request.socket, protocol, sockets, services));
   return {
     dispose: async () => {
       sockets.dispose();
@@ -127,8 +131,15 @@ const refusal = (message: string, code: string) => [new GraphQLError(message, { 
 
 function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptions, sockets: KeyedSockets): ProtocolServer {
   const { pool } = services;
+  const groups = new LiveGroups(formatError, services.metrics);
+  /** A subscription's group and member, by its context (graphql-ws hands `subscribe` the execution's arguments only). */
+  const joining = new WeakMap<object, { key: string; member: LiveMember }>();
   return makeServer<Record<string, unknown>, Extra>({
     schema,
+    subscribe: (args) => {
+      const { key, member } = joining.get(args.contextValue as object)!;
+      return groups.join(key, args, member);
+    },
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
       const { principal } = await authenticateAuthorization(services, params.authorization ?? params.Authorization);
@@ -155,6 +166,7 @@ function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptio
         connection.live.add(id);
       }
       const contextValue: GraphQLContext = { services, principal, requestId: randomUUID() };
+      joining.set(contextValue, { key: groupKey(principal, payload), member: { id, send: (frame) => connection.send(frame) } });
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
     onComplete: (ctx, id) => {
@@ -184,9 +196,47 @@ function parseAndValidate(schema: GraphQLSchema, rules: readonly ValidationRule[
   return document;
 }
 
-function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
+/**
+ * Bytes of one turn's writes held back at most (a quarter of the bound if less): past it they leave
+ * at once, so what the bound counts is mostly what the peer has not read.
+ */
+const CORK_BYTES = 16 * 1024;
+
+/**
+ * A connection's send: at once, never waiting for the peer, within GRAPHQL_WS_MAX_BUFFER_BYTES (past
+ * it the socket is closed, 4008). What is sent in one turn of the event loop (the updates of every
+ * message read meanwhile) leaves in one write, up to CORK_BYTES: once an update is executed once for
+ * all its watchers, the write call per socket, not the bytes, was most of what it cost.
+ */
+function boundedSend(connection: Connection, raw: Duplex, sockets: KeyedSockets, maxBytes: number): (data: string) => void {
+  const corkBytes = Math.min(CORK_BYTES, maxBytes / 4);
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    raw.uncork();
+  };
+  return (data) => {
+    const { socket } = connection;
+    if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
+    if (socket.bufferedAmount + Buffer.byteLength(data) > maxBytes) {
+      sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${maxBytes} bytes waiting to be sent`, 'slow_reader');
+      return;
+    }
+    if (!corked) {
+      corked = true;
+      raw.cork();
+      setImmediate(flush);
+    }
+    socket.send(data);
+    if (raw.writableLength >= corkBytes) flush();
+  };
+}
+
+function serveSocket(socket: WebSocket, raw: Duplex, protocol: ProtocolServer, sockets: KeyedSockets, services: Pick<Services, 'config' | 'log'>): void {
   const { config, log } = services;
-  const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false };
+  const connection: Connection = { socket, principal: undefined, live: new Set(), closing: false, send: () => {} };
+  connection.send = boundedSend(connection, raw, sockets, config.graphqlWsMaxBufferBytes);
   socket.on('error', (err) => {
     log.warn({ err: err.message }, 'graphql-ws: socket error');
     socket.terminate();
@@ -198,14 +248,7 @@ function serveSocket(socket: WebSocket, protocol: ProtocolServer, sockets: Keyed
       // Resolves at once instead of when the bytes reach the kernel: graphql-ws would otherwise
       // stop pulling updates for a reader that stopped reading, and they would queue unseen.
       // What ws holds for this socket is the buffer, and it is bounded here.
-      send: async (data) => {
-        if (socket.readyState !== WebSocket.OPEN || connection.closing) return;
-        if (socket.bufferedAmount + Buffer.byteLength(data) > config.graphqlWsMaxBufferBytes) {
-          sockets.close(connection, CLOSE_SLOW_READER, `slow reader: over ${config.graphqlWsMaxBufferBytes} bytes waiting to be sent`, 'slow_reader');
-          return;
-        }
-        socket.send(data);
-      },
+      send: async (data) => connection.send(data),
       close: (code, reason) => socket.close(code, reason),
       onMessage: (cb) =>
         socket.on('message', async (raw) => {

@@ -83,34 +83,90 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
   (!filter?.subscriptionId || delivery.subscriptionId === filter.subscriptionId) && (!filter?.eventId || delivery.eventId === filter.eventId)
   && (!filter?.status || delivery.status === filter.status) && (!filter?.eventType || eventType === filter.eventType);
 
-/** Each named delivery's attempt of the number beside it, by delivery (one query). */
-async function attemptsNamed(db: Services['db'], ids: string[], numbers: number[]): Promise<Map<string, DeliveryAttempt>> {
-  const wanted = new Map(ids.map((id, i) => [id, numbers[i]]));
-  const rows = await db.deliveryAttempt.findMany({ where: { deliveryId: { in: ids }, number: { in: [...new Set(numbers)] } } });
-  return new Map(rows.filter((a) => wanted.get(a.deliveryId) === a.number).map((a) => [a.deliveryId, a]));
+/**
+ * The deliveries of delivery.updated messages (this workspace's only), each with its event's type
+ * and the attempt its message names, in one statement for every message of the workspace that
+ * arrived in the same turn of the event loop (a worker's commit announces a batch of attempts):
+ * one round trip, and the updates leave together (one write per socket).
+ */
+const DELIVERY_UPDATES = {
+  name: 'delivery-updates',
+  text: `SELECT q.n AS "messageIndex", d.id, d.workspace_id AS "workspaceId", d.event_id AS "eventId", d.subscription_id AS "subscriptionId",
+      d.status, d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt",
+      d.created_at AS "createdAt", d.updated_at AS "updatedAt", e.type AS "eventType",
+      a.id AS "attemptId", a.number AS "attemptNumber", a.started_at AS "startedAt", a.duration_ms AS "durationMs", a.outcome,
+      a.status_code AS "statusCode", a.error_class AS "errorClass", a.response_body AS "responseBody", a.error_reason AS "errorReason"
+    FROM unnest($1::text[], $2::int[], $3::int[]) AS q(id, attempt, n)
+    JOIN outbound_delivery d ON d.id = q.id AND d.workspace_id = $4
+    JOIN event e ON e.id = d.event_id
+    LEFT JOIN delivery_attempt a ON a.delivery_id = d.id AND a.number = q.attempt
+    ORDER BY q.n, d.id`,
+};
+
+type DeliveryUpdateRow = OutboundDelivery & { messageIndex: number; eventType: string; attemptId: number | null; attemptNumber: number | null }
+  & Pick<DeliveryAttempt, 'startedAt' | 'durationMs' | 'outcome' | 'statusCode' | 'errorClass' | 'responseBody' | 'errorReason'>;
+type DeliveryUpdateRead = { delivery: OutboundDelivery; eventType: string; attempt: DeliveryAttempt | null };
+type PendingRead = { msg: DeliveryUpdatedMessage; resolve(reads: DeliveryUpdateRead[]): void; reject(err: unknown): void };
+
+/** Reads waiting for the end of this turn, by pool and workspace. */
+const pendingReads = new WeakMap<object, Map<string, PendingRead[]>>();
+
+function readDeliveryUpdates(services: Pick<Services, 'pool'>, workspaceId: string, msg: DeliveryUpdatedMessage): Promise<DeliveryUpdateRead[]> {
+  return new Promise((resolve, reject) => {
+    let byWorkspace = pendingReads.get(services.pool);
+    if (!byWorkspace) pendingReads.set(services.pool, (byWorkspace = new Map()));
+    const batch = byWorkspace.get(workspaceId);
+    if (batch) return void batch.push({ msg, resolve, reject });
+    byWorkspace.set(workspaceId, [{ msg, resolve, reject }]);
+    process.nextTick(() => {
+      const reads = byWorkspace.get(workspaceId)!;
+      byWorkspace.delete(workspaceId);
+      readBatch(services, workspaceId, reads.map((r) => r.msg)).then(
+        (found) => reads.forEach((r, i) => r.resolve(found[i]!)),
+        (err: unknown) => reads.forEach((r) => r.reject(err)),
+      );
+    });
+  });
+}
+
+async function readBatch(services: Pick<Services, 'pool'>, workspaceId: string, messages: DeliveryUpdatedMessage[]): Promise<DeliveryUpdateRead[][]> {
+  const [ids, attempts, indexes]: [string[], Array<number | null>, number[]] = [[], [], []];
+  messages.forEach((msg, n) => {
+    // A commit's attempts name each delivery's attempt number beside it; a creation names none.
+    const named = 'deliveryIds' in msg ? msg.deliveryIds.map((id, j) => [id, msg.attempts?.[j]] as const) : [[msg.deliveryId, msg.attempt] as const];
+    for (const [id, attempt] of named) {
+      ids.push(id);
+      attempts.push(attempt ?? null);
+      indexes.push(n);
+    }
+  });
+  const { rows } = await services.pool.query<DeliveryUpdateRow>({ ...DELIVERY_UPDATES, values: [ids, attempts, indexes, workspaceId] });
+  const found = messages.map((): DeliveryUpdateRead[] => []);
+  for (const { messageIndex, eventType, attemptId, attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason, ...delivery } of rows) {
+    const attempt: DeliveryAttempt | null = attemptId === null || attemptNumber === null ? null : {
+      id: BigInt(attemptId), deliveryId: delivery.id, number: attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason,
+    };
+    found[messageIndex]!.push({ delivery, eventType, attempt });
+  }
+  return found;
 }
 
 /**
  * The deliveryUpdated stream of the caller's workspace, filtered: each message's deliveries (and the
- * attempt it names) read once, in one query, however many subscriptions the message reaches
- * (lookupOnce). A creation message names all the deliveries of one commit. A lost LISTEN connection
- * ends the stream with an error once it is back (LiveGap): a dashboard reloads, then subscribes again.
+ * attempt it names) read once, however many subscriptions the message reaches (lookupOnce), in one
+ * statement with the other messages of its turn (readDeliveryUpdates). A creation message names all
+ * the deliveries of one commit. A lost LISTEN connection ends the stream with an error once it is
+ * back (LiveGap): a dashboard reloads, then subscribes again.
  */
 export function watchDeliveries(
-  services: Pick<Services, 'db' | 'realtime'>, principal: Principal | undefined, { filter }: { filter?: DeliveryFilter | null },
+  services: Pick<Services, 'pool' | 'realtime'>, principal: Principal | undefined, { filter }: { filter?: DeliveryFilter | null },
 ): AsyncIterableIterator<{ deliveryUpdated: DeliveryUpdateRecord }> {
   // Checked before the stream exists, so a refusal is an ordinary GraphQL error.
   const { workspaceId } = assertCan(principal, 'read');
-  const { db } = services;
   return services.realtime.streamEach<DeliveryUpdatedMessage, { deliveryUpdated: DeliveryUpdateRecord }>('delivery.updated', workspaceId, async (msg) => {
-    const ids = 'deliveryIds' in msg ? msg.deliveryIds : [msg.deliveryId];
-    const numbers = 'deliveryIds' in msg ? msg.attempts : msg.attempt === undefined ? undefined : [msg.attempt];
-    const found = await lookupOnce(msg, 'deliveries', () =>
-      db.outboundDelivery.findMany({ where: { id: { in: ids }, workspaceId }, include: { event: { select: { type: true } } }, orderBy: { id: 'asc' } }));
-    const shown = found.filter(({ event, ...delivery }) => matches(filter, delivery, event.type));
-    // The attempts a message names, all of them in one query, once the message matched at all.
-    const attempts = numbers && shown.length > 0 ? await lookupOnce(msg, 'attempts', () => attemptsNamed(db, ids, numbers)) : undefined;
+    const found = await lookupOnce(msg, 'deliveries', () => readDeliveryUpdates(services, workspaceId, msg));
     const recordedAt = new Date(msg.at);
-    return shown.map(({ event: _event, ...delivery }) => ({ deliveryUpdated: { delivery, attempt: attempts?.get(delivery.id) ?? null, recordedAt } }));
+    return found.filter(({ delivery, eventType }) => matches(filter, delivery, eventType))
+      .map(({ delivery, attempt }) => ({ deliveryUpdated: { delivery, attempt, recordedAt } }));
   }, { gaps: true });
 }

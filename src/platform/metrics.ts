@@ -58,6 +58,10 @@ export class Metrics {
 
   readonly graphqlWsClosed = counter(this.registry, 'webhook_gateway_graphql_ws_closed_total', 'graphql-ws sockets the gateway closed: revoked (the key was revoked), slow_reader (too much waiting to be sent)', ['reason'] as const);
 
+  readonly graphqlWsLiveSubscriptions = gauge(this.registry, 'webhook_gateway_graphql_ws_live_subscriptions', 'Live graphql-ws subscriptions on this process');
+
+  readonly graphqlWsLiveGroups = gauge(this.registry, 'webhook_gateway_graphql_ws_live_groups', 'Groups the live subscriptions of this process form: one per workspace, role and operation (text, name, variables); a group executes and serializes each update once for all its subscriptions');
+
   readonly keyLookups = counter(this.registry, 'webhook_gateway_key_lookups_total', 'Bearer keys and console sessions checked: from the process\'s cache (hit) or the database (miss)', ['result'] as const);
 
   readonly retentionRemoved = counter(this.registry, 'webhook_gateway_retention_removed_total', 'Rows the retention job removed, by table', ['table'] as const);

@@ -62,6 +62,9 @@ export function lookupOnce<V>(message: object, key: string, load: () => Promise<
  */
 const TOPIC_FIRST = /^\{"topic" ?: ?"([a-z.]+)"/;
 
+/** A stream's maps (reads, mostly) running at once. */
+const MAX_MAPS_PER_STREAM = 16;
+
 const HEARTBEAT_MS = 5000;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
 
@@ -202,8 +205,11 @@ export class Realtime {
    * An async iterator of one workspace's messages on a topic; ends when `signal` aborts or return()
    * is called, at once, even while a next() waits. At most MAX_QUEUED_PER_SUBSCRIBER messages wait
    * for the consumer; past that it ends with SubscriberOverflow rather than buffer without bound.
+   * `prepare` turns each message into what is queued as it arrives.
    */
-  subscribe<T>(topic: Topic, workspaceId: string, signal: AbortSignal, opts: { gaps?: boolean } = {}): AsyncIterableIterator<T> {
+  subscribe<T>(
+    topic: Topic, workspaceId: string, signal: AbortSignal, opts: { gaps?: boolean; prepare?: (data: unknown) => T } = {},
+  ): AsyncIterableIterator<T> {
     const name = `${topic}:${workspaceId}`;
     const local = this.#local;
     const queue: T[] = [];
@@ -215,9 +221,10 @@ export class Realtime {
     }) : undefined;
     let ended = false;
     let wake: (() => void) | undefined;
-    const listener = (data: T) => {
+    const prepare = opts.prepare ?? ((data: unknown) => data as T);
+    const listener = (data: unknown) => {
       if (queue.length >= MAX_QUEUED_PER_SUBSCRIBER) overflow = true;
-      else queue.push(data);
+      else if (!overflow) queue.push(prepare(data));
       wake?.();
     };
     const end = () => {
@@ -240,13 +247,9 @@ export class Realtime {
       async next(): Promise<IteratorResult<T>> {
         for (;;) {
           if (ended) return done;
-          if (overflow) {
+          if (overflow || gap) {
             end();
-            throw new SubscriberOverflow();
-          }
-          if (gap) {
-            end();
-            throw new LiveGap();
+            throw overflow ? new SubscriberOverflow() : new LiveGap();
           }
           if (queue.length > 0) return { value: queue.shift()!, done: false };
           await new Promise<void>((resolve) => (wake = resolve));
@@ -277,11 +280,23 @@ export class Realtime {
   /**
    * stream() for messages that each carry any number of values (a commit's new deliveries). With
    * `gaps`, a lost LISTEN connection ends the stream with LiveGap once it is back, so a live view
-   * knows to reload what it missed instead of silently lacking it.
+   * knows to reload what it missed instead of silently lacking it. `map` starts as each message
+   * arrives, not when the consumer reaches it: a message's reads overlap the next ones' instead of
+   * queueing behind them, so a stream keeps pace with many messages a second whose reads each take
+   * a round trip. Values still come out in the messages' order.
    */
   streamEach<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R[]>, opts: { gaps?: boolean } = {}): AsyncIterableIterator<R> {
     const abort = new AbortController();
-    const source = this.subscribe<T>(topic, workspaceId, abort.signal, opts);
+    // The last MAX_MAPS_PER_STREAM maps started, settled or not: the next one starts when the
+    // oldest of them has settled, so a backlog of messages waits here instead of flooding the pool.
+    const started: Array<Promise<void>> = [];
+    const source = this.subscribe<Promise<R[]>>(topic, workspaceId, abort.signal, { ...opts, prepare: (message) => {
+      const gate = started.length >= MAX_MAPS_PER_STREAM ? started.shift() : undefined;
+      const mapped = gate ? gate.then(() => map(message as T)) : map(message as T);
+      // Awaited when its turn comes; until then a failure must not count as unhandled.
+      started.push(mapped.then(() => {}, () => {}));
+      return mapped;
+    } });
     const ready: R[] = [];
     return {
       async next(): Promise<IteratorResult<R>> {
@@ -289,7 +304,7 @@ export class Realtime {
           if (abort.signal.aborted) return { value: undefined, done: true };
           const item = await source.next();
           if (item.done) return { value: undefined, done: true };
-          ready.push(...(await map(item.value)));
+          ready.push(...(await item.value));
         }
         return { value: ready.shift()!, done: false };
       },

@@ -91,15 +91,15 @@ describe('graphql-ws socket limits', () => {
     const created = (deliveryIds: string[]) =>
       db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ topic: 'delivery.updated', workspaceId: svc.workspaceId, data: { deliveryIds, at: Date.now() } })]);
 
-    // Every read of outbound_delivery this process makes, counted on the real Prisma client.
-    const delegate = svc.services.db.outboundDelivery;
-    const findMany = delegate.findMany;
+    // Every read of a delivery update this process makes, counted on the real pool.
+    const pool = svc.services.pool;
+    const query = pool.query;
     const reads: string[] = [];
-    delegate.findMany = ((...args: Parameters<typeof findMany>) => {
-      const id = args[0]?.where?.id;
-      reads.push(typeof id === 'object' && id && 'in' in id ? (id.in as string[]).join(',') : String(id));
-      return findMany.apply(delegate, args);
-    }) as typeof findMany;
+    pool.query = ((config: unknown, ...rest: unknown[]) => {
+      const { name, values } = (config ?? {}) as { name?: string; values?: unknown[] };
+      if (name === 'delivery-updates') reads.push((values![0] as string[]).join(','));
+      return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
+    }) as typeof query;
     const client = wsClient(svc.url, svc.adminKey);
     try {
       const received = Array.from({ length: 20 }, () => new Set<string>());
@@ -138,7 +138,7 @@ describe('graphql-ws socket limits', () => {
       assert.ok(await holds(() => received.every((got) => got.has(probe) && got.has(measured)), WAIT_MS), 'both reached every subscription');
       assert.deepEqual(reads, [`${probe},${measured}`], 'one read of both deliveries for the 20 subscriptions');
     } finally {
-      delegate.findMany = findMany;
+      pool.query = query;
       await client.dispose();
     }
   });
