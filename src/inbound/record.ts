@@ -13,7 +13,7 @@ import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, FAN_NOTIFY, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import { newId } from '../platform/ids.ts';
-import type { Message } from '../platform/realtime.ts';
+import { chunkedMessages } from '../platform/realtime.ts';
 import { storableString } from '../platform/storable-string.ts';
 import type { Refusal } from './evaluate.ts';
 import type { TriggerContext } from './trigger-context.ts';
@@ -398,11 +398,8 @@ const RECEIVED_PER_MESSAGE = 75;
 function appendAudits(p: Pipeline, audit: AuditChainWriter, batch: Batch, deliveries: DeliveryRow[]): void {
   const byWorkspace = Map.groupBy(deliveries.keys(), (i) => deliveries[i]!.workspaceId);
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    const received: string[] = [];
-    for (let at = 0; at < indexes.length; at += RECEIVED_PER_MESSAGE) {
-      const chunk = indexes.slice(at, at + RECEIVED_PER_MESSAGE).map((i) => ({ id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId }));
-      received.push(JSON.stringify({ topic: 'inbound.received', workspaceId, data: { deliveries: chunk } } satisfies Message));
-    }
+    const received = chunkedMessages('inbound.received', workspaceId, indexes, RECEIVED_PER_MESSAGE,
+      (chunk) => ({ deliveries: chunk.map((i) => ({ id: deliveries[i]!.id, triggerId: deliveries[i]!.triggerId })) }));
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i): AuditInput => {
       const d = deliveries[i]!;

@@ -13,7 +13,7 @@ import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';
 import { defineJob } from '../platform/jobs/job.ts';
-import type { Message } from '../platform/realtime.ts';
+import { chunkedMessages } from '../platform/realtime.ts';
 import { subscriptionSecrets } from '../secrets/secret-store.ts';
 import { countHitsEach } from '../platform/db/rate-limit.ts';
 import type { Services } from '../platform/services.ts';
@@ -545,12 +545,8 @@ function auditAttempts(p: Pipeline, audit: AuditChainWriter, sent: Sent[], rows:
   };
   const at = Date.now();
   for (const [workspaceId, indexes] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    const updates: string[] = [];
-    for (let from = 0; from < indexes.length; from += ATTEMPTS_PER_MESSAGE) {
-      const chunk = indexes.slice(from, from + ATTEMPTS_PER_MESSAGE);
-      const data: DeliveryUpdatedMessage = { deliveryIds: chunk.map((i) => sent[i]!.t.delivery_id), attempts: chunk.map((i) => rows[i]!.number), at };
-      updates.push(JSON.stringify({ topic: 'delivery.updated', workspaceId, data } satisfies Message));
-    }
+    const updates = chunkedMessages('delivery.updated', workspaceId, indexes, ATTEMPTS_PER_MESSAGE,
+      (chunk): DeliveryUpdatedMessage => ({ deliveryIds: chunk.map((i) => sent[i]!.t.delivery_id), attempts: chunk.map((i) => rows[i]!.number), at }));
     // append writes its statement before it returns: into the pipeline, in order.
     void p.also(audit.append(p.client, workspaceId, indexes.map((i) => {
       const { t, headers, startedAt, result } = sent[i]!;

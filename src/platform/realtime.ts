@@ -41,6 +41,18 @@ export async function notify(db: pg.Pool | pg.PoolClient, messages: Message[]): 
   await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, messages.map((m) => JSON.stringify(m))]);
 }
 
+/**
+ * One commit's announcements of many items on a topic, `perMessage` items to a message (NOTIFY
+ * payloads stay under 8000 bytes), serialized: a batch costs a few NOTIFYs, not one per item.
+ */
+export function chunkedMessages<T>(topic: Topic, workspaceId: string, items: T[], perMessage: number, data: (chunk: T[]) => unknown): string[] {
+  const messages: string[] = [];
+  for (let from = 0; from < items.length; from += perMessage) {
+    messages.push(JSON.stringify({ topic, workspaceId, data: data(items.slice(from, from + perMessage)) } satisfies Message));
+  }
+  return messages;
+}
+
 const lookups = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 /**
