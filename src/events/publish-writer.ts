@@ -44,11 +44,9 @@ export class PublishWriter {
   constructor(deps: { pipeline: PipelinedConnection; boss: PgBoss }, opts: { maxQueue: number; maxBatch?: number }) {
     this.#boss = deps.boss;
     this.#pipeline = deps.pipeline;
-    // Two flushes in flight on the one pipelined connection: the next batch's transaction is
-    // written right behind the last one's COMMIT, so the database is never idle waiting for the
-    // gateway to answer one batch and gather the next. Publishes append to no audit chain, so
-    // nothing orders them across flushes (the /hooks writer keeps one: record.ts).
-    this.#queue = new GroupCommit((plans) => this.#commit(plans), { maxQueue: opts.maxQueue, maxBatch: opts.maxBatch ?? 500, maxInFlight: 2 });
+    // One flush in flight: two measured no faster (docs/benchmarks.md, sixth session), and a flush
+    // written behind one that fails can fail with it (a statement name the first was to prepare).
+    this.#queue = new GroupCommit((plans) => this.#commit(plans), { maxQueue: opts.maxQueue, maxBatch: opts.maxBatch ?? 500 });
   }
 
   /** Each event's answer, in order: its stored event, or why it was not stored. */
