@@ -22,7 +22,7 @@ import type { Services } from '../platform/services.ts';
 import { authenticateAuthorization } from './authenticate.ts';
 import type { GraphQLContext } from './context.ts';
 import { nestingError } from './depth-limit.ts';
-import { groupKey, LiveGroups, type LiveMember } from './live-groups.ts';
+import { formattedResult, groupKey, LiveGroups, type LiveMember } from './live-groups.ts';
 
 export const MAX_LIVE_SUBSCRIPTIONS = 100;
 /** Same code as a connection refused for a bad key: the key is no longer good. */
@@ -174,8 +174,7 @@ function protocolServer({ schema, rules, services, formatError }: GraphqlWsOptio
     },
     // Same error shape as HTTP: domain codes in extensions, no internals.
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+    onNext: (_ctx, _id, _payload, _args, result) => formattedResult(result, formatError),
   });
 }
 

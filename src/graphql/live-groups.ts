@@ -7,7 +7,7 @@
 // member's socket at once, so a slow or dead socket never delays the others (its own bound closes
 // it, 4008). What a group cannot execute as fast as messages arrive piles up in its source, which
 // ends every member with SubscriberOverflow past MAX_QUEUED_PER_SUBSCRIBER.
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Principal } from '../auth/principal.ts';
 import type { Metrics } from '../platform/metrics.ts';
 
@@ -22,6 +22,10 @@ export interface LiveMember {
 }
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** A result's errors as HTTP answers them (domain codes in extensions, no internals); undefined when it has none. */
+export const formattedResult = (result: ExecutionResult, format: FormatError): FormattedExecutionResult | undefined =>
+  result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined;
 
 /**
  * Messages of one group being executed at once: their reads overlap (each takes a round trip or
@@ -138,34 +142,31 @@ class LiveGroup {
 
   /** Takes messages from the source in order and executes them, several at once; sends the results in order. */
   async #pump(): Promise<void> {
+    // Each message's send, in order: the oldest is awaited once MAX_IN_FLIGHT are under way.
+    const sends: Array<Promise<void>> = [];
     let tail: Promise<void> = Promise.resolve();
-    let inFlight = 0;
+    let failed: unknown;
     try {
       for (;;) {
-        if (inFlight >= MAX_IN_FLIGHT) await tail;
+        while (sends.length >= MAX_IN_FLIGHT) await sends.shift();
         const item = await this.#source.next();
         if (item.done || this.#ended) break;
-        inFlight += 1;
         const result = execute({ ...this.#args, rootValue: item.value });
-        tail = tail.then(() => result).then(
-          (r) => {
-            inFlight -= 1;
-            this.#broadcast(r);
-          },
-          (err: unknown) => this.#end(err),
-        );
+        tail = tail.then(() => result).then((r) => this.#broadcast(r), (err: unknown) => this.#end(err));
+        sends.push(tail);
       }
-      await tail;
-      this.#end();
     } catch (err) {
-      this.#end(err);
+      failed = err;
     }
+    // What was executed before the source ended, or failed, is sent before the group ends.
+    await tail;
+    this.#end(failed);
   }
 
   #broadcast(result: ExecutionResult): void {
     if (this.#ended) return;
     // Same shape as graphql-ws's own next message, with the same error formatting as HTTP.
-    const payload = result.errors ? { ...result, errors: result.errors.map((e) => this.#format(e.toJSON(), e)) } : result;
+    const payload = formattedResult(result, this.#format) ?? result;
     const json = `${JSON.stringify(payload)}}`;
     for (const member of this.#members.keys()) member.send(this.#prefixes.get(member)! + json);
   }
