@@ -74,8 +74,14 @@ export function lookupOnce<V>(message: object, key: string, load: () => Promise<
  */
 const TOPIC_FIRST = /^\{"topic" ?: ?"([a-z.]+)"/;
 
-/** A stream's maps (reads, mostly) running at once. */
+/** How far a stream's maps (reads, mostly) run ahead of its consumer, in messages. */
 const MAX_MAPS_PER_STREAM = 16;
+
+/** A message queued for a stream, and its map once started. */
+interface Mapping<T, R> {
+  message: T;
+  mapped?: Promise<R[]>;
+}
 
 const HEARTBEAT_MS = 5000;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
@@ -295,19 +301,28 @@ export class Realtime {
    * knows to reload what it missed instead of silently lacking it. `map` starts as each message
    * arrives, not when the consumer reaches it: a message's reads overlap the next ones' instead of
    * queueing behind them, so a stream keeps pace with many messages a second whose reads each take
-   * a round trip. Values still come out in the messages' order.
+   * a round trip. They run at most MAX_MAPS_PER_STREAM messages ahead of the consumer: a backlog
+   * waits as messages (small), not as what they were mapped to, and does not flood the pool.
+   * Values still come out in the messages' order.
    */
   streamEach<T, R>(topic: Topic, workspaceId: string, map: (message: T) => Promise<R[]>, opts: { gaps?: boolean } = {}): AsyncIterableIterator<R> {
     const abort = new AbortController();
-    // The last MAX_MAPS_PER_STREAM maps started, settled or not: the next one starts when the
-    // oldest of them has settled, so a backlog of messages waits here instead of flooding the pool.
-    const started: Array<Promise<void>> = [];
-    const source = this.subscribe<Promise<R[]>>(topic, workspaceId, abort.signal, { ...opts, prepare: (message) => {
-      const gate = started.length >= MAX_MAPS_PER_STREAM ? started.shift() : undefined;
-      const mapped = gate ? gate.then(() => map(message as T)) : map(message as T);
-      // Awaited when its turn comes; until then a failure must not count as unhandled.
-      started.push(mapped.then(() => {}, () => {}));
-      return mapped;
+    // The queued messages not yet consumed, in order (the subscription's queue holds the same
+    // entries); the first MAX_MAPS_PER_STREAM have their map started.
+    const waiting: Array<Mapping<T, R>> = [];
+    const startAhead = () => {
+      for (const entry of waiting.slice(0, MAX_MAPS_PER_STREAM)) {
+        if (entry.mapped) continue;
+        entry.mapped = map(entry.message);
+        // Awaited when its turn comes; until then a failure must not count as unhandled.
+        entry.mapped.catch(() => {});
+      }
+    };
+    const source = this.subscribe<Mapping<T, R>>(topic, workspaceId, abort.signal, { ...opts, prepare: (message) => {
+      const entry: Mapping<T, R> = { message: message as T };
+      waiting.push(entry);
+      startAhead();
+      return entry;
     } });
     const ready: R[] = [];
     return {
@@ -316,13 +331,16 @@ export class Realtime {
           if (abort.signal.aborted) return { value: undefined, done: true };
           const item = await source.next();
           if (item.done) return { value: undefined, done: true };
-          ready.push(...(await item.value));
+          waiting.splice(waiting.indexOf(item.value), 1);
+          startAhead();
+          ready.push(...(await (item.value.mapped ?? map(item.value.message))));
         }
         return { value: ready.shift()!, done: false };
       },
       async return(): Promise<IteratorResult<R>> {
         abort.abort();
         ready.length = 0;
+        waiting.length = 0;
         return { value: undefined, done: true };
       },
       [Symbol.asyncIterator]() {
