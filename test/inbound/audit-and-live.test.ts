@@ -86,6 +86,11 @@ describe('inbound audit chain and live updates', () => {
       await within(inbound.until(() => inbound.received.filter(live).length >= 75), 15_000, '75 inboundReceived on trigger a');
       await within(all.until(() => all.received.filter(live).length >= 100), 15_000, '100 inboundReceived in the workspace');
       await within(audit.until(() => audit.received.filter(live).length >= 75), 15_000, '75 auditAppended on trigger a');
+      // A marker recorded after the burst reaches each stream after anything the burst sent: a late
+      // duplicate would have come before it.
+      assert.equal((await post(a.url, standardWebhooks(a.secret, 'marker: not json'))).status, 400);
+      const marked = (s: typeof inbound) => s.until(() => s.received.length > 0 && !live(s.received.at(-1)!));
+      await within(Promise.all([marked(inbound), marked(all), marked(audit)]), 15_000, 'the marker on every stream');
       const ids = (s: typeof inbound) => s.received.filter(live).map((m) => Object.values(m.data)[0] as unknown as { id?: string; deliveryId?: string });
       assert.deepEqual(new Set(ids(inbound).map((d) => d.id)), new Set(ofA));
       assert.equal(ids(inbound).length, 75, 'each request once');

@@ -139,7 +139,7 @@ describe('outbound delivery', () => {
 
   it('queues the deliveries of a commit\'s events together: 30 events to one subscription in one batch make two jobs, all delivered once', async () => {
     const r = await receiver();
-    await subscribe(r, { events: ['tool.called'], filter: "$[?(@.data.tool == 'batch-probe')]" });
+    const sub = await subscribe(r, { events: ['tool.called'], filter: "$[?(@.data.tool == 'batch-probe')]" });
     const res = await fetch(`${svc.url}/v1/events`, {
       method: 'POST', headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' },
       body: JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ type: 'tool.called', data: { sessionId: 'ses_batch', tool: 'batch-probe', arguments: { i } } }))),
@@ -157,6 +157,13 @@ describe('outbound delivery', () => {
     assert.ok(n >= 30);
     assert.deepEqual(jobs.map((j) => j.n), [...Array.from({ length: Math.floor(n / 25) }, () => 25), ...(n % 25 ? [n % 25] : [])]);
     await until(() => r.received.length >= 30, 'thirty deliveries');
+    // Once each of its deliveries has its one attempt and no job of theirs is left, nothing can send one again.
+    await until(async () => (await svc.services.pool.query(
+      `SELECT bool_and(d.status = 'SUCCEEDED' AND d.attempt_count = 1)
+         AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = 'outbound-delivery' AND j.state IN ('created', 'retry', 'active')
+                         AND j.data->'deliveryIds' ?| array_agg(d.id)) AS done
+       FROM outbound_delivery d WHERE d.event_id = ANY($1) AND d.subscription_id = $2`, [ids, sub.subscription.id])).rows[0].done,
+    'every delivery to this receiver recorded and its job completed');
     assert.deepEqual(new Set(r.received.map((x) => x.headers['webhook-id'])), new Set(ids));
     assert.equal(r.received.length, 30, 'each event once');
   });
