@@ -103,7 +103,7 @@ describe('live subscriptions shared by group', () => {
       assert.deepEqual(shown(failedA), [`${failed} ${URL_A}`, `${failed} ${URL_A}`]);
       assert.deepEqual(shown(adminB), [`${b} ${URL_B}`, `${b} ${URL_B}`]);
 
-      // Both workspaces' updates in one commit: they arrive together and are read together, per workspace.
+      // Both workspaces' updates in one commit: each workspace's subscribers get exactly their own, in order.
       const before = all.map((s) => measured(s).length);
       const at = Date.now();
       await db.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS t(m, n) ORDER BY n', [CHANNEL, [
