@@ -8,7 +8,7 @@ import pg from 'pg';
 import { urlShownTo } from '../../src/outbound/subscriptions.ts';
 import { CHANNEL } from '../../src/platform/realtime.ts';
 import { createWorkspace } from '../../src/workspaces/workspaces.ts';
-import { keysByRole, openLiveSocket, startTestService, type LiveSocket, type TestService, untilLive, within } from '../support/service.ts';
+import { gqlOk, keysByRole, openLiveSocket, startTestService, type LiveSocket, type TestService, untilLive, within } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
 const WAIT_MS = 20_000;
@@ -145,6 +145,28 @@ describe('live subscriptions shared by group', () => {
       await Promise.all([first.client.dispose(), second.client.dispose()]);
     }
     await gaugesAre(0, 0, 'the group ended with its last member');
+  });
+
+  it('closes the socket of a revoked key whose operation opened the group; the other member, on another key, keeps receiving', async () => {
+    const viewerKey = async (name: string) => (await gqlOk<{ createApiKey: { key: string; apiKey: { id: string } } }>(svc.url, svc.adminKey,
+      'mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { key apiKey { id } } }', { n: name })).createApiKey;
+    const [opener, other] = [await viewerKey('group-opener'), await viewerKey('group-other')];
+    const first = await openLiveSocket(svc.url, opener.key, WATCH);
+    const second = await openLiveSocket(svc.url, other.key, WATCH);
+    try {
+      await untilLive([first, second], () => probe(svc.workspaceId, id('dlv', 'aok')));
+      await gaugesAre(1, 2, 'one group of two keys');
+      await gqlOk(svc.url, svc.adminKey, 'mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }', { id: opener.apiKey.id });
+      assert.equal((await within(first.closed, WAIT_MS, 'the revoked key\'s socket closed')).code, 4403);
+      await gaugesAre(1, 1, 'the group without the revoked key');
+      const before = measured(first).length;
+      await updated(svc.workspaceId, id('dlv', 'afail'));
+      await within(second.until(() => measured(second).some((m) => m.data.deliveryUpdated.delivery.id === id('dlv', 'afail'))), WAIT_MS, 'the other key still receives');
+      assert.equal(measured(first).length, before, 'nothing more reached the revoked key');
+    } finally {
+      await Promise.all([first.client.dispose(), second.client.dispose()]);
+    }
+    await gaugesAre(0, 0, 'all sockets closed');
   });
 
   it('closes a member that stops reading (4008) while the others of its group receive everything', async () => {
