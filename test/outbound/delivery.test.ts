@@ -10,6 +10,10 @@ import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, gqlOk, openLiveSocket, startTestService, type TestService, untilLive, within, withPublishingService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
+import { insertPlanned, planEvents } from '../../src/events/outbox.ts';
+import { loadSubscriptionFilters } from '../../src/events/subscription-filters.ts';
+import { withTransaction } from '../../src/platform/db/pool.ts';
+import { createWorkspace } from '../../src/workspaces/workspaces.ts';
 
 const CREATE = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { secret subscription { id status } } }`;
 const PUBLISH = 'mutation($i: PublishEventInput!) { publishEvent(input: $i) { event { id body } } }';
@@ -166,6 +170,26 @@ describe('outbound delivery', () => {
     'every delivery to this receiver recorded and its job completed');
     assert.deepEqual(new Set(r.received.map((x) => x.headers['webhook-id'])), new Set(ids));
     assert.equal(r.received.length, 30, 'each event once');
+  });
+
+  it('never puts two workspaces\' deliveries in one job, even when one commit fans out events of both', async () => {
+    const r = await receiver();
+    const other = await createWorkspace(svc.services.db, 'fan-out-other');
+    await subscribe(r, { events: ['hook.violation'] });
+    const res = await gql(svc.url, other.adminKey, CREATE, { i: { url: `${r.url}/other`, tls: r.subscriptionTls, events: ['hook.violation'] } });
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    const data = (n: number) => ({ sessionId: `ses_mix_${n}`, hook: 'pre-commit', reason: 'mixed commit' });
+    // The /hooks writer's commits hold several workspaces' events; here one transaction does.
+    const published = await withTransaction(svc.services.pool, async (client) => insertPlanned(client, svc.services.boss,
+      await planEvents(loadSubscriptionFilters(client), Array.from({ length: 20 }, (_, n) =>
+        ({ workspaceId: n % 2 === 0 ? svc.workspaceId : other.workspace.id, type: 'hook.violation', data: data(n) })))));
+    const { rows: jobs } = await svc.services.pool.query<{ workspaces: string[]; n: number }>(
+      `SELECT array_agg(DISTINCT d.workspace_id) AS workspaces, count(*)::int AS n
+       FROM pgboss.job j CROSS JOIN jsonb_array_elements_text(j.data->'deliveryIds') AS x(id) JOIN outbound_delivery d ON d.id = x.id
+       WHERE j.name = 'outbound-delivery' AND d.event_id = ANY($1) GROUP BY j.id`, [published.map((e) => e.id)]);
+    assert.ok(jobs.length >= 2);
+    assert.ok(jobs.every((j) => j.workspaces.length === 1 && j.n <= 25), JSON.stringify(jobs));
+    assert.deepEqual(new Set(jobs.flatMap((j) => j.workspaces)), new Set([svc.workspaceId, other.workspace.id]));
   });
 
   it('retries on the schedule with a fresh timestamp and signature and the same webhook-id, until a 2xx', async () => {
