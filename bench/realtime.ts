@@ -3,7 +3,7 @@
 // to deliveryUpdated, half on each API process; a steady RATE deliveries/s to a local receiver that
 // answers 200. Latency is from the update's recordedAt (written just before the attempt's commit)
 // to each client's receipt, on one machine's clock.
-//   npm run bench:realtime     (BENCH_SECONDS=20 BENCH_CLIENTS=200 BENCH_RATE=200)
+//   npm run bench:realtime     (BENCH_SECONDS=20 BENCH_CLIENTS=200 BENCH_RATE=200 BENCH_WARMUP_SECONDS=120)
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { ROOT, benchDatabase, cpuMs, startGateway, startMoreGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 120);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const TICK_MS = 50;
@@ -69,10 +70,23 @@ async function main() {
 
     const clients = startClients(origins, viewer);
     children.push(clients.child);
+    // The next line of the clients' process, read once: whoever stops waiting for it hands it on.
+    let pending = clients.lines.next();
     // Warm-up: traffic until every client has seen an update (its subscription is in place), or
-    // ended trying (counted in the report's endings).
+    // ended trying (counted in the report's endings); bounded, since on a saturated machine some
+    // may do neither: past WARMUP_SECONDS the window opens with the clients that are live.
     const warm = steadyPublisher(origins, publisher);
-    for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
+    const until = Date.now() + WARMUP_SECONDS * 1000;
+    let live = 0;
+    for (;;) {
+      const line = await Promise.race([pending, new Promise<'bound'>((r) => setTimeout(() => r('bound'), Math.max(0, until - Date.now())).unref())]);
+      if (line === 'bound') {
+        console.log(`warm-up bound (${WARMUP_SECONDS} s) reached with ${live} of ${CLIENTS} clients live: measuring with them`);
+        break;
+      }
+      if (line.done) break;
+      pending = clients.lines.next();
+      if (line.value.startsWith('live ')) live = Number(line.value.slice(5));
       if (line.value.startsWith('settled ')) break;
     }
     await warm.stop();
@@ -89,7 +103,7 @@ async function main() {
     const apiCpuMs = apiCpu() - cpuBefore;
     clients.child.stdin!.write('report\n');
     let report: { received: number; seconds: number; p50: number; p99: number; max: number; dropped: number; endings: Record<string, number>; cpuPercent: number } | undefined;
-    for (let line = await clients.lines.next(); !line.done; line = await clients.lines.next()) {
+    for (let line = await pending; !line.done; line = await clients.lines.next()) {
       if (line.value.startsWith('{')) report = JSON.parse(line.value);
     }
     if (!report) throw new Error('the clients process did not report');
