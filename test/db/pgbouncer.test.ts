@@ -129,6 +129,39 @@ describe('the gateway through PgBouncer in transaction mode', () => {
     }
   });
 
+  it('takes its start-up session locks (migrations, bootstrap) on direct connections, never through PgBouncer', async () => {
+    // Session-level advisory locks through a transaction-mode pooler could be released on another
+    // server connection than the one holding them. Held here, so the starting replica waits on each
+    // in turn, and the connection it waits on can be looked at.
+    const [MIGRATIONS, BOOTSTRAP] = [7_261_126_001, 7_261_126_002];
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    const waiter = async (key: number) => (await holder.query<{ pid: number; application_name: string }>(
+      `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND NOT l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1`, [key])).rows[0];
+    let starting: Promise<TestService> | undefined;
+    try {
+      await holder.query('SELECT pg_advisory_lock($1), pg_advisory_lock($2)', [MIGRATIONS, BOOTSTRAP]);
+      starting = startTestService({
+        DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: roles.serviceUrl, DATABASE_OWNER_URL: roles.ownerUrl, DATABASE_STATEMENTS: 'unnamed',
+        MASTER_KEY: svc.services.config.masterKey!.toString('base64'),
+      });
+      starting.catch(() => {}); // awaited below
+      const bouncers = new Set(await bouncer.serverPids());
+      const migrating = await until(() => waiter(MIGRATIONS), 'the starting replica waiting for the migrations lock');
+      assert.equal(migrating.application_name, OWNER_APPLICATION_NAME);
+      assert.ok(!bouncers.has(migrating.pid), 'the migrations lock asked through PgBouncer');
+      await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS]);
+      const bootstrapping = await until(() => waiter(BOOTSTRAP), 'the starting replica waiting for the bootstrap lock');
+      assert.equal(bootstrapping.application_name, SESSION_APPLICATION_NAME);
+      assert.ok(!(await bouncer.serverPids()).includes(bootstrapping.pid), 'the bootstrap lock asked through PgBouncer');
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock_all()');
+      await holder.end();
+      await (await starting)?.stop();
+    }
+  });
+
   it('passes pipelined transactions written back to back, each whole, and sends their named statements unnamed', async () => {
     // Made by the owner, so the service role (PgBouncer's user) may write it by default privileges.
     const pool = direct(roles.ownerUrl);
