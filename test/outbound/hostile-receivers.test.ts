@@ -1,10 +1,12 @@
 // SPEC §15 on the delivery path, with real receivers on 127.0.0.1: a hostile or slow receiver, or a
 // subscription deleted mid-flight, never fails, delays or duplicates the deliveries it shares a
 // batch with. Each test co-batches an honest receiver with the hostile one: events that fan out to
-// both put both deliveries in one job; events published in one commit put their jobs in one fetch.
+// both, or that one commit publishes in one workspace, put both deliveries in one job (up to 25);
+// a commit's jobs (one workspace's never mixed with another's) are fetched together.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withTransaction } from '../../src/platform/db/pool.ts';
+import { createWorkspace } from '../../src/workspaces/workspaces.ts';
 import { insertEvents } from '../../src/events/outbox.ts';
 import { gate, type Receiver } from '../support/receiver.ts';
 import { scheduledWaits } from '../support/deliveries.ts';
@@ -26,8 +28,8 @@ describe('hostile receivers in a shared batch', () => {
     svc = s;
     publisher = key;
   });
-  const subscribe = async (r: Receiver, input: Record<string, unknown>) => {
-    const res = await gql(svc.url, svc.adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
+  const subscribe = async (r: Receiver, input: Record<string, unknown>, adminKey = svc.adminKey) => {
+    const res = await gql(svc.url, adminKey, CREATE, { i: { url: `${r.url}/hook`, ...input } });
     assert.equal(res.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(res.errors));
     r.received.length = 0; // forget the create-time ping
     return res.data!.createWebhookSubscription.subscription.id as string;
@@ -38,7 +40,7 @@ describe('hostile receivers in a shared batch', () => {
     return res.data!.publishEvent.event.id as string;
   };
   /** Events published in one commit: their jobs are inserted together and fetched together. */
-  const publishTogether = (inputs: Array<{ type: string; data: Record<string, unknown> }>) =>
+  const publishTogether = (inputs: Array<{ type: string; data: Record<string, unknown>; workspaceId?: string }>) =>
     withTransaction(svc.services.pool, (client) => insertEvents(client, svc.services.boss, inputs.map((i) => ({ workspaceId: svc.workspaceId, ...i }))));
   const deliveriesOf = async (subscriptionId: string) =>
     (await svc.services.pool.query<{ id: string; status: string; attempt_count: number }>(
@@ -133,13 +135,16 @@ describe('hostile receivers in a shared batch', () => {
 
   it('a receiver slower than a co-batched job\'s expiry neither holds back nor duplicates the fast deliveries', async () => {
     const [fast, slow] = [await receiver(), await receiver()];
-    // Jobs expire 3 s above their subscription's timeout: the fast one's after 4 s.
+    // Jobs expire 3 s above the longest timeout among their deliveries: the fast ones' after 4 s.
+    // A commit's deliveries share jobs within a workspace, never across: the slow subscription
+    // lives in another workspace, so its delivery travels in a job of its own, fetched with theirs.
+    const other = await createWorkspace(svc.services.db, 'slow-receiver');
     const fastId = await subscribe(fast, { events: ['import.completed'], timeoutMs: 1000 });
-    const slowId = await subscribe(slow, { events: ['hook.violation'], timeoutMs: 20_000 });
+    const slowId = await subscribe(slow, { events: ['hook.violation'], timeoutMs: 20_000 }, other.adminKey);
     const release = gate();
     slow.respond(() => ({ status: 200, until: release.opened }));
     const published = await publishTogether([
-      { type: 'hook.violation', data: { hookId: 'h', rule: 'r', severity: 'low', message: 'slow' } },
+      { type: 'hook.violation', data: { hookId: 'h', rule: 'r', severity: 'low', message: 'slow' }, workspaceId: other.workspace.id },
       ...Array.from({ length: 9 }, (_, i) => ({ type: 'import.completed', data: { importId: `imp_${i}`, source: 's3', itemsImported: i, itemsFailed: 0 } })),
     ]);
     await until(() => slow.received.length === 1, 'the slow request in flight');
