@@ -106,7 +106,7 @@ describe('outbound delivery', () => {
     assert.ok(bodies.every((b) => b.type === 'session.created' && b.data.triggerId === t.id));
     assert.deepEqual(bodies.map((b) => b.data.inputs.n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
     assert.ok(r.received.every((x) => verifyStandard(x, sub.secret) && x.headers['webhook-id'] === JSON.parse(x.body).id));
-    // One job for each delivery, with the subscription's expiry (timeout 2 s + 3 s).
+    // Each delivery in one job (a commit's deliveries share jobs), with the subscriptions' expiry (timeout 2 s + 3 s).
     const { rows } = await svc.services.pool.query(
       `SELECT j.expire_seconds FROM pgboss.job j JOIN outbound_delivery d ON j.data->'deliveryIds' ? d.id WHERE d.subscription_id = $1`, [sub.subscription.id]);
     assert.equal(rows.length, 20);
