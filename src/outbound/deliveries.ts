@@ -30,9 +30,13 @@ export interface DeliveryUpdateRecord {
  */
 export type DeliveryUpdatedMessage = { deliveryId: string; attempt?: number; at: number } | { deliveryIds: string[]; attempts?: number[]; at: number };
 
-/** An outbound_delivery row in the shape Prisma gives it (the API's OutboundDelivery). */
-const DELIVERY_ROW = `id, workspace_id AS "workspaceId", event_id AS "eventId", subscription_id AS "subscriptionId", status,
-  attempt_count AS "attemptCount", next_attempt_at AS "nextAttemptAt", last_attempt_at AS "lastAttemptAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** An outbound_delivery row in the shape Prisma gives it (the API's OutboundDelivery), its columns qualified by `table` in a join. */
+export const deliveryColumns = (table?: string) => {
+  const t = table ? `${table}.` : '';
+  return `${t}id, ${t}workspace_id AS "workspaceId", ${t}event_id AS "eventId", ${t}subscription_id AS "subscriptionId", ${t}status,
+  ${t}attempt_count AS "attemptCount", ${t}next_attempt_at AS "nextAttemptAt", ${t}last_attempt_at AS "lastAttemptAt", ${t}created_at AS "createdAt", ${t}updated_at AS "updatedAt"`;
+};
+const DELIVERY_ROW = deliveryColumns();
 
 /** Queues the next attempt of each delivery, in the caller's transaction, and tells live subscribers. */
 async function queue(client: pg.PoolClient, boss: PgBoss, workspaceId: string, jobs: DeliveryJob[]): Promise<void> {

@@ -6,7 +6,7 @@ import { type Principal, assertCan } from '../auth/principal.ts';
 import type { DeliveryAttempt, DeliveryStatus, OutboundDelivery, Prisma } from '../generated/prisma/client.ts';
 import { lookupOnce } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
-import type { DeliveryUpdateRecord, DeliveryUpdatedMessage } from './deliveries.ts';
+import { type DeliveryUpdateRecord, type DeliveryUpdatedMessage, deliveryColumns } from './deliveries.ts';
 import { type SubscriptionRecord, getSubscription, toRecord } from './subscriptions.ts';
 
 export interface Page {
@@ -91,9 +91,7 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
  */
 const DELIVERY_UPDATES = {
   name: 'delivery-updates',
-  text: `SELECT q.n AS "messageIndex", d.id, d.workspace_id AS "workspaceId", d.event_id AS "eventId", d.subscription_id AS "subscriptionId",
-      d.status, d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt",
-      d.created_at AS "createdAt", d.updated_at AS "updatedAt", e.type AS "eventType",
+  text: `SELECT q.n AS "messageIndex", ${deliveryColumns('d')}, e.type AS "eventType",
       a.id AS "attemptId", a.number AS "attemptNumber", a.started_at AS "startedAt", a.duration_ms AS "durationMs", a.outcome,
       a.status_code AS "statusCode", a.error_class AS "errorClass", a.response_body AS "responseBody", a.error_reason AS "errorReason"
     FROM unnest($1::text[], $2::int[], $3::int[]) AS q(id, attempt, n)

@@ -331,7 +331,7 @@ export class Realtime {
           if (abort.signal.aborted) return { value: undefined, done: true };
           const item = await source.next();
           if (item.done) return { value: undefined, done: true };
-          waiting.splice(waiting.indexOf(item.value), 1);
+          waiting.shift(); // item.value: both queues hold the same entries in the same order
           startAhead();
           ready.push(...(await (item.value.mapped ?? map(item.value.message))));
         }
