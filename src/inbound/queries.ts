@@ -127,14 +127,12 @@ export function watchInboundDeliveries(
   const { workspaceId } = assertCan(principal, 'read');
   return services.realtime.streamEach<InboundReceivedMessage, InboundDelivery>('inbound.received', workspaceId, async (msg) => {
     const received = 'deliveries' in msg ? msg.deliveries : [msg];
-    if (!received.some((r) => !input.triggerId || r.triggerId === input.triggerId)) return [];
+    const wanted = received.filter((r) => !input.triggerId || r.triggerId === input.triggerId);
+    if (wanted.length === 0) return [];
     // Shared by every subscription this message reaches (lookupOnce): one read per message.
     const rows = await lookupOnce(msg, 'inboundDeliveries', () =>
       services.db.inboundDelivery.findMany({ where: { id: { in: received.map((r) => r.id) }, workspaceId } }));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return received.flatMap((r) => {
-      const row = byId.get(r.id);
-      return row && (!input.triggerId || row.triggerId === input.triggerId) ? [row] : [];
-    });
+    return wanted.flatMap((r) => byId.get(r.id) ?? []);
   });
 }
