@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, insertBaselines, load, pgStatements, report, startGateway, stopProcess } from './support.ts';
+import { benchDatabase, cpuMs, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -24,7 +24,7 @@ async function graphql(origin: string, key: string, query: string): Promise<Reco
   return body.data;
 }
 
-async function publishLoad(origin: string, key: string) {
+async function publishLoad(origin: string, key: string, cpuOf: [gateway: number, database: number]) {
   const client = new HttpPool(origin, { connections: CONCURRENCY, pipelining: 1 });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let n = 0;
@@ -39,10 +39,17 @@ async function publishLoad(origin: string, key: string) {
     return r.statusCode === 200 && results.every((x) => x.id);
   };
   await load('single (warm-up)', 2, CONCURRENCY, single);
-  const singles = await load('gateway POST /v1/events', SECONDS, CONCURRENCY, single);
-  report(singles);
-  const batches = await load(`gateway batches of ${BATCH}`, SECONDS, BATCH_CONCURRENCY, batch);
-  report(batches);
+  // CPU per event moves least with a shared machine's load (the rates move with it).
+  const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
+    const before = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)];
+    const result = await load(name, SECONDS, concurrency, once);
+    const perEvent = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)].map((after, i) => (((after ?? NaN) - (before[i] ?? NaN)) * 1000 / (result.ok * events)).toFixed(0));
+    report(result);
+    console.log(`CPU per event (${name}): gateway ${perEvent[0]} µs, database ${perEvent[1]} µs`);
+    return result;
+  };
+  const singles = await measured('gateway POST /v1/events', CONCURRENCY, single, 1);
+  const batches = await measured(`gateway batches of ${BATCH}`, BATCH_CONCURRENCY, batch, BATCH);
   await client.close();
   return { singles, batches };
 }
@@ -63,7 +70,7 @@ async function main() {
     if (sub.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error('the subscription is not ACTIVE');
     const publisher = (await graphql(origin, adminKey, 'mutation { createApiKey(input: {name: "bench", role: PUBLISHER}) { key } }')).createApiKey.key as string;
 
-    const { singles, batches } = await publishLoad(origin, publisher);
+    const { singles, batches } = await publishLoad(origin, publisher, [gateway.child.pid!, postmasterPid(db)]);
     await pgStatements(url);
     await stopProcess(gateway.child);
 
