@@ -128,14 +128,26 @@ export function selectPlanned(plan: PlannedEvents, eventIds: string[]): PlannedE
 }
 
 /** How many parameters eventsCte() numbers. */
-export const EVENTS_CTE_PARAMS = 12;
+export const EVENTS_CTE_PARAMS = 13;
+
+/** Hex digits of a fan-out's row number in its delivery ids: 268 million deliveries per statement. */
+const DELIVERY_COUNTER_DIGITS = 7;
 
 /**
- * CTEs `ev` (the events) and `fan` (one delivery, id minted by gateway_id(), per ACTIVE subscription
- * that takes the event's type and either has no filter or was planned with the filter it still
- * has), numbering their EVENTS_CTE_PARAMS parameters from $first, so hot paths can fold them into
- * a larger statement. An event's hop count is its input's, or read from its session by a subquery
- * of the INSERT: the loop marker costs the publish no round trip.
+ * The first characters of the delivery ids one fan-out statement mints, the row number's hex digits
+ * being the rest: a fresh id's prefix, time and 9 of its 16 random characters (45 bits), so the
+ * ids are ids like any other (ids.ts), sort by creation, and no two statements share a stem.
+ */
+const deliveryIdStem = () => newId('delivery').slice(0, -DELIVERY_COUNTER_DIGITS);
+
+/**
+ * CTEs `ev` (the events) and `fan` (one delivery per ACTIVE subscription that takes the event's type
+ * and either has no filter or was planned with the filter it still has), numbering their
+ * EVENTS_CTE_PARAMS parameters from $first, so hot paths can fold them into a larger statement. An
+ * event's hop count is its input's, or read from its session by a subquery of the INSERT: the loop
+ * marker costs the publish no round trip. The fan-out's delivery ids are the statement's stem
+ * (deliveryIdStem) and the row's number: minting each in SQL (gateway_id(), kept for processes of
+ * the previous version during a rolling upgrade) cost about a tenth of a batch's statement.
  */
 export function eventsCte(first: number): string {
   const p = (i: number) => `$${first + i}`;
@@ -148,7 +160,7 @@ export function eventsCte(first: number): string {
        RETURNING id, workspace_id, type
      ), fan AS (
        INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-       SELECT gateway_id('dlv'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
+       SELECT ${p(12)}::text || lpad(to_hex(row_number() OVER ()), ${DELIVERY_COUNTER_DIGITS}, '0'), ev.workspace_id, ev.id, s.id, ${p(6)}, ${p(6)}, ${p(6)}
        FROM ev JOIN webhook_subscription s ON s.workspace_id = ev.workspace_id AND s.status = 'ACTIVE' AND ${matchesSql('ev.type')}
        WHERE s.filter IS NULL OR (ev.id, s.id, s.filter) IN (SELECT * FROM unnest(${p(7)}::text[], ${p(8)}::text[], ${p(9)}::text[]))
        RETURNING id, event_id, subscription_id, workspace_id
@@ -182,6 +194,7 @@ export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unk
   events.map((e) => e.input.idempotencyKey ?? null), events.map((e) => e.input.sessionId ?? null), createdAt,
   matches.map((m) => m.eventId), matches.map((m) => m.subscriptionId), matches.map((m) => m.filter),
   events.map((e) => e.input.hops ?? null), events.map((e) => (e.input.hops === undefined ? hopSession(e.input) : null)),
+  deliveryIdStem(),
 ];
 
 /** The session whose hop count an event carries: the one it belongs to, else the one its data names. */

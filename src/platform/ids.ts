@@ -1,5 +1,7 @@
 // Public ids (SPEC §4): a type prefix, then 26 characters: 10 of time (ms, Crockford base32, so ids
-// sort by creation and make stable pagination cursors) and 16 of randomness (80 bits).
+// sort by creation and make stable pagination cursors) and 16 of randomness (80 bits). Deliveries
+// a fan-out statement mints together share 9 random characters and count in the last 7
+// (events/outbox.ts deliveryIdStem).
 import { randomFillSync } from 'node:crypto';
 
 export const ID_PREFIXES = {

@@ -9,6 +9,7 @@ import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, type TestService, withPublishingService } from '../support/service.ts';
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
+import { idKind, newId } from '../../src/platform/ids.ts';
 
 const PUBLISH_MANY = `mutation($i: PublishEventsInput!) { publishEvents(input: $i) {
   results { index event { id type idempotencyKey } error { code message field } } } }`;
@@ -108,5 +109,27 @@ describe('publishing in batches', () => {
     const ids = answers.slice(0, 40).map((a) => a.body.id!);
     assert.equal((await query('SELECT count(*)::int AS n FROM event WHERE id = ANY($1::text[])', [ids]))[0].n, 40);
     assert.equal(new Set(ids).size, 40);
+  });
+
+  it('mints delivery ids in bulk that are ids like any other: valid, distinct across rows and statements, and time-ordered', async () => {
+    await subscribe(await receiver());
+    await subscribe(await receiver());
+    const before = newId('delivery');
+    const batch = async (b: number) => {
+      const res = await send(Array.from({ length: 20 }, (_, n) => tool(1000 + b * 100 + n)));
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { results: HttpResult[] }).results.map((r) => r.id!);
+    };
+    // One after the other (two commits, so two fan-out statements), then three at once.
+    const batches = [await batch(0), await batch(1), ...(await Promise.all([2, 3, 4].map(batch)))];
+    const eventIds = batches.flat();
+    const rows = await query('SELECT id, event_id FROM outbound_delivery WHERE event_id = ANY($1::text[])', [eventIds]);
+    // Three ACTIVE subscriptions take tool.*: the one of the first test and the two above.
+    assert.equal(rows.length, eventIds.length * 3);
+    assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no two deliveries share an id');
+    for (const r of rows) assert.equal(idKind(r.id), 'delivery', `${r.id} is a delivery id`);
+    const stems = new Set(rows.map((r) => r.id.slice(0, -7)));
+    assert.ok(stems.size >= 3 && stems.size <= 5, `a stem per fan-out statement, not per batch or row (${stems.size})`);
+    assert.ok(rows.every((r) => r.id > before), 'ids made after an earlier one sort after it');
   });
 });
