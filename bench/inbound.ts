@@ -40,7 +40,7 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
   });
   // CPU per acceptance moves least with a shared machine's load (the rates move with it).
   const perRequest = cpuOf.map((pid, i) => (((cpuMs(pid, i > 0) ?? NaN) - (cpuBefore[i] ?? NaN)) * 1000 / result.ok).toFixed(0));
-  if (cpuOf.length > 0) console.log(`CPU per acceptance: gateway ${perRequest[0]} µs, database ${perRequest[1]} µs`);
+  if (cpuOf.length > 0) console.log(`CPU per acceptance: gateway ${perRequest[0]} µs, database ${perRequest[1]} µs${duringMeasure ? ' (the database\'s with the work beside it)' : ''}`);
   await stopBeside?.();
   await client.close();
   return result;

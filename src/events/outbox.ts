@@ -136,7 +136,8 @@ const DELIVERY_COUNTER_DIGITS = 7;
 /**
  * The first characters of the delivery ids one fan-out statement mints, the row number's hex digits
  * being the rest: a fresh id's prefix, time and 9 of its 16 random characters (45 bits), so the
- * ids are ids like any other (ids.ts), sort by creation, and no two statements share a stem.
+ * ids are ids like any other (ids.ts) and sort by creation. Two statements share a stem only by a
+ * 45-bit chance within one millisecond, and the primary key would refuse the second.
  */
 const deliveryIdStem = () => newId('delivery').slice(0, -DELIVERY_COUNTER_DIGITS);
 
@@ -178,7 +179,9 @@ export const CREATED_IDS_PER_MESSAGE = 200;
  * CREATED_IDS_PER_MESSAGE ids, sent when the transaction commits. Folded into the fan-out's own
  * statement, so creation costs the hot paths no statement and a commit one NOTIFY, not one per
  * delivery. A message's ids are those of one workspace whose row numbers (the ids' last digits)
- * share a range of CREATED_IDS_PER_MESSAGE: grouped by hashing, with nothing sorted.
+ * share a range of CREATED_IDS_PER_MESSAGE: no numbering window and its sort. Row numbers run
+ * across workspaces, so past CREATED_IDS_PER_MESSAGE deliveries in a statement a workspace's may
+ * span more messages than its count needs, each still within the limit.
  */
 export const FAN_NOTIFY = `(SELECT count(pg_notify('${CHANNEL}', json_build_object('topic', 'delivery.updated', 'workspaceId', n.workspace_id,
      'data', json_build_object('deliveryIds', n.ids, 'at', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint))::text))
