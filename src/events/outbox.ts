@@ -146,11 +146,11 @@ const deliveryIdStem = () => newId('delivery').slice(0, -DELIVERY_COUNTER_DIGITS
  * and either has no filter or was planned with the filter it still has), numbering their
  * EVENTS_CTE_PARAMS parameters from $first, so hot paths can fold them into a larger statement. An
  * event's hop count is its input's, or read from its session by a subquery of the INSERT: the loop
- * marker costs the publish no round trip; the session is looked up by its key alone, so no plan
+ * marker costs the publish no round trip. The session is looked up by its key alone, so no plan
  * (a generic one made while the table was small) can read a workspace's sessions one by one for it.
- * The fan-out's delivery ids are the statement's stem
- * (deliveryIdStem) and the row's number: minting each in SQL (gateway_id(), kept for processes of
- * the previous version during a rolling upgrade) took about a fifth of a batched event's database time.
+ * The fan-out's delivery ids are the statement's stem (deliveryIdStem) and the row's number:
+ * minting each in SQL (gateway_id(), kept for processes of the previous version during a rolling
+ * upgrade) took about a fifth of a batched event's database time.
  */
 export function eventsCte(first: number): string {
   const p = (i: number) => `$${first + i}`;

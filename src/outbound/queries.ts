@@ -2,6 +2,7 @@
 // delivery's attempts, and the live deliveryUpdated stream. Lists return a page and one row more
 // (for hasNextPage), after the cursor's id; the `...ByIds` reads serve a whole page's children in
 // one query each (src/graphql/loaders.ts).
+import DataLoader from 'dataloader';
 import { type Principal, assertCan } from '../auth/principal.ts';
 import type { DeliveryAttempt, DeliveryStatus, OutboundDelivery, Prisma } from '../generated/prisma/client.ts';
 import { lookupOnce } from '../platform/realtime.ts';
@@ -84,18 +85,18 @@ const matches = (filter: DeliveryFilter | null | undefined, delivery: OutboundDe
   && (!filter?.status || delivery.status === filter.status) && (!filter?.eventType || eventType === filter.eventType);
 
 /**
- * The deliveries of delivery.updated messages (this workspace's only), each with its event's type
- * and the attempt its message names, in one statement for every message of the workspace that
- * arrived in the same turn of the event loop (a worker's commit announces a batch of attempts):
- * one round trip, and the updates leave together (one write per socket).
+ * The deliveries of delivery.updated messages (each of its message's workspace only), each with its
+ * event's type and the attempt its message names, in one statement for every message that arrived
+ * in the same turn of the event loop (a worker's commit announces a batch of attempts): one round
+ * trip, and the updates leave together (one write per socket).
  */
 const DELIVERY_UPDATES = {
   name: 'delivery-updates',
   text: `SELECT q.n AS "messageIndex", ${deliveryColumns('d')}, e.type AS "eventType",
       a.id AS "attemptId", a.number AS "attemptNumber", a.started_at AS "startedAt", a.duration_ms AS "durationMs", a.outcome,
       a.status_code AS "statusCode", a.error_class AS "errorClass", a.response_body AS "responseBody", a.error_reason AS "errorReason"
-    FROM unnest($1::text[], $2::int[], $3::int[]) AS q(id, attempt, n)
-    JOIN outbound_delivery d ON d.id = q.id AND d.workspace_id = $4
+    FROM unnest($1::text[], $2::int[], $3::int[], $4::text[]) AS q(id, attempt, n, workspace_id)
+    JOIN outbound_delivery d ON d.id = q.id AND d.workspace_id = q.workspace_id
     JOIN event e ON e.id = d.event_id
     LEFT JOIN delivery_attempt a ON a.delivery_id = d.id AND a.number = q.attempt
     ORDER BY q.n, d.id`,
@@ -104,42 +105,33 @@ const DELIVERY_UPDATES = {
 type DeliveryUpdateRow = OutboundDelivery & { messageIndex: number; eventType: string; attemptId: number | null; attemptNumber: number | null }
   & Pick<DeliveryAttempt, 'startedAt' | 'durationMs' | 'outcome' | 'statusCode' | 'errorClass' | 'responseBody' | 'errorReason'>;
 type DeliveryUpdateRead = { delivery: OutboundDelivery; eventType: string; attempt: DeliveryAttempt | null };
-type PendingRead = { msg: DeliveryUpdatedMessage; resolve(reads: DeliveryUpdateRead[]): void; reject(err: unknown): void };
 
-/** Reads waiting for the end of this turn, by pool and workspace. */
-const pendingReads = new WeakMap<object, Map<string, PendingRead[]>>();
+/** A message to read, and the workspace it was announced in. */
+type UpdateKey = { workspaceId: string; msg: DeliveryUpdatedMessage };
+
+/** The turn's delivery.updated reads of a pool, batched by dataloader; nothing cached: lookupOnce reads each message once. */
+const updateLoaders = new WeakMap<object, DataLoader<UpdateKey, DeliveryUpdateRead[]>>();
 
 function readDeliveryUpdates(services: Pick<Services, 'pool'>, workspaceId: string, msg: DeliveryUpdatedMessage): Promise<DeliveryUpdateRead[]> {
-  return new Promise((resolve, reject) => {
-    let byWorkspace = pendingReads.get(services.pool);
-    if (!byWorkspace) pendingReads.set(services.pool, (byWorkspace = new Map()));
-    const batch = byWorkspace.get(workspaceId);
-    if (batch) return void batch.push({ msg, resolve, reject });
-    byWorkspace.set(workspaceId, [{ msg, resolve, reject }]);
-    process.nextTick(() => {
-      const reads = byWorkspace.get(workspaceId)!;
-      byWorkspace.delete(workspaceId);
-      readBatch(services, workspaceId, reads.map((r) => r.msg)).then(
-        (found) => reads.forEach((r, i) => r.resolve(found[i]!)),
-        (err: unknown) => reads.forEach((r) => r.reject(err)),
-      );
-    });
-  });
+  let loader = updateLoaders.get(services.pool);
+  if (!loader) updateLoaders.set(services.pool, (loader = new DataLoader((keys) => readBatch(services, keys), { cache: false })));
+  return loader.load({ workspaceId, msg });
 }
 
-async function readBatch(services: Pick<Services, 'pool'>, workspaceId: string, messages: DeliveryUpdatedMessage[]): Promise<DeliveryUpdateRead[][]> {
-  const [ids, attempts, indexes]: [string[], Array<number | null>, number[]] = [[], [], []];
-  messages.forEach((msg, n) => {
+async function readBatch(services: Pick<Services, 'pool'>, keys: readonly UpdateKey[]): Promise<DeliveryUpdateRead[][]> {
+  const [ids, attempts, indexes, workspaces]: [string[], Array<number | null>, number[], string[]] = [[], [], [], []];
+  keys.forEach(({ workspaceId, msg }, n) => {
     // A commit's attempts name each delivery's attempt number beside it; a creation names none.
     const named = 'deliveryIds' in msg ? msg.deliveryIds.map((id, j) => [id, msg.attempts?.[j]] as const) : [[msg.deliveryId, msg.attempt] as const];
     for (const [id, attempt] of named) {
       ids.push(id);
       attempts.push(attempt ?? null);
       indexes.push(n);
+      workspaces.push(workspaceId);
     }
   });
-  const { rows } = await services.pool.query<DeliveryUpdateRow>({ ...DELIVERY_UPDATES, values: [ids, attempts, indexes, workspaceId] });
-  const found = messages.map((): DeliveryUpdateRead[] => []);
+  const { rows } = await services.pool.query<DeliveryUpdateRow>({ ...DELIVERY_UPDATES, values: [ids, attempts, indexes, workspaces] });
+  const found = keys.map((): DeliveryUpdateRead[] => []);
   for (const { messageIndex, eventType, attemptId, attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason, ...delivery } of rows) {
     const attempt: DeliveryAttempt | null = attemptId === null || attemptNumber === null ? null : {
       id: BigInt(attemptId), deliveryId: delivery.id, number: attemptNumber, startedAt, durationMs, outcome, statusCode, errorClass, responseBody, errorReason,

@@ -311,7 +311,8 @@ export class Realtime {
     // entries); the first MAX_MAPS_PER_STREAM have their map started.
     const waiting: Array<Mapping<T, R>> = [];
     const startAhead = () => {
-      for (const entry of waiting.slice(0, MAX_MAPS_PER_STREAM)) {
+      for (let i = 0; i < Math.min(waiting.length, MAX_MAPS_PER_STREAM); i++) {
+        const entry = waiting[i]!;
         if (entry.mapped) continue;
         entry.mapped = map(entry.message);
         // Awaited when its turn comes; until then a failure must not count as unhandled.
