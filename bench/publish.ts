@@ -3,7 +3,8 @@
 // sends them), first single events at concurrency 50, then batches of 100, and in the same run the
 // autocommit baseline of ../shared/PERFORMANCE.md. The ratio is single events against it.
 //   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10)
-//   BENCH_PG_STATS=1 prints the statements that took the database's time.
+//   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
+//   writes the gateway's CPU profile there and prints each phase's bounds on its clock.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
@@ -42,7 +43,10 @@ async function publishLoad(origin: string, key: string, cpuOf: [gateway: number,
   // CPU per event moves least with a shared machine's load (the rates move with it).
   const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
     const before = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)];
+    // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
+    const phaseStart = process.hrtime.bigint() / 1000n;
     const result = await load(name, SECONDS, concurrency, once);
+    if (process.env.BENCH_CPU_PROFILE) console.log(`${name} on the profile clock: ${phaseStart} ${process.hrtime.bigint() / 1000n} µs`);
     const perEvent = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)].map((after, i) => (((after ?? NaN) - (before[i] ?? NaN)) * 1000 / (result.ok * events)).toFixed(0));
     report(result);
     console.log(`CPU per event (${name}): gateway ${perEvent[0]} µs, database ${perEvent[1]} µs`);

@@ -96,11 +96,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     subscriptionFilters(services);
     const bootstrap = await bootstrapDefaultWorkspace(sessionPool, db, config.dataDir);
 
-    if (config.role === 'worker' || config.role === 'all') {
-      await startWorkers(boss, services);
-      const stop = keepQueueStatistics(pool, log);
-      cleanups.push(['queue statistics', async () => stop()]);
-    }
+    if (config.role === 'worker' || config.role === 'all') await startWorkers(boss, services);
+    // Every role: publishing on an API process fills the same tables its own statements read.
+    const stopStatistics = keepQueueStatistics(pool, log);
+    cleanups.push(['queue statistics', async () => stopStatistics()]);
     const urls = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
     return { services, url: urls?.url, tlsUrl: urls?.tlsUrl, bootstrap, stop: stopAll, reloadTls: () => tls.reload() };
   } catch (err) {

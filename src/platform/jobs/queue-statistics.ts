@@ -2,13 +2,16 @@
 // whose statistics are empty or stale makes the fetch pick a bad plan until autovacuum analyzes it
 // (~40 s here, with deliveries crawling at a few hundred per second meanwhile: see
 // ../shared/PERFORMANCE.md). The delivery worker's own reads meet the same trap on a young
-// database (its batch lookup took 41 ms instead of ~2 ms). Workers therefore watch the job tables
-// and the delivery path's tables, and ANALYZE one as soon as it changed a lot since its last
-// analyze, instead of waiting for autovacuum.
+// database (its batch lookup took 41 ms instead of ~2 ms), and so does publishing: a prepared
+// statement's generic plan, made while `outbound_delivery` held a few hundred rows, kept reading
+// a flush's deliveries back by a sequential scan (11 ms a flush instead of 0.4 ms, the publish
+// path at a third of its rate) until an ANALYZE replaced it. Every process therefore watches the
+// job tables and the publish and delivery paths' tables, and ANALYZEs one as soon as it changed a
+// lot since its last analyze, instead of waiting for autovacuum.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
-/** Tables the delivery worker reads by key on every batch. */
+/** Tables the delivery worker reads by key on every batch, and publishing on every flush. */
 const HOT_TABLES = ['outbound_delivery', 'event', 'webhook_subscription', 'subscription_secret'];
 
 export function keepQueueStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => void {
