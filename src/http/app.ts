@@ -12,12 +12,12 @@ import type { Services } from '../platform/services.ts';
 import { auditExportRouter } from './audit-export-route.ts';
 import { consoleRouter } from './console-route.ts';
 import { errorHandler, noSuchRoute } from './errors.ts';
-import { eventsRouter } from './events-route.ts';
+import type { TrustFn } from './client-certificate.ts';
 import { mountGraphql } from './graphql-route.ts';
 import { healthRouter } from './health.ts';
-import { hooksRouter } from './hooks-route.ts';
+import { hotRoutes } from './hot-routes.ts';
 import { countRequests, listenForMetrics, serveMetrics } from './metrics-route.ts';
-import { assignRequestId } from './request-locals.ts';
+import { requestIds } from './request-locals.ts';
 
 export interface HttpServer {
   server: http.Server;
@@ -30,19 +30,22 @@ export interface HttpServer {
 export async function createHttpServer(services: Services): Promise<HttpServer> {
   const { config, metrics } = services;
   const app = express();
-  const server = http.createServer(app);
-  const tlsServer = httpsServer(services, app);
   app.disable('x-powered-by');
-  // No ETag on API answers: nothing here is cached by a conditional GET, and hashing every /hooks
-  // and /v1/events answer costs CPU on the hot paths. The console's files keep theirs (express.static).
+  // No ETag on API answers: nothing here is cached by a conditional GET. The console's files keep
+  // theirs (express.static).
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(assignRequestId, countRequests(metrics));
+  // /hooks and /v1/events first, without Express (hot-routes.ts); the one TRUST_PROXY matcher for both.
+  const hot = hotRoutes(services, metrics, app.get('trust proxy fn') as TrustFn);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hot(req, res)) app(req, res);
+  };
+  const server = http.createServer(handle);
+  const tlsServer = httpsServer(services, handle);
+  app.use(requestIds, countRequests(metrics));
   app.use(healthRouter(services));
   const metricsHandler = serveMetrics(services, metrics);
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
-  app.use(hooksRouter(services, metrics));
-  app.use(eventsRouter(services));
   app.use(auditExportRouter(services));
   app.use(consoleRouter(services));
   // A person opening the gateway's address gets the console, not a 404.
@@ -85,7 +88,7 @@ function secureContextOptions(services: Services, creds: { cert: string; key: st
   return { cert: creds.cert, key: creds.key, ...(cas.length > 0 ? { ca: cas } : {}) };
 }
 
-function httpsServer(services: Services, app: express.Express): https.Server | undefined {
+function httpsServer(services: Services, app: http.RequestListener): https.Server | undefined {
   const creds = services.tls.server;
   if (!creds) return undefined;
   const asksForCertificate = services.tls.verifiesClients;

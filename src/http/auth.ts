@@ -1,5 +1,6 @@
-// The key check in front of /graphql and /v1/events. It runs before the body is read: without a
-// valid key a huge or malformed body is discarded unparsed (SPEC §15: refusals cost bounded work).
+// The key check in front of /graphql and /v1/audit/export (/v1/events, a hot route, makes the same
+// check itself). It runs before the body is read: without a valid key a huge or malformed body is
+// discarded unparsed (SPEC §15: refusals cost bounded work).
 import type express from 'express';
 import type { Action } from '../auth/principal.ts';
 import { authenticateAuthorization } from '../graphql/authenticate.ts';

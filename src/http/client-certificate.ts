@@ -3,8 +3,8 @@
 // the TCP peer itself (the socket's address, never X-Forwarded-For) is one of TRUST_PROXY's CIDRs:
 // anyone else could write any certificate there. Either way the certificate is only found here;
 // the check pipeline (inbound/evaluate.ts) verifies it against TLS_CLIENT_CA_FILE and the pins.
+import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type express from 'express';
 import type { PresentedCertificate } from '../inbound/evaluate.ts';
 import type { ClientCertHeaderFormat, Config } from '../platform/config.ts';
 import { splitUnescaped } from '../platform/crypto/x509.ts';
@@ -39,17 +39,16 @@ export function forwardedPem(value: string, format: ClientCertHeaderFormat): { p
   return pem.includes('-----BEGIN CERTIFICATE-----') ? { pem } : { problem: 'holds no PEM certificate' };
 }
 
-type TrustFn = (address: string, hop: number) => boolean;
+/** TRUST_PROXY compiled (Express's own matcher, `app.get('trust proxy fn')`): hop 0 is the socket's peer. */
+export type TrustFn = (address: string, hop: number) => boolean;
 
 /** The client certificate of `req`, unverified, with where it came from. */
-export function presentedCertificate(req: express.Request, header: Config['clientCertHeader']): PresentedCertificate {
+export function presentedCertificate(req: IncomingMessage, header: Config['clientCertHeader'], trust: TrustFn): PresentedCertificate {
   const peer = req.socket.remoteAddress ?? 'unknown';
   let ignored = '';
   const value = header ? req.headers[header.name] : undefined;
   if (header && typeof value === 'string' && value !== '') {
-    // The compiled TRUST_PROXY (Express's own matcher): hop 0 is the socket's peer.
-    const trusted = (req.app.get('trust proxy fn') as TrustFn)(peer, 0);
-    if (trusted) {
+    if (trust(peer, 0)) {
       const found = forwardedPem(value, header.format);
       if ('problem' in found) return { kind: 'none', why: `the ${header.name} header from proxy ${peer} ${found.problem}` };
       return { kind: 'presented', cert: found.pem, via: `forwarded by proxy ${peer} in ${header.name}` };

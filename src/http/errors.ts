@@ -2,6 +2,7 @@
 // Errors), for every route but GraphQL's own answers (graphql/errors.ts): domain errors by their
 // code, an unreachable database as 503 with Retry-After, what Express's body parsers refuse as 4xx,
 // and anything else as a 500 that names the request and is logged once.
+import type { ServerResponse } from 'node:http';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../platform/database-errors.ts';
@@ -24,15 +25,24 @@ export interface HttpRefusal {
   field?: string;
 }
 
+/** A JSON answer, on Express's routes and the hot routes alike (which have no res.json). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
 /** Writes a refusal: the one place the error body is shaped. */
-export function sendRefusal(res: express.Response, refusal: HttpRefusal, headers: Record<string, string> = {}): void {
+export function sendRefusal(res: ServerResponse, refusal: HttpRefusal, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   const { status, code, message, field } = refusal;
-  res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
+  sendJson(res, status, { error: { code, message, ...(field ? { field } : {}) } });
 }
 
 /** Answers `err` as its refusal and returns the code answered (routes count outcomes by it). */
-export function sendError(res: express.Response, err: unknown, log: Logger, context: Record<string, unknown> = {}): string {
+export function sendError(res: ServerResponse, err: unknown, log: Logger, context: Record<string, unknown> = {}): string {
   if (err instanceof DomainError) {
     // SPEC §4: a 401 names the scheme that would be accepted.
     const headers: Record<string, string> = err.code === 'UNAUTHENTICATED' ? { 'WWW-Authenticate': 'Bearer' } : {};

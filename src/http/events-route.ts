@@ -2,33 +2,45 @@
 // event {"type", "data", "idempotencyKey"?}, answered 202 with its id (200 when its idempotencyKey
 // found an earlier one) or an error naming the field; or an array of up to 500 of them, answered
 // 200 with one result per event, in order: its id, or its error naming index and field.
+// A hot route (hot-routes.ts): served without Express; the key is checked before the body is read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { type PublishedEvent } from '../events/outbox.ts';
 import { publishEvent, publishEventInput, publishEvents } from '../events/publish.ts';
+import { authenticateAuthorization } from '../graphql/authenticate.ts';
 import { type DomainError, parseInput } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
-import { requireKey } from './auth.ts';
-import { sendError } from './errors.ts';
-import { requestLocals } from './request-locals.ts';
-export function eventsRouter(services: Services): express.Router {
-  const router = express.Router();
+import { sendError, sendJson } from './errors.ts';
+
+export function eventsRoute(services: Services): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { log } = services;
-  const keyed = requireKey(services, { action: 'publish', refuse: (res, refusal) => sendError(res, refusal, log) });
-  router.post('/v1/events', keyed, express.json({ limit: services.config.eventsMaxBodyBytes }), async (req, res) => {
+  // body-parser's JSON reading as Express's routes have it (limit, charset, gzip, strict), called
+  // on its own: it needs nothing of Express.
+  const json = express.json({ limit: services.config.eventsMaxBodyBytes }) as unknown as
+    (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+  const readJson = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<unknown>((resolve, reject) => json(req, res, (err) => (err ? reject(err) : resolve((req as IncomingMessage & { body?: unknown }).body))));
+  return async (req, res) => {
     try {
-      const principal = requestLocals(res).principal!;
-      if (Array.isArray(req.body)) {
-        const results = await publishEvents(services, principal, req.body as unknown[]);
-        res.status(200).json({ results: results.map((r) => ('event' in r ? eventAnswer(r.event) : { error: errorAnswer(r.error) })) });
+      const { principal, refusal } = await authenticateAuthorization(services, req.headers.authorization, 'publish');
+      if (refusal) {
+        // Without a valid key a huge or malformed body is discarded unparsed (SPEC §15).
+        req.resume();
+        sendError(res, refusal, log);
         return;
       }
-      const event = await publishEvent(services, principal, parseInput(publishEventInput, req.body, ''));
-      res.status(event.created ? 202 : 200).json(eventAnswer(event));
+      const body = await readJson(req, res);
+      if (Array.isArray(body)) {
+        const results = await publishEvents(services, principal, body as unknown[]);
+        sendJson(res, 200, { results: results.map((r) => ('event' in r ? eventAnswer(r.event) : { error: errorAnswer(r.error) })) });
+        return;
+      }
+      const event = await publishEvent(services, principal, parseInput(publishEventInput, body, ''));
+      sendJson(res, event.created ? 202 : 200, eventAnswer(event));
     } catch (err) {
       sendError(res, err, log);
     }
-  });
-  return router;
+  };
 }
 
 const eventAnswer = (e: PublishedEvent) => ({ id: e.id, type: e.type, created: e.created });

@@ -3,9 +3,9 @@
 // decides, verifying before any parsing, and the group-commit writer (inbound/record.ts) records
 // what it decided before the answer goes out. 404, 413, 415 and 429 only count in metrics, and
 // refusals past the per-source flood limit only in a summary row, so floods cannot write to the
-// database without bound.
-import type { IncomingMessage } from 'node:http';
-import express from 'express';
+// database without bound. A hot route (hot-routes.ts): served without Express.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import proxyaddr from 'proxy-addr';
 import { Gauge } from 'prom-client';
 import { auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
@@ -14,8 +14,8 @@ import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, 
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { presentedCertificate } from './client-certificate.ts';
-import { sendError, sendRefusal } from './errors.ts';
+import { type TrustFn, presentedCertificate } from './client-certificate.ts';
+import { sendError, sendJson, sendRefusal } from './errors.ts';
 import type { Services } from '../platform/services.ts';
 import type { Headers } from '../signing/schemes.ts';
 
@@ -46,11 +46,11 @@ function flatHeaders(req: IncomingMessage): Headers {
   return out;
 }
 
-const answerRefusal = (res: express.Response, r: Refusal) =>
+const answerRefusal = (res: ServerResponse, r: Refusal) =>
   sendRefusal(res, r, r.retryAfter !== undefined ? { 'Retry-After': String(r.retryAfter) } : {});
 
-const answerRecord = (res: express.Response, r: InboundRecord) =>
-  res.status(202).json(r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
+const answerRecord = (res: ServerResponse, r: InboundRecord) =>
+  sendJson(res, 202, r.ignored ? { deliveryId: r.deliveryId, ignored: true } : { deliveryId: r.deliveryId, sessionId: r.sessionId });
 
 /** What the route holds for its life: the writer, the flood limiter, the trigger cache. */
 interface Hooks {
@@ -60,9 +60,20 @@ interface Hooks {
   floods: RefusalLimiter;
   triggers: TriggerCache;
   count: (outcome: string) => void;
+  trust: TrustFn;
 }
 
-export function hooksRouter(services: Services, metrics: Metrics): express.Router {
+/** A request as the route sees it: the client's address is TRUST_PROXY's reading of it, as Express's req.ip. */
+interface HookRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  triggerId: string;
+  ip: string | undefined;
+}
+
+export type HooksRoute = (req: IncomingMessage, res: ServerResponse, triggerId: string) => Promise<void>;
+
+export function hooksRoute(services: Services, metrics: Metrics, trust: TrustFn): HooksRoute {
   const { pool, cipher, config } = services;
   const writer = new InboundWriter(
     { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services), audit: auditWriter(services) },
@@ -83,16 +94,16 @@ export function hooksRouter(services: Services, metrics: Metrics): express.Route
     checks: checkDeps(services),
     floods: new RefusalLimiter({ pool, log: services.log, audit: auditWriter(services) }, { limit: config.inboundRefusalLimit, windowMs: config.inboundRefusalWindowMs }),
     count: (outcome) => metrics.inboundRequests.inc({ outcome }),
+    trust,
   };
-  const router = express.Router();
-  router.post('/hooks/:triggerId', (req, res) => receive(hooks, req, res));
-  return router;
+  return (req, res, triggerId) => receive(hooks, { req, res, triggerId, ip: proxyaddr(req, trust) });
 }
 
-async function receive(h: Hooks, req: express.Request<{ triggerId: string }>, res: express.Response): Promise<void> {
+async function receive(h: Hooks, r: HookRequest): Promise<void> {
+  const { res } = r;
   const receivedAt = new Date();
   try {
-    const t = await h.triggers.get(req.params.triggerId);
+    const t = await h.triggers.get(r.triggerId);
     if (!t) {
       h.count('TRIGGER_NOT_FOUND');
       // Not a byte of the body is read for an unknown trigger: the connection closes behind the
@@ -100,15 +111,15 @@ async function receive(h: Hooks, req: express.Request<{ triggerId: string }>, re
       res.setHeader('Connection', 'close');
       return answerRefusal(res, refusals.notFound());
     }
-    const body = await readWithinLimit(h, req, res);
-    if (body) await decide(h, t, req, res, body, receivedAt);
+    const body = await readWithinLimit(h, r.req, res);
+    if (body) await decide(h, t, r, body, receivedAt);
   } catch (err) {
-    failed(h, req, res, err);
+    failed(h, r, err);
   }
 }
 
 /** The body, or undefined once it is answered 413 (on its declared length, or as it streams past the limit). */
-async function readWithinLimit(h: Hooks, req: express.Request, res: express.Response): Promise<Buffer | undefined> {
+async function readWithinLimit(h: Hooks, req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
   const limit = h.checks.maxBodyBytes;
   try {
     if (Number(req.headers['content-length'] ?? NaN) > limit) throw new BodyTooLarge();
@@ -122,19 +133,19 @@ async function readWithinLimit(h: Hooks, req: express.Request, res: express.Resp
   }
 }
 
-async function decide(h: Hooks, t: TriggerContext, req: express.Request, res: express.Response, body: Buffer, receivedAt: Date): Promise<void> {
+async function decide(h: Hooks, t: TriggerContext, { req, res, ip }: HookRequest, body: Buffer, receivedAt: Date): Promise<void> {
   const headers = flatHeaders(req);
-  const clientCertificate = () => presentedCertificate(req, h.services.config.clientCertHeader);
-  const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: req.ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000), clientCertificate }, 'live');
+  const clientCertificate = () => presentedCertificate(req, h.services.config.clientCertHeader, h.trust);
+  const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000), clientCertificate }, 'live');
   // Only a request that is written hashes its body and headers: a flood refused at 415 or 429, or
   // past its flood limit, costs no hashing.
   const facts = (): InboundFacts => ({
-    receivedAt, sourceIp: req.ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
+    receivedAt, sourceIp: ip, contentType: headers['content-type'], headersSha256: headersSha256(req.headers),
     payloadSha256: sha256Hex(body), payloadBytes: body.length, messageId: shownMessageId(ev), replayKeys: ev.replayKeys ?? [],
   });
   switch (verdict.kind) {
     case 'refuse':
-      return refuse(h, t, req.ip, res, verdict.refusal, verdict.recorded ? facts : undefined);
+      return refuse(h, t, ip, res, verdict.refusal, verdict.recorded ? facts : undefined);
     case 'replay':
       await h.writer.write({ kind: 'replay', t, facts: facts(), first: verdict.first });
       h.count('REPLAYED');
@@ -142,16 +153,14 @@ async function decide(h: Hooks, t: TriggerContext, req: express.Request, res: ex
     case 'handshake':
       await h.writer.write({ kind: 'handshake', t, facts: facts() });
       h.count('HANDSHAKE');
-      return void (verdict.reply.kind === 'slack-challenge'
-        ? res.status(200).json({ challenge: verdict.reply.challenge })
-        : res.status(200).json({ ok: true, event: 'ping' }));
+      return sendJson(res, 200, verdict.reply.kind === 'slack-challenge' ? { challenge: verdict.reply.challenge } : { ok: true, event: 'ping' });
     case 'accept':
-      return accept(h, t, req.ip, res, facts(), verdict.inputs, ev.hops ?? 0);
+      return accept(h, t, ip, res, facts(), verdict.inputs, ev.hops ?? 0);
   }
 }
 
 /** Acceptance, or the first answer again when the message id was accepted before (settled at the commit). */
-async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, facts: InboundFacts, inputs: Record<string, unknown> | null, hops: number): Promise<void> {
+async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: ServerResponse, facts: InboundFacts, inputs: Record<string, unknown> | null, hops: number): Promise<void> {
   let result;
   try {
     result = await h.writer.write({ kind: 'accept', t, facts, inputs, hops });
@@ -169,13 +178,13 @@ async function accept(h: Hooks, t: TriggerContext, ip: string | undefined, res: 
  * but 429, and only up to the per-source flood limit: past it, answered the same but only counted
  * (inbound/refusal-limit.ts).
  */
-async function refuse(h: Hooks, t: TriggerContext, ip: string | undefined, res: express.Response, r: Refusal, facts?: () => InboundFacts): Promise<void> {
+async function refuse(h: Hooks, t: TriggerContext, ip: string | undefined, res: ServerResponse, r: Refusal, facts?: () => InboundFacts): Promise<void> {
   if (facts && (await h.floods.admit(t, ip, r))) await h.writer.write({ kind: 'refuse', t, facts: facts(), refusal: r });
   h.count(r.code);
   answerRefusal(res, r);
 }
 
-function failed(h: Hooks, req: express.Request<{ triggerId: string }>, res: express.Response, err: unknown): void {
+function failed(h: Hooks, { res, triggerId }: HookRequest, err: unknown): void {
   if (err instanceof WriterQueueFull) {
     h.count('OVERLOADED');
     return answerRefusal(res, { status: 503, code: 'OVERLOADED', message: 'the gateway has more requests waiting to be recorded than it takes; retry later', retryAfter: 1 });
@@ -184,5 +193,5 @@ function failed(h: Hooks, req: express.Request<{ triggerId: string }>, res: expr
     h.count('MALFORMED_BODY');
     return answerRefusal(res, refusals.unstorable());
   }
-  h.count(sendError(res, err, h.services.log, { triggerId: req.params.triggerId }));
+  h.count(sendError(res, err, h.services.log, { triggerId }));
 }

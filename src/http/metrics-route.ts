@@ -8,13 +8,15 @@ import { sendRefusal } from './errors.ts';
 import { GRAPHQL_PATH } from './graphql-route.ts';
 import { PROBE_TIMEOUT_MS, withTimeout } from './health.ts';
 
-/** Counts each answer when it is sent, by the route that matched (all of /graphql as one). */
+/** Counts the answer when it is sent, under the route `route()` names then. */
+export function countAnswer(metrics: Metrics, res: http.ServerResponse, route: () => string): void {
+  res.on('finish', () => metrics.httpRequests.inc({ route: route(), status: String(res.statusCode) }));
+}
+
+/** countAnswer for Express's routes: by the route that matched (all of /graphql as one). */
 export function countRequests(metrics: Metrics): express.RequestHandler {
   return (req, res, next) => {
-    res.on('finish', () => {
-      const route = req.route?.path ?? (req.path.startsWith(GRAPHQL_PATH) ? GRAPHQL_PATH : 'other');
-      metrics.httpRequests.inc({ route: String(route), status: String(res.statusCode) });
-    });
+    countAnswer(metrics, res, () => String(req.route?.path ?? (req.path.startsWith(GRAPHQL_PATH) ? GRAPHQL_PATH : 'other')));
     next();
   };
 }

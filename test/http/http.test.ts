@@ -144,6 +144,37 @@ describe('HTTP surface', () => {
     assert.deepEqual(await graphqlTooBig.json(), { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body exceeds 4096 bytes' } });
   });
 
+  it('serves /v1/events and /hooks/{id} as Express matched them: any case, a trailing slash, a query; with a request id, counted under their routes', async () => {
+    const publish = (path: string, body: string) => fetch(`${svc.url}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${svc.adminKey}`, 'content-type': 'application/json' }, body,
+    });
+    const event = JSON.stringify({ type: 'tool.called', data: { sessionId: 'ses_hot', tool: 't', arguments: {} } });
+    for (const path of ['/v1/events', '/V1/Events', '/v1/events/', '/v1/events?x=1']) {
+      const res = await publish(path, event);
+      assert.equal(res.status, 202, path);
+      assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, path);
+      assert.match(((await res.json()) as { id: string }).id, /^evt_/, path);
+    }
+    // What body-parser refuses keeps its answers: malformed JSON is a 400, and so is a bare string (strict).
+    const malformed = await publish('/v1/events', '{"type":');
+    assert.deepEqual([malformed.status, ((await malformed.json()) as any).error.code], [400, 'BAD_REQUEST']);
+    const bare = await publish('/v1/events', '"tool.called"');
+    assert.deepEqual([bare.status, ((await bare.json()) as any).error.code], [400, 'BAD_REQUEST']);
+    // GET is not a hot route: Express answers it, as before.
+    const get = await fetch(`${svc.url}/v1/events`, { headers: { authorization: `Bearer ${svc.adminKey}` } });
+    assert.deepEqual([get.status, ((await get.json()) as any).error.code], [404, 'NOT_FOUND']);
+    for (const path of ['/hooks/trg_unknown', '/HOOKS/trg_unknown/', '/hooks/trg_unknown?a=b']) {
+      const res = await fetch(`${svc.url}${path}`, { method: 'POST', body: '{}' });
+      assert.deepEqual([res.status, ((await res.json()) as any).error.code], [404, 'TRIGGER_NOT_FOUND'], path);
+      assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, path);
+    }
+    const badEscape = await fetch(`${svc.url}/hooks/%E0%A4%A`, { method: 'POST', body: '{}' });
+    assert.deepEqual([badEscape.status, ((await badEscape.json()) as any).error.code], [400, 'BAD_REQUEST']);
+    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    assert.match(text, /^webhook_gateway_http_requests_total\{route="\/v1\/events",status="202"\} [4-9]$/m);
+    assert.match(text, /^webhook_gateway_http_requests_total\{route="\/hooks\/:triggerId",status="404"\} [3-9]$/m);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await fetch(`${svc.url}/nope`);
     assert.equal(res.status, 404);
