@@ -38,7 +38,7 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   // /hooks and /v1/events first, without Express (hot-routes.ts); the one TRUST_PROXY matcher for both.
   const hot = hotRoutes(services, metrics, app.get('trust proxy fn') as TrustFn);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (!hot(req, res)) app(req, res);
+    if (!hot.serve(req, res)) app(req, res);
   };
   const server = http.createServer(handle);
   const tlsServer = httpsServer(services, handle);
@@ -46,6 +46,12 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   app.use(healthRouter(services));
   const metricsHandler = serveMetrics(services, metrics);
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
+  // The same handlers for what the hot routes leave to Express (an absolute URL, a bad escape), in a
+  // router of their own: its OPTIONS answer names the methods (Allow: POST), as before.
+  const hotFallback = express.Router();
+  hotFallback.post('/hooks/:triggerId', (req, res) => hot.hooks(req, res, req.params.triggerId));
+  hotFallback.post('/v1/events', hot.events);
+  app.use(hotFallback);
   app.use(auditExportRouter(services));
   app.use(consoleRouter(services));
   // A person opening the gateway's address gets the console, not a 404.

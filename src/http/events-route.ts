@@ -2,7 +2,8 @@
 // event {"type", "data", "idempotencyKey"?}, answered 202 with its id (200 when its idempotencyKey
 // found an earlier one) or an error naming the field; or an array of up to 500 of them, answered
 // 200 with one result per event, in order: its id, or its error naming index and field.
-// A hot route (hot-routes.ts): served without Express; the key is checked before the body is read.
+// A hot route (hot-routes.ts), served without Express when written plainly; the key is checked
+// before the body is read, as requireKey (auth.ts) does for Express's routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { type PublishedEvent } from '../events/outbox.ts';
@@ -12,7 +13,9 @@ import { type DomainError, parseInput } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { sendError, sendJson } from './errors.ts';
 
-export function eventsRoute(services: Services): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export type EventsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function eventsRoute(services: Services): EventsRoute {
   const { log } = services;
   // body-parser's JSON reading as Express's routes have it (limit, charset, gzip, strict), called
   // on its own: it needs nothing of Express.

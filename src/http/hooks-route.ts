@@ -3,7 +3,7 @@
 // decides, verifying before any parsing, and the group-commit writer (inbound/record.ts) records
 // what it decided before the answer goes out. 404, 413, 415 and 429 only count in metrics, and
 // refusals past the per-source flood limit only in a summary row, so floods cannot write to the
-// database without bound. A hot route (hot-routes.ts): served without Express.
+// database without bound. A hot route (hot-routes.ts), served without Express when written plainly.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { Gauge } from 'prom-client';
@@ -63,12 +63,11 @@ interface Hooks {
   trust: TrustFn;
 }
 
-/** A request as the route sees it: the client's address is TRUST_PROXY's reading of it, as Express's req.ip. */
+/** A request as the route sees it. */
 interface HookRequest {
   req: IncomingMessage;
   res: ServerResponse;
   triggerId: string;
-  ip: string | undefined;
 }
 
 export type HooksRoute = (req: IncomingMessage, res: ServerResponse, triggerId: string) => Promise<void>;
@@ -96,7 +95,7 @@ export function hooksRoute(services: Services, metrics: Metrics, trust: TrustFn)
     count: (outcome) => metrics.inboundRequests.inc({ outcome }),
     trust,
   };
-  return (req, res, triggerId) => receive(hooks, { req, res, triggerId, ip: proxyaddr(req, trust) });
+  return (req, res, triggerId) => receive(hooks, { req, res, triggerId });
 }
 
 async function receive(h: Hooks, r: HookRequest): Promise<void> {
@@ -133,7 +132,9 @@ async function readWithinLimit(h: Hooks, req: IncomingMessage, res: ServerRespon
   }
 }
 
-async function decide(h: Hooks, t: TriggerContext, { req, res, ip }: HookRequest, body: Buffer, receivedAt: Date): Promise<void> {
+async function decide(h: Hooks, t: TriggerContext, { req, res }: HookRequest, body: Buffer, receivedAt: Date): Promise<void> {
+  // TRUST_PROXY's reading of the client's address, as Express's req.ip.
+  const ip = proxyaddr(req, h.trust);
   const headers = flatHeaders(req);
   const clientCertificate = () => presentedCertificate(req, h.services.config.clientCertHeader, h.trust);
   const { verdict, ev } = await evaluateRequest(h.checks, t, { headers, body, sourceIp: ip, nowSeconds: Math.floor(receivedAt.getTime() / 1000), clientCertificate }, 'live');

@@ -1,25 +1,29 @@
 // The two routes that carry the traffic, POST /hooks/{trigger_id} and POST /v1/events, are served
-// without Express: its request and response setup (each request's prototypes swapped for its own)
-// and its router took about a third of the gateway's CPU per publish (docs/benchmarks.md, eighth
-// session). Everything else goes to Express. The paths match as Express's router matches them (any
-// case, an optional trailing slash, the query string ignored), so a request reaches the same
-// handler whichever way it is written; the answers carry the same request id, count in the same
-// metrics under the same route names, and are shaped by the same errors.ts.
+// without Express when their path is written plainly: its request and response setup (each
+// request's prototypes swapped for its own) and its router took about a third of the gateway's CPU
+// per publish (docs/benchmarks.md, eighth session). Plainly means a path (not an absolute URL)
+// without a fragment, matching as Express's router would (any case, an optional trailing slash, the
+// query string ignored), whose trigger id decodes. Anything else, OPTIONS included, goes to
+// Express, whose routes call the same handlers: every request gets the answer it got before.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from '../platform/metrics.ts';
 import type { Services } from '../platform/services.ts';
 import type { TrustFn } from './client-certificate.ts';
-import { sendRefusal } from './errors.ts';
-import { eventsRoute } from './events-route.ts';
-import { hooksRoute } from './hooks-route.ts';
+import { sendError } from './errors.ts';
+import { type EventsRoute, eventsRoute } from './events-route.ts';
+import { type HooksRoute, hooksRoute } from './hooks-route.ts';
 import { countAnswer } from './metrics-route.ts';
 import { assignRequestId } from './request-locals.ts';
 
 const HOOK = /^\/hooks\/([^/]+)\/?$/i;
 const EVENTS = /^\/v1\/events\/?$/i;
 
-/** Serves `req` when it is a hot route's and returns true; false leaves it to Express. */
-export type HotRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** The handlers, and `serve`: serves `req` when it is written plainly and returns true; false leaves it to Express. */
+export interface HotRoutes {
+  hooks: HooksRoute;
+  events: EventsRoute;
+  serve: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
 
 export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn): HotRoutes {
   const hooks = hooksRoute(services, metrics, trust);
@@ -28,27 +32,33 @@ export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn):
     assignRequestId(res);
     countAnswer(metrics, res, () => route);
   };
-  return (req, res) => {
-    if (req.method !== 'POST' || !req.url?.startsWith('/')) return false;
+  // The handlers answer every error themselves; what could still escape them is logged here, and
+  // the connection closed if an answer had begun, as Express's final handler did.
+  const settled = (res: ServerResponse) => (err: unknown) => {
+    if (!res.headersSent) return void sendError(res, err, services.log);
+    services.log.error({ err: { message: (err as Error).message } }, 'unexpected error after the answer began');
+    res.destroy();
+  };
+  const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST' || !req.url?.startsWith('/') || req.url.includes('#')) return false;
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (EVENTS.test(path)) {
       begin(res, '/v1/events');
-      void events(req, res);
+      events(req, res).catch(settled(res));
       return true;
     }
     const hook = HOOK.exec(path);
-    if (!hook) return false;
-    begin(res, '/hooks/:triggerId');
     let triggerId: string;
     try {
+      if (!hook) return false;
       triggerId = decodeURIComponent(hook[1]!);
     } catch {
-      req.resume();
-      sendRefusal(res, { status: 400, code: 'BAD_REQUEST', message: 'the trigger id in the path is not valid percent-encoding' });
-      return true;
+      return false;
     }
-    void hooks(req, res, triggerId);
+    begin(res, '/hooks/:triggerId');
+    hooks(req, res, triggerId).catch(settled(res));
     return true;
   };
+  return { hooks, events, serve };
 }

@@ -1,5 +1,6 @@
 // One port: GraphQL over HTTP and graphql-ws on /graphql, /healthz, /readyz, /metrics (SPEC §3, §11).
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { refuseConnections } from '../support/db.ts';
 import { gql, gqlOk, startTestService, type TestService, wsClient } from '../support/service.ts';
@@ -168,11 +169,26 @@ describe('HTTP surface', () => {
       assert.deepEqual([res.status, ((await res.json()) as any).error.code], [404, 'TRIGGER_NOT_FOUND'], path);
       assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, path);
     }
+    // Left to Express, whose routes call the same handlers: OPTIONS, and a request in absolute form.
+    for (const path of ['/hooks/trg_unknown', '/v1/events']) {
+      const options = await fetch(`${svc.url}${path}`, { method: 'OPTIONS' });
+      assert.deepEqual([options.status, options.headers.get('allow')], [200, 'POST'], path);
+    }
+    const absolute = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(svc.url);
+      const r = http.request({ hostname, port, method: 'POST', path: `http://${hostname}:${port}/hooks/trg_unknown` }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      r.on('error', reject);
+      r.end('{}');
+    });
+    assert.deepEqual([absolute.status, JSON.parse(absolute.body).error.code], [404, 'TRIGGER_NOT_FOUND']);
     const badEscape = await fetch(`${svc.url}/hooks/%E0%A4%A`, { method: 'POST', body: '{}' });
     assert.deepEqual([badEscape.status, ((await badEscape.json()) as any).error.code], [400, 'BAD_REQUEST']);
     const text = await (await fetch(`${svc.url}/metrics`)).text();
     assert.match(text, /^webhook_gateway_http_requests_total\{route="\/v1\/events",status="202"\} [4-9]$/m);
-    assert.match(text, /^webhook_gateway_http_requests_total\{route="\/hooks\/:triggerId",status="404"\} [3-9]$/m);
+    assert.match(text, /^webhook_gateway_http_requests_total\{route="\/hooks\/:triggerId",status="404"\} [4-9]$/m);
   });
 
   it('answers unknown routes with a JSON 404', async () => {
