@@ -3,14 +3,14 @@
 // found an earlier one) or an error naming the field; or an array of up to 500 of them, answered
 // 200 with one result per event, in order: its id, or its error naming index and field.
 // A hot route (hot-routes.ts), served without Express when written plainly; the key is checked
-// before the body is read, as requireKey (auth.ts) does for Express's routes.
+// before the body is read (auth.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { type PublishedEvent } from '../events/outbox.ts';
 import { publishEvent, publishEventInput, publishEvents } from '../events/publish.ts';
-import { authenticateAuthorization } from '../graphql/authenticate.ts';
 import { type DomainError, parseInput } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
+import { checkKey } from './auth.ts';
 import { sendError, sendJson } from './errors.ts';
 
 export type EventsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -25,13 +25,8 @@ export function eventsRoute(services: Services): EventsRoute {
     new Promise<unknown>((resolve, reject) => json(req, res, (err) => (err ? reject(err) : resolve((req as IncomingMessage & { body?: unknown }).body))));
   return async (req, res) => {
     try {
-      const { principal, refusal } = await authenticateAuthorization(services, req.headers.authorization, 'publish');
-      if (refusal) {
-        // Without a valid key a huge or malformed body is discarded unparsed (SPEC §15).
-        req.resume();
-        sendError(res, refusal, log);
-        return;
-      }
+      const principal = await checkKey(services, req, res, 'publish', (r, refusal) => sendError(r, refusal, log));
+      if (!principal) return;
       const body = await readJson(req, res);
       if (Array.isArray(body)) {
         const results = await publishEvents(services, principal, body as unknown[]);

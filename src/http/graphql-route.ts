@@ -17,6 +17,7 @@ import { buildSchema } from '../graphql/schema.ts';
 import type { DomainError } from '../platform/errors.ts';
 import type { Services } from '../platform/services.ts';
 import { requireKey } from './auth.ts';
+import { sendJson } from './errors.ts';
 import { requestLocals } from './request-locals.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -68,8 +69,9 @@ export async function mountGraphql(app: express.Express, servers: [http.Server, 
 }
 
 /** SPEC §4: a missing or bad key is an HTTP 401 before any GraphQL runs, in GraphQL's error shape. */
-function refuseKey(res: express.Response, refusal: DomainError): void {
-  res.status(401).setHeader('WWW-Authenticate', 'Bearer').json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+function refuseKey(res: http.ServerResponse, refusal: DomainError): void {
+  res.setHeader('WWW-Authenticate', 'Bearer');
+  sendJson(res, 401, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
 }
 
 /**
