@@ -99,7 +99,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     if (config.role === 'worker' || config.role === 'all') await startWorkers(boss, services);
     // Every role: publishing on an API process fills the same tables its own statements read.
     const stopStatistics = keepQueueStatistics(pool, log);
-    cleanups.push(['queue statistics', async () => stopStatistics()]);
+    cleanups.push(['table statistics', stopStatistics]);
     const urls = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
     return { services, url: urls?.url, tlsUrl: urls?.tlsUrl, bootstrap, stop: stopAll, reloadTls: () => tls.reload() };
   } catch (err) {

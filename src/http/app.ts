@@ -46,8 +46,8 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   app.use(healthRouter(services));
   const metricsHandler = serveMetrics(services, metrics);
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
-  // The same handlers for what the hot routes leave to Express (an absolute URL, a bad escape), in a
-  // router of their own: its OPTIONS answer names the methods (Allow: POST), as before.
+  // The same handlers for what the hot routes leave to Express (an absolute URL, a fragment, a bad
+  // escape), in a router of their own: its OPTIONS answer names the methods (Allow: POST), as before.
   const hotFallback = express.Router();
   hotFallback.post('/hooks/:triggerId', (req, res) => hot.hooks(req, res, req.params.triggerId));
   hotFallback.post('/v1/events', hot.events);

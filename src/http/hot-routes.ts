@@ -13,7 +13,7 @@ import { sendError } from './errors.ts';
 import { type EventsRoute, eventsRoute } from './events-route.ts';
 import { type HooksRoute, hooksRoute } from './hooks-route.ts';
 import { countAnswer } from './metrics-route.ts';
-import { assignRequestId } from './request-locals.ts';
+import { assignRequestId, requestLocals } from './request-locals.ts';
 
 const HOOK = /^\/hooks\/([^/]+)\/?$/i;
 const EVENTS = /^\/v1\/events\/?$/i;
@@ -36,7 +36,8 @@ export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn):
   // the connection closed if an answer had begun, as Express's final handler did.
   const settled = (res: ServerResponse) => (err: unknown) => {
     if (!res.headersSent) return void sendError(res, err, services.log);
-    services.log.error({ err: { message: (err as Error).message } }, 'unexpected error after the answer began');
+    const e = err as Error | undefined;
+    services.log.error({ requestId: requestLocals(res).requestId, err: { message: e?.message, stack: e?.stack } }, 'unexpected error after the answer began');
     res.destroy();
   };
   const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -49,9 +50,9 @@ export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn):
       return true;
     }
     const hook = HOOK.exec(path);
+    if (!hook) return false;
     let triggerId: string;
     try {
-      if (!hook) return false;
       triggerId = decodeURIComponent(hook[1]!);
     } catch {
       return false;

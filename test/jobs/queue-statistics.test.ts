@@ -1,23 +1,49 @@
 // Table statistics after a burst (platform/jobs/queue-statistics.ts): an API process that publishes
 // fills outbound_delivery, whose young statistics once left a flush reading its deliveries back by a
-// sequential scan. Every role analyzes such a table itself instead of waiting for autovacuum.
+// sequential scan. Every role analyzes such a table itself instead of waiting for autovacuum, as
+// the service role too (MAINTAIN), not only as a superuser.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { gql, withPublishingService } from '../support/service.ts';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type DatabaseRoles, createTestDatabase, dropTestDatabase, withDatabaseRoles } from '../support/db.ts';
+import { type Receiver, startReceiver } from '../support/receiver.ts';
+import { gql, gqlOk, startTestService } from '../support/service.ts';
 import type { TestService } from '../support/service.ts';
 import { until } from '../support/wait.ts';
 
+const MASTER_KEY = randomBytes(32).toString('base64');
+
 describe('table statistics', () => {
+  let databaseUrl: string;
+  let roles: DatabaseRoles;
   let svc: TestService;
   let publisher: string;
-  const receiver = withPublishingService({ ROLE: 'api', ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' }, (s, key) => {
-    svc = s;
-    publisher = key;
+  let r: Receiver;
+  before(async () => {
+    // The first start, with the owner's connection, migrates and grants the service role its rights;
+    // then an API process runs as the service role alone, as in production.
+    databaseUrl = await createTestDatabase();
+    roles = await withDatabaseRoles(databaseUrl);
+    const first = await startTestService({ DATABASE_URL: roles.serviceUrl, DATABASE_OWNER_URL: roles.ownerUrl, MASTER_KEY });
+    try {
+      publisher = (await gqlOk<{ createApiKey: { key: string } }>(first.url, first.adminKey, 'mutation { createApiKey(input: {name: "p", role: ADMIN}) { key } }')).createApiKey.key;
+    } finally {
+      await first.stop();
+    }
+    svc = await startTestService({ DATABASE_URL: roles.serviceUrl, ROLE: 'api', MASTER_KEY, ALLOW_PRIVATE_TARGETS: 'true', ALLOW_INSECURE_TARGETS: 'true' });
+    r = await startReceiver();
+  });
+  after(async () => {
+    await svc?.stop();
+    await r?.close();
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+    await roles?.drop();
   });
 
-  it('an API process analyzes outbound_delivery after publishing fills it', async () => {
-    const r = await receiver();
-    const sub = await gql(svc.url, svc.adminKey, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }',
+  it('an API process, as the service role, analyzes outbound_delivery after publishing fills it', async () => {
+    const { rows: [who] } = await svc.services.pool.query<{ role: string }>('SELECT current_user AS role');
+    assert.equal(who!.role, roles.names.service);
+    const sub = await gql(svc.url, publisher, 'mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { status } } }',
       { i: { url: `${r.url}/hook`, events: ['tool.*'] } });
     assert.equal(sub.data?.createWebhookSubscription.subscription.status, 'ACTIVE', JSON.stringify(sub.errors));
     // Manual ANALYZEs only: autovacuum's are counted apart (autoanalyze_count), so it cannot pass this.

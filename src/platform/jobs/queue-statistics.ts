@@ -11,40 +11,55 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
-/** Tables the delivery worker reads by key on every batch, and publishing on every flush. */
-const HOT_TABLES = ['outbound_delivery', 'event', 'webhook_subscription', 'subscription_secret'];
+/** Tables the delivery worker reads by key on every batch, and publishing on every flush (the service role is granted MAINTAIN on them: db/roles.ts). */
+export const HOT_TABLES = ['outbound_delivery', 'event', 'webhook_subscription', 'subscription_secret'];
 
 /**
- * Past this many rows a hot table's plans read it by its indexes whatever a later ANALYZE finds,
- * and an ANALYZE of it costs more (`event` at 500,000 rows: ~300 ms each, every 20 % of growth, a
- * tenth of the database's CPU while bench:publish filled it): autovacuum keeps it from then on.
+ * Past this many rows in its statistics a hot table's new plans read it by its indexes, and an
+ * ANALYZE of it costs more (`event` at 500,000 rows: ~300 ms each, every 20 % of growth, a tenth of
+ * the database's CPU while bench:publish filled it): autovacuum keeps it from then on. The bound is
+ * on the rows the planner last saw (reltuples), not the rows now: a table that grew past it since
+ * its last ANALYZE gets one more, which replaces the plans made while it was small.
  * pg-boss's job tables, whose fetch plans follow the queues' sizes, are watched at every size.
  */
 const YOUNG_TABLE_ROWS = 100_000;
 
-export function keepQueueStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => void {
-  let running = false;
+/**
+ * Every process runs this. Tables another process is analyzing are skipped (SKIP_LOCKED), and so
+ * are tables this role may not analyze (it neither owns them nor holds MAINTAIN, PostgreSQL 17+).
+ * The returned stop waits for an ANALYZE in progress.
+ */
+export function keepQueueStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => Promise<void> {
+  let stopped = false;
+  let current: Promise<void> | undefined;
   const tick = async () => {
-    if (running) return;
-    running = true;
     try {
       const { rows } = await pool.query<{ table: string }>(
-        `SELECT format('%I.%I', schemaname, relname) AS table FROM pg_stat_user_tables
-         WHERE ((schemaname = 'pgboss' AND relname LIKE 'job%') OR (schemaname = 'public' AND relname = ANY($1::text[]) AND n_live_tup < $2))
-           AND n_mod_since_analyze > greatest(1000, 0.2 * n_live_tup)`,
+        `SELECT format('%I.%I', s.schemaname, s.relname) AS table
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+         WHERE ((s.schemaname = 'pgboss' AND s.relname LIKE 'job%') OR (s.schemaname = current_schema() AND s.relname = ANY($1::text[]) AND c.reltuples < $2))
+           AND s.n_mod_since_analyze > greatest(1000, 0.2 * s.n_live_tup)
+           AND CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN true
+                    WHEN current_setting('server_version_num')::int >= 170000 THEN has_table_privilege(c.oid, 'MAINTAIN')
+                    ELSE false END`,
         [HOT_TABLES, YOUNG_TABLE_ROWS],
       );
       for (const { table } of rows) {
-        await pool.query(`ANALYZE ${table}`);
+        if (stopped) return;
+        await pool.query(`ANALYZE (SKIP_LOCKED) ${table}`);
         log.debug({ table }, 'analyzed a table after a burst');
       }
     } catch (err) {
-      log.warn({ err: { message: (err as Error).message } }, 'queue statistics check failed');
-    } finally {
-      running = false;
+      log.warn({ err: { message: (err as Error).message } }, 'table statistics check failed');
     }
   };
-  const timer = setInterval(() => void tick(), intervalMs);
+  const timer = setInterval(() => {
+    if (!current) current = tick().finally(() => (current = undefined));
+  }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await current;
+  };
 }
