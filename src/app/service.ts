@@ -20,7 +20,7 @@ import { replayWindowProblem } from '../inbound/triggers.ts';
 import { countExpiringCertificates } from '../outbound/subscription-tls.ts';
 import { createPrisma } from '../platform/db/prisma.ts';
 import { createBoss } from '../platform/jobs/boss.ts';
-import { keepQueueStatistics } from '../platform/jobs/queue-statistics.ts';
+import { keepTableStatistics } from '../platform/jobs/table-statistics.ts';
 import { ensureQueues, startWorkers } from './job-registry.ts';
 import { DeliveryClient } from '../platform/http-client.ts';
 import { OwnAddresses } from '../platform/target-guard.ts';
@@ -98,7 +98,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     if (config.role === 'worker' || config.role === 'all') await startWorkers(boss, services);
     // Every role: publishing on an API process fills the same tables its own statements read.
-    const stopStatistics = keepQueueStatistics(pool, log);
+    const stopStatistics = keepTableStatistics(pool, log);
     cleanups.push(['table statistics', stopStatistics]);
     const urls = config.role === 'api' || config.role === 'all' ? await serveHttp(services, cleanups) : undefined;
     return { services, url: urls?.url, tlsUrl: urls?.tlsUrl, bootstrap, stop: stopAll, reloadTls: () => tls.reload() };

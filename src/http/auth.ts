@@ -12,11 +12,18 @@ import { requestLocals } from './request-locals.ts';
 type KeyServices = Pick<Services, 'pool' | 'realtime' | 'metrics'>;
 type Refuse = (res: ServerResponse, refusal: DomainError) => void;
 
+interface KeyCheck {
+  /** What the key must be allowed to do (none: any valid key). */
+  action?: Action;
+  /** Answers a refusal. */
+  refuse: Refuse;
+}
+
 /**
- * The principal of the request's key; or undefined once the refusal is answered with `refuse` and
- * the body discarded. A database failure is thrown.
+ * The principal of the request's key; or undefined once the refusal is answered and the body
+ * discarded. A database failure is thrown.
  */
-export async function checkKey(services: KeyServices, req: IncomingMessage, res: ServerResponse, action: Action | undefined, refuse: Refuse): Promise<Principal | undefined> {
+export async function checkKey(services: KeyServices, req: IncomingMessage, res: ServerResponse, { action, refuse }: KeyCheck): Promise<Principal | undefined> {
   const { principal, refusal } = await authenticateAuthorization(services, req.headers.authorization, action);
   if (!refusal) return principal;
   req.resume();
@@ -24,11 +31,14 @@ export async function checkKey(services: KeyServices, req: IncomingMessage, res:
   return undefined;
 }
 
-/** checkKey for Express's routes: sets the request's principal (request-locals.ts) and goes on. A database failure goes to the error handler. */
-export function requireKey(services: KeyServices, options: { action?: Action; refuse: Refuse }): express.RequestHandler {
+/**
+ * checkKey for Express's routes: sets the request's principal (request-locals.ts) and goes on. A
+ * database failure goes to the error handler.
+ */
+export function requireKey(services: KeyServices, check: KeyCheck): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const principal = await checkKey(services, req, res, options.action, options.refuse);
+      const principal = await checkKey(services, req, res, check);
       if (!principal) return;
       requestLocals(res).principal = principal;
       next();

@@ -23,9 +23,10 @@ export function eventsRoute(services: Services): EventsRoute {
     (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   const readJson = (req: IncomingMessage, res: ServerResponse) =>
     new Promise<unknown>((resolve, reject) => json(req, res, (err) => (err ? reject(err) : resolve((req as IncomingMessage & { body?: unknown }).body))));
+  const keyCheck = { action: 'publish' as const, refuse: (r: ServerResponse, refusal: DomainError) => sendError(r, refusal, log) };
   return async (req, res) => {
     try {
-      const principal = await checkKey(services, req, res, 'publish', (r, refusal) => sendError(r, refusal, log));
+      const principal = await checkKey(services, req, res, keyCheck);
       if (!principal) return;
       const body = await readJson(req, res);
       if (Array.isArray(body)) {

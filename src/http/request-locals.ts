@@ -1,7 +1,7 @@
 // What a request carries through its handling: its id (answered in x-request-id and logged with
-// any unexpected error) and, once requireKey has checked its key, its principal. Kept on the response, where
-// Express keeps `res.locals`, so the hot routes (hot-routes.ts), which never enter Express, carry
-// them the same way.
+// any unexpected error) and, once requireKey has checked its key, its principal. Kept on the
+// response, where Express keeps `res.locals`, so the hot routes (hot-routes.ts), which never enter
+// Express, carry them the same way.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type express from 'express';

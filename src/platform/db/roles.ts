@@ -3,7 +3,7 @@
 // webhook_audit and read it, move the chain heads, and nothing more there; it owns the pgboss
 // schema, where pg-boss makes queue partitions at run time.
 import type pg from 'pg';
-import { HOT_TABLES } from '../jobs/queue-statistics.ts';
+import { HOT_TABLES } from '../jobs/table-statistics.ts';
 
 export interface RoleNames {
   owner: string;
@@ -84,7 +84,7 @@ export async function grantServiceRights(owner: pg.ClientBase | pg.Pool, service
     GRANT UPDATE ("last_seq", "last_hash") ON "audit_chain" TO ${s};
     REVOKE ALL ON "audit_checkpoint" FROM ${s};
     GRANT EXECUTE ON FUNCTION "audit_checkpoints"(TEXT) TO ${s};`);
-  // ANALYZE of the hot tables after a burst (jobs/queue-statistics.ts), from every role's process.
+  // ANALYZE of the hot tables after a burst (jobs/table-statistics.ts), from every role's process.
   // MAINTAIN (PostgreSQL 17+) is on those tables only, never the audit's.
   const { rows: [version] } = await owner.query<{ n: number }>("SELECT current_setting('server_version_num')::int AS n");
   if (version!.n >= 170000) await owner.query(`GRANT MAINTAIN ON ${HOT_TABLES.map((t) => `"${schema}"."${t}"`).join(', ')} TO ${s}`);

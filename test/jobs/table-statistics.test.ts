@@ -1,4 +1,4 @@
-// Table statistics after a burst (platform/jobs/queue-statistics.ts): an API process that publishes
+// Table statistics after a burst (platform/jobs/table-statistics.ts): an API process that publishes
 // fills outbound_delivery, whose young statistics once left a flush reading its deliveries back by a
 // sequential scan. Every role analyzes such a table itself instead of waiting for autovacuum, as
 // the service role too (MAINTAIN), not only as a superuser.

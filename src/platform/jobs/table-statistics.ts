@@ -29,7 +29,7 @@ const YOUNG_TABLE_ROWS = 100_000;
  * are tables this role may not analyze (it neither owns them nor holds MAINTAIN, PostgreSQL 17+).
  * The returned stop waits for an ANALYZE in progress.
  */
-export function keepQueueStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => Promise<void> {
+export function keepTableStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => Promise<void> {
   let stopped = false;
   let current: Promise<void> | undefined;
   const tick = async () => {
