@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { tablesDueForAnalyze } from '../../src/platform/jobs/table-statistics.ts';
 import { type DatabaseRoles, createTestDatabase, dropTestDatabase, withDatabaseRoles } from '../support/db.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { gql, gqlOk, startTestService } from '../support/service.ts';
@@ -67,5 +69,34 @@ describe('table statistics', () => {
       await publish([{ type: 'tool.called', data: { sessionId: 'ses_stats', tool: 'poll', arguments: {} } }]);
       return (await analyzed()) > before;
     }, 'the API process to analyze outbound_delivery', 20_000);
+  });
+
+  it('leaves a table whose statistics already count 100,000 rows to autovacuum, and analyzes a younger one', async () => {
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db, max: 1 });
+    try {
+      // Writes reach the statistics only when the writing backend flushes them: one connection
+      // writes and flushes, so the counts are there when it asks.
+      const write = async (sql: string) => {
+        await pool.query(sql);
+        await pool.query('SELECT pg_stat_force_next_flush()');
+      };
+      await write("INSERT INTO workspace (id, name) VALUES ('wsp_stats', 'stats')");
+      const events = (from: number, to: number) => `INSERT INTO event (id, workspace_id, type, body)
+        SELECT 'evt_stats' || i, 'wsp_stats', 'tool.called', '{}' FROM generate_series(${from}, ${to}) i`;
+      await write(events(1, 1500));
+      assert.ok((await tablesDueForAnalyze(pool)).includes('public.event'), 'a young table that changed is due');
+      await write(events(1501, 101_000));
+      await pool.query('ANALYZE event');
+      await write(events(101_001, 135_000));
+      // Changed enough to be due by the 20 % rule: only the bound leaves it out.
+      const { rows: [stats] } = await pool.query<{ mods: string; live: string; reltuples: number }>(
+        "SELECT s.n_mod_since_analyze AS mods, s.n_live_tup AS live, c.reltuples FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'event'");
+      assert.ok(Number(stats!.mods) > 0.2 * Number(stats!.live) && stats!.reltuples >= 100_000, JSON.stringify(stats));
+      assert.ok(!(await tablesDueForAnalyze(pool)).includes('public.event'), 'a table counted past 100,000 rows is left to autovacuum');
+    } finally {
+      await pool.end();
+      await dropTestDatabase(db);
+    }
   });
 });

@@ -25,26 +25,33 @@ export const HOT_TABLES = ['outbound_delivery', 'event', 'webhook_subscription',
 const YOUNG_TABLE_ROWS = 100_000;
 
 /**
- * Every process runs this. Tables another process is analyzing are skipped (SKIP_LOCKED), and so
- * are tables this role may not analyze (it neither owns them nor holds MAINTAIN, PostgreSQL 17+).
- * The returned stop waits for an ANALYZE in progress.
+ * The tables due for an ANALYZE: changed a lot since their last one, young (or pg-boss's), and
+ * ones this role may analyze (it owns them, or holds MAINTAIN on PostgreSQL 17+).
+ */
+export async function tablesDueForAnalyze(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ table: string }>(
+    `SELECT format('%I.%I', s.schemaname, s.relname) AS table
+     FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+     WHERE ((s.schemaname = 'pgboss' AND s.relname LIKE 'job%') OR (s.schemaname = current_schema() AND s.relname = ANY($1::text[]) AND c.reltuples < $2))
+       AND s.n_mod_since_analyze > greatest(1000, 0.2 * s.n_live_tup)
+       AND CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN true
+                WHEN current_setting('server_version_num')::int >= 170000 THEN has_table_privilege(c.oid, 'MAINTAIN')
+                ELSE false END`,
+    [HOT_TABLES, YOUNG_TABLE_ROWS],
+  );
+  return rows.map((r) => r.table);
+}
+
+/**
+ * Every process runs this. Tables another process is analyzing are skipped (SKIP_LOCKED). The
+ * returned stop waits for an ANALYZE in progress.
  */
 export function keepTableStatistics(pool: pg.Pool, log: Logger, intervalMs = 2000): () => Promise<void> {
   let stopped = false;
   let current: Promise<void> | undefined;
   const tick = async () => {
     try {
-      const { rows } = await pool.query<{ table: string }>(
-        `SELECT format('%I.%I', s.schemaname, s.relname) AS table
-         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-         WHERE ((s.schemaname = 'pgboss' AND s.relname LIKE 'job%') OR (s.schemaname = current_schema() AND s.relname = ANY($1::text[]) AND c.reltuples < $2))
-           AND s.n_mod_since_analyze > greatest(1000, 0.2 * s.n_live_tup)
-           AND CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN true
-                    WHEN current_setting('server_version_num')::int >= 170000 THEN has_table_privilege(c.oid, 'MAINTAIN')
-                    ELSE false END`,
-        [HOT_TABLES, YOUNG_TABLE_ROWS],
-      );
-      for (const { table } of rows) {
+      for (const table of await tablesDueForAnalyze(pool)) {
         if (stopped) return;
         await pool.query(`ANALYZE (SKIP_LOCKED) ${table}`);
         log.debug({ table }, 'analyzed a table after a burst');
