@@ -36,7 +36,7 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // /hooks and /v1/events first, without Express (hot-routes.ts); the one TRUST_PROXY matcher for both.
-  const hot = hotRoutes(services, metrics, app.get('trust proxy fn') as TrustFn);
+  const hot = hotRoutes(services, app.get('trust proxy fn') as TrustFn);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hot.serve(req, res)) app(req, res);
   };
@@ -46,12 +46,7 @@ export async function createHttpServer(services: Services): Promise<HttpServer> 
   app.use(healthRouter(services));
   const metricsHandler = serveMetrics(services, metrics);
   if (config.metricsPort === undefined) app.get('/metrics', metricsHandler);
-  // The same handlers for what the hot routes leave to Express (an absolute URL, a fragment, a bad
-  // escape), in a router of their own: its OPTIONS answer names the methods (Allow: POST), as before.
-  const hotFallback = express.Router();
-  hotFallback.post('/hooks/:triggerId', (req, res) => hot.hooks(req, res, req.params.triggerId));
-  hotFallback.post('/v1/events', hot.events);
-  app.use(hotFallback);
+  app.use(hot.fallback);
   app.use(auditExportRouter(services));
   app.use(consoleRouter(services));
   // A person opening the gateway's address gets the console, not a 404.

@@ -13,7 +13,7 @@ import type { Services } from '../platform/services.ts';
 import { checkKey } from './auth.ts';
 import { sendError, sendJson } from './errors.ts';
 
-export type EventsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+type EventsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export function eventsRoute(services: Services): EventsRoute {
   const { log } = services;

@@ -70,7 +70,7 @@ interface HookRequest {
   triggerId: string;
 }
 
-export type HooksRoute = (req: IncomingMessage, res: ServerResponse, triggerId: string) => Promise<void>;
+type HooksRoute = (req: IncomingMessage, res: ServerResponse, triggerId: string) => Promise<void>;
 
 export function hooksRoute(services: Services, metrics: Metrics, trust: TrustFn): HooksRoute {
   const { pool, cipher, config } = services;

@@ -6,26 +6,33 @@
 // query string ignored), whose trigger id decodes. Anything else, OPTIONS included, goes to
 // Express, whose routes call the same handlers: every request gets the answer it got before.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Metrics } from '../platform/metrics.ts';
+import express from 'express';
 import type { Services } from '../platform/services.ts';
 import type { TrustFn } from './client-certificate.ts';
 import { sendError } from './errors.ts';
-import { type EventsRoute, eventsRoute } from './events-route.ts';
-import { type HooksRoute, hooksRoute } from './hooks-route.ts';
+import { eventsRoute } from './events-route.ts';
+import { hooksRoute } from './hooks-route.ts';
 import { countAnswer } from './metrics-route.ts';
 import { assignRequestId, requestLocals } from './request-locals.ts';
 
+// The routes as Express names them (in its router and in the metrics' route label), and as matched here.
+const HOOKS_ROUTE = '/hooks/:triggerId';
+const EVENTS_ROUTE = '/v1/events';
 const HOOK = /^\/hooks\/([^/]+)\/?$/i;
 const EVENTS = /^\/v1\/events\/?$/i;
 
-/** The handlers, and `serve`: serves `req` when it is written plainly and returns true; false leaves it to Express. */
 export interface HotRoutes {
-  hooks: HooksRoute;
-  events: EventsRoute;
+  /** Serves `req` when it is written plainly and returns true; false leaves it to Express. */
   serve: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * The same handlers for what `serve` leaves to Express (an absolute URL, a fragment, a bad
+   * escape), in a router of their own: its OPTIONS answer names the methods (Allow: POST).
+   */
+  fallback: express.Router;
 }
 
-export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn): HotRoutes {
+export function hotRoutes(services: Services, trust: TrustFn): HotRoutes {
+  const { metrics } = services;
   const hooks = hooksRoute(services, metrics, trust);
   const events = eventsRoute(services);
   const begin = (res: ServerResponse, route: string) => {
@@ -45,7 +52,7 @@ export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn):
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (EVENTS.test(path)) {
-      begin(res, '/v1/events');
+      begin(res, EVENTS_ROUTE);
       events(req, res).catch(settled(res));
       return true;
     }
@@ -57,9 +64,12 @@ export function hotRoutes(services: Services, metrics: Metrics, trust: TrustFn):
     } catch {
       return false;
     }
-    begin(res, '/hooks/:triggerId');
+    begin(res, HOOKS_ROUTE);
     hooks(req, res, triggerId).catch(settled(res));
     return true;
   };
-  return { hooks, events, serve };
+  const fallback = express.Router();
+  fallback.post(HOOKS_ROUTE, (req, res) => hooks(req, res, req.params.triggerId));
+  fallback.post(EVENTS_ROUTE, events);
+  return { serve, fallback };
 }
