@@ -45,7 +45,12 @@ export function spawnGateway(env: Record<string, string>, options: { cwd?: strin
   return { child, stdout: () => out, stderr: () => err, logs, waitForLog, exited };
 }
 
-export const freePort = () => 20000 + Math.floor(Math.random() * 30000);
+/**
+ * A port for a server a test starts itself, below Linux's ephemeral range (32768 on): every
+ * socket another test opens on port 0, or connects from, takes one of those, and a pick inside it
+ * once lost the race (the embedded server could not bind it).
+ */
+export const freePort = () => 20000 + Math.floor(Math.random() * 12000);
 
 export interface GatewayOnDatabase {
   gw: GatewayProcess;
