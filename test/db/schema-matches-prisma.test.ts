@@ -161,7 +161,7 @@ describe('migrations match prisma/schema.prisma', () => {
       assert.deepEqual(sort(rows), sort(expected));
     });
 
-    it(`${model.name}: every relation is a foreign key with its referential action`, async () => {
+    it(`${model.name}: every relation is a foreign key (or a set-based one) with its referential action`, async () => {
       const { rows } = await client.query<{ name: string; columns: string[]; ref_table: string; ref_columns: string[]; on_delete: string }>(
         `SELECT c.conname::text AS name,
                 (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(n, ord)
@@ -171,7 +171,17 @@ describe('migrations match prisma/schema.prisma', () => {
                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) AS ref_columns,
                 c.confdeltype::text AS on_delete
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class rt ON rt.oid = c.confrelid
-         WHERE c.contype = 'f' AND t.relname = $1`,
+         WHERE c.contype = 'f' AND t.relname = $1
+         UNION ALL
+         -- A set-based key (migration 20261207100000_set_based_keys): the child's statement trigger
+         -- carries the definition (column, parent, parent column, action); the parent's trigger of
+         -- the same name cascades the deletes.
+         SELECT tg.tgname::text, ARRAY[a[1]], a[2], ARRAY[a[3]], a[4]
+         FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid
+           CROSS JOIN LATERAL (SELECT string_to_array(rtrim(encode(tg.tgargs, 'escape'), '\\000'), '\\000') AS a) args
+         WHERE t.relname = $1 AND tg.tgname LIKE '%_fkey' AND tg.tgtype & 4 <> 0
+           AND EXISTS (SELECT 1 FROM pg_trigger pt JOIN pg_class p ON p.oid = pt.tgrelid
+                       WHERE pt.tgname = tg.tgname AND p.relname = a[2] AND pt.tgtype & 8 <> 0)`,
         [table],
       );
       const actions: Record<string, string> = { Cascade: 'c', SetNull: 'n', Restrict: 'r', NoAction: 'a', SetDefault: 'd' };

@@ -1,0 +1,84 @@
+-- The six foreign keys the hot paths write through become set-based: checked once per statement
+-- over the statement's rows (a transition table) instead of one lookup per row. A 500-event publish
+-- spent 42 % of its statement on the per-row checks (docs/benchmarks.md, "Publishing", eighth
+-- session). What the keys gave is kept, under the keys' own names:
+--   * a row naming a missing parent is refused: SQLSTATE 23503, the key's name as the constraint,
+--     PostgreSQL's own message and detail;
+--   * the parents a statement names are locked FOR KEY SHARE until its transaction ends, so a
+--     concurrent delete of a parent waits for it and then deletes what it wrote (parents inserted
+--     by the same transaction need no lock: no other transaction can see them yet);
+--   * deleting parents deletes their children (ON DELETE CASCADE), once per statement;
+--   * ids never change: updating a parent's id or a child's key is refused (the keys said ON
+--     UPDATE CASCADE, which nothing used), and so is TRUNCATE of a parent whose child has rows.
+-- Each key's child trigger carries the key's definition as its arguments (child column, parent,
+-- parent column, ON DELETE action), which test/db/schema-matches-prisma.test.ts reads where it
+-- reads pg_constraint for the others; test/db/set-based-keys.test.ts shows each behaviour above.
+
+CREATE FUNCTION pg_temp.set_based_key(child text, key text, parent text) RETURNS void LANGUAGE plpgsql AS $make$
+DECLARE
+  name text := format('%s_%s_fkey', child, key);
+BEGIN
+  EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', child, name);
+
+  -- %1$: the key's name, %2$: child, %3$: its column, %4$: parent.
+  EXECUTE format($f$
+    CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
+    DECLARE
+      missing text;
+    BEGIN
+      PERFORM 1 FROM %4$I p JOIN (SELECT DISTINCT n.%3$I AS id FROM new_rows n) k ON p.id = k.id
+        WHERE p.xmin <> pg_current_xact_id()::xid
+        FOR KEY SHARE OF p;
+      SELECT n.%3$I INTO missing FROM new_rows n
+        WHERE n.%3$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %4$I p WHERE p.id = n.%3$I) LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = %1$L, TABLE = %2$L,
+          MESSAGE = format('insert or update on table "%%s" violates foreign key constraint "%%s"', %2$L, %1$L),
+          DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".', %3$L, missing, %4$L);
+      END IF;
+      RETURN NULL;
+    END $body$$f$, name, child, key, parent);
+  EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION %I(%L, %L, %L, %L)', name, child, name, key, parent, 'id', 'c');
+
+  EXECUTE format($f$
+    CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      DELETE FROM %2$I c WHERE c.%3$I IN (SELECT o.id FROM old_rows o);
+      RETURN NULL;
+    END $body$$f$, name || '_cascade', child, key);
+  EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+    name, parent, name || '_cascade');
+
+  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF %I ON %I FOR EACH ROW WHEN (OLD.%I IS DISTINCT FROM NEW.%I)
+    EXECUTE FUNCTION set_based_key_refuse(%L)', name || '_key', key, child, key, key, name);
+  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF id ON %I FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
+    EXECUTE FUNCTION set_based_key_refuse(%L)', name || '_key', parent, name);
+
+  EXECUTE format($f$
+    CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM %2$I) THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported', CONSTRAINT = %3$L,
+          MESSAGE = format('cannot truncate table "%%s": rows of "%%s" reference it (%%s)', TG_TABLE_NAME, %2$L, %3$L);
+      END IF;
+      RETURN NULL;
+    END $body$$f$, name || '_truncate', child, name);
+  EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION %I()', name || '_truncate', parent, name || '_truncate');
+END $make$;
+
+-- Shared by every key: it runs only when a key or id is about to change, which is always refused.
+CREATE FUNCTION set_based_key_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0], TABLE = TG_TABLE_NAME,
+    MESSAGE = format('update on table "%s" changes a key of foreign key constraint "%s": ids never change', TG_TABLE_NAME, TG_ARGV[0]);
+END $$;
+
+SELECT pg_temp.set_based_key('event', 'workspace_id', 'workspace');
+SELECT pg_temp.set_based_key('outbound_delivery', 'event_id', 'event');
+SELECT pg_temp.set_based_key('outbound_delivery', 'subscription_id', 'webhook_subscription');
+SELECT pg_temp.set_based_key('session', 'workspace_id', 'workspace');
+SELECT pg_temp.set_based_key('inbound_delivery', 'trigger_id', 'trigger');
+SELECT pg_temp.set_based_key('inbound_message', 'trigger_id', 'trigger');
+
+DROP FUNCTION pg_temp.set_based_key(text, text, text);
