@@ -191,6 +191,39 @@ describe('set-based foreign keys', () => {
     }
   });
 
+  it("finds a statement's parents by index however much the parent table grew after its plan was made", async () => {
+    // The check's plan is made at its first use in a session and kept until the table's statistics
+    // change: here while `event` is empty, on a database of its own, with autovacuum kept off it.
+    const own = await createTestDatabase();
+    const db = new pg.Pool({ connectionString: own, max: 2 });
+    db.on('error', () => {});
+    const c = await db.connect();
+    try {
+      await c.query(`ALTER TABLE event SET (autovacuum_enabled = false);
+        INSERT INTO workspace (id, name) VALUES ('wsp_a', 'a');
+        INSERT INTO webhook_subscription (id, workspace_id, url, events) VALUES ('sub_a', 'wsp_a', 'https://x.example/h', '{*}')`);
+      // A flush's worth of events and their deliveries in one statement, as publishing writes them.
+      const fanOut = (prefix: string) => c.query(`WITH e AS (INSERT INTO event (id, workspace_id, type, body)
+          SELECT $1 || i, 'wsp_a', 't', '{}' FROM generate_series(1, 25) i RETURNING id)
+        INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id) SELECT 'dlv_' || id, 'wsp_a', id, 'sub_a' FROM e`, [prefix]);
+      await fanOut('evt_first');
+      await db.query("INSERT INTO event (id, workspace_id, type, body) SELECT 'evt_grown' || i, 'wsp_a', 't', '{}' FROM generate_series(1, 20000) i");
+      await c.query('BEGIN');
+      await c.query("INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id) VALUES ('dlv_grown', 'wsp_a', 'evt_grown7', 'sub_a')");
+      await fanOut('evt_second');
+      // On a table, the transaction's sequential scans; on an index, its scans.
+      const { rows: [scans] } = await c.query(`SELECT pg_stat_get_xact_numscans('event'::regclass)::int AS sequential,
+        (SELECT sum(pg_stat_get_xact_numscans(indexrelid))::int FROM pg_index WHERE indrelid = 'event'::regclass) AS by_index`);
+      assert.ok(scans.by_index > 0, 'the checks probed the index');
+      assert.equal(scans.sequential, 0, 'and never read the whole table');
+      await c.query('ROLLBACK');
+    } finally {
+      c.release();
+      await db.end();
+      await dropTestDatabase(own);
+    }
+  });
+
   it('refuses to truncate a parent while its children have rows (event: referenced by set-based keys only)', async () => {
     await parentWithChild(KEYS[2]!);
     await assert.rejects(q('TRUNCATE event'), refusedAs('outbound_delivery_event_id_fkey', '0A000'));
