@@ -122,8 +122,9 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   cleanups.push(['pool', () => pool.end()]);
   const sessionPool = sessionSide(config, pool, cleanups);
   const pipeline = () => new PipelinedConnection(databaseUrl, statements);
-  const pipelines = { inbound: pipeline(), events: pipeline(), deliveries: pipeline() };
-  cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).map((p) => p.end()))]);
+  // Publishes have a second connection for backlogs (events/publish-writer.ts); it connects at its first use.
+  const pipelines = { inbound: pipeline(), events: [pipeline(), pipeline()] as const, deliveries: pipeline() };
+  cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).flat().map((p) => p.end()))]);
   const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
   // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.
   if (urls.ownerUrl) await assertServiceRole(pool, { repairable: false });

@@ -33,20 +33,33 @@ const splitKey = (key: string): [workspaceId: string, key: string] => {
   return [key.slice(0, at), key.slice(at + 1)];
 };
 
+/**
+ * Events waiting, while a flush is written, for which a second connection starts another: a
+ * batch request's worth. Single publishes at concurrency 50 never gather as many.
+ */
+const OVERLAP_FROM = 100;
+
 /** An event's answer: stored (or found under its key), or why not. */
 type Answer = PublishedEvent | DomainError;
 
 export class PublishWriter {
   readonly #boss: PgBoss;
-  readonly #pipeline: PipelinedConnection;
+  /** The connections not writing a flush now. */
+  readonly #idle: PipelinedConnection[];
   readonly #queue: GroupCommit<PlannedEvent, Answer>;
 
-  constructor(deps: { pipeline: PipelinedConnection; boss: PgBoss }, opts: { maxQueue: number; maxBatch?: number }) {
+  /**
+   * One flush per connection, never two on one (a flush written behind one that fails can fail with
+   * it: a statement name the first was to prepare). A second connection writes only a backlog of
+   * OVERLAP_FROM events or more: batches, which one backend's CPU capped, run side by side there
+   * (docs/benchmarks.md, Publishing, ninth session), while single publishes keep sharing one commit.
+   */
+  constructor(deps: { pipelines: readonly PipelinedConnection[]; boss: PgBoss }, opts: { maxQueue: number; maxBatch?: number }) {
     this.#boss = deps.boss;
-    this.#pipeline = deps.pipeline;
-    // One flush in flight: two measured no faster (docs/benchmarks.md, sixth session), and a flush
-    // written behind one that fails can fail with it (a statement name the first was to prepare).
-    this.#queue = new GroupCommit((plans) => this.#commit(plans), { maxQueue: opts.maxQueue, maxBatch: opts.maxBatch ?? 500 });
+    this.#idle = [...deps.pipelines];
+    this.#queue = new GroupCommit((plans) => this.#commit(plans), {
+      maxQueue: opts.maxQueue, maxBatch: opts.maxBatch ?? 500, maxInFlight: this.#idle.length, overlapFrom: OVERLAP_FROM,
+    });
   }
 
   /** Each event's answer, in order: its stored event, or why it was not stored. */
@@ -68,7 +81,8 @@ export class PublishWriter {
       if (first === undefined) owner.set(key, i);
       return first;
     });
-    const { fan, earlier, fresh } = await this.#pipeline.transaction((p) => this.#write(p, plans, firstOf, owner));
+    const pipeline = this.#idle.pop()!;
+    const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner)).finally(() => this.#idle.push(pipeline));
     const byEvent = Map.groupBy(fan ? (await fan).rows[0]!.fan : [], (d) => d.event_id);
     const stored = new Map(fresh.map((i) => {
       const e = plans[i]!.events[0]!;

@@ -104,13 +104,13 @@ function splitPlan(plan: PlannedEvents): PlannedEvents[] {
   return plan.events.map((e) => ({ createdAt: plan.createdAt, events: [e], matches: matches.get(e.id) ?? [] }));
 }
 
-const writers = new WeakMap<PipelinedConnection, PublishWriter>();
+const writers = new WeakMap<readonly PipelinedConnection[], PublishWriter>();
 
-/** The process's publish writer, on the pipelined connection kept for publishes. */
+/** The process's publish writer, on the pipelined connections kept for publishes. */
 function publishWriter(services: PublishDeps): PublishWriter {
-  const pipeline = services.pipelines.events;
-  let writer = writers.get(pipeline);
-  if (!writer) writers.set(pipeline, (writer = new PublishWriter({ pipeline, boss: services.boss }, { maxQueue: MAX_QUEUED_EVENTS })));
+  const pipelines = services.pipelines.events;
+  let writer = writers.get(pipelines);
+  if (!writer) writers.set(pipelines, (writer = new PublishWriter({ pipelines, boss: services.boss }, { maxQueue: MAX_QUEUED_EVENTS })));
   return writer;
 }
 

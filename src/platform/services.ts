@@ -31,7 +31,7 @@ export interface Services {
    * API keys' publishes, and the delivery workers' recording of attempts. Apart, so none queues
    * behind another.
    */
-  pipelines: { inbound: PipelinedConnection; events: PipelinedConnection; deliveries: PipelinedConnection };
+  pipelines: { inbound: PipelinedConnection; events: readonly [PipelinedConnection, PipelinedConnection]; deliveries: PipelinedConnection };
   db: Db;
   boss: PgBoss;
   realtime: Realtime;

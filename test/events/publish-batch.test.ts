@@ -4,6 +4,7 @@
 // benchmark shows what that buys), and one that cannot be stored fails alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { type Receiver } from '../support/receiver.ts';
 import { post, standardWebhooks } from '../support/senders.ts';
 import { gql, type TestService, withPublishingService } from '../support/service.ts';
@@ -135,5 +136,33 @@ describe('publishing in batches', () => {
     assert.ok(rows.every((r) => time(r.id) >= time(before)), 'ids made after an earlier one sort after it');
     const ofBatch = (b: number) => rows.filter((r) => batches[b]!.includes(r.event_id)).map((r) => time(r.id));
     assert.ok(ofBatch(1).every((t) => t >= ofBatch(0).toSorted().at(-1)!), 'a later commit\'s deliveries sort after an earlier one\'s');
+  });
+  it('writes a backlog of batches on a second connection beside the first, and answers every event of both', async () => {
+    // The test holds the workspace row: every flush waits on it (the event's key locks its workspace).
+    const lock = new pg.Client({ connectionString: svc.databaseUrl });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('SELECT 1 FROM workspace WHERE id = $1 FOR UPDATE', [svc.workspaceId]);
+    const writersWaiting = (n: number) => until(async () => (await query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name = 'webhook-gateway:writer' AND wait_event_type = 'Lock'`))[0].n === n,
+    `${n} writers waiting on the workspace`, 30_000);
+    try {
+      const first = send(Array.from({ length: 10 }, (_, i) => tool(1000 + i)));
+      await writersWaiting(1);
+      // 150 events waiting behind a flush in flight are a backlog: a second connection takes them.
+      const backlog = send(Array.from({ length: 150 }, (_, i) => tool(2000 + i)));
+      await writersWaiting(2);
+      await lock.query('ROLLBACK');
+      const answers = await Promise.all([first, backlog].map(async (r) => ((await (await r).json()) as { results: HttpResult[] }).results));
+      const ids = answers.flat().map((r) => r.id);
+      assert.equal(ids.length, 160);
+      assert.ok(ids.every((id) => id && idKind(id) === 'event'), JSON.stringify(answers.flat().find((r) => !r.id)));
+      const stored = await query(`SELECT (SELECT count(*)::int FROM event WHERE id = ANY($1)) AS events,
+        (SELECT count(DISTINCT event_id)::int FROM outbound_delivery WHERE event_id = ANY($1)) AS fanned_out`, [ids]);
+      assert.deepEqual(stored[0], { events: 160, fanned_out: 160 }, 'each event stored once, and fanned out');
+    } finally {
+      await lock.end();
+    }
   });
 });

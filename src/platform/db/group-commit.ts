@@ -17,6 +17,11 @@ export interface GroupCommitOptions {
   maxQueue: number;
   /** Transactions in flight at once (one keeps batches large; see the inbound writer's note). */
   maxInFlight?: number;
+  /**
+   * With maxInFlight above one: a further transaction starts only while at least this many writes
+   * wait, so a backlog is written side by side while a steady trickle still shares one commit.
+   */
+  overlapFrom?: number;
   /** What a write that fails alone is told (default: the database's error). */
   failedAlone?: (err: unknown) => unknown;
 }
@@ -29,7 +34,7 @@ interface Pending<W, R> {
 
 export class GroupCommit<W, R> {
   readonly #commit: (writes: W[]) => Promise<R[]>;
-  readonly #opts: Required<Omit<GroupCommitOptions, 'failedAlone'>> & Pick<GroupCommitOptions, 'failedAlone'>;
+  readonly #opts: Required<Omit<GroupCommitOptions, 'failedAlone' | 'overlapFrom'>> & Pick<GroupCommitOptions, 'failedAlone' | 'overlapFrom'>;
   #queue: Array<Pending<W, R>> = [];
   #inFlight = 0;
 
@@ -60,7 +65,8 @@ export class GroupCommit<W, R> {
   }
 
   #pump(): void {
-    while (this.#inFlight < this.#opts.maxInFlight && this.#queue.length > 0) {
+    const waiting = (n: number) => this.#inFlight === 0 || n >= (this.#opts.overlapFrom ?? 1);
+    while (this.#inFlight < this.#opts.maxInFlight && this.#queue.length > 0 && waiting(this.#queue.length)) {
       const batch = this.#queue.splice(0, this.#opts.maxBatch);
       this.#inFlight++;
       void this.#flush(batch).finally(() => {

@@ -1,0 +1,54 @@
+// Group commit (src/platform/db/group-commit.ts): writes queued while a transaction is written share
+// the next one; with two transactions allowed, the second starts only for a backlog (overlapFrom),
+// and every write is answered, in order, by the transaction that held it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from '../../src/platform/db/group-commit.ts';
+
+/** A commit function whose transactions end when the test says so. */
+function controlled() {
+  const started: Array<{ writes: number[]; end: () => void }> = [];
+  const commit = (writes: number[]) => new Promise<number[]>((resolve) => {
+    started.push({ writes, end: () => resolve(writes.map((w) => w * 10)) });
+  });
+  return { started, commit };
+}
+
+/** Every callback already due has run (the writer starts its next transaction after the last one's answers). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommit', () => {
+  it('with two transactions allowed, starts the second only while a backlog of overlapFrom writes waits', async () => {
+    const { started, commit } = controlled();
+    const gc = new GroupCommit<number, number>(commit, { maxBatch: 10, maxQueue: 100, maxInFlight: 2, overlapFrom: 3 });
+    const answers = [gc.write(1)];
+    assert.deepEqual(started.map((s) => s.writes), [[1]], 'the first write starts a transaction at once');
+    answers.push(...gc.writeAll([2, 3]));
+    assert.equal(started.length, 1, 'two waiting writes are no backlog: they wait for the next commit');
+    answers.push(gc.write(4));
+    assert.deepEqual(started.map((s) => s.writes), [[1], [2, 3, 4]], 'three are: the second transaction takes them');
+    answers.push(gc.write(5));
+    assert.equal(started.length, 2, 'never more than two at once');
+    started[1]!.end();
+    assert.deepEqual(await Promise.all(answers.slice(1, 4)), [20, 30, 40]);
+    await settled();
+    assert.equal(started.length, 2, 'one write waiting beside a transaction in flight is no backlog');
+    started[0]!.end();
+    await settled();
+    assert.deepEqual(started.map((s) => s.writes), [[1], [2, 3, 4], [5]], 'none in flight: the next takes whatever waits');
+    started[2]!.end();
+    assert.deepEqual(await Promise.all(answers), [10, 20, 30, 40, 50]);
+  });
+
+  it('with one transaction allowed (the default), a backlog waits for it', async () => {
+    const { started, commit } = controlled();
+    const gc = new GroupCommit<number, number>(commit, { maxBatch: 10, maxQueue: 100, overlapFrom: 1 });
+    const answers = [gc.write(1), ...gc.writeAll([2, 3, 4, 5])];
+    assert.deepEqual(started.map((s) => s.writes), [[1]]);
+    started[0]!.end();
+    await settled();
+    assert.deepEqual(started.map((s) => s.writes), [[1], [2, 3, 4, 5]]);
+    started[1]!.end();
+    assert.deepEqual(await Promise.all(answers), [10, 20, 30, 40, 50]);
+  });
+});
