@@ -51,4 +51,23 @@ describe('GroupCommit', () => {
     started[1]!.end();
     assert.deepEqual(await Promise.all(answers), [10, 20, 30, 40, 50]);
   });
+  it('does not cut the writes of one writeAll across two transactions when they fit in one', async () => {
+    const { started, commit } = controlled();
+    const gc = new GroupCommit<number, number>(commit, { maxBatch: 3, maxQueue: 100 });
+    const answers = [gc.write(0), ...gc.writeAll([1, 2]), ...gc.writeAll([3, 4])];
+    started[0]!.end();
+    await settled();
+    assert.deepEqual(started.map((s) => s.writes), [[0], [1, 2]], 'the next group would not fit whole: it waits');
+    started[1]!.end();
+    await settled();
+    assert.deepEqual(started.map((s) => s.writes), [[0], [1, 2], [3, 4]]);
+    started[2]!.end();
+    await settled();
+    const many = gc.writeAll([5, 6, 7, 8]);
+    assert.deepEqual(started[3]!.writes, [5, 6, 7], 'a group larger than maxBatch is cut at maxBatch');
+    started[3]!.end();
+    await settled();
+    started[4]!.end();
+    assert.deepEqual(await Promise.all([...answers, ...many]), [0, 10, 20, 30, 40, 50, 60, 70, 80]);
+  });
 });

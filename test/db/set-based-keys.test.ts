@@ -231,16 +231,38 @@ describe('set-based foreign keys', () => {
     assert.ok(Number((await q('SELECT count(*)::int AS n FROM event')).rows[0].n) > 0);
   });
 
-  it("deleting a workspace deletes its events' deliveries and sessions through the keys' chain", async () => {
+  it('refuses to delete a parent at REPEATABLE READ, where its snapshot could miss a child committed meanwhile', async () => {
+    const parentId = await parentWithChild(KEYS[2]!);
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await assert.rejects(c.query('DELETE FROM event WHERE id = $1', [parentId]), (err: pg.DatabaseError) => err.code === '0A000' && /READ COMMITTED/.test(err.message));
+      await c.query('ROLLBACK');
+    } finally {
+      c.release();
+    }
+    assert.equal(await count('outbound_delivery', 'event_id', parentId), 1);
+  });
+
+  it("deleting a workspace deletes its events' deliveries, sessions and triggers' requests through the keys' chain", async () => {
     await q("INSERT INTO workspace (id, name) VALUES ('wsp_gone', 'gone')");
     await q("INSERT INTO webhook_subscription (id, workspace_id, url, events) VALUES ('sub_gone', 'wsp_gone', 'https://x.example/h', '{*}')");
     await q("INSERT INTO event (id, workspace_id, type, body) VALUES ('evt_gone', 'wsp_gone', 't', '{}')");
     await q("INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id) VALUES ('dlv_gone', 'wsp_gone', 'evt_gone', 'sub_gone')");
     await q("INSERT INTO delivery_attempt (delivery_id, number, started_at, duration_ms, outcome) VALUES ('dlv_gone', 1, now(), 5, 'SUCCEEDED')");
     await q("INSERT INTO session (id, workspace_id, agent) VALUES ('ses_gone', 'wsp_gone', 'a')");
+    // Reached only through a built-in key's cascade (trigger -> workspace) and then a set-based one.
+    await q("INSERT INTO trigger (id, workspace_id, name, agent) VALUES ('trg_gone', 'wsp_gone', 'gone', 'a')");
+    await q(...KEYS[4]!.insert('trg_gone', ++n));
+    await q(...KEYS[5]!.insert('trg_gone', ++n));
+    // A delivery whose event stays: only the subscription's cascade (itself reached through the
+    // workspace's built-in key) removes it.
+    await q("INSERT INTO outbound_delivery (id, workspace_id, event_id, subscription_id) VALUES ('dlv_gone_sub', 'wsp_a', 'evt_a', 'sub_gone')");
     await q('DELETE FROM workspace WHERE id = $1', ['wsp_gone']);
-    for (const [table, column] of [['event', 'workspace_id'], ['outbound_delivery', 'workspace_id'], ['session', 'workspace_id'], ['delivery_attempt', 'delivery_id']] as const) {
-      assert.equal(await count(table, column, table === 'delivery_attempt' ? 'dlv_gone' : 'wsp_gone'), 0, table);
+    for (const [table, column, id] of [['event', 'workspace_id', 'wsp_gone'], ['outbound_delivery', 'workspace_id', 'wsp_gone'], ['session', 'workspace_id', 'wsp_gone'],
+      ['delivery_attempt', 'delivery_id', 'dlv_gone'], ['inbound_delivery', 'trigger_id', 'trg_gone'], ['inbound_message', 'trigger_id', 'trg_gone'],
+      ['outbound_delivery', 'id', 'dlv_gone_sub']] as const) {
+      assert.equal(await count(table, column, id), 0, `${table} ${id}`);
     }
   });
 });

@@ -7,9 +7,10 @@
 --   * the parents a statement names are locked FOR KEY SHARE until its transaction ends, so a
 --     concurrent delete of a parent waits for it and then deletes what it wrote (parents inserted
 --     by the same transaction need no lock: no other transaction can see them yet);
---   * deleting parents deletes their children (ON DELETE CASCADE), once per statement;
---   * ids never change: updating a parent's id or a child's key is refused (the keys said ON
---     UPDATE CASCADE, which nothing used), and so is TRUNCATE of a parent whose child has rows.
+--   * deleting parents deletes their children (ON DELETE CASCADE), once per statement, at READ
+--     COMMITTED (at REPEATABLE READ and above such a delete is refused: see read_committed below);
+--   * ids never change: an UPDATE setting a parent's id or a child's key is refused (the keys said
+--     ON UPDATE CASCADE, which nothing used), and so is TRUNCATE of a parent whose child has rows.
 -- Each key's child trigger carries the key's definition as its arguments (child column, parent,
 -- parent column, ON DELETE action), which test/db/schema-matches-prisma.test.ts reads where it
 -- reads pg_constraint for the others; test/db/set-based-keys.test.ts shows each behaviour above.
@@ -21,62 +22,82 @@ DECLARE
   -- kept until the tables' statistics change: one made while a table was small would scan the
   -- whole table for every statement once it has grown (measured: 8x the keys' cost at 40,000
   -- events). A statement's keys are found by index probes at any size, which these settings fix.
-  probes text := 'SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off';
+  -- The tables are the migrated schema's whatever the caller's search_path (a temporary table
+  -- must not stand in for a parent).
+  settings text := format('SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET search_path = %I, pg_temp',
+    current_schema());
+  -- A cascade or a TRUNCATE check reads the children with the statement's snapshot: at REPEATABLE
+  -- READ and above, a child committed after the snapshot by a transaction that locked the parent
+  -- would be missed. PostgreSQL's own cascade rechecks with a newer snapshot; here the delete is
+  -- refused instead (the gateway deletes at READ COMMITTED only).
+  read_committed text := $c$
+      IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+          MESSAGE = format('%s on table "%s" runs at READ COMMITTED only (set-based foreign keys)', TG_OP, TG_TABLE_NAME);
+      END IF;$c$;
 BEGIN
   EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', child, name);
 
-  -- %1$: the key's name, %2$: child, %3$: its column, %4$: parent, %5$: the planner settings.
+  -- %1$: the key's name, %2$: child, %3$: its column, %4$: parent, %5$: the settings. The parents
+  -- found and the parents locked are counted in one statement, so with one snapshot: a parent
+  -- committed between two statements could pass the check without being locked.
   EXECUTE format($f$
     CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql %5$s AS $body$
     DECLARE
+      wanted bigint;
+      found bigint;
       missing text;
     BEGIN
-      PERFORM 1 FROM %4$I p JOIN (SELECT DISTINCT n.%3$I AS id FROM new_rows n) k ON p.id = k.id
-        WHERE p.xmin <> pg_current_xact_id()::xid
-        FOR KEY SHARE OF p;
-      SELECT n.%3$I INTO missing FROM new_rows n
-        WHERE n.%3$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %4$I p WHERE p.id = n.%3$I) LIMIT 1;
-      IF FOUND THEN
+      WITH k AS (SELECT DISTINCT n.%3$I AS id FROM new_rows n WHERE n.%3$I IS NOT NULL)
+      SELECT (SELECT count(*) FROM k),
+             (SELECT count(*) FROM (SELECT 1 FROM %4$I p JOIN k ON p.id = k.id WHERE p.xmin <> pg_current_xact_id()::xid FOR KEY SHARE OF p) locked)
+             + (SELECT count(*) FROM %4$I p JOIN k ON p.id = k.id WHERE p.xmin = pg_current_xact_id()::xid)
+        INTO wanted, found;
+      IF found < wanted THEN
+        SELECT n.%3$I INTO missing FROM new_rows n
+          WHERE n.%3$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %4$I p WHERE p.id = n.%3$I) LIMIT 1;
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = %1$L, TABLE = %2$L,
           MESSAGE = format('insert or update on table "%%s" violates foreign key constraint "%%s"', %2$L, %1$L),
-          DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".', %3$L, missing, %4$L);
+          DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".', %3$L, coalesce(missing, 'a parent deleted meanwhile'), %4$L);
       END IF;
       RETURN NULL;
-    END $body$$f$, name, child, key, parent, probes);
+    END $body$$f$, name, child, key, parent, settings);
   EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION %I(%L, %L, %L, %L)', name, child, name, key, parent, 'id', 'c');
 
   EXECUTE format($f$
     CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql %4$s AS $body$
-    BEGIN
+    BEGIN%5$s
       DELETE FROM %2$I c WHERE c.%3$I IN (SELECT o.id FROM old_rows o);
       RETURN NULL;
-    END $body$$f$, name || '_cascade', child, key, probes);
+    END $body$$f$, name || '_cascade', child, key, settings, read_committed);
   EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
     name, parent, name || '_cascade');
 
-  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF %I ON %I FOR EACH ROW WHEN (OLD.%I IS DISTINCT FROM NEW.%I)
-    EXECUTE FUNCTION set_based_key_refuse(%L)', name || '_key', key, child, key, key, name);
-  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF id ON %I FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
-    EXECUTE FUNCTION set_based_key_refuse(%L)', name || '_key', parent, name);
+  -- Per statement, not per row: a row trigger of any kind makes every UPDATE of the table lock
+  -- each row first. So an UPDATE that names the key (or the parent's id) is refused whatever it sets.
+  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF %I ON %I FOR EACH STATEMENT EXECUTE FUNCTION set_based_key_refuse(%L)',
+    name || '_key', key, child, name);
+  EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF id ON %I FOR EACH STATEMENT EXECUTE FUNCTION set_based_key_refuse(%L)',
+    name || '_key', parent, name);
 
   EXECUTE format($f$
-    CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
-    BEGIN
+    CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql %4$s AS $body$
+    BEGIN%5$s
       IF EXISTS (SELECT 1 FROM %2$I) THEN
         RAISE EXCEPTION USING ERRCODE = 'feature_not_supported', CONSTRAINT = %3$L,
           MESSAGE = format('cannot truncate table "%%s": rows of "%%s" reference it (%%s)', TG_TABLE_NAME, %2$L, %3$L);
       END IF;
       RETURN NULL;
-    END $body$$f$, name || '_truncate', child, name);
+    END $body$$f$, name || '_truncate', child, name, settings, read_committed);
   EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION %I()', name || '_truncate', parent, name || '_truncate');
 END $make$;
 
--- Shared by every key: it runs only when a key or id is about to change, which is always refused.
+-- Shared by every key: it runs only for an UPDATE that sets a key or an id, which is always refused.
 CREATE FUNCTION set_based_key_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0], TABLE = TG_TABLE_NAME,
-    MESSAGE = format('update on table "%s" changes a key of foreign key constraint "%s": ids never change', TG_TABLE_NAME, TG_ARGV[0]);
+    MESSAGE = format('update on table "%s" sets a key of foreign key constraint "%s": ids never change', TG_TABLE_NAME, TG_ARGV[0]);
 END $$;
 
 SELECT pg_temp.set_based_key('event', 'workspace_id', 'workspace');

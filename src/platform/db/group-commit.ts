@@ -30,6 +30,8 @@ interface Pending<W, R> {
   write: W;
   resolve: (r: R) => void;
   reject: (err: unknown) => void;
+  /** The last write of its writeAll(). */
+  ends: boolean;
 }
 
 export class GroupCommit<W, R> {
@@ -53,13 +55,17 @@ export class GroupCommit<W, R> {
     return this.writeAll([write])[0]!;
   }
 
-  /** Several writes queued together (so one flush usually holds them all), each answered on its own. */
+  /**
+   * Several writes queued together, each answered on its own. One flush holds them all when they
+   * fit in maxBatch: with two flushes in flight, a group cut in two could commit its later part
+   * first (a batch's repeated idempotency key must go to its first event).
+   */
   writeAll(writes: W[]): Array<Promise<R>> {
     if (this.#queue.length + writes.length > this.#opts.maxQueue) {
       const full = new WriterQueueFull(`${this.#queue.length} writes already wait for a commit`);
       return writes.map(() => Promise.reject(full));
     }
-    const answers = writes.map((write) => new Promise<R>((resolve, reject) => this.#queue.push({ write, resolve, reject })));
+    const answers = writes.map((write, i) => new Promise<R>((resolve, reject) => this.#queue.push({ write, resolve, reject, ends: i === writes.length - 1 })));
     this.#pump();
     return answers;
   }
@@ -67,13 +73,22 @@ export class GroupCommit<W, R> {
   #pump(): void {
     const waiting = (n: number) => this.#inFlight === 0 || n >= (this.#opts.overlapFrom ?? 1);
     while (this.#inFlight < this.#opts.maxInFlight && this.#queue.length > 0 && waiting(this.#queue.length)) {
-      const batch = this.#queue.splice(0, this.#opts.maxBatch);
+      const batch = this.#queue.splice(0, this.#cut());
       this.#inFlight++;
       void this.#flush(batch).finally(() => {
         this.#inFlight--;
         if (this.#queue.length > 0) this.#pump();
       });
     }
+  }
+
+  /** How many queued writes the next flush takes: up to maxBatch, not cutting a group that fits one. */
+  #cut(): number {
+    const max = this.#opts.maxBatch;
+    if (this.#queue.length <= max) return this.#queue.length;
+    let end = max;
+    while (end > 0 && !this.#queue[end - 1]!.ends) end--;
+    return end > 0 ? end : max;
   }
 
   async #flush(batch: Array<Pending<W, R>>): Promise<void> {
