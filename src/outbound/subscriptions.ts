@@ -291,6 +291,10 @@ export async function disableSubscription(
   await withTransaction(services.pool, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM webhook_subscription WHERE id = $1 AND workspace_id = $2', [input.id, workspaceId]);
     if (!rowCount) throw notFound('webhook subscription', input.id);
+    // The pending deliveries first, then the subscription (in markDisabled): the order in which a
+    // worker recording their attempts locks them. The other order deadlocked with a worker
+    // recording a failure of this subscription (seen once in a full test run).
+    await client.query(`SELECT 1 FROM outbound_delivery WHERE subscription_id = $1 AND status = 'PENDING' ORDER BY id FOR NO KEY UPDATE`, [input.id]);
     await markDisabled(client, services.boss, workspaceId, input.id, input.reason?.trim() || 'disabled by an administrator');
   });
   return mustGetSubscription(services.db, workspaceId, input.id);
