@@ -82,7 +82,13 @@ export class PublishWriter {
       return first;
     });
     const pipeline = this.#idle.pop()!;
-    const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner)).finally(() => this.#idle.push(pipeline));
+    // After a failure the connection goes to the bottom: the halves written again, and the next
+    // flush, take the other one (a backlog connection refused for max_connections must not fail
+    // every write once per half).
+    const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner)).then(
+      (written) => (this.#idle.push(pipeline), written),
+      (err: unknown) => Promise.reject((this.#idle.unshift(pipeline), err)),
+    );
     const byEvent = Map.groupBy(fan ? (await fan).rows[0]!.fan : [], (d) => d.event_id);
     const stored = new Map(fresh.map((i) => {
       const e = plans[i]!.events[0]!;
