@@ -70,4 +70,22 @@ describe('GroupCommit', () => {
     started[4]!.end();
     assert.deepEqual(await Promise.all([...answers, ...many]), [0, 10, 20, 30, 40, 50, 60, 70, 80]);
   });
+  it('writes a failed transaction again in halves while the other is in flight: the bad write fails alone, every other is answered once', async () => {
+    const commits: number[][] = [];
+    let releaseOther!: () => void;
+    const other = new Promise<void>((resolve) => (releaseOther = resolve));
+    const gc = new GroupCommit<number, number>(async (writes) => {
+      commits.push(writes);
+      if (writes.includes(0)) await other; // the first transaction stays in flight
+      if (writes.includes(13)) throw Object.assign(new Error('unstorable'), { code: '22P02' });
+      return writes.map((w) => w * 10);
+    }, { maxBatch: 10, maxQueue: 100, maxInFlight: 2, overlapFrom: 4 });
+    const first = gc.write(0);
+    const backlog = gc.writeAll([11, 12, 13, 14]);
+    const settledBacklog = await Promise.allSettled(backlog);
+    assert.deepEqual(settledBacklog.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code)), [110, 120, '22P02', 140]);
+    assert.deepEqual(commits, [[0], [11, 12, 13, 14], [11, 12], [13, 14], [13], [14]], 'halved down to the bad write, beside the first');
+    releaseOther();
+    assert.equal(await first, 0);
+  });
 });
