@@ -5,8 +5,9 @@
 --   * a row naming a missing parent is refused: SQLSTATE 23503, the key's name as the constraint,
 --     PostgreSQL's own message and detail;
 --   * the parents a statement names are locked FOR KEY SHARE until its transaction ends, so a
---     concurrent delete of a parent waits for it and then deletes what it wrote (parents inserted
---     by the same transaction need no lock: no other transaction can see them yet);
+--     concurrent delete of a parent waits for it and then deletes what it wrote (locking the
+--     parents the same transaction inserted, which no other can see yet, measured no dearer than
+--     telling them apart by xmin);
 --   * deleting parents deletes their children (ON DELETE CASCADE), once per statement, at READ
 --     COMMITTED (at REPEATABLE READ and above such a delete is refused: see read_committed below);
 --   * ids never change: an UPDATE setting a parent's id or a child's key is refused (the keys said
@@ -38,9 +39,9 @@ DECLARE
 BEGIN
   EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', child, name);
 
-  -- %1$: the key's name, %2$: child, %3$: its column, %4$: parent, %5$: the settings. The parents
-  -- found and the parents locked are counted in one statement, so with one snapshot: a parent
-  -- committed between two statements could pass the check without being locked.
+  -- %1$: the key's name, %2$: child, %3$: its column, %4$: parent, %5$: the settings. The check
+  -- is the lock: the parents counted are the parents locked, in one statement (a parent committed
+  -- between a lock and a separate check could pass it without being locked).
   EXECUTE format($f$
     CREATE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql %5$s AS $body$
     DECLARE
@@ -49,9 +50,7 @@ BEGIN
       missing text;
     BEGIN
       WITH k AS (SELECT DISTINCT n.%3$I AS id FROM new_rows n WHERE n.%3$I IS NOT NULL)
-      SELECT (SELECT count(*) FROM k),
-             (SELECT count(*) FROM (SELECT 1 FROM %4$I p JOIN k ON p.id = k.id WHERE p.xmin <> pg_current_xact_id()::xid FOR KEY SHARE OF p) locked)
-             + (SELECT count(*) FROM %4$I p JOIN k ON p.id = k.id WHERE p.xmin = pg_current_xact_id()::xid)
+      SELECT (SELECT count(*) FROM k), (SELECT count(*) FROM (SELECT 1 FROM %4$I p JOIN k ON p.id = k.id FOR KEY SHARE OF p) locked)
         INTO wanted, found;
       IF found < wanted THEN
         SELECT n.%3$I INTO missing FROM new_rows n
