@@ -3,6 +3,7 @@
 // publish costs about one round trip instead of a transaction of its own. Each event is answered
 // on its own: an event that cannot be stored (a session that already finished) fails alone.
 import type { PgBoss } from 'pg-boss';
+import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { DomainError } from '../platform/errors.ts';
@@ -82,12 +83,12 @@ export class PublishWriter {
       return first;
     });
     const pipeline = this.#idle.pop()!;
-    // After a failure the connection goes to the bottom: the halves written again, and the next
-    // flush, take the other one (a backlog connection refused for max_connections must not fail
-    // every write once per half).
+    // A connection that failed as a connection (refused, too many connections) goes to the bottom,
+    // so the next flush takes the other one; its own flush is answered 503, to be retried. One
+    // that failed for a write's content stays on top: the halves are written on it again.
     const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner)).then(
       (written) => (this.#idle.push(pipeline), written),
-      (err: unknown) => Promise.reject((this.#idle.unshift(pipeline), err)),
+      (err: unknown) => Promise.reject((isDatabaseUnavailable(err) ? this.#idle.unshift(pipeline) : this.#idle.push(pipeline), err)),
     );
     const byEvent = Map.groupBy(fan ? (await fan).rows[0]!.fan : [], (d) => d.event_id);
     const stored = new Map(fresh.map((i) => {

@@ -11,6 +11,9 @@ import { gql, type TestService, withPublishingService } from '../support/service
 import { createTrigger } from '../support/triggers.ts';
 import { until } from '../support/wait.ts';
 import { idKind, newId } from '../../src/platform/ids.ts';
+import { planEvents } from '../../src/events/outbox.ts';
+import { PublishWriter } from '../../src/events/publish-writer.ts';
+import { PipelinedConnection } from '../../src/platform/db/pool.ts';
 
 const PUBLISH_MANY = `mutation($i: PublishEventsInput!) { publishEvents(input: $i) {
   results { index event { id type idempotencyKey } error { code message field } } } }`;
@@ -163,6 +166,25 @@ describe('publishing in batches', () => {
       assert.deepEqual(stored[0], { events: 160, fanned_out: 160 }, 'each event stored once, and fanned out');
     } finally {
       await lock.end();
+    }
+  });
+  it("writes a failed flush's halves again on the connection it used when a write was at fault, not on the other", async () => {
+    // The other connection cannot connect at all: halves sent to it would be answered 503 whole.
+    const refused = new PipelinedConnection('postgres://nobody@127.0.0.1:1/none');
+    const open = new PipelinedConnection(svc.databaseUrl);
+    const writer = new PublishWriter({ pipelines: [refused, open], boss: svc.services.boss }, { maxQueue: 100 });
+    try {
+      const plan = (type: string, data: Record<string, unknown>) => planEvents(async () => new Map(), [{ workspaceId: svc.workspaceId, type, data }]);
+      const answers = await Promise.allSettled(writer.publish([
+        await plan('tool.called', { sessionId: 'ses_halves', tool: 'a', arguments: {} }),
+        await plan('session.finished', { sessionId: 'ses_no_such', status: 'SUCCEEDED' }),
+        await plan('tool.called', { sessionId: 'ses_halves', tool: 'b', arguments: {} }),
+      ]));
+      assert.deepEqual(answers.map((a) => a.status), ['fulfilled', 'rejected', 'fulfilled'], JSON.stringify(answers.map((a) => a.status === 'rejected' ? String(a.reason) : 'ok')));
+      assert.match(String((answers[1] as PromiseRejectedResult).reason), /ses_no_such not found/);
+    } finally {
+      await refused.end();
+      await open.end();
     }
   });
 });

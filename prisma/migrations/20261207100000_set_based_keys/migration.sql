@@ -57,7 +57,7 @@ BEGIN
           WHERE n.%3$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %4$I p WHERE p.id = n.%3$I) LIMIT 1;
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = %1$L, TABLE = %2$L,
           MESSAGE = format('insert or update on table "%%s" violates foreign key constraint "%%s"', %2$L, %1$L),
-          DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".', %3$L, coalesce(missing, 'a parent deleted meanwhile'), %4$L);
+          DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".', %3$L, coalesce(missing, 'a parent not found when locked'), %4$L);
       END IF;
       RETURN NULL;
     END $body$$f$, name, child, key, parent, settings);
