@@ -86,10 +86,13 @@ export class PublishWriter {
     // A connection that failed as a connection (refused, too many connections) goes to the bottom,
     // so the next flush takes the other one; its own flush is answered 503, to be retried. One
     // that failed for a write's content stays on top: the halves are written on it again.
-    const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner)).then(
-      (written) => (this.#idle.push(pipeline), written),
-      (err: unknown) => Promise.reject((isDatabaseUnavailable(err) ? this.#idle.unshift(pipeline) : this.#idle.push(pipeline), err)),
-    );
+    let failedAsConnection = false;
+    const { fan, earlier, fresh } = await pipeline.transaction((p) => this.#write(p, plans, firstOf, owner))
+      .catch((err: unknown) => {
+        failedAsConnection = isDatabaseUnavailable(err);
+        throw err;
+      })
+      .finally(() => (failedAsConnection ? this.#idle.unshift(pipeline) : this.#idle.push(pipeline)));
     const byEvent = Map.groupBy(fan ? (await fan).rows[0]!.fan : [], (d) => d.event_id);
     const stored = new Map(fresh.map((i) => {
       const e = plans[i]!.events[0]!;

@@ -13,7 +13,6 @@ import { type CheckDeps, type Refusal, checkDeps, evaluateRequest, refusals, sho
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';
 import { RefusalLimiter } from '../inbound/refusal-limit.ts';
 import { type TriggerContext, TriggerCache, loadTriggerContext } from '../inbound/trigger-context.ts';
-import type { Metrics } from '../platform/metrics.ts';
 import { type TrustFn, presentedCertificate } from './client-certificate.ts';
 import { sendError, sendJson, sendRefusal } from './errors.ts';
 import type { Services } from '../platform/services.ts';
@@ -72,8 +71,8 @@ interface HookRequest {
 
 type HooksRoute = (req: IncomingMessage, res: ServerResponse, triggerId: string) => Promise<void>;
 
-export function hooksRoute(services: Services, metrics: Metrics, trust: TrustFn): HooksRoute {
-  const { pool, cipher, config } = services;
+export function hooksRoute(services: Services, trust: TrustFn): HooksRoute {
+  const { pool, cipher, config, metrics } = services;
   const writer = new InboundWriter(
     { pipeline: services.pipelines.inbound, boss: services.boss, subscriptionFilters: subscriptionFilters(services), audit: auditWriter(services) },
     { replayWindowHours: config.replayWindowHours, maxQueue: config.inboundMaxQueue },

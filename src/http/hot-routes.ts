@@ -33,7 +33,7 @@ export interface HotRoutes {
 
 export function hotRoutes(services: Services, trust: TrustFn): HotRoutes {
   const { metrics } = services;
-  const hooks = hooksRoute(services, metrics, trust);
+  const hooks = hooksRoute(services, trust);
   const events = eventsRoute(services);
   const begin = (res: ServerResponse, route: string) => {
     assignRequestId(res);

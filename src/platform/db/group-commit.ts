@@ -36,14 +36,14 @@ interface Pending<W, R> {
 
 export class GroupCommit<W, R> {
   readonly #commit: (writes: W[]) => Promise<R[]>;
-  readonly #opts: Required<Omit<GroupCommitOptions, 'failedAlone' | 'overlapFrom'>> & Pick<GroupCommitOptions, 'failedAlone' | 'overlapFrom'>;
+  readonly #opts: Required<Omit<GroupCommitOptions, 'failedAlone'>> & Pick<GroupCommitOptions, 'failedAlone'>;
   #queue: Array<Pending<W, R>> = [];
   #inFlight = 0;
 
   /** `commit` writes a batch in one transaction and answers each write, in order. */
   constructor(commit: (writes: W[]) => Promise<R[]>, opts: GroupCommitOptions) {
     this.#commit = commit;
-    this.#opts = { maxInFlight: 1, ...opts };
+    this.#opts = { maxInFlight: 1, overlapFrom: 1, ...opts };
   }
 
   /** Writes waiting for a flush (not those being flushed). */
@@ -71,8 +71,8 @@ export class GroupCommit<W, R> {
   }
 
   #pump(): void {
-    const waiting = (n: number) => this.#inFlight === 0 || n >= (this.#opts.overlapFrom ?? 1);
-    while (this.#inFlight < this.#opts.maxInFlight && this.#queue.length > 0 && waiting(this.#queue.length)) {
+    const { maxInFlight, overlapFrom } = this.#opts;
+    while (this.#inFlight < maxInFlight && this.#queue.length > 0 && (this.#inFlight === 0 || this.#queue.length >= overlapFrom)) {
       const batch = this.#queue.splice(0, this.#cut());
       this.#inFlight++;
       void this.#flush(batch).finally(() => {
