@@ -51,6 +51,25 @@ describe('GroupCommit', () => {
     started[1]!.end();
     assert.deepEqual(await Promise.all(answers), [10, 20, 30, 40, 50]);
   });
+  it('starts the next transaction before it answers the writes of the one that committed', async () => {
+    const { started, commit } = controlled();
+    const order: string[] = [];
+    const gc = new GroupCommit<number, number>((writes) => {
+      order.push(`transaction ${writes.join(',')}`);
+      return commit(writes);
+    }, { maxBatch: 10, maxQueue: 100 });
+    const first = gc.write(1).then((r) => order.push(`answer ${r}`));
+    const second = gc.write(2).then((r) => order.push(`answer ${r}`));
+    started[0]!.end();
+    await first;
+    // Answering runs the callers' continuations (each writes its HTTP answer): the database would
+    // wait for all of them if the next transaction were started only after.
+    assert.deepEqual(order, ['transaction 1', 'transaction 2', 'answer 10']);
+    started[1]!.end();
+    await second;
+    assert.deepEqual(order, ['transaction 1', 'transaction 2', 'answer 10', 'answer 20']);
+  });
+
   it('does not cut the writes of one writeAll across two transactions when they fit in one', async () => {
     const { started, commit } = controlled();
     const gc = new GroupCommit<number, number>(commit, { maxBatch: 3, maxQueue: 100 });

@@ -75,10 +75,14 @@ export class GroupCommit<W, R> {
     while (this.#inFlight < maxInFlight && this.#queue.length > 0 && (this.#inFlight === 0 || this.#queue.length >= overlapFrom)) {
       const batch = this.#queue.splice(0, this.#cut());
       this.#inFlight++;
-      void this.#flush(batch).finally(() => {
+      let done = false;
+      const next = () => {
+        if (done) return;
+        done = true;
         this.#inFlight--;
         if (this.#queue.length > 0) this.#pump();
-      });
+      };
+      void this.#flush(batch, next).finally(next);
     }
   }
 
@@ -91,9 +95,17 @@ export class GroupCommit<W, R> {
     return end > 0 ? end : max;
   }
 
-  async #flush(batch: Array<Pending<W, R>>): Promise<void> {
+  /** `next` starts the flush after this one: called, once committed, before the answers go out. */
+  async #flush(batch: Array<Pending<W, R>>, next?: () => void): Promise<void> {
     try {
       const results = await this.#commit(batch.map((q) => q.write));
+      if (next) {
+        // The next batch's statements go to the database before this batch's answers are written
+        // (a socket write each, in the callers' continuations): the database would idle meanwhile.
+        // Its preparation runs in microtasks, which all run before an immediate.
+        next();
+        await new Promise((r) => setImmediate(r));
+      }
       batch.forEach((q, i) => q.resolve(results[i]!));
     } catch (err) {
       if (batch.length === 1 || isDatabaseUnavailable(err)) {
