@@ -1,12 +1,11 @@
 // The `agent-run` job (SPEC §6): hands an accepted session to the runtime adapter. The gateway does
 // not run agents; `echo` (the embedded default) finishes the session with its inputs as output so
 // the whole loop works out of the box, and `http` POSTs the job, signed like an outbound webhook.
-import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { request } from 'undici';
 import { z } from 'zod';
 import { withTransaction } from '../platform/db/pool.ts';
-import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
+import { type JobsCtes, insertJobsCtes } from '../platform/jobs/insert-from-query.ts';
 import { type FetchedJob, defineJob } from '../platform/jobs/job.ts';
 import type { Services } from '../platform/services.ts';
 import { signStandardWebhooks } from '../signing/schemes.ts';
@@ -79,13 +78,14 @@ async function failSessions(services: Services, sessionIds: string[], reason: st
   services.log.warn({ sessions: sessionIds.length }, 'agent-run gave up; its PENDING sessions are FAILED');
 }
 
-/** Captures pg-boss's insert statement for agent-run jobs; called once at start. */
-export const prepareAgentRunInsert = (boss: PgBoss): Promise<string> => insertFromQuerySql(boss, agentRun.name);
-
-/** The statement that queues one agent-run job for the sessions a group commit started. */
-export const agentRunJob = async (boss: PgBoss, sessionIds: string[]): Promise<pg.QueryConfig> => ({
-  name: 'agent-run-insert', text: await prepareAgentRunInsert(boss), values: [JSON.stringify([{ data: agentRun.payload.parse({ sessionIds }) }])],
-});
+/**
+ * CTEs (insertJobsCtes) queueing one agent-run job naming the sessions `sessions` (a CTE of the
+ * caller's statement with their `id`s, at most maxBatch of the /hooks writer) started; none when
+ * it started none. Captured from pg-boss once, at start.
+ */
+export const agentRunJobCtes = (boss: PgBoss, sessions: string): Promise<JobsCtes> =>
+  insertJobsCtes(boss, agentRun.name, 'run_jobs', `SELECT CASE WHEN count(*) = 0 THEN '[]'::json
+    ELSE json_build_array(json_build_object('data', json_build_object('sessionIds', json_agg(id ORDER BY id)))) END FROM ${sessions}`);
 
 async function runEcho(services: Services, sessionId: string, s: { workspace_id: string; agent: string; inputs: Record<string, unknown>; created_at: Date }) {
   const plan = await planPublish(services, {

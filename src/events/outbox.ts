@@ -8,7 +8,7 @@
 // (subscription.disabled) and test events.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { insertFromQuerySql } from '../platform/jobs/insert-from-query.ts';
+import { type JobsCtes, insertJobsCtes } from '../platform/jobs/insert-from-query.ts';
 import { newId } from '../platform/ids.ts';
 import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, queueDeliveries } from './delivery-queue.ts';
 import { inTransaction } from '../platform/jobs/in-transaction.ts';
@@ -40,31 +40,26 @@ export interface PublishedEvent {
 }
 
 /**
- * The first jobs of the deliveries of the events $1 (text[]) fanned out earlier in the
- * transaction, as pg-boss's insert() takes them: each workspace's deliveries, of all the commit's
- * events together, in chunks of DELIVERIES_PER_JOB, each job expiring just above the longest
- * timeout among them. A commit of 24 published events with one subscriber each queues one job,
- * not 24 (pg-boss's insert costs about as much as the deliveries' own rows: delivery-queue.ts); a
- * job never mixes workspaces.
+ * The first jobs of the deliveries `fan` created (eventsCte), as pg-boss's insert() takes them:
+ * each workspace's deliveries, of all the statement's events together, in chunks of
+ * DELIVERIES_PER_JOB, each job expiring just above the longest timeout among them. A commit of 24
+ * published events with one subscriber each queues one job, not 24 (pg-boss's insert costs about as
+ * much as the deliveries' own rows: delivery-queue.ts); a job never mixes workspaces.
  */
 const FANNED_OUT_JOBS = `SELECT coalesce(json_agg(json_build_object('data', json_build_object('deliveryIds', c.ids), 'expireInSeconds', c.expire)), '[]'::json)
   FROM (
     SELECT json_agg(d.id ORDER BY d.id) AS ids, ceil(max(s.timeout_ms) / 1000.0)::int + ${JOB_EXPIRY_MARGIN_SECONDS} AS expire
-    FROM (SELECT id, workspace_id, subscription_id, (row_number() OVER (PARTITION BY workspace_id ORDER BY id) - 1) / ${DELIVERIES_PER_JOB} AS chunk
-          FROM outbound_delivery WHERE event_id = ANY($1::text[])) d
+    FROM (SELECT id, workspace_id, subscription_id, (row_number() OVER (PARTITION BY workspace_id ORDER BY id) - 1) / ${DELIVERIES_PER_JOB} AS chunk FROM fan) d
     JOIN webhook_subscription s ON s.id = d.subscription_id
     GROUP BY d.workspace_id, d.chunk
   ) c`;
 
-/** Captures pg-boss's insert statement for the fan-out's jobs; called once at start. */
-export const prepareFannedOutJobs = (boss: PgBoss): Promise<string> => insertFromQuerySql(boss, DELIVERY_QUEUE, FANNED_OUT_JOBS);
-
 /**
- * The statement that queues the first job of every delivery the events fanned out earlier in the
- * transaction, for the caller to send its way (awaited, or pipelined without waiting).
+ * CTEs for a statement holding eventsCte() that queue the first jobs of its fan-out in the same
+ * statement (`queued` goes in its select list): captured from pg-boss once, at start.
  */
-export const fannedOutJobs = async (boss: PgBoss, eventIds: string[]): Promise<pg.QueryConfig> =>
-  ({ name: 'fanned-out-jobs', text: await prepareFannedOutJobs(boss), values: [eventIds] });
+export const fannedOutJobsCtes = (boss: PgBoss): Promise<JobsCtes> =>
+  insertJobsCtes(boss, DELIVERY_QUEUE, 'fan_jobs', FANNED_OUT_JOBS);
 
 /** Subscriptions (alias s) match exact names, `*`, or prefixes such as `tool.*`. */
 const matchesSql = (type: string) => `
@@ -188,11 +183,18 @@ export const FAN_NOTIFY = `(SELECT count(pg_notify('${CHANNEL}', json_build_obje
    FROM (SELECT workspace_id, json_agg(id) AS ids FROM fan
          GROUP BY workspace_id, (('x' || right(id, ${DELIVERY_COUNTER_DIGITS}))::bit(${DELIVERY_COUNTER_DIGITS * 4})::int - 1) / ${CREATED_IDS_PER_MESSAGE}) n)`;
 
-/** Planned events with their fan-out and its creation notices, in one statement (eventsParams from $1); answers `fan`. */
-export const EVENTS_INSERT = {
-  name: 'events-insert',
-  text: `WITH ${eventsCte(1)} SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified FROM fan`,
-} as const;
+/**
+ * Planned events with their fan-out, its creation notices and its first jobs, in one statement
+ * (eventsParams from $1); answers `fan`.
+ */
+export async function eventsInsert(boss: PgBoss): Promise<{ name: string; text: string }> {
+  const jobs = await fannedOutJobsCtes(boss);
+  return {
+    name: 'events-insert',
+    text: `WITH ${eventsCte(1)}, ${jobs.ctes}
+      SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified, ${jobs.queued} AS queued FROM fan`,
+  };
+}
 
 export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unknown[] => [
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),
@@ -215,9 +217,8 @@ export interface FanRow {
   subscription_id: string;
 }
 
-/** Queues the fanned-out deliveries' first jobs, in the same transaction. */
-async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: PreparedEvents, fan: FanRow[]): Promise<PublishedEvent[]> {
-  if (fan.length > 0) await client.query(await fannedOutJobs(jobs, [...new Set(fan.map((d) => d.event_id))]));
+/** What a publish answers for the events a statement stored, with the deliveries it fanned out. */
+function publishedEvents(prepared: PreparedEvents, fan: FanRow[]): PublishedEvent[] {
   const byEvent = Map.groupBy(fan, (d) => d.event_id);
   return prepared.events.map((e) => ({
     id: e.id, type: e.input.type, body: e.body, createdAt: prepared.createdAt, created: true, deliveryIds: (byEvent.get(e.id) ?? []).map((d) => d.id),
@@ -227,12 +228,12 @@ async function finishEvents(client: pg.PoolClient, jobs: PgBoss, prepared: Prepa
 /**
  * Stores planned events and fans each out to the ACTIVE subscriptions of its workspace that match
  * its type (and, with a filter, were matched when planned): one delivery (and its first job) per
- * pair, in the caller's transaction, in two statements for any number of events.
+ * pair, in the caller's transaction, in one statement for any number of events.
  */
 export async function insertPlanned(client: pg.PoolClient, jobs: PgBoss, plan: PlannedEvents): Promise<PublishedEvent[]> {
   if (plan.events.length === 0) return [];
-  const { rows: [out] } = await client.query<{ fan: FanRow[] }>(EVENTS_INSERT, eventsParams(plan));
-  return finishEvents(client, jobs, plan, out!.fan);
+  const { rows: [out] } = await client.query<{ fan: FanRow[] }>({ ...await eventsInsert(jobs), values: eventsParams(plan) });
+  return publishedEvents(plan, out!.fan);
 }
 
 /**

@@ -6,11 +6,11 @@
 // replays and sender handshakes write the delivery and its audit row.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { agentRunJob } from '../agent/agent-run-job.ts';
+import { agentRunJobCtes } from '../agent/agent-run-job.ts';
 import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
-import { EVENTS_CTE_PARAMS, FAN_NOTIFY, type PlannedEvents, eventsCte, eventsParams, fannedOutJobs, planEvents, selectPlanned } from '../events/outbox.ts';
+import { EVENTS_CTE_PARAMS, FAN_NOTIFY, type PlannedEvents, eventsCte, eventsParams, fannedOutJobsCtes, planEvents, selectPlanned } from '../events/outbox.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
 import { newId } from '../platform/ids.ts';
 import { chunkedMessages } from '../platform/realtime.ts';
@@ -162,17 +162,22 @@ const EVENTS_AT = SESSIONS_AT + SESSION_COLUMNS.length;
 const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
 
 /**
- * Deliveries, sessions, the session.created events with their fan-out and, on the optimistic path,
- * the replay memory: one statement. There, a key taken meanwhile leaves a row out of `mem`: the
- * division by zero fails the statement, and with it the whole pipelined transaction (its COMMIT is
- * already on the wire; only a failed statement turns it into a rollback).
+ * Deliveries, sessions with their agent-run job, the session.created events with their fan-out and
+ * its jobs and, on the optimistic path, the replay memory: one statement. There, a key taken
+ * meanwhile leaves a row out of `mem`: the division by zero fails the statement, and with it the
+ * whole pipelined transaction (its COMMIT is already on the wire; only a failed statement turns it
+ * into a rollback).
  */
-const recordStatement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)}),
+async function recordStatements(boss: PgBoss): Promise<{ careful: string; optimistic: string }> {
+  const [runs, fanJobs] = await Promise.all([agentRunJobCtes(boss, 'sessions'), fannedOutJobsCtes(boss)]);
+  const statement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)} RETURNING id),
   deliveries AS (${insertRows('inbound_delivery', DELIVERY_COLUMNS, 1)}),
-  ${eventsCte(EVENTS_AT)}${optimistic ? `, mem AS (${remember(MEMORY_AT)} RETURNING 1)` : ''}
-  SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'}, ${FAN_NOTIFY} AS notified`;
-const RECORD = recordStatement(false);
-const RECORD_OPTIMISTIC = recordStatement(true);
+  ${eventsCte(EVENTS_AT)}${optimistic ? `, mem AS (${remember(MEMORY_AT)} RETURNING 1)` : ''},
+  ${runs.ctes}, ${fanJobs.ctes}
+  SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'},
+    ${FAN_NOTIFY} AS notified, ${runs.queued} AS runs_queued, ${fanJobs.queued} AS deliveries_queued`;
+  return { careful: statement(false), optimistic: statement(true) };
+}
 const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;
 
 // ---- the writer ----------------------------------------------------------------------------------
@@ -210,10 +215,13 @@ export class InboundWriter {
   readonly #deps: Deps;
   readonly #windowHours: number;
   readonly #queue: GroupCommit<InboundWrite, InboundResult>;
+  readonly #statements: Promise<{ careful: string; optimistic: string }>;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
+    this.#statements = recordStatements(deps.boss);
+    this.#statements.catch(() => {}); // reported by the first flush that needs them
     this.#queue = new GroupCommit((writes) => this.#commit(writes), {
       maxQueue: opts.maxQueue,
       maxBatch: opts.maxBatch ?? 200,
@@ -269,15 +277,13 @@ export class InboundWriter {
     const created = selectPlanned(batch.events, started.map((i) => batch.eventIds[i]!));
     const deliveries = deliveryRows(batch, results);
     const sessions = started.map((i) => sessionRow(batch, i));
+    const statements = await this.#statements;
     // The statements after this one do not depend on its answer and go out behind it at once (pipelined).
-    void p.send({ name: careful ? 'inbound-record' : 'inbound-record-optimistic', text: careful ? RECORD : RECORD_OPTIMISTIC }, [
+    void p.send({ name: careful ? 'inbound-record' : 'inbound-record-optimistic', text: careful ? statements.careful : statements.optimistic }, [
       ...rowParams(deliveries, DELIVERY_COLUMNS), ...rowParams(sessions, SESSION_COLUMNS), ...eventsParams(created),
       ...(careful ? [] : [...rowParams(memory, MEMORY_COLUMNS), this.#windowHours, memory.length]),
     ]);
-    if (started.length > 0) void p.send(await agentRunJob(this.#deps.boss, started.map((i) => batch.sessionIds[i]!)));
     appendAudits(p, this.#deps.audit, batch, deliveries);
-    // Not awaited: its answer comes with the COMMIT's.
-    if (created.events.length > 0) void p.send(await fannedOutJobs(this.#deps.boss, created.events.map((e) => e.id)));
     return results;
   }
 
