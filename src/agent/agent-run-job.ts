@@ -13,7 +13,10 @@ import { planPublish, publishPlanned } from '../events/publish.ts';
 
 // One job per group commit of /hooks (src/inbound/record.ts), naming the sessions it started:
 // one job row per batch instead of one per request keeps the acceptance path short.
-const agentRunPayload = z.object({ sessionIds: z.array(z.string().startsWith('ses_')).min(1).max(1000) });
+// The job is written by SQL (agentRunJobCtes), not parsed on its way in: the /hooks writer's batch
+// is held under this bound instead (InboundWriter), so every job it queues parses when run.
+export const MAX_SESSIONS_PER_RUN_JOB = 1000;
+const agentRunPayload = z.object({ sessionIds: z.array(z.string().startsWith('ses_')).min(1).max(MAX_SESSIONS_PER_RUN_JOB) });
 
 /**
  * Where pg-boss moves an agent-run job that has used up its retries (or expired on its last one):

@@ -13,8 +13,8 @@ import { embeddedPasswordFile, loadOrCreatePassword, startEmbeddedPostgres } fro
 import { MigrationError, migrate, readMigrations } from '../platform/db/migrator.ts';
 import { type RoleNames, grantServiceRights, ownsAuditTable, provisionRoles, roleOf, serviceRoleProblems } from '../platform/db/roles.ts';
 import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
-import { agentRunJobCtes } from '../agent/agent-run-job.ts';
-import { fannedOutJobsCtes } from '../events/outbox.ts';
+import { eventsInsert } from '../events/outbox.ts';
+import { recordStatements } from '../inbound/record.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
 import { replayWindowProblem } from '../inbound/triggers.ts';
 import { countExpiringCertificates } from '../outbound/subscription-tls.ts';
@@ -227,8 +227,8 @@ async function startQueue(
   await boss.start();
   cleanups.push(['pg-boss', () => boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true })]);
   await ensureQueues(boss);
-  // pg-boss's insert statements the hot paths fold into theirs: a pg-boss that changed them fails here.
-  await Promise.all([fannedOutJobsCtes(boss), agentRunJobCtes(boss, 'sessions')]);
+  // The hot paths' statements fold pg-boss's insert into theirs: a pg-boss that changed it fails here.
+  await Promise.all([eventsInsert(boss), recordStatements(boss)]);
   return boss;
 }
 

@@ -56,7 +56,7 @@ const FANNED_OUT_JOBS = `SELECT coalesce(json_agg(json_build_object('data', json
 
 /**
  * CTEs for a statement holding eventsCte() that queue the first jobs of its fan-out in the same
- * statement (`queued` goes in its select list): captured from pg-boss once, at start.
+ * statement (`woke` goes in its select list): captured from pg-boss once, at start.
  */
 export const fannedOutJobsCtes = (boss: PgBoss): Promise<JobsCtes> =>
   insertJobsCtes(boss, DELIVERY_QUEUE, 'fan_jobs', FANNED_OUT_JOBS);
@@ -192,7 +192,7 @@ export async function eventsInsert(boss: PgBoss): Promise<{ name: string; text: 
   return {
     name: 'events-insert',
     text: `WITH ${eventsCte(1)}, ${jobs.ctes}
-      SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified, ${jobs.queued} AS queued FROM fan`,
+      SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified, ${jobs.woke} AS deliveries_woke FROM fan`,
   };
 }
 

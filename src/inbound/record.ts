@@ -6,7 +6,7 @@
 // replays and sender handshakes write the delivery and its audit row.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { agentRunJobCtes } from '../agent/agent-run-job.ts';
+import { MAX_SESSIONS_PER_RUN_JOB, agentRunJobCtes } from '../agent/agent-run-job.ts';
 import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
@@ -168,14 +168,14 @@ const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
  * whole pipelined transaction (its COMMIT is already on the wire; only a failed statement turns it
  * into a rollback).
  */
-async function recordStatements(boss: PgBoss): Promise<{ careful: string; optimistic: string }> {
+export async function recordStatements(boss: PgBoss): Promise<{ careful: string; optimistic: string }> {
   const [runs, fanJobs] = await Promise.all([agentRunJobCtes(boss, 'sessions'), fannedOutJobsCtes(boss)]);
   const statement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)} RETURNING id),
   deliveries AS (${insertRows('inbound_delivery', DELIVERY_COLUMNS, 1)}),
   ${eventsCte(EVENTS_AT)}${optimistic ? `, mem AS (${remember(MEMORY_AT)} RETURNING 1)` : ''},
   ${runs.ctes}, ${fanJobs.ctes}
   SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'},
-    ${FAN_NOTIFY} AS notified, ${runs.queued} AS runs_queued, ${fanJobs.queued} AS deliveries_queued`;
+    ${FAN_NOTIFY} AS notified, ${runs.woke} AS runs_woke, ${fanJobs.woke} AS deliveries_woke`;
   return { careful: statement(false), optimistic: statement(true) };
 }
 const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;
@@ -218,13 +218,16 @@ export class InboundWriter {
   readonly #statements: Promise<{ careful: string; optimistic: string }>;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
+    const maxBatch = opts.maxBatch ?? 200;
+    // A batch's sessions go to one agent-run job, which would fail its payload's check when run.
+    if (maxBatch > MAX_SESSIONS_PER_RUN_JOB) throw new Error(`the /hooks writer's batch (${maxBatch}) is larger than an agent-run job takes (${MAX_SESSIONS_PER_RUN_JOB})`);
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
     this.#statements = recordStatements(deps.boss);
     this.#statements.catch(() => {}); // reported by the first flush that needs them
     this.#queue = new GroupCommit((writes) => this.#commit(writes), {
       maxQueue: opts.maxQueue,
-      maxBatch: opts.maxBatch ?? 200,
+      maxBatch,
       // Measured (bench/inbound, docs/benchmarks.md): on 2 cores one flush in flight beats two or
       // three, even written back to back on the one pipelined connection: a batch's fixed costs
       // outweigh the round trip saved, so batches grow to absorb the load instead.

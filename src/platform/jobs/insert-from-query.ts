@@ -9,12 +9,18 @@ const MARKER = '$1::text::json';
 
 /** pg-boss's insert statement for a queue with `notify`: the insert as the CTE `ins`, its notify as the CTE `notified`, a select reading both. */
 const FOLDABLE = /^\s*WITH\s+ins\s+AS\s+\(([\s\S]*)\)\s*,\s*notified\s+AS\s+\(([\s\S]*)\)\s*SELECT\s+id\s+FROM\s+ins\s+WHERE\s+\(SELECT\s+count\(\*\)\s+FROM\s+notified\)\s*<\s*0\s*$/;
+/** Where the notify reads the insert's rows. */
+const READS_INSERT = /\bFROM\s+ins\s+WHERE\b/g;
 
 export interface JobsCtes {
   /** For the statement's WITH list: the insert, named as asked, and its notify. */
   ctes: string;
-  /** For the statement's select list: a CTE that only reads runs only when read, and this reads the notify. */
-  queued: string;
+  /**
+   * For the statement's select list: how many notifies the statement sent (0 or 1). A CTE that
+   * only reads runs only when something reads it: leaving this out would leave the workers asleep
+   * until their next poll.
+   */
+  woke: string;
 }
 
 /**
@@ -34,16 +40,19 @@ async function capture(boss: PgBoss, queue: string, name: string, jobsJson: stri
     },
   });
   if (text.split(MARKER).length !== 2) throw new Error(`pg-boss's insert statement for ${queue} no longer reads its jobs from ${MARKER}: it cannot be folded`);
-  const sql = text.replace(MARKER, () => `(${jobsJson})`);
-  const notifying = FOLDABLE.exec(sql);
+  // Matched before the caller's SQL goes in, so nothing of it can shape the match.
+  const fill = (sql: string) => sql.replace(MARKER, () => `(${jobsJson})`);
+  const notifying = FOLDABLE.exec(text);
   if (notifying) {
+    const notify = notifying[2]!;
+    if (notify.match(READS_INSERT)?.length !== 1) throw new Error(`pg-boss's notify for ${queue} does not read its insert exactly once: it cannot be folded`);
     return {
-      ctes: `${name} AS (${notifying[1]}), ${name}_notified AS (${notifying[2]!.replace(/\bins\b/g, name)})`,
-      queued: `(SELECT count(*) FROM ${name}_notified)`,
+      ctes: `${name} AS (${fill(notifying[1]!)}), ${name}_notified AS (${notify.replace(READS_INSERT, `FROM ${name} WHERE`)})`,
+      woke: `(SELECT count(*) FROM ${name}_notified)`,
     };
   }
   // A queue without notify: the insert alone, which runs as a CTE whether read or not.
-  if (/^\s*INSERT\s/.test(sql)) return { ctes: `${name} AS (${sql})`, queued: '0' };
+  if (/^\s*INSERT\s/.test(text)) return { ctes: `${name} AS (${fill(text)})`, woke: '0' };
   throw new Error(`pg-boss's insert statement for ${queue} is neither an insert nor an insert and a notify in two CTEs: it cannot be folded`);
 }
 
@@ -51,10 +60,15 @@ const captured = new WeakMap<PgBoss, Map<string, Promise<JobsCtes>>>();
 
 /** Jobs for `queue` from the JSON `jobsJson` yields, as CTEs named `name`: captured once per pg-boss instance. */
 export function insertJobsCtes(boss: PgBoss, queue: string, name: string, jobsJson: string): Promise<JobsCtes> {
-  let byQuery = captured.get(boss);
-  if (!byQuery) captured.set(boss, (byQuery = new Map()));
+  const byQuery = captured.get(boss) ?? new Map<string, Promise<JobsCtes>>();
+  captured.set(boss, byQuery);
   const key = `${queue}\n${name}\n${jobsJson}`;
   let ctes = byQuery.get(key);
-  if (!ctes) byQuery.set(key, (ctes = capture(boss, queue, name, jobsJson)));
+  if (!ctes) {
+    ctes = capture(boss, queue, name, jobsJson);
+    // A capture that failed (pg-boss not started yet, say) is tried again by the next caller.
+    ctes.catch(() => byQuery.delete(key));
+    byQuery.set(key, ctes);
+  }
   return ctes;
 }
