@@ -14,7 +14,7 @@ function controlled() {
   return { started, commit };
 }
 
-/** Every callback already due has run (the writer starts its next transaction after the last one's answers). */
+/** Every callback already due has run: the answers a commit defers by one immediate, and the flushes they let start. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('GroupCommit', () => {
@@ -51,6 +51,7 @@ describe('GroupCommit', () => {
     started[1]!.end();
     assert.deepEqual(await Promise.all(answers), [10, 20, 30, 40, 50]);
   });
+
   it('starts the next transaction before it answers the writes of the one that committed', async () => {
     const { started, commit } = controlled();
     const order: string[] = [];
@@ -68,6 +69,29 @@ describe('GroupCommit', () => {
     started[1]!.end();
     await second;
     assert.deepEqual(order, ['transaction 1', 'transaction 2', 'answer 10', 'answer 20']);
+  });
+
+  it('halves a failing batch started beside the deferred answers of the one before, never two transactions at once', async () => {
+    let open = 0;
+    let most = 0;
+    const gc = new GroupCommit<number, number>(async (writes) => {
+      most = Math.max(most, ++open);
+      try {
+        // A transaction spans a few turns of the event loop, as a real one spans its round trips.
+        for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+        if (writes.includes(13)) throw Object.assign(new Error('value 13 cannot be stored'), { code: '22000' });
+        return writes.map((w) => w * 10);
+      } finally {
+        open--;
+      }
+    }, { maxBatch: 10, maxQueue: 100 });
+    const first = gc.write(1);
+    const rest = gc.writeAll([12, 13, 14, 15]);
+    // Queued when the first is answered: the failing batch is in flight by then, and this waits for all of it.
+    const later = first.then(() => gc.write(16));
+    const answers = await Promise.allSettled([first, ...rest, later]);
+    assert.deepEqual(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message)), [10, 120, 'value 13 cannot be stored', 140, 150, 160]);
+    assert.equal(most, 1, 'a halved batch ran beside another transaction');
   });
 
   it('does not cut the writes of one writeAll across two transactions when they fit in one', async () => {
