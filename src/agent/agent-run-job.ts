@@ -84,7 +84,7 @@ async function failSessions(services: Services, sessionIds: string[], reason: st
 /**
  * CTEs (insertJobsCtes) queueing one agent-run job naming the sessions `sessions` (a CTE of the
  * caller's statement with their `id`s, at most maxBatch of the /hooks writer) started; none when
- * it started none. Captured from pg-boss once, at start.
+ * it started none.
  */
 export const agentRunJobCtes = (boss: PgBoss, sessions: string): Promise<JobsCtes> =>
   insertJobsCtes(boss, agentRun.name, 'run_jobs', `SELECT CASE WHEN count(*) = 0 THEN '[]'::json

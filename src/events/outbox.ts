@@ -8,7 +8,7 @@
 // (subscription.disabled) and test events.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { type JobsCtes, insertJobsCtes } from '../platform/jobs/insert-from-query.ts';
+import { type JobsCtes, insertJobsCtes, perBoss } from '../platform/jobs/insert-from-query.ts';
 import { newId } from '../platform/ids.ts';
 import { DELIVERIES_PER_JOB, DELIVERY_QUEUE, JOB_EXPIRY_MARGIN_SECONDS, queueDeliveries } from './delivery-queue.ts';
 import { inTransaction } from '../platform/jobs/in-transaction.ts';
@@ -56,7 +56,7 @@ const FANNED_OUT_JOBS = `SELECT coalesce(json_agg(json_build_object('data', json
 
 /**
  * CTEs for a statement holding eventsCte() that queue the first jobs of its fan-out in the same
- * statement (`woke` goes in its select list): captured from pg-boss once, at start.
+ * statement (`woke` goes in its select list).
  */
 export const fannedOutJobsCtes = (boss: PgBoss): Promise<JobsCtes> =>
   insertJobsCtes(boss, DELIVERY_QUEUE, 'fan_jobs', FANNED_OUT_JOBS);
@@ -187,14 +187,14 @@ export const FAN_NOTIFY = `(SELECT count(pg_notify('${CHANNEL}', json_build_obje
  * Planned events with their fan-out, its creation notices and its first jobs, in one statement
  * (eventsParams from $1); answers `fan`.
  */
-export async function eventsInsert(boss: PgBoss): Promise<{ name: string; text: string }> {
+export const eventsInsert = perBoss(async (boss): Promise<{ name: string; text: string }> => {
   const jobs = await fannedOutJobsCtes(boss);
   return {
     name: 'events-insert',
     text: `WITH ${eventsCte(1)}, ${jobs.ctes}
       SELECT coalesce(json_agg(fan), '[]'::json) AS fan, ${FAN_NOTIFY} AS notified, ${jobs.woke} AS deliveries_woke FROM fan`,
   };
-}
+});
 
 export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unknown[] => [
   events.map((e) => e.id), events.map((e) => e.input.workspaceId), events.map((e) => e.input.type), events.map((e) => e.body),

@@ -9,6 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import { MAX_SESSIONS_PER_RUN_JOB, agentRunJobCtes } from '../agent/agent-run-job.ts';
 import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
+import { perBoss } from '../platform/jobs/insert-from-query.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { EVENTS_CTE_PARAMS, FAN_NOTIFY, type PlannedEvents, eventsCte, eventsParams, fannedOutJobsCtes, planEvents, selectPlanned } from '../events/outbox.ts';
 import type { SubscriptionFilterSource } from '../events/subscription-filters.ts';
@@ -168,7 +169,7 @@ const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
  * whole pipelined transaction (its COMMIT is already on the wire; only a failed statement turns it
  * into a rollback).
  */
-export async function recordStatements(boss: PgBoss): Promise<{ careful: string; optimistic: string }> {
+export const recordStatements = perBoss(async (boss): Promise<{ careful: string; optimistic: string }> => {
   const [runs, fanJobs] = await Promise.all([agentRunJobCtes(boss, 'sessions'), fannedOutJobsCtes(boss)]);
   const statement = (optimistic: boolean) => `WITH sessions AS (${insertRows('session', SESSION_COLUMNS, SESSIONS_AT)} RETURNING id),
   deliveries AS (${insertRows('inbound_delivery', DELIVERY_COLUMNS, 1)}),
@@ -177,7 +178,7 @@ export async function recordStatements(boss: PgBoss): Promise<{ careful: string;
   SELECT ${optimistic ? `(SELECT 1 / (count(*) = $${MEMORY_AT + MEMORY_COLUMNS.length + 1})::int FROM mem) AS remembered` : '1'},
     ${FAN_NOTIFY} AS notified, ${runs.woke} AS runs_woke, ${fanJobs.woke} AS deliveries_woke`;
   return { careful: statement(false), optimistic: statement(true) };
-}
+});
 const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;
 
 // ---- the writer ----------------------------------------------------------------------------------
@@ -215,7 +216,6 @@ export class InboundWriter {
   readonly #deps: Deps;
   readonly #windowHours: number;
   readonly #queue: GroupCommit<InboundWrite, InboundResult>;
-  readonly #statements: Promise<{ careful: string; optimistic: string }>;
 
   constructor(deps: Deps, opts: { replayWindowHours: number; maxQueue: number; maxBatch?: number; maxInFlight?: number }) {
     const maxBatch = opts.maxBatch ?? 200;
@@ -223,8 +223,6 @@ export class InboundWriter {
     if (maxBatch > MAX_SESSIONS_PER_RUN_JOB) throw new Error(`the /hooks writer's batch (${maxBatch}) is larger than an agent-run job takes (${MAX_SESSIONS_PER_RUN_JOB})`);
     this.#deps = deps;
     this.#windowHours = opts.replayWindowHours;
-    this.#statements = recordStatements(deps.boss);
-    this.#statements.catch(() => {}); // reported by the first flush that needs them
     this.#queue = new GroupCommit((writes) => this.#commit(writes), {
       maxQueue: opts.maxQueue,
       maxBatch,
@@ -280,7 +278,7 @@ export class InboundWriter {
     const created = selectPlanned(batch.events, started.map((i) => batch.eventIds[i]!));
     const deliveries = deliveryRows(batch, results);
     const sessions = started.map((i) => sessionRow(batch, i));
-    const statements = await this.#statements;
+    const statements = await recordStatements(this.#deps.boss);
     // The statements after this one do not depend on its answer and go out behind it at once (pipelined).
     void p.send({ name: careful ? 'inbound-record' : 'inbound-record-optimistic', text: careful ? statements.careful : statements.optimistic }, [
       ...rowParams(deliveries, DELIVERY_COLUMNS), ...rowParams(sessions, SESSION_COLUMNS), ...eventsParams(created),

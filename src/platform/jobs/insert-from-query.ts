@@ -26,10 +26,10 @@ export interface JobsCtes {
 /**
  * The statement pg-boss's insert() runs for `queue`, captured from pg-boss itself, with its JSON
  * parameter replaced by `jobsJson` (SQL yielding the JSON array insert() would be given), as CTEs.
- * A pg-boss whose statement no longer has that shape is refused at start (app/service.ts), not at
- * the first use.
+ * Captured anew on each call: the statements holding it are built once (perBoss). A pg-boss whose
+ * statement no longer has that shape is refused at start (app/service.ts), not at the first use.
  */
-async function capture(boss: PgBoss, queue: string, name: string, jobsJson: string): Promise<JobsCtes> {
+export async function insertJobsCtes(boss: PgBoss, queue: string, name: string, jobsJson: string): Promise<JobsCtes> {
   let text = '';
   await boss.insert(queue, [{ data: {} }], {
     db: {
@@ -56,19 +56,20 @@ async function capture(boss: PgBoss, queue: string, name: string, jobsJson: stri
   throw new Error(`pg-boss's insert statement for ${queue} is neither an insert nor an insert and a notify in two CTEs: it cannot be folded`);
 }
 
-const captured = new WeakMap<PgBoss, Map<string, Promise<JobsCtes>>>();
-
-/** Jobs for `queue` from the JSON `jobsJson` yields, as CTEs named `name`: captured once per pg-boss instance. */
-export function insertJobsCtes(boss: PgBoss, queue: string, name: string, jobsJson: string): Promise<JobsCtes> {
-  const byQuery = captured.get(boss) ?? new Map<string, Promise<JobsCtes>>();
-  captured.set(boss, byQuery);
-  const key = `${queue}\n${name}\n${jobsJson}`;
-  let ctes = byQuery.get(key);
-  if (!ctes) {
-    ctes = capture(boss, queue, name, jobsJson);
-    // A capture that failed (pg-boss not started yet, say) is tried again by the next caller.
-    ctes.catch(() => byQuery.delete(key));
-    byQuery.set(key, ctes);
-  }
-  return ctes;
+/**
+ * A statement that folds pg-boss's inserts in (insertJobsCtes), built once per pg-boss instance:
+ * the hot paths send it on every flush. One that failed to build (pg-boss not started yet, say) is
+ * built again by the next caller.
+ */
+export function perBoss<T>(build: (boss: PgBoss) => Promise<T>): (boss: PgBoss) => Promise<T> {
+  const byBoss = new WeakMap<PgBoss, Promise<T>>();
+  return (boss) => {
+    let statement = byBoss.get(boss);
+    if (!statement) {
+      statement = build(boss);
+      statement.catch(() => byBoss.delete(boss));
+      byBoss.set(boss, statement);
+    }
+    return statement;
+  };
 }
