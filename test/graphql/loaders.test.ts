@@ -13,14 +13,15 @@ const INBOUND = 'query($n: Int!) { inboundDeliveries(first: $n) { edges { node {
 /**
  * Every statement the service sends through its pool while `fn` runs: the pool's own query() (Prisma's
  * adapter and the plain SQL) and the clients it hands out. Authentication (api_key) is left out: it
- * is the request's, not the query's.
+ * is the request's, not the query's; so is the table-statistics keeper's check and ANALYZE, which
+ * its timer sends on the same pool whatever the request does (platform/jobs/table-statistics.ts).
  */
 async function statementsDuring(pool: pg.Pool, fn: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
   const textOf = (q: unknown) => (typeof q === 'string' ? q : String((q as { text?: unknown }).text));
   const record = (q: unknown) => {
     const text = textOf(q);
-    if (!/\bapi_key\b/.test(text)) seen.push(text.replace(/\s+/g, ' ').slice(0, 160));
+    if (!/\bapi_key\b|\bpg_stat_user_tables\b|^ANALYZE\b/.test(text)) seen.push(text.replace(/\s+/g, ' ').slice(0, 160));
   };
   const query = pool.query;
   const connect = pool.connect;
