@@ -21,7 +21,7 @@ async function statementsDuring(pool: pg.Pool, fn: () => Promise<unknown>): Prom
   const textOf = (q: unknown) => (typeof q === 'string' ? q : String((q as { text?: unknown }).text));
   const record = (q: unknown) => {
     const text = textOf(q);
-    if (!/\bapi_key\b|\bpg_stat_user_tables\b|^ANALYZE\b/.test(text)) seen.push(text.replace(/\s+/g, ' ').slice(0, 160));
+    if (!/\bapi_key\b|\bpg_stat_user_tables\b|\bANALYZE \(SKIP_LOCKED\)/.test(text)) seen.push(text.replace(/\s+/g, ' ').slice(0, 160));
   };
   const query = pool.query;
   const connect = pool.connect;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { tablesDueForAnalyze } from '../../src/platform/jobs/table-statistics.ts';
+import { analyzeCoarsely, tablesDueForAnalyze } from '../../src/platform/jobs/table-statistics.ts';
 import { type DatabaseRoles, createTestDatabase, dropTestDatabase, withDatabaseRoles } from '../support/db.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { gql, gqlOk, startTestService } from '../support/service.ts';
@@ -69,6 +69,31 @@ describe('table statistics', () => {
       await publish([{ type: 'tool.called', data: { sessionId: 'ses_stats', tool: 'poll', arguments: {} } }]);
       return (await analyzed()) > before;
     }, 'the API process to analyze outbound_delivery', 20_000);
+  });
+
+  it('samples as statistics target 10 (3,000 rows), measures the table whole, and leaves the connection at the server\'s target, after a failure too', async () => {
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db, max: 1 }); // one connection: the one the ANALYZE ran on answers SHOW
+    pool.on('error', () => {});
+    try {
+      await pool.query("INSERT INTO workspace (id, name) VALUES ('wsp_sample', 'sample')");
+      await pool.query(`INSERT INTO event (id, workspace_id, type, body) SELECT 'evt_sample' || lpad(i::text, 6, '0'), 'wsp_sample', 'tool.called', '{}' FROM generate_series(1, 20000) i`);
+      const target = async () => (await pool.query<{ default_statistics_target: string }>('SHOW default_statistics_target')).rows[0]!.default_statistics_target;
+      const serverTarget = await target();
+      assert.equal(serverTarget, '100', 'the server\'s default');
+      await analyzeCoarsely(pool, 'public.event');
+      // 20,000 distinct ids: the histogram has one bound more than the target's buckets.
+      const { rows: [stats] } = await pool.query<{ bounds: number; reltuples: number }>(
+        "SELECT array_length(s.histogram_bounds::text::text[], 1) AS bounds, c.reltuples FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename WHERE s.tablename = 'event' AND s.attname = 'id'");
+      assert.equal(stats!.bounds, 11, 'ten buckets: the keeper\'s target, not the server\'s 100');
+      assert.equal(stats!.reltuples, 20000, 'the table\'s size, counted whole');
+      assert.equal(await target(), serverTarget, 'the pooled connection is back at the server\'s target');
+      await assert.rejects(analyzeCoarsely(pool, 'public.no_such_table'), /no_such_table/);
+      assert.equal(await target(), serverTarget, 'a failed ANALYZE rolled its SET back');
+    } finally {
+      await pool.end();
+      await dropTestDatabase(db);
+    }
   });
 
   it('leaves a table whose statistics already count 100,000 rows to autovacuum, and analyzes a younger one', async () => {

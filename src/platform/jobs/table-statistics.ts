@@ -43,6 +43,24 @@ export async function tablesDueForAnalyze(pool: pg.Pool): Promise<string[]> {
 }
 
 /**
+ * Rows the keeper's ANALYZE samples: 3,000 (statistics target 10), not the server's 30,000. The
+ * plans it protects turn on a table's size, which any sample measures, and on a few common values
+ * (pg-boss's queue names and states), which 3,000 rows hold; the full sample cost the database a
+ * tenth to a sixth of its CPU while bench:publish filled young tables (docs/benchmarks.md,
+ * twelfth session). Autovacuum's own analyzes, later, use the server's target. Columns with a
+ * target of their own (event.body: 0) keep it.
+ */
+const KEEPER_STATISTICS_TARGET = 10;
+
+/**
+ * ANALYZE with the keeper's sample. One simple-protocol string, run as one implicit transaction:
+ * the RESET ends a success, a failure rolls the SET back; either way the pooled connection keeps
+ * the server's target.
+ */
+export const analyzeCoarsely = (pool: pg.Pool, table: string) =>
+  pool.query(`SET default_statistics_target = ${KEEPER_STATISTICS_TARGET}; ANALYZE (SKIP_LOCKED) ${table}; RESET default_statistics_target`);
+
+/**
  * Every process runs this. Tables another process is analyzing are skipped (SKIP_LOCKED). The
  * returned stop waits for an ANALYZE in progress.
  */
@@ -53,7 +71,7 @@ export function keepTableStatistics(pool: pg.Pool, log: Logger, intervalMs = 200
     try {
       for (const table of await tablesDueForAnalyze(pool)) {
         if (stopped) return;
-        await pool.query(`ANALYZE (SKIP_LOCKED) ${table}`);
+        await analyzeCoarsely(pool, table);
         log.debug({ table }, 'analyzed a table after a burst');
       }
     } catch (err) {
