@@ -79,7 +79,11 @@ const unstorable = (err: unknown) => {
   return typeof code === 'string' && (code.startsWith('22') || code === '54000' || code === '54001');
 };
 
-/** The optimistic path's plain insert met a message id already in replay memory (live or expired). */
+/**
+ * The optimistic path's plain insert met a message id already in replay memory, live or expired:
+ * the careful path decides which (a replay, or a memory past the window to take over). Only this
+ * constraint: any other unique violation is not the careful path's to settle.
+ */
 const keyTaken = (err: unknown) => {
   const e = err as { code?: unknown; constraint?: unknown };
   return e.code === '23505' && e.constraint === 'inbound_message_pkey';

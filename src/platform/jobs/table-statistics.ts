@@ -43,22 +43,24 @@ export async function tablesDueForAnalyze(pool: pg.Pool): Promise<string[]> {
 }
 
 /**
- * Rows the keeper's ANALYZE samples: 3,000 (statistics target 10), not the server's 30,000. The
- * plans it protects turn on a table's size, which any sample measures, and on a few common values
- * (pg-boss's queue names and states), which 3,000 rows hold; the full sample cost the database a
- * tenth to a sixth of its CPU while bench:publish filled young tables (docs/benchmarks.md,
- * twelfth session). Autovacuum's own analyzes, later, use the server's target. Columns with a
- * target of their own (event.body: 0) keep it.
+ * The keeper's statistics target: 10, where the server's is 100. The full sample (30,000 rows) cost
+ * the database about a sixth of its CPU while bench:publish filled young tables (docs/benchmarks.md,
+ * twelfth session). The plans at stake survive a coarse one: the hot paths read these tables by
+ * primary and unique keys, whose selectivity the unique index gives, not the statistics, and
+ * pg-boss's fetch by queue name and state, a few values each. What it coarsens (10 common values,
+ * 10 histogram buckets, distinct counts estimated from 3,000 rows) weighs on the admin queries'
+ * plans, and only until autovacuum's own analyzes, on its schedule and at the server's target,
+ * replace them. Columns with a target of their own (event.body: 0) keep it.
  */
 const KEEPER_STATISTICS_TARGET = 10;
 
 /**
- * ANALYZE with the keeper's sample. One simple-protocol string, run as one implicit transaction:
- * the RESET ends a success, a failure rolls the SET back; either way the pooled connection keeps
- * the server's target.
+ * ANALYZE with the keeper's target. One simple-protocol string runs as one implicit transaction,
+ * so SET LOCAL ends with it, whether the ANALYZE succeeds or fails: the pooled connection (a
+ * pooler's server connection too) keeps the server's target.
  */
 export const analyzeCoarsely = (pool: pg.Pool, table: string) =>
-  pool.query(`SET default_statistics_target = ${KEEPER_STATISTICS_TARGET}; ANALYZE (SKIP_LOCKED) ${table}; RESET default_statistics_target`);
+  pool.query(`SET LOCAL default_statistics_target = ${KEEPER_STATISTICS_TARGET}; ANALYZE (SKIP_LOCKED) ${table}`);
 
 /**
  * Every process runs this. Tables another process is analyzing are skipped (SKIP_LOCKED). The
