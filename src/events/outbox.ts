@@ -204,6 +204,10 @@ export const eventsParams = ({ events, createdAt, matches }: PlannedEvents): unk
   deliveryIdStem(),
 ];
 
+/** eventsInsert with a plan's parameters: the statement both publishing paths send. */
+export const eventsInsertQuery = async (boss: PgBoss, plan: PlannedEvents): Promise<pg.QueryConfig> =>
+  ({ ...await eventsInsert(boss), values: eventsParams(plan) });
+
 /** The session whose hop count an event carries: the one it belongs to, else the one its data names. */
 function hopSession(input: PublishInput): string | null {
   if (input.sessionId) return input.sessionId;
@@ -232,7 +236,7 @@ function publishedEvents(prepared: PreparedEvents, fan: FanRow[]): PublishedEven
  */
 export async function insertPlanned(client: pg.PoolClient, jobs: PgBoss, plan: PlannedEvents): Promise<PublishedEvent[]> {
   if (plan.events.length === 0) return [];
-  const { rows: [out] } = await client.query<{ fan: FanRow[] }>({ ...await eventsInsert(jobs), values: eventsParams(plan) });
+  const { rows: [out] } = await client.query<{ fan: FanRow[] }>(await eventsInsertQuery(jobs, plan));
   return publishedEvents(plan, out!.fan);
 }
 

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../platform/database-errors.ts';
 import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { DomainError } from '../platform/errors.ts';
-import { type FanRow, type PlannedEvents, type PublishedEvent, eventsInsert, eventsParams } from './outbox.ts';
+import { type FanRow, type PlannedEvents, type PublishedEvent, eventsInsertQuery } from './outbox.ts';
 import { applySessionEvent } from './session-events.ts';
 
 /** One event, planned (validated, envelope fixed, filters evaluated) before it is queued. */
@@ -118,7 +118,7 @@ export class PublishWriter {
       events: fresh.flatMap((i) => plans[i]!.events),
       matches: fresh.flatMap((i) => plans[i]!.matches),
     };
-    const fan = p.send<{ fan: FanRow[] }>({ ...await eventsInsert(this.#boss), values: eventsParams(merged) });
+    const fan = p.send<{ fan: FanRow[] }>(await eventsInsertQuery(this.#boss, merged));
     for (const e of merged.events) await applySessionEvent(p.client, e.input.workspaceId, e.input.type, e.input.data as Record<string, unknown>);
     return { fan, earlier, fresh };
   }

@@ -158,15 +158,6 @@ const insertRows = <R>(table: string, columns: Columns<R>, first: number) =>
 /** insertRows' parameters: each column's values over the rows, in column order. */
 const rowParams = <R>(rows: R[], columns: Columns<R>): unknown[][] => columns.map(([field]) => rows.map((r) => r[field]));
 
-/**
- * Replay memory, from $first, the replay window's hours after the columns: a key already
- * remembered within the window stays the earlier message's; an expired memory of it is taken over.
- */
-const remember = (first: number) => `${insertRows('inbound_message', MEMORY_COLUMNS, first)}
-  ON CONFLICT (trigger_id, message_id) DO UPDATE
-    SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
-    WHERE inbound_message.accepted_at <= now() - make_interval(hours => $${first + MEMORY_COLUMNS.length})`;
-
 const SESSIONS_AT = 1 + DELIVERY_COLUMNS.length;
 const EVENTS_AT = SESSIONS_AT + SESSION_COLUMNS.length;
 const MEMORY_AT = EVENTS_AT + EVENTS_CTE_PARAMS;
@@ -188,7 +179,15 @@ export const recordStatements = perBoss(async (boss): Promise<{ careful: string;
   SELECT ${FAN_NOTIFY} AS notified, ${runs.woke} AS runs_woke, ${fanJobs.woke} AS deliveries_woke`;
   return { careful: statement(false), optimistic: statement(true) };
 });
-const REMEMBER = `${remember(1)} RETURNING trigger_id, message_id`;
+/**
+ * The careful path's replay memory, the replay window's hours after the columns: a key already
+ * remembered within the window stays the earlier message's; an expired memory of it is taken over.
+ */
+const REMEMBER = `${insertRows('inbound_message', MEMORY_COLUMNS, 1)}
+  ON CONFLICT (trigger_id, message_id) DO UPDATE
+    SET delivery_id = EXCLUDED.delivery_id, session_id = EXCLUDED.session_id, accepted_at = EXCLUDED.accepted_at
+    WHERE inbound_message.accepted_at <= now() - make_interval(hours => $${1 + MEMORY_COLUMNS.length})
+  RETURNING trigger_id, message_id`;
 
 // ---- the writer ----------------------------------------------------------------------------------
 
