@@ -7,9 +7,9 @@
 // and runs the transaction again. The statement also sends the rows' live update (NOTIFY, delivered
 // at commit): one message per statement naming the workspace's new seqs (AuditAppendedMessage), not
 // the rows themselves, which only a process with a live auditAppended subscriber reads back.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChainKeyring } from '../platform/crypto/chain-key.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { CHANNEL } from '../platform/realtime.ts';
 import type { Services } from '../platform/services.ts';
 import { type AuditInput, type ChainHead, auditCanonical, auditRowHash } from './chain.ts';
@@ -186,8 +186,6 @@ export function auditWriter(services: Pick<Services, 'pool' | 'chainKeys'>): Aud
   }
   return writer;
 }
-
-export const sha256Hex = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** SHA-256 over the request's headers in a canonical form: lower-case names, sorted, one per line. */
 export function headersSha256(headers: Record<string, string | string[] | undefined>): string {

@@ -1,6 +1,6 @@
 // How a row of webhook_audit is chained (SPEC §9), for the writer and the verifier alike.
-import { createHash } from 'node:crypto';
 import { type ChainKeyring, UNKEYED_VERSION } from '../platform/crypto/chain-key.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import type { AuditEntryRecord } from './audit-entry.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -27,7 +27,7 @@ export function auditCanonical(row: AuditInput): string {
  * wrote before (kept for the rows it wrote, never for new ones).
  */
 export function auditRowHash(keys: ChainKeyring, keyVersion: number, prevHash: string, seq: number, canonical: string): string {
-  if (keyVersion === UNKEYED_VERSION) return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical}`).digest('hex');
+  if (keyVersion === UNKEYED_VERSION) return sha256Hex(`${prevHash}\n${seq}\n${canonical}`);
   return keys.mac(keyVersion, `${prevHash}\n${seq}\n${keyVersion}\n${canonical}`);
 }
 

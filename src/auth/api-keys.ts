@@ -1,7 +1,8 @@
 // API keys (SPEC §4): random, shown once, stored as SHA-256. A key is "whk_" + 32 random bytes
 // (base64url); the stored prefix lets a user recognise a key in a list without it being usable.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import type { DbOrTx } from '../platform/db/prisma.ts';
 import { DomainError, badInput, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -13,7 +14,7 @@ const KEY_PREFIX = 'whk_';
 /** Console sessions (SPEC §13) are keys with an end, made by exchanging a console link. */
 export const SESSION_PREFIX = 'wcs_';
 
-export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string) => sha256Hex(key);
 
 export interface ApiKeyRecord {
   id: string;

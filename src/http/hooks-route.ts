@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { Gauge } from 'prom-client';
-import { auditWriter, headersSha256, sha256Hex } from '../audit/append.ts';
+import { auditWriter, headersSha256 } from '../audit/append.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
 import { type CheckDeps, type Refusal, checkDeps, evaluateRequest, refusals, shownMessageId } from '../inbound/evaluate.ts';
 import { type InboundFacts, type InboundRecord, InboundWriter, UnstorableInput, WriterQueueFull } from '../inbound/record.ts';

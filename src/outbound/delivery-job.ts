@@ -8,7 +8,8 @@
 // HTTP failures never throw: the retry schedule and Retry-After are ours, not pg-boss's.
 import type pg from 'pg';
 import type { JobAttempt } from 'pg-boss';
-import { type AuditChainWriter, auditWriter, sha256Hex } from '../audit/append.ts';
+import { type AuditChainWriter, auditWriter } from '../audit/append.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { type Pipeline, withTransaction } from '../platform/db/pool.ts';
 import { DELIVERY_QUEUE, type DeliveryJob, deliveryPayload, queueDeliveries } from '../events/delivery-queue.ts';
 import { inTransaction, sendThroughBoss } from '../platform/jobs/in-transaction.ts';

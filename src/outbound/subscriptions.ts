@@ -6,7 +6,8 @@
 // manage); the reads are in queries.ts.
 import type pg from 'pg';
 import { z } from 'zod';
-import { auditWriter, sha256Hex } from '../audit/append.ts';
+import { auditWriter } from '../audit/append.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';

@@ -5,9 +5,9 @@
 // identity (certificate + CA set), so a connection opened with one subscription's certificate or
 // trust never carries another's request; a subscription whose identity changes retires the pool it
 // used when no other subscription uses it.
-import { createHash } from 'node:crypto';
 import tls, { type TLSSocket } from 'node:tls';
 import { Agent, type Dispatcher, errors } from 'undici';
+import { sha256Hex } from './crypto/sha256.ts';
 import { type TargetPolicy, guardedConnector } from './target-guard.ts';
 import { type Failure, describeFailure } from './http-failures.ts';
 
@@ -40,7 +40,7 @@ export interface TlsMaterial {
 /** SHA-256 of certificate and CA set: what names a pool. The key goes with the certificate. */
 export const tlsIdentity = (m: Pick<TlsMaterial, 'certificatePem' | 'caCertificatesPem'>): string | null =>
   m.certificatePem || m.caCertificatesPem
-    ? createHash('sha256').update(`${m.certificatePem ?? ''}\0${m.caCertificatesPem ?? ''}`).digest('hex')
+    ? sha256Hex(`${m.certificatePem ?? ''}\0${m.caCertificatesPem ?? ''}`)
     : null;
 
 export interface Destination {

@@ -2,6 +2,7 @@
 // route, testTrigger, outbound deliveries and the tests. The signature is always over the exact
 // bytes received or sent, never over re-serialized JSON.
 import { type KeyObject, createHash, createHmac } from 'node:crypto';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { isStorableString } from '../platform/storable-string.ts';
 import { cachedKey, hmacSha256, safeEqual } from './hmac.ts';
 
@@ -97,7 +98,7 @@ export const MAX_SENDER_ID_LENGTH = 255;
 export function senderIdKey(id: string): string {
   if (id.length <= MAX_SENDER_ID_LENGTH && !id.startsWith(SIGNED_KEY_PREFIX) && isStorableString(id)) return id;
   const bytes = id.isWellFormed() ? Buffer.from(id, 'utf8') : Buffer.from(id, 'utf16le');
-  return `id:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `id:${sha256Hex(bytes)}`;
 }
 
 const fail = (check: 'signature' | 'timestamp', reason: string): VerifyFailure => ({ ok: false, check, reason });

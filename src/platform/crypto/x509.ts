@@ -3,8 +3,9 @@
 // @peculiar/x509, so a certificate forwarded by a proxy is checked by the gateway itself, never on
 // a proxy's "verified" flag (SPEC §5).
 import 'reflect-metadata';
-import { createHash, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { sha256Hex } from './sha256.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -154,7 +155,7 @@ function infoOf(cert: x509.X509Certificate): CertificateInfo {
   return {
     subject: render(rdnsOf(cert.subjectName)),
     issuer: render(rdnsOf(cert.issuerName)),
-    fingerprintSha256: createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex'),
+    fingerprintSha256: sha256Hex(new Uint8Array(cert.rawData)),
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
   };

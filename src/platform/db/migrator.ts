@@ -1,11 +1,12 @@
 // Applies prisma/migrations/*/migration.sql in order, recording each in `_prisma_migrations` with
 // Prisma's columns and the SHA-256 of the file as checksum, so `prisma migrate deploy` (where its
 // engine can be had) sees them as applied. The Prisma CLI cannot fetch its schema engine here.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { sha256Hex } from '../crypto/sha256.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 
@@ -25,7 +26,7 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return { name, sql, checksum: sha256Hex(sql) };
     }),
   );
 }
