@@ -8,7 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, cpuMs, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
+import { benchDatabase, cpuCeiling, cpuMs, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -43,14 +43,17 @@ async function publishLoad(origin: string, key: string, cpuOf: [gateway: number,
   // CPU per event moves least with a shared machine's load (the rates move with it).
   const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
     const before = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)];
+    const ownBefore = process.cpuUsage();
     // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
     const phaseStart = process.hrtime.bigint() / 1000n;
     const result = await load(name, SECONDS, concurrency, once);
     if (process.env.BENCH_CPU_PROFILE) console.log(`${name} on the profile clock: ${phaseStart} ${process.hrtime.bigint() / 1000n} µs`);
-    const perEvent = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)].map((after, i) => (((after ?? NaN) - (before[i] ?? NaN)) * 1000 / (result.ok * events)).toFixed(0));
+    const perEvent = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)].map((after, i) => ((after ?? NaN) - (before[i] ?? NaN)) * 1000 / (result.ok * events));
+    const own = process.cpuUsage(ownBefore);
+    const loadGenerator = (own.user + own.system) / (result.ok * events);
     report(result);
-    console.log(`CPU per event (${name}): gateway ${perEvent[0]} µs, database ${perEvent[1]} µs`);
-    return result;
+    console.log(`CPU per event (${name}): gateway ${perEvent[0]!.toFixed(0)} µs, database ${perEvent[1]!.toFixed(0)} µs, load generator ${loadGenerator.toFixed(0)} µs`);
+    return { ...result, cpuUs: perEvent[0]! + perEvent[1]! + loadGenerator };
   };
   const singles = await measured('gateway POST /v1/events', CONCURRENCY, single, 1);
   const batches = await measured(`gateway batches of ${BATCH}`, BATCH_CONCURRENCY, batch, BATCH);
@@ -78,7 +81,8 @@ async function main() {
     await pgStatements(url);
     await stopProcess(gateway.child);
 
-    const { autocommit } = await insertBaselines(url, SECONDS, CONCURRENCY, JSON.stringify(event(0)));
+    const { autocommit, autocommitCpuUs } = await insertBaselines(url, SECONDS, CONCURRENCY, JSON.stringify(event(0)), postmasterPid(db));
+    console.log(cpuCeiling(singles.cpuUs, { perSecond: autocommit.perSecond, cpuUs: autocommitCpuUs! }));
     const ratio = singles.perSecond / autocommit.perSecond;
     const batchEvents = batches.perSecond * BATCH;
     console.log(`ratios: single/autocommit ${ratio.toFixed(2)}, batch events/single ${(batchEvents / singles.perSecond).toFixed(2)}`);

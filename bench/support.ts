@@ -178,7 +178,8 @@ const profiled = (): Record<string, string> =>
  * taken against it. The BEGIN/INSERT/COMMIT form (three round trips) is slower and would flatter
  * the gateway by ~1.6x; it is measured beside it for comparison with older runs only.
  */
-export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult }> {
+/** With `database` (the postmaster's pid), the autocommit run's CPU per insert is measured and printed too. */
+export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string, database?: number): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult; autocommitCpuUs?: number }> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {}); // the database stops at the end of the run
@@ -200,11 +201,14 @@ export async function insertBaselines(url: string, seconds: number, concurrency:
   };
   try {
     await load('pg insert (warm-up)', 2, concurrency, autocommit);
+    const meter = database === undefined ? undefined : cpuMeter(database);
     const a = await load('pg insert autocommit', seconds, concurrency, autocommit);
+    const cpu = meter?.(a.ok);
     report(a);
+    if (cpu) console.log(`CPU per insert (autocommit): load generator ${cpu.loadGenerator.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs`);
     const t = await load('pg insert BEGIN/INSERT/COMMIT (old baseline, not used for ratios)', seconds, concurrency, threeRoundTrips);
     report(t);
-    return { autocommit: a, threeRoundTrips: t };
+    return { autocommit: a, threeRoundTrips: t, autocommitCpuUs: cpu && cpu.loadGenerator + cpu.database };
   } finally {
     await pool.end();
   }
@@ -297,6 +301,31 @@ export function cpuMs(pid: number, children = false): number | undefined {
     }
   }
   return (total * 1000) / hz;
+}
+
+/**
+ * CPU per unit of work (µs) from now to the call of the returned function, of this process (the
+ * load generator) and of `database` (the postmaster) with its backends.
+ */
+export function cpuMeter(database: number): (units: number) => { loadGenerator: number; database: number } {
+  const before = [process.cpuUsage(), cpuMs(database, true) ?? NaN] as const;
+  return (units) => {
+    const own = process.cpuUsage(before[0]);
+    return { loadGenerator: (own.user + own.system) / units, database: ((cpuMs(database, true) ?? NaN) - before[1]) * 1000 / units };
+  };
+}
+
+/**
+ * The gateway's CPU ceiling: the rate at which its run's processes (gateway, database, load
+ * generator, all on this machine's cores) would keep every core busy, as a ratio to the autocommit
+ * baseline's measured rate. A ratio goal above it cannot be met on this machine by shorter waits,
+ * only by less CPU per request. (The baseline is not CPU-bound: its commits wait on the WAL.)
+ */
+export function cpuCeiling(gatewayUs: number, baseline: { perSecond: number; cpuUs: number }): string {
+  const cores = os.availableParallelism();
+  const ceiling = (cores * 1e6) / gatewayUs;
+  return `CPU ceiling on ${cores} cores: ${ceiling.toFixed(0)}/s at ${gatewayUs.toFixed(0)} µs of CPU a request (all processes), `
+    + `${(ceiling / baseline.perSecond).toFixed(2)} of the autocommit baseline (${baseline.cpuUs.toFixed(0)} µs an insert, ${(100 * baseline.perSecond * baseline.cpuUs / 1e6 / cores).toFixed(0)} % of the cores busy)`;
 }
 
 /** The embedded database's postmaster (benchDatabase), whose children are its backends. */
