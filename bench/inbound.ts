@@ -11,9 +11,9 @@
 //   of BENCH_RETENTION_BATCH, 1000) works it off throughout the measured window. Run alternately
 //   with and without to read the removal's cost on /hooks (docs/benchmarks.md).
 import pg from 'pg';
-import { Pool as HttpPool } from 'undici';
 import { loadConfig } from '../src/platform/config.ts';
 import { removeExpiredRows } from '../src/workspaces/retention-job.ts';
+import { RawHttpPool } from './raw-http.ts';
 import { benchDatabase, benchTrigger, cpuCeiling, cpuMs, insertBaselines, load, payload, pgStatements, postmasterPid, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -23,21 +23,19 @@ const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 300_000);
 const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
 
 async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>, cpuOf: number[] = []) {
-  const client = new HttpPool(origin, { connections: CONCURRENCY, pipelining: 1 });
+  const client = new RawHttpPool(origin, CONCURRENCY);
   const next = signer(secret);
   // Warm up: connections, JIT, caches.
   await load(`${name} (warm-up)`, 2, CONCURRENCY, async () => {
-    const r = await client.request({ method: 'POST', path, ...next() });
-    await r.body.dump();
-    return r.statusCode === 202;
+    const { headers, body } = next();
+    return (await client.post(path, headers, body)).status === 202;
   });
   const stopBeside = duringMeasure?.();
   const cpuBefore = cpuOf.map((pid, i) => cpuMs(pid, i > 0));
   const ownBefore = process.cpuUsage();
   const result = await load(name, SECONDS, CONCURRENCY, async () => {
-    const r = await client.request({ method: 'POST', path, ...next() });
-    await r.body.dump();
-    return r.statusCode === 202;
+    const { headers, body } = next();
+    return (await client.post(path, headers, body)).status === 202;
   });
   // CPU per acceptance moves least with a shared machine's load (the rates move with it).
   const perRequest = cpuOf.map((pid, i) => ((cpuMs(pid, i > 0) ?? NaN) - (cpuBefore[i] ?? NaN)) * 1000 / result.ok);
@@ -47,7 +45,7 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
     console.log(`CPU per acceptance: gateway ${perRequest[0]!.toFixed(0)} µs, database ${perRequest[1]!.toFixed(0)} µs${duringMeasure ? ' (the database\'s with the work beside it)' : ''}, load generator ${loadGenerator.toFixed(0)} µs`);
   }
   await stopBeside?.();
-  await client.close();
+  client.close();
   return { ...result, cpuUs: perRequest.reduce((a, b) => a + b, loadGenerator) };
 }
 

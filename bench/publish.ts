@@ -7,7 +7,7 @@
 //   writes the gateway's CPU profile there and prints each phase's bounds on its clock.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool as HttpPool } from 'undici';
+import { RawHttpPool } from './raw-http.ts';
 import { benchDatabase, cpuCeiling, cpuMs, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -26,18 +26,17 @@ async function graphql(origin: string, key: string, query: string): Promise<Reco
 }
 
 async function publishLoad(origin: string, key: string, cpuOf: [gateway: number, database: number]) {
-  const client = new HttpPool(origin, { connections: CONCURRENCY, pipelining: 1 });
+  const client = new RawHttpPool(origin, CONCURRENCY);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let n = 0;
   const single = async () => {
-    const r = await client.request({ method: 'POST', path: '/v1/events', headers, body: JSON.stringify(event(n++)) });
-    await r.body.dump();
-    return r.statusCode === 202;
+    const r = await client.post('/v1/events', headers, JSON.stringify(event(n++)));
+    return r.status === 202;
   };
   const batch = async () => {
-    const r = await client.request({ method: 'POST', path: '/v1/events', headers, body: JSON.stringify(Array.from({ length: BATCH }, () => event(n++))) });
-    const { results } = (await r.body.json()) as { results: Array<{ id?: string }> };
-    return r.statusCode === 200 && results.every((x) => x.id);
+    const r = await client.post('/v1/events', headers, JSON.stringify(Array.from({ length: BATCH }, () => event(n++))));
+    const { results } = JSON.parse(r.body.toString('utf8')) as { results: Array<{ id?: string }> };
+    return r.status === 200 && results.every((x) => x.id);
   };
   await load('single (warm-up)', 2, CONCURRENCY, single);
   // CPU per event moves least with a shared machine's load (the rates move with it).
@@ -57,7 +56,7 @@ async function publishLoad(origin: string, key: string, cpuOf: [gateway: number,
   };
   const singles = await measured('gateway POST /v1/events', CONCURRENCY, single, 1);
   const batches = await measured(`gateway batches of ${BATCH}`, BATCH_CONCURRENCY, batch, BATCH);
-  await client.close();
+  client.close();
   return { singles, batches };
 }
 
