@@ -1,7 +1,8 @@
 // bench/inbound: signed webhooks at concurrency 50 against a running gateway, and in the same run
 // the same load against a bare node:http server that only verifies the HMAC, and a loop of
 // single-row autocommit `pg` inserts (the baseline of ../shared/PERFORMANCE.md). Prints accepted/s
-// and p50/p99 for each, and the ratios.
+// and p50/p99 for each, CPU per request of each process (the load generator, raw-http.ts,
+// included), the gateway's CPU ceiling on this machine, and the ratios.
 //   npm run bench:inbound            (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 by default)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there.

@@ -1,7 +1,8 @@
 // bench/publish: POST /v1/events against a running gateway (`--role api`) with one ACTIVE
 // subscription that takes every event (its deliveries are written and their jobs queued; no worker
 // sends them), first single events at concurrency 50, then batches of 100, and in the same run the
-// autocommit baseline of ../shared/PERFORMANCE.md. The ratio is single events against it.
+// autocommit baseline of ../shared/PERFORMANCE.md. The ratio is single events against it. The load
+// comes from raw-http.ts; CPU per event of each process and the CPU ceiling are printed beside.
 //   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there and prints each phase's bounds on its clock.

@@ -35,10 +35,13 @@ const splitKey = (key: string): [workspaceId: string, key: string] => {
 };
 
 /**
- * Events waiting, while a flush is written, for which a second connection starts another: a
- * batch request's worth. Single publishes at concurrency 50 never gather as many.
+ * Events waiting, while a flush is written, for which a second connection starts another. A
+ * trickle still shares one commit; single publishes at concurrency 50 (about 25 per flush) overlap,
+ * so a publish arriving just after a flush began waits for less than a whole one: measured against
+ * 100 (docs/benchmarks.md, Publishing, thirteenth session), ratio 0.54 -> 0.64 and p99 28 -> 26 ms
+ * (medians of four alternated pairs), for ~3 % more database CPU per event.
  */
-const OVERLAP_FROM = 100;
+const OVERLAP_FROM = 16;
 
 /** An event's answer: stored (or found under its key), or why not. */
 type Answer = PublishedEvent | DomainError;
@@ -53,7 +56,7 @@ export class PublishWriter {
    * One flush per connection, never two on one (a flush written behind one that fails can fail with
    * it: a statement name the first was to prepare). A second connection writes only a backlog of
    * OVERLAP_FROM events or more: batches, which one backend's CPU capped, run side by side there
-   * (docs/benchmarks.md, Publishing, ninth session), while single publishes keep sharing one commit.
+   * (docs/benchmarks.md, Publishing, ninth session), and so do single publishes under load.
    */
   constructor(deps: { pipelines: readonly PipelinedConnection[]; boss: PgBoss }, opts: { maxQueue: number; maxBatch?: number }) {
     this.#boss = deps.boss;
