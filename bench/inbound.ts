@@ -15,7 +15,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/platform/config.ts';
 import { removeExpiredRows } from '../src/workspaces/retention-job.ts';
 import { RawHttpPool } from './raw-http.ts';
-import { benchDatabase, benchTrigger, cpuCeiling, cpuMs, insertBaselines, load, payload, pgStatements, postmasterPid, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
+import { benchDatabase, benchTrigger, cpuCeiling, cpuMeter, insertBaselines, load, payload, pgStatements, postmasterPid, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -23,7 +23,7 @@ const RETENTION = process.env.BENCH_RETENTION === '1' || process.argv.includes('
 const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 300_000);
 const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
 
-async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>, cpuOf: number[] = []) {
+async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>, pids?: { gateway: number; database: number }) {
   const client = new RawHttpPool(origin, CONCURRENCY);
   const next = signer(secret);
   // Warm up: connections, JIT, caches.
@@ -32,22 +32,19 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
     return (await client.post(path, headers, body)).status === 202;
   });
   const stopBeside = duringMeasure?.();
-  const cpuBefore = cpuOf.map((pid, i) => cpuMs(pid, i > 0));
-  const ownBefore = process.cpuUsage();
+  const meter = pids && cpuMeter(pids);
   const result = await load(name, SECONDS, CONCURRENCY, async () => {
     const { headers, body } = next();
     return (await client.post(path, headers, body)).status === 202;
   });
-  // CPU per acceptance moves least with a shared machine's load (the rates move with it).
-  const perRequest = cpuOf.map((pid, i) => ((cpuMs(pid, i > 0) ?? NaN) - (cpuBefore[i] ?? NaN)) * 1000 / result.ok);
-  const own = process.cpuUsage(ownBefore);
-  const loadGenerator = (own.user + own.system) / result.ok;
-  if (cpuOf.length > 0) {
-    console.log(`CPU per acceptance: gateway ${perRequest[0]!.toFixed(0)} µs, database ${perRequest[1]!.toFixed(0)} µs${duringMeasure ? ' (the database\'s with the work beside it)' : ''}, load generator ${loadGenerator.toFixed(0)} µs`);
+  const cpu = meter?.(result.ok);
+  if (cpu) {
+    // With retention beside, the database's figure holds its work, and the generator's its client's.
+    console.log(`CPU per acceptance: gateway ${cpu.gateway.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs, load generator ${cpu.loadGenerator.toFixed(0)} µs${duringMeasure ? ' (the database\'s and the generator\'s with the retention beside it)' : ''}`);
   }
   await stopBeside?.();
   client.close();
-  return { ...result, cpuUs: perRequest.reduce((a, b) => a + b, loadGenerator) };
+  return { ...result, cpuUs: cpu?.all ?? NaN };
 }
 
 /**
@@ -126,7 +123,7 @@ async function main() {
     const trigger = await benchTrigger(origin, gateway.adminKey);
     const { secret } = trigger;
     if (RETENTION) await seedBacklog(url, trigger.id, RETENTION_ROWS);
-    const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret, RETENTION ? retentionBeside(url) : undefined, [gateway.child.pid!, postmasterPid(db)]);
+    const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret, RETENTION ? retentionBeside(url) : undefined, { gateway: gateway.child.pid!, database: postmasterPid(db) });
     report(gw);
     await pgStatements(url);
     await stopProcess(gateway.child);
@@ -149,7 +146,7 @@ async function main() {
 
     const ratioPg = gw.perSecond / pgResult.perSecond;
     const ratioBare = gw.perSecond / bareResult.perSecond;
-    if (!RETENTION) console.log(cpuCeiling(gw.cpuUs, { perSecond: pgResult.perSecond, cpuUs: autocommitCpuUs! }));
+    if (!RETENTION) console.log(cpuCeiling(gw.cpuUs, { perSecond: pgResult.perSecond, cpuUs: autocommitCpuUs }));
     console.log(`ratios: gateway/autocommit ${ratioPg.toFixed(2)}, gateway/begin-insert-commit ${(gw.perSecond / txResult.perSecond).toFixed(2)}, gateway/bare-http ${ratioBare.toFixed(2)}`);
     console.log(`inbound accepted_per_s=${gw.perSecond.toFixed(0)} p99_ms=${gw.p99.toFixed(1)} ratio_vs_pg_insert=${ratioPg.toFixed(2)} ratio_vs_bare_http=${ratioBare.toFixed(2)}`);
   } finally {

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawHttpPool } from './raw-http.ts';
-import { benchDatabase, cpuCeiling, cpuMs, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
+import { benchDatabase, cpuCeiling, cpuMeter, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -26,7 +26,7 @@ async function graphql(origin: string, key: string, query: string): Promise<Reco
   return body.data;
 }
 
-async function publishLoad(origin: string, key: string, cpuOf: [gateway: number, database: number]) {
+async function publishLoad(origin: string, key: string, pids: { gateway: number; database: number }) {
   const client = new RawHttpPool(origin, CONCURRENCY);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let n = 0;
@@ -40,20 +40,16 @@ async function publishLoad(origin: string, key: string, cpuOf: [gateway: number,
     return r.status === 200 && results.every((x) => x.id);
   };
   await load('single (warm-up)', 2, CONCURRENCY, single);
-  // CPU per event moves least with a shared machine's load (the rates move with it).
   const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
-    const before = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)];
-    const ownBefore = process.cpuUsage();
+    const meter = cpuMeter(pids);
     // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
     const phaseStart = process.hrtime.bigint() / 1000n;
     const result = await load(name, SECONDS, concurrency, once);
     if (process.env.BENCH_CPU_PROFILE) console.log(`${name} on the profile clock: ${phaseStart} ${process.hrtime.bigint() / 1000n} µs`);
-    const perEvent = [cpuMs(cpuOf[0]), cpuMs(cpuOf[1], true)].map((after, i) => ((after ?? NaN) - (before[i] ?? NaN)) * 1000 / (result.ok * events));
-    const own = process.cpuUsage(ownBefore);
-    const loadGenerator = (own.user + own.system) / (result.ok * events);
+    const cpu = meter(result.ok * events);
     report(result);
-    console.log(`CPU per event (${name}): gateway ${perEvent[0]!.toFixed(0)} µs, database ${perEvent[1]!.toFixed(0)} µs, load generator ${loadGenerator.toFixed(0)} µs`);
-    return { ...result, cpuUs: perEvent[0]! + perEvent[1]! + loadGenerator };
+    console.log(`CPU per event (${name}): gateway ${cpu.gateway.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs, load generator ${cpu.loadGenerator.toFixed(0)} µs`);
+    return { ...result, cpuUs: cpu.all };
   };
   const singles = await measured('gateway POST /v1/events', CONCURRENCY, single, 1);
   const batches = await measured(`gateway batches of ${BATCH}`, BATCH_CONCURRENCY, batch, BATCH);
@@ -77,12 +73,12 @@ async function main() {
     if (sub.createWebhookSubscription.subscription.status !== 'ACTIVE') throw new Error('the subscription is not ACTIVE');
     const publisher = (await graphql(origin, adminKey, 'mutation { createApiKey(input: {name: "bench", role: PUBLISHER}) { key } }')).createApiKey.key as string;
 
-    const { singles, batches } = await publishLoad(origin, publisher, [gateway.child.pid!, postmasterPid(db)]);
+    const { singles, batches } = await publishLoad(origin, publisher, { gateway: gateway.child.pid!, database: postmasterPid(db) });
     await pgStatements(url);
     await stopProcess(gateway.child);
 
     const { autocommit, autocommitCpuUs } = await insertBaselines(url, SECONDS, CONCURRENCY, JSON.stringify(event(0)), postmasterPid(db));
-    console.log(cpuCeiling(singles.cpuUs, { perSecond: autocommit.perSecond, cpuUs: autocommitCpuUs! }));
+    console.log(cpuCeiling(singles.cpuUs, { perSecond: autocommit.perSecond, cpuUs: autocommitCpuUs }));
     const ratio = singles.perSecond / autocommit.perSecond;
     const batchEvents = batches.perSecond * BATCH;
     console.log(`ratios: single/autocommit ${ratio.toFixed(2)}, batch events/single ${(batchEvents / singles.perSecond).toFixed(2)}`);

@@ -176,10 +176,11 @@ const profiled = (): Record<string, string> =>
  * The database's pace for one durable commit per request (../shared/PERFORMANCE.md): single
  * autocommit INSERTs of `body`, one round trip and one commit each, from a pool of 10. Ratios are
  * taken against it. The BEGIN/INSERT/COMMIT form (three round trips) is slower and would flatter
- * the gateway by ~1.6x; it is measured beside it for comparison with older runs only.
+ * the gateway by ~1.6x; it is measured beside it for comparison with older runs only. The
+ * autocommit run's CPU per insert (this process's `pg` client and `database`, the postmaster's pid,
+ * with its backends) is measured and printed too.
  */
-/** With `database` (the postmaster's pid), the autocommit run's CPU per insert is measured and printed too. */
-export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string, database?: number): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult; autocommitCpuUs?: number }> {
+export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string, database: number): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult; autocommitCpuUs: number }> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {}); // the database stops at the end of the run
@@ -201,14 +202,14 @@ export async function insertBaselines(url: string, seconds: number, concurrency:
   };
   try {
     await load('pg insert (warm-up)', 2, concurrency, autocommit);
-    const meter = database === undefined ? undefined : cpuMeter(database);
+    const meter = cpuMeter({ database });
     const a = await load('pg insert autocommit', seconds, concurrency, autocommit);
-    const cpu = meter?.(a.ok);
+    const cpu = meter(a.ok);
     report(a);
-    if (cpu) console.log(`CPU per insert (autocommit): load generator ${cpu.loadGenerator.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs`);
+    console.log(`CPU per insert (autocommit): load generator ${cpu.loadGenerator.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs`);
     const t = await load('pg insert BEGIN/INSERT/COMMIT (old baseline, not used for ratios)', seconds, concurrency, threeRoundTrips);
     report(t);
-    return { autocommit: a, threeRoundTrips: t, autocommitCpuUs: cpu && cpu.loadGenerator + cpu.database };
+    return { autocommit: a, threeRoundTrips: t, autocommitCpuUs: cpu.all };
   } finally {
     await pool.end();
   }
@@ -303,15 +304,29 @@ export function cpuMs(pid: number, children = false): number | undefined {
   return (total * 1000) / hz;
 }
 
+export interface CpuPerUnit {
+  gateway: number;
+  database: number;
+  loadGenerator: number;
+  /** The three together. */
+  all: number;
+}
+
 /**
- * CPU per unit of work (µs) from now to the call of the returned function, of this process (the
- * load generator) and of `database` (the postmaster) with its backends.
+ * CPU per unit of work (µs) from now to the call of the returned function: of this process (the
+ * load generator), of `database` (the postmaster) with its backends, and of `gateway` if given (0
+ * if not). It moves least with a shared machine's load: the rates move with it.
  */
-export function cpuMeter(database: number): (units: number) => { loadGenerator: number; database: number } {
-  const before = [process.cpuUsage(), cpuMs(database, true) ?? NaN] as const;
+export function cpuMeter(pids: { gateway?: number; database: number }): (units: number) => CpuPerUnit {
+  const gatewayMs = () => (pids.gateway === undefined ? 0 : cpuMs(pids.gateway) ?? NaN);
+  const databaseMs = () => cpuMs(pids.database, true) ?? NaN;
+  const before = { own: process.cpuUsage(), gateway: gatewayMs(), database: databaseMs() };
   return (units) => {
-    const own = process.cpuUsage(before[0]);
-    return { loadGenerator: (own.user + own.system) / units, database: ((cpuMs(database, true) ?? NaN) - before[1]) * 1000 / units };
+    const own = process.cpuUsage(before.own);
+    const gateway = (gatewayMs() - before.gateway) * 1000 / units;
+    const database = (databaseMs() - before.database) * 1000 / units;
+    const loadGenerator = (own.user + own.system) / units;
+    return { gateway, database, loadGenerator, all: gateway + database + loadGenerator };
   };
 }
 
@@ -321,10 +336,10 @@ export function cpuMeter(database: number): (units: number) => { loadGenerator: 
  * baseline's measured rate. A ratio goal above it cannot be met on this machine by shorter waits,
  * only by less CPU per request. (The baseline is not CPU-bound: its commits wait on the WAL.)
  */
-export function cpuCeiling(gatewayUs: number, baseline: { perSecond: number; cpuUs: number }): string {
+export function cpuCeiling(allProcessesUs: number, baseline: { perSecond: number; cpuUs: number }): string {
   const cores = os.availableParallelism();
-  const ceiling = (cores * 1e6) / gatewayUs;
-  return `CPU ceiling on ${cores} cores: ${ceiling.toFixed(0)}/s at ${gatewayUs.toFixed(0)} µs of CPU a request (all processes), `
+  const ceiling = (cores * 1e6) / allProcessesUs;
+  return `CPU ceiling on ${cores} cores: ${ceiling.toFixed(0)}/s at ${allProcessesUs.toFixed(0)} µs of CPU a request (all processes), `
     + `${(ceiling / baseline.perSecond).toFixed(2)} of the autocommit baseline (${baseline.cpuUs.toFixed(0)} µs an insert, ${(100 * baseline.perSecond * baseline.cpuUs / 1e6 / cores).toFixed(0)} % of the cores busy)`;
 }
 

@@ -8,7 +8,7 @@ import { GroupCommit } from '../platform/db/group-commit.ts';
 import type { Pipeline, PipelinedConnection } from '../platform/db/pool.ts';
 import { DomainError } from '../platform/errors.ts';
 import { type FanRow, type PlannedEvents, type PublishedEvent, eventsInsertQuery } from './outbox.ts';
-import { applySessionEvent } from './session-events.ts';
+import { applySessionEvents } from './session-events.ts';
 
 /** One event, planned (validated, envelope fixed, filters evaluated) before it is queued. */
 export type PlannedEvent = PlannedEvents;
@@ -122,7 +122,7 @@ export class PublishWriter {
       matches: fresh.flatMap((i) => plans[i]!.matches),
     };
     const fan = p.send<{ fan: FanRow[] }>(await eventsInsertQuery(this.#boss, merged));
-    for (const e of merged.events) await applySessionEvent(p.client, e.input.workspaceId, e.input.type, e.input.data as Record<string, unknown>);
+    await applySessionEvents(p.client, merged.events.map((e) => e.input));
     return { fan, earlier, fresh };
   }
 }

@@ -11,7 +11,7 @@
 import ipaddr from 'ipaddr.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type AuditChainWriter, type AuditInput } from '../audit/append.ts';
+import type { AuditChainWriter, AuditInput } from '../audit/append.ts';
 import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { withTransaction } from '../platform/db/pool.ts';
 import { countHits } from '../platform/db/rate-limit.ts';

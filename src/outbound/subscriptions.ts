@@ -7,11 +7,11 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { auditWriter } from '../audit/append.ts';
-import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { type ApiKeyRole, type Principal, assertCan } from '../auth/principal.ts';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { insertEvents } from '../events/outbox.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import { sha256Hex } from '../platform/crypto/sha256.ts';
 import { withTransaction } from '../platform/db/pool.ts';
 import type { DbOrTx } from '../platform/db/prisma.ts';
 import { badInput, notFound, parseInput } from '../platform/errors.ts';

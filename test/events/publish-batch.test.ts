@@ -97,7 +97,7 @@ describe('publishing in batches', () => {
     assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
 
-  it('of concurrent single publishes (committed together), one that cannot be stored fails alone and the others are stored', async () => {
+  it('of concurrent single publishes (sharing commits), one that cannot be stored fails alone and the others are stored', async () => {
     const t = await createTrigger(svc.url, svc.adminKey, { name: 'batch-finish', agent: 'triage', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
     const sessionId = (await post(t.url, standardWebhooks(t.secret, '{"n":1}'))).json.sessionId as string;
     await until(async () => (await query(`SELECT 1 FROM session WHERE id = $1 AND status = 'SUCCEEDED'`, [sessionId]))[0], 'the echo runtime finishing the session');
@@ -166,6 +166,47 @@ describe('publishing in batches', () => {
       assert.deepEqual(stored[0], { events: 160, fanned_out: 160 }, 'each event stored once, and fanned out');
     } finally {
       await lock.end();
+    }
+  });
+  it('two flushes side by side that move the same sessions in opposite orders wait for each other, not deadlock', async () => {
+    const t = await createTrigger(svc.url, svc.adminKey, { name: 'side-by-side', agent: 'triage', inputs: [{ name: 'n', path: '$.n', type: 'NUMBER' }] });
+    const started: string[] = [];
+    for (const n of [1, 2, 3]) started.push((await post(t.url, standardWebhooks(t.secret, `{"n":${n}}`))).json.sessionId as string);
+    // The echo runtime finishes them: wait, so that nothing else moves them during the test.
+    await until(async () => (await query(`SELECT count(*)::int AS n FROM session WHERE id = ANY($1) AND status = 'SUCCEEDED'`, [started]))[0].n === 3, 'the sessions finished');
+    const [s1, s2, s3] = started.toSorted();
+    const deadlocks = async () => (await query('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()'))[0].n as number;
+    const before = await deadlocks();
+    const one = new PipelinedConnection(svc.databaseUrl);
+    const other = new PipelinedConnection(svc.databaseUrl);
+    const writer = new PublishWriter({ pipelines: [one, other], boss: svc.services.boss }, { maxQueue: 100 });
+    // The test holds s3: the first flush, which (in arrival order) archives s1, s3 and s2, waits on it.
+    const lock = new pg.Client({ connectionString: svc.databaseUrl });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('SELECT 1 FROM session WHERE id = $1 FOR UPDATE', [s3]);
+    const waiting = (n: number) => until(async () => (await query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'webhook-gateway:writer' AND wait_event_type = 'Lock'`))[0].n === n,
+    `${n} writers waiting on a lock`, 30_000);
+    try {
+      const plan = (type: string, data: Record<string, unknown>) => planEvents(async () => new Map(), [{ workspaceId: svc.workspaceId, type, data }]);
+      const archive = (sessionId: string) => plan('session.archived', { sessionId });
+      const first = writer.publish([await archive(s1!), await archive(s3!), await archive(s2!)]);
+      await waiting(1);
+      // Behind it, 16 events (enough for the second connection): archiving s2, then s1. In arrival
+      // order this flush would hold s2 while the first holds s1 and, once the test lets go of s3,
+      // wants s2: a deadlock, one flush aborted. In session order each takes s1 first.
+      const fillers = await Promise.all(Array.from({ length: 14 }, (_, i) => plan('tool.called', { sessionId: s1, tool: `f${i}`, arguments: {} })));
+      const second = writer.publish([await archive(s2!), await archive(s1!), ...fillers]);
+      await waiting(2);
+      await lock.query('ROLLBACK');
+      const answers = await Promise.allSettled([...first, ...second]);
+      assert.deepEqual(answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason)), [], 'every event stored');
+      assert.equal(await deadlocks(), before, 'no transaction was aborted as a deadlock');
+    } finally {
+      await lock.end();
+      await one.end();
+      await other.end();
     }
   });
   it("writes a failed flush's halves again on the connection it used when a write was at fault, not on the other", async () => {
