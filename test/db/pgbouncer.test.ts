@@ -136,9 +136,12 @@ describe('the gateway through PgBouncer in transaction mode', () => {
     const [MIGRATIONS, BOOTSTRAP] = [7_261_126_001, 7_261_126_002];
     const holder = new pg.Client({ connectionString: databaseUrl });
     await holder.connect();
+    // In this database only: test files share the server, and another file's replicas starting
+    // together wait on the same keys in theirs.
     const waiter = async (key: number) => (await holder.query<{ pid: number; application_name: string }>(
       `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND NOT l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1`, [key])).rows[0];
+       WHERE l.locktype = 'advisory' AND NOT l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [key])).rows[0];
     let starting: Promise<TestService> | undefined;
     try {
       await holder.query('SELECT pg_advisory_lock($1), pg_advisory_lock($2)', [MIGRATIONS, BOOTSTRAP]);
