@@ -6,7 +6,7 @@
 //   npm run bench:outbound        (BENCH_EVENTS_1=5000 BENCH_EVENTS_100=200 BENCH_EVENTS_LIMITED=1000 by default)
 import { createHmac, randomBytes } from 'node:crypto';
 import { Pool as HttpPool } from 'undici';
-import { benchDatabase, cpuMs, gql, pgStatements, postmasterPid, receiver, startGateway, stopProcess } from './support.ts';
+import { benchDatabase, cpuMeter, gql, pgStatements, postmasterPid, receiver, startGateway, stopProcess } from './support.ts';
 
 const EVENTS_1 = Number(process.env.BENCH_EVENTS_1 ?? 5000);
 const EVENTS_100 = Number(process.env.BENCH_EVENTS_100 ?? 200);
@@ -75,14 +75,13 @@ async function main() {
     await pgStatements(db.url()); // BENCH_PG_STATS: from here on, the 100-subscription run alone
     // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
     const phaseStart = process.hrtime.bigint() / 1000n;
-    const cpuBefore = [cpuMs(gateway.child.pid!), cpuMs(postmasterPid(db), true)];
+    const meter = cpuMeter({ gateway: gateway.child.pid!, database: postmasterPid(db) });
     const hundred = await run('gateway, 100 subscriptions', 'review.completed', EVENTS_100, 100, (i) => ({ sessionId: 's', reviewId: `r${i}`, verdict: 'ok' }));
-    const cpuAfter = [cpuMs(gateway.child.pid!), cpuMs(postmasterPid(db), true)];
+    const cpu = meter(hundred.deliveries);
     if (process.env.BENCH_CPU_PROFILE) console.log(`100-subscription phase on the profile clock: ${phaseStart} ${process.hrtime.bigint() / 1000n} µs`);
     report(hundred);
     // CPU per delivery: what a shared machine's load moves least (the rates above move with it).
-    const perDelivery = (i: number) => ((cpuAfter[i]! - cpuBefore[i]!) * 1000 / hundred.deliveries).toFixed(0);
-    if (cpuBefore[0] !== undefined) console.log(`CPU per delivery (100-subscription run): gateway ${perDelivery(0)} µs, database ${perDelivery(1)} µs`);
+    if (!Number.isNaN(cpu.gateway)) console.log(`CPU per delivery (100-subscription run): gateway ${cpu.gateway.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs`);
     await pgStatements(db.url());
 
     // Baseline: the same number of signed bodies, posted straight to the receiver, 50 in flight.

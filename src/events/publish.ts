@@ -12,7 +12,7 @@ import type { Services } from '../platform/services.ts';
 import { validateEventData } from './catalog.ts';
 import { type PlannedEvents, type PublishInput, type PublishedEvent, findByIdempotencyKey, insertPlanned, planEvents } from './outbox.ts';
 import { PublishWriter } from './publish-writer.ts';
-import { applySessionEvent } from './session-events.ts';
+import { applySessionEvents } from './session-events.ts';
 import { subscriptionFilters } from './subscription-filters.ts';
 
 /**
@@ -144,6 +144,6 @@ export async function publishPlanned(client: pg.PoolClient, boss: PgBoss, plan: 
     }
   }
   const [published] = await insertPlanned(client, boss, plan);
-  await applySessionEvent(client, input.workspaceId, input.type, input.data as Record<string, unknown>);
+  await applySessionEvents(client, [input]);
   return published!;
 }

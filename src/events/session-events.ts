@@ -13,19 +13,18 @@ import { DomainError, badInput } from '../platform/errors.ts';
 const MOVES_SESSION = new Set(['session.finished', 'session.archived']);
 
 /**
- * A flush's events applied in session order (a stable sort: one session's events keep theirs), so
- * two flushes written side by side that move the same sessions wait for each other rather than
- * deadlock.
+ * Moves the sessions the events name, in session order (a stable sort: one session's events keep
+ * theirs), so two flushes written side by side that move the same sessions wait for each other
+ * rather than deadlock. Events of other types move nothing.
  */
 export async function applySessionEvents(client: pg.PoolClient, events: ReadonlyArray<{ workspaceId: string; type: string; data: unknown }>): Promise<void> {
   const key = (e: { workspaceId: string; data: unknown }) => `${e.workspaceId} ${String((e.data as { sessionId?: unknown }).sessionId)}`;
   const moving = events.filter((e) => MOVES_SESSION.has(e.type)).map((e) => ({ e, key: key(e) }));
   moving.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const { e } of moving) await applySessionEvent(client, e.workspaceId, e.type, e.data as Record<string, unknown>);
+  for (const { e } of moving) await moveSession(client, e.workspaceId, e.type, e.data as Record<string, unknown>);
 }
 
-export async function applySessionEvent(client: pg.PoolClient, workspaceId: string, type: string, data: Record<string, unknown>): Promise<void> {
-  if (!MOVES_SESSION.has(type)) return;
+async function moveSession(client: pg.PoolClient, workspaceId: string, type: string, data: Record<string, unknown>): Promise<void> {
   const sessionId = String(data.sessionId);
   const { rowCount } =
     type === 'session.finished'
