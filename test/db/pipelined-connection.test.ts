@@ -1,6 +1,7 @@
 // The group-commit writers' pipelined connection (src/platform/db/pool.ts): a transaction is all or
 // nothing even though its statements and COMMIT are written before any answer comes back;
-// concurrent transactions never interleave on the one connection; a lost connection is replaced.
+// concurrent transactions never interleave on the one connection; its statements run on their
+// generic plans; a lost connection is replaced.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -57,6 +58,22 @@ describe('PipelinedConnection', () => {
       throw new Error('changed my mind');
     }), /changed my mind/);
     assert.deepEqual(await rows(), ['a', 'b', 'e2']);
+  });
+
+  it("runs a named statement on its generic plan from the first batch, the setting ending with each transaction", async () => {
+    // One-row batches, as a light load makes them: PostgreSQL would plan each one again.
+    const statement = { name: 'pipe-batch', text: 'SELECT t.v FROM pipe_t t JOIN unnest($1::text[]) AS u(v) ON t.v = u.v' };
+    for (let i = 0; i < 8; i++) await conn.transaction(async (p) => (await p.send(statement, [['a']])).rows);
+    let client: pg.PoolClient | undefined;
+    const plans = await conn.transaction(async (p) => {
+      client = p.client;
+      return (await p.send<{ generic_plans: number; custom_plans: number }>(
+        'SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name = $1', [statement.name])).rows;
+    });
+    assert.deepEqual(plans, [{ generic_plans: 8, custom_plans: 0 }]);
+    // Outside a writer's transaction, on the same connection, the server's own setting is back.
+    const { rows: [shown] } = await client!.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+    assert.equal(shown!.plan_cache_mode, 'auto');
   });
 
   it('opens a new connection when the server dropped the old one', async () => {

@@ -69,6 +69,16 @@ export interface Pipeline {
 }
 
 /**
+ * The writers' statements are prepared once and run with arrays of a batch's rows. PostgreSQL plans
+ * a prepared statement again at every execution while a plan for the values at hand looks cheaper
+ * than its generic plan, which for a batch of one request it always does: at light load, a flush
+ * of one request spent 45 % of its backend's CPU planning again (perf, docs/benchmarks.md, the
+ * fourteenth session). The generic plan is the one every flush uses under load. SET LOCAL, not a
+ * session setting: a pooler in transaction mode hands the next transaction another connection.
+ */
+const GENERIC_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
+
+/**
  * One connection in pg's pipeline mode, for the group-commit writers: each query is written
  * without waiting for the answer to the one before, so BEGIN, a batch's statements and COMMIT
  * cost one round trip (../shared/PERFORMANCE.md: round trips, not bytes, are the cost), and the
@@ -111,6 +121,7 @@ export class PipelinedConnection {
       };
       const send: Pipeline['send'] = (query, values) => also(c.query(query as pg.QueryConfig, values));
       send('BEGIN');
+      send(GENERIC_PLANS);
       let result: T;
       try {
         result = await fn({ send, also, client: c });
