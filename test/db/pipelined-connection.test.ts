@@ -1,7 +1,7 @@
 // The group-commit writers' pipelined connection (src/platform/db/pool.ts): a transaction is all or
 // nothing even though its statements and COMMIT are written before any answer comes back;
-// concurrent transactions never interleave on the one connection; its statements run on their
-// generic plans; a lost connection is replaced.
+// concurrent transactions never interleave on the one connection; with genericPlans its statements
+// run on their generic plans; a lost connection is replaced.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -60,20 +60,29 @@ describe('PipelinedConnection', () => {
     assert.deepEqual(await rows(), ['a', 'b', 'e2']);
   });
 
-  it("runs a named statement on its generic plan from the first batch, the setting ending with each transaction", async () => {
-    // One-row batches, as a light load makes them: PostgreSQL would plan each one again.
-    const statement = { name: 'pipe-batch', text: 'SELECT t.v FROM pipe_t t JOIN unnest($1::text[]) AS u(v) ON t.v = u.v' };
-    for (let i = 0; i < 8; i++) await conn.transaction(async (p) => (await p.send(statement, [['a']])).rows);
-    let client: pg.PoolClient | undefined;
-    const plans = await conn.transaction(async (p) => {
-      client = p.client;
-      return (await p.send<{ generic_plans: number; custom_plans: number }>(
-        'SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name = $1', [statement.name])).rows;
-    });
-    assert.deepEqual(plans, [{ generic_plans: 8, custom_plans: 0 }]);
-    // Outside a writer's transaction, on the same connection, the server's own setting is back.
-    const { rows: [shown] } = await client!.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
-    assert.equal(shown!.plan_cache_mode, 'auto');
+  it('with genericPlans, runs a named statement on its generic plan from the first batch, the setting ending with each transaction', async () => {
+    const generic = new PipelinedConnection(url, 'named', { genericPlans: true });
+    try {
+      // One-row batches, as a light load makes them: PostgreSQL would plan each one again.
+      const statement = { name: 'pipe-batch', text: 'SELECT t.v FROM pipe_t t JOIN unnest($1::text[]) AS u(v) ON t.v = u.v' };
+      let client: pg.PoolClient | undefined;
+      const inside = await generic.transaction(async (p) => {
+        client = p.client;
+        return (await p.send<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]!.plan_cache_mode;
+      });
+      assert.equal(inside, 'force_generic_plan');
+      for (let i = 0; i < 8; i++) await generic.transaction(async (p) => (await p.send(statement, [['a']])).rows);
+      const plans = await generic.transaction(async (p) => (await p.send<{ generic_plans: number; custom_plans: number }>(
+        'SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name = $1', [statement.name])).rows);
+      assert.deepEqual(plans, [{ generic_plans: 8, custom_plans: 0 }]);
+      // Outside a transaction, on the same connection, the setting is the one every other connection has.
+      const [{ rows: [after] }, { rows: [elsewhere] }] = await Promise.all([
+        client!.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'), pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')]);
+      assert.equal(after!.plan_cache_mode, elsewhere!.plan_cache_mode);
+      assert.notEqual(after!.plan_cache_mode, 'force_generic_plan');
+    } finally {
+      await generic.end();
+    }
   });
 
   it('opens a new connection when the server dropped the old one', async () => {

@@ -69,12 +69,13 @@ export interface Pipeline {
 }
 
 /**
- * The writers' statements are prepared once and run with arrays of a batch's rows. PostgreSQL plans
- * a prepared statement again at every execution while a plan for the values at hand looks cheaper
- * than its generic plan, which for a batch of one request it always does: at light load, a flush
- * of one request spent 45 % of its backend's CPU planning again (perf, docs/benchmarks.md, the
- * fourteenth session). The generic plan is the one every flush uses under load. SET LOCAL, not a
- * session setting: a pooler in transaction mode hands the next transaction another connection.
+ * For a writer whose named statements PostgreSQL would otherwise plan again at every execution: it
+ * does so while a plan for the values at hand looks cheaper than the generic plan, and for the
+ * publish writer's statement with a one-event batch it always did. At light load such a flush
+ * spent 45 % of its backend's CPU planning (perf, docs/benchmarks.md, fourteenth session). The
+ * setting covers every statement of the transaction; an unnamed one is planned at each use anyway,
+ * and would only lose its values, so it is set for named statements only. SET LOCAL, not a session
+ * setting: a pooler in transaction mode hands the next transaction another connection.
  */
 const GENERIC_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
 
@@ -91,7 +92,10 @@ export class PipelinedConnection {
   /** Settles once the transaction before has been written whole (BEGIN to COMMIT or ROLLBACK). */
   #written: Promise<void> = Promise.resolve();
 
-  constructor(connectionString: string, statements: Statements = 'named') {
+  readonly #genericPlans: boolean;
+
+  constructor(connectionString: string, statements: Statements = 'named', options: { genericPlans?: boolean } = {}) {
+    this.#genericPlans = (options.genericPlans ?? false) && statements === 'named';
     this.#pool = new pg.Pool({
       connectionString, max: 1, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true, Client: clientFor(statements),
     });
@@ -121,7 +125,7 @@ export class PipelinedConnection {
       };
       const send: Pipeline['send'] = (query, values) => also(c.query(query as pg.QueryConfig, values));
       send('BEGIN');
-      send(GENERIC_PLANS);
+      if (this.#genericPlans) send(GENERIC_PLANS);
       let result: T;
       try {
         result = await fn({ send, also, client: c });
