@@ -76,10 +76,10 @@ describe('PipelinedConnection', () => {
         'SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name = $1', [statement.name])).rows);
       assert.deepEqual(plans, [{ generic_plans: 8, custom_plans: 0 }]);
       // Outside a transaction, on the same connection, the setting is the one every other connection has.
-      const [{ rows: [after] }, { rows: [elsewhere] }] = await Promise.all([
+      const [{ rows: [outside] }, { rows: [elsewhere] }] = await Promise.all([
         client!.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'), pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')]);
-      assert.equal(after!.plan_cache_mode, elsewhere!.plan_cache_mode);
-      assert.notEqual(after!.plan_cache_mode, 'force_generic_plan');
+      assert.equal(outside!.plan_cache_mode, elsewhere!.plan_cache_mode);
+      assert.notEqual(outside!.plan_cache_mode, 'force_generic_plan');
     } finally {
       await generic.end();
     }
