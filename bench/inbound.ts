@@ -26,17 +26,15 @@ const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
 async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>, pids?: { gateway: number; database: number }) {
   const client = new RawHttpPool(origin, CONCURRENCY);
   const next = signer(secret);
-  // Warm up: connections, JIT, caches.
-  await load(`${name} (warm-up)`, 2, CONCURRENCY, async () => {
+  const once = async () => {
     const { headers, body } = next();
     return (await client.post(path, headers, body)).status === 202;
-  });
+  };
+  // Warm up: connections, JIT, caches.
+  await load(`${name} (warm-up)`, 2, CONCURRENCY, once);
   const stopBeside = duringMeasure?.();
   const meter = pids && cpuMeter(pids);
-  const result = await load(name, SECONDS, CONCURRENCY, async () => {
-    const { headers, body } = next();
-    return (await client.post(path, headers, body)).status === 202;
-  });
+  const result = await load(name, SECONDS, CONCURRENCY, once);
   const cpu = meter?.(result.ok);
   if (cpu) {
     // With retention beside, the database's figure holds its work, and the generator's its client's.

@@ -121,11 +121,11 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   const pool = createPool(databaseUrl, config.databasePoolSize, { statements });
   cleanups.push(['pool', () => pool.end()]);
   const sessionPool = sessionSide(config, pool, cleanups);
-  const pipeline = (genericPlans = false) => new PipelinedConnection(databaseUrl, statements, { genericPlans });
+  const pipeline = (options: { genericPlans?: boolean } = {}) => new PipelinedConnection(databaseUrl, statements, options);
   // Publishes have a second connection for backlogs (events/publish-writer.ts); it connects at its first use.
   // Generic plans for publishes only: measured there (a one-event flush was planned every time); /hooks'
   // statement already ran on its generic plan, and the deliveries' rarer statements read better with values.
-  const pipelines = { inbound: pipeline(), events: [pipeline(true), pipeline(true)] as const, deliveries: pipeline() };
+  const pipelines = { inbound: pipeline(), events: [pipeline({ genericPlans: true }), pipeline({ genericPlans: true })] as const, deliveries: pipeline() };
   cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).flat().map((p) => p.end()))]);
   const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
   // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.
