@@ -3,13 +3,13 @@
 // sends them), first single events at concurrency 50, then batches of 100, and in the same run the
 // autocommit baseline of ../shared/PERFORMANCE.md. The ratio is single events against it. The load
 // comes from raw-http.ts; CPU per event of each process and the CPU ceiling are printed beside.
-//   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10)
+//   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10 BENCH_WARMUP_SECONDS=8)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there and prints each phase's bounds on its clock.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawHttpPool } from './raw-http.ts';
-import { benchDatabase, cpuCeiling, cpuMeter, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
+import { WARMUP_SECONDS, benchDatabase, cpuCeiling, cpuMeter, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -39,8 +39,8 @@ async function publishLoad(origin: string, key: string, pids: { gateway: number;
     const { results } = JSON.parse(r.body.toString('utf8')) as { results: Array<{ id?: string }> };
     return r.status === 200 && results.every((x) => x.id);
   };
-  await load('single (warm-up)', 2, CONCURRENCY, single);
   const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
+    await load(`${name} (warm-up)`, WARMUP_SECONDS, concurrency, once);
     const meter = cpuMeter(pids);
     // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
     const phaseStart = process.hrtime.bigint() / 1000n;
