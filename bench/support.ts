@@ -18,7 +18,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * 196 functions in seconds 4-10 of single publishes and 42 in seconds 20-26, and the first 5 s ran
  * at 2,259 events/s and 393 µs of gateway CPU an event against 2,600-3,100/s and 234-265 µs in the
  * eleven 5 s windows after (docs/benchmarks.md, fifteenth session). A 2 s warm-up left that
- * transient in the window, which measures a service that runs for days.
+ * transient in a window meant to measure a service that runs for days.
  */
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 8);
 
