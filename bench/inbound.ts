@@ -3,7 +3,8 @@
 // single-row autocommit `pg` inserts (the baseline of ../shared/PERFORMANCE.md). Prints accepted/s
 // and p50/p99 for each, CPU per request of each process (the load generator, raw-http.ts,
 // included), the gateway's CPU ceiling on this machine, and the ratios.
-//   npm run bench:inbound            (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_WARMUP_SECONDS=8 by default)
+//   npm run bench:inbound            (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 by default;
+//                                    BENCH_PHASE_WARMUP_SECONDS=8 of load before each measured phase)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there.
 //   BENCH_RETENTION=1 (or --with-retention): before the gateway run, seeds a backlog of
@@ -15,7 +16,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/platform/config.ts';
 import { removeExpiredRows } from '../src/workspaces/retention-job.ts';
 import { RawHttpPool } from './raw-http.ts';
-import { WARMUP_SECONDS, benchDatabase, benchTrigger, cpuCeiling, cpuMeter, insertBaselines, load, payload, pgStatements, postmasterPid, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
+import { PHASE_WARMUP_SECONDS, benchDatabase, benchTrigger, cpuCeiling, cpuMeter, insertBaselines, load, payload, pgStatements, postmasterPid, report, signer, startGateway, startProcess, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -31,7 +32,7 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
     return (await client.post(path, headers, body)).status === 202;
   };
   // Warm up: connections, JIT, caches.
-  await load(`${name} (warm-up)`, WARMUP_SECONDS, CONCURRENCY, once);
+  await load(`${name} (warm-up)`, PHASE_WARMUP_SECONDS, CONCURRENCY, once);
   const stopBeside = duringMeasure?.();
   const meter = pids && cpuMeter(pids);
   const result = await load(name, SECONDS, CONCURRENCY, once);
@@ -125,12 +126,6 @@ async function main() {
     report(gw);
     await pgStatements(url);
     await stopProcess(gateway.child);
-    // The gateway's ~100,000 rows per table would get autovacuumed about a minute after the start,
-    // in the middle of the baseline below: vacuum them now so the baseline runs on a quiet server.
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query('VACUUM (ANALYZE)');
-    await admin.end();
 
     // 2. A bare node:http server that only verifies the HMAC.
     const bare = await startProcess(['bench/bare-http-server.ts'], { SECRET: secret }, /listening (\d+)/);

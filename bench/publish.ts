@@ -3,13 +3,14 @@
 // sends them), first single events at concurrency 50, then batches of 100, and in the same run the
 // autocommit baseline of ../shared/PERFORMANCE.md. The ratio is single events against it. The load
 // comes from raw-http.ts; CPU per event of each process and the CPU ceiling are printed beside.
-//   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10 BENCH_WARMUP_SECONDS=8)
+//   npm run bench:publish       (BENCH_SECONDS=20 BENCH_CONCURRENCY=50 BENCH_BATCH_CONCURRENCY=10;
+//                               BENCH_PHASE_WARMUP_SECONDS=8 of load before each measured phase)
 //   BENCH_PG_STATS=1 prints the statements that took the database's time; BENCH_CPU_PROFILE=<dir>
 //   writes the gateway's CPU profile there and prints each phase's bounds on its clock.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawHttpPool } from './raw-http.ts';
-import { WARMUP_SECONDS, benchDatabase, cpuCeiling, cpuMeter, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
+import { PHASE_WARMUP_SECONDS, benchDatabase, cpuCeiling, cpuMeter, insertBaselines, load, pgStatements, postmasterPid, report, startGateway, stopProcess } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -40,7 +41,7 @@ async function publishLoad(origin: string, key: string, pids: { gateway: number;
     return r.status === 200 && results.every((x) => x.id);
   };
   const measured = async (name: string, concurrency: number, once: () => Promise<boolean>, events: number) => {
-    await load(`${name} (warm-up)`, WARMUP_SECONDS, concurrency, once);
+    await load(`${name} (warm-up)`, PHASE_WARMUP_SECONDS, concurrency, once);
     const meter = cpuMeter(pids);
     // The phase's bounds on the monotonic clock V8's CPU profiles use, to read the gateway's profile for it alone.
     const phaseStart = process.hrtime.bigint() / 1000n;

@@ -13,14 +13,15 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/platform/db
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Load before each measured phase (BENCH_WARMUP_SECONDS, 8 by default), the same for the gateway
- * and its baselines. A gateway under load was still compiling its hot code seconds in: V8 optimized
- * 196 functions in seconds 4-10 of single publishes and 42 in seconds 20-26, and the first 5 s ran
- * at 2,259 events/s and 393 µs of gateway CPU an event against 2,600-3,100/s and 234-265 µs in the
- * eleven 5 s windows after (docs/benchmarks.md, fifteenth session). A 2 s warm-up left that
- * transient in a window meant to measure a service that runs for days.
+ * Load before each measured phase (BENCH_PHASE_WARMUP_SECONDS, 8 by default), the same for the
+ * gateway's phases and its baselines. A gateway under load was still compiling its hot code seconds
+ * in: V8 made 196 compilations of 173 functions in seconds 4-10 of single publishes and 42 in
+ * seconds 20-26, and the first 5 s ran at 2,259 events/s and 393 µs of gateway CPU an event against
+ * 2,600-3,100/s and 234-265 µs in the eleven 5 s windows after (docs/benchmarks.md, fifteenth
+ * session). The 2 s warm-up before it (none for publish batches) left that transient in a window
+ * meant to measure a service that runs for days.
  */
-export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 8);
+export const PHASE_WARMUP_SECONDS = Number(process.env.BENCH_PHASE_WARMUP_SECONDS ?? 8);
 
 /**
  * Server flags for experiments: BENCH_PG_STATS=1 collects pg_stat_statements (printed by
@@ -192,6 +193,11 @@ const profiled = (): Record<string, string> =>
  */
 export async function insertBaselines(url: string, seconds: number, concurrency: number, body: string, database: number): Promise<{ autocommit: LoadResult; threeRoundTrips: LoadResult; autocommitCpuUs: number }> {
   const { default: pg } = await import('pg');
+  // The gateway's rows (hundreds of thousands per table after its warm-ups and runs) would get
+  // autovacuumed in the middle of the baseline: vacuumed now, the baseline runs on a quiet server.
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('VACUUM (ANALYZE)').finally(() => admin.end());
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {}); // the database stops at the end of the run
   await pool.query('CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
@@ -211,7 +217,7 @@ export async function insertBaselines(url: string, seconds: number, concurrency:
     }
   };
   try {
-    await load('pg insert (warm-up)', WARMUP_SECONDS, concurrency, autocommit);
+    await load('pg insert (warm-up)', PHASE_WARMUP_SECONDS, concurrency, autocommit);
     const meter = cpuMeter({ database });
     const a = await load('pg insert autocommit', seconds, concurrency, autocommit);
     const cpu = meter(a.ok);
