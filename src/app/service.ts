@@ -12,7 +12,7 @@ import { sealAuditCheckpoints } from '../audit/verification.ts';
 import { embeddedPasswordFile, loadOrCreatePassword, startEmbeddedPostgres } from '../platform/db/embedded.ts';
 import { MigrationError, migrate, readMigrations } from '../platform/db/migrator.ts';
 import { type RoleNames, grantServiceRights, ownsAuditTable, provisionRoles, roleOf, serviceRoleProblems } from '../platform/db/roles.ts';
-import { PipelinedConnection, createPool } from '../platform/db/pool.ts';
+import { PipelinedConnection, type PipelineOptions, createPool } from '../platform/db/pool.ts';
 import { eventsInsert } from '../events/outbox.ts';
 import { recordStatements } from '../inbound/record.ts';
 import { subscriptionFilters } from '../events/subscription-filters.ts';
@@ -121,11 +121,12 @@ async function openDatabase(config: Config, log: Logger, cleanups: Cleanups) {
   const pool = createPool(databaseUrl, config.databasePoolSize, { statements });
   cleanups.push(['pool', () => pool.end()]);
   const sessionPool = sessionSide(config, pool, cleanups);
-  const pipeline = (options: { genericPlans?: boolean } = {}) => new PipelinedConnection(databaseUrl, statements, options);
+  const pipeline = (options: PipelineOptions = {}) => new PipelinedConnection(databaseUrl, statements, options);
   // Publishes have a second connection for backlogs (events/publish-writer.ts); it connects at its first use.
   // Generic plans for publishes only: measured there (a one-event flush was planned every time); /hooks'
   // statement already ran on its generic plan, and the deliveries' rarer statements read better with values.
-  const pipelines = { inbound: pipeline(), events: [pipeline({ genericPlans: true }), pipeline({ genericPlans: true })] as const, deliveries: pipeline() };
+  const publishes = { genericPlans: true };
+  const pipelines = { inbound: pipeline(), events: [pipeline(publishes), pipeline(publishes)] as const, deliveries: pipeline() };
   cleanups.push(['pipelined connections', () => Promise.all(Object.values(pipelines).flat().map((p) => p.end()))]);
   const ownerPool = await ownerSide(config, urls.ownerUrl, pool, cleanups);
   // Checked before the owner acts too: rights on a table the service role owns are not the owner's to set.

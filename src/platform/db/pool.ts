@@ -79,6 +79,11 @@ export interface Pipeline {
  */
 const GENERIC_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
 
+export interface PipelineOptions {
+  /** Every transaction runs its named statements on their generic plans (GENERIC_PLANS). */
+  genericPlans?: boolean;
+}
+
 /**
  * One connection in pg's pipeline mode, for the group-commit writers: each query is written
  * without waiting for the answer to the one before, so BEGIN, a batch's statements and COMMIT
@@ -94,7 +99,7 @@ export class PipelinedConnection {
 
   readonly #genericPlans: boolean;
 
-  constructor(connectionString: string, statements: Statements = 'named', options: { genericPlans?: boolean } = {}) {
+  constructor(connectionString: string, statements: Statements = 'named', options: PipelineOptions = {}) {
     this.#genericPlans = (options.genericPlans ?? false) && statements === 'named';
     this.#pool = new pg.Pool({
       connectionString, max: 1, application_name: 'webhook-gateway:writer', connectionTimeoutMillis: 5000, pipeline: true, Client: clientFor(statements),
