@@ -1,5 +1,6 @@
 // bench/inbound: signed webhooks at concurrency 50 against a running gateway, and in the same run
-// the same load against a bare node:http server that only verifies the HMAC, and a loop of
+// the same load against a bare node:http server that only verifies the HMAC, against the same server
+// writing four rows a request with group commit (PERFORMANCE.md's reference design), and a loop of
 // single-row autocommit `pg` inserts (the baseline of ../shared/PERFORMANCE.md). Prints accepted/s
 // and p50/p99 for each, CPU per request of each process (the load generator, raw-http.ts,
 // included), the gateway's CPU ceiling on this machine, and the ratios.
@@ -24,7 +25,10 @@ const RETENTION = process.env.BENCH_RETENTION === '1' || process.argv.includes('
 const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 300_000);
 const RETENTION_BATCH = process.env.BENCH_RETENTION_BATCH ?? '1000';
 
-async function httpLoad(name: string, origin: string, path: string, secret: string, duringMeasure?: () => () => Promise<void>, pids?: { gateway: number; database: number }) {
+/** `pids` are measured for CPU per acceptance: the server under test (printed as `server`) and the database. */
+async function httpLoad(name: string, origin: string, path: string, secret: string,
+  opts: { duringMeasure?: () => () => Promise<void>; pids?: { gateway: number; database: number }; server?: string } = {}) {
+  const { duringMeasure, pids, server = 'gateway' } = opts;
   const client = new RawHttpPool(origin, CONCURRENCY);
   const next = signer(secret);
   const once = async () => {
@@ -39,7 +43,7 @@ async function httpLoad(name: string, origin: string, path: string, secret: stri
   const cpu = meter?.(result.ok);
   if (cpu) {
     // With retention beside, the database's figure holds its work, and the generator's its client's.
-    console.log(`CPU per acceptance: gateway ${cpu.gateway.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs, load generator ${cpu.loadGenerator.toFixed(0)} µs${duringMeasure ? ' (the database\'s and the generator\'s with the retention beside it)' : ''}`);
+    console.log(`CPU per acceptance: ${server} ${cpu.gateway.toFixed(0)} µs, database ${cpu.database.toFixed(0)} µs, load generator ${cpu.loadGenerator.toFixed(0)} µs${duringMeasure ? ' (the database\'s and the generator\'s with the retention beside it)' : ''}`);
   }
   await stopBeside?.();
   client.close();
@@ -122,7 +126,8 @@ async function main() {
     const trigger = await benchTrigger(origin, gateway.adminKey);
     const { secret } = trigger;
     if (RETENTION) await seedBacklog(url, trigger.id, RETENTION_ROWS);
-    const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret, RETENTION ? retentionBeside(url) : undefined, { gateway: gateway.child.pid!, database: postmasterPid(db) });
+    const gw = await httpLoad(RETENTION ? 'gateway /hooks + retention' : 'gateway /hooks', origin, `/hooks/${trigger.id}`, secret,
+      { duringMeasure: RETENTION ? retentionBeside(url) : undefined, pids: { gateway: gateway.child.pid!, database: postmasterPid(db) } });
     report(gw);
     await pgStatements(url);
     await stopProcess(gateway.child);
@@ -134,13 +139,24 @@ async function main() {
     report(bareResult);
     await stopProcess(bare.child);
 
-    // 3. The database's pace for one durable commit per request (../shared/PERFORMANCE.md).
+    // 3. The design ../shared/PERFORMANCE.md measured at 0.70 of the autocommit baseline: the same
+    // server writing four rows a request with group commit (bench/bare-http-server.ts). How far
+    // this machine lets that design go, beside how far the gateway goes.
+    const reference = await startProcess(['bench/bare-http-server.ts'], { SECRET: secret, DATABASE_URL: url }, /listening (\d+)/);
+    children.push(reference.child);
+    const referenceResult = await httpLoad('reference (PERFORMANCE.md)', `http://127.0.0.1:${reference.match[1]}`, '/', secret,
+      { pids: { gateway: reference.child.pid!, database: postmasterPid(db) }, server: 'reference server' });
+    report(referenceResult);
+    await stopProcess(reference.child);
+
+    // 4. The database's pace for one durable commit per request (../shared/PERFORMANCE.md).
     const { autocommit: pgResult, threeRoundTrips: txResult, autocommitCpuUs } = await insertBaselines(url, SECONDS, CONCURRENCY, payload(0), postmasterPid(db));
 
     const ratioPg = gw.perSecond / pgResult.perSecond;
     const ratioBare = gw.perSecond / bareResult.perSecond;
     if (!RETENTION) console.log(cpuCeiling(gw.cpuUs, { perSecond: pgResult.perSecond, cpuUs: autocommitCpuUs }));
-    console.log(`ratios: gateway/autocommit ${ratioPg.toFixed(2)}, gateway/begin-insert-commit ${(gw.perSecond / txResult.perSecond).toFixed(2)}, gateway/bare-http ${ratioBare.toFixed(2)}`);
+    console.log(`ratios: gateway/autocommit ${ratioPg.toFixed(2)}, gateway/begin-insert-commit ${(gw.perSecond / txResult.perSecond).toFixed(2)}, gateway/bare-http ${ratioBare.toFixed(2)}, `
+      + `reference/autocommit ${(referenceResult.perSecond / pgResult.perSecond).toFixed(2)} (CPU a request: gateway ${gw.cpuUs.toFixed(0)} µs, reference ${referenceResult.cpuUs.toFixed(0)} µs, all processes)`);
     console.log(`inbound accepted_per_s=${gw.perSecond.toFixed(0)} p99_ms=${gw.p99.toFixed(1)} ratio_vs_pg_insert=${ratioPg.toFixed(2)} ratio_vs_bare_http=${ratioBare.toFixed(2)}`);
   } finally {
     for (const c of children) await stopProcess(c);
