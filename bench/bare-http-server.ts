@@ -1,12 +1,13 @@
 // Baselines for bench/inbound.ts: a bare node:http server that verifies the Standard Webhooks HMAC
-// (timing-safe) over the raw body and answers 202, writing nothing; or, with DATABASE_URL, the
-// design ../shared/PERFORMANCE.md measured at 0.70 of the autocommit baseline ("what an inbound
-// acceptance costs", its last row): the same verification, the JSON parsed and two inputs mapped,
-// and four rows a request (delivery, audit, session, job) written with group commit, up to 200
-// requests a flush, four flushes in flight, one statement a flush (CTEs over unnest), each request
-// answered after the commit that holds its rows. What the gateway does beyond that design (the
-// check pipeline, the keyed audit chain, replay memory, the session.created event and its fan-out,
-// keys and read indexes) is the gap between the two.
+// (timing-safe) over the raw body and answers 202, writing nothing; or, with
+// REFERENCE_DATABASE_URL, the experiment ../shared/PERFORMANCE.md measured at 0.70 of the
+// autocommit baseline ("what an inbound acceptance costs", its last row): the same verification,
+// the JSON parsed and two inputs mapped, and four rows a request (delivery, audit, session, job)
+// written with group commit, up to 200 requests a flush, four flushes in flight, one statement a
+// flush (CTEs over unnest), each request answered after the commit that holds its rows. Narrow rows
+// with primary keys only, no payload kept, a plain job table: the experiment's leaner commit, so
+// that a run shows how much of the gap to it is the gateway's own work (its checks, the keyed audit
+// chain, replay memory, the session.created event and its fan-out, keys and read indexes).
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
@@ -55,7 +56,8 @@ async function groupCommit(url: string): Promise<(w: Write) => void> {
       const col = <K extends keyof Write>(k: K) => batch.map((w) => w[k]);
       pool.query({ name: 'reference-record', text: RECORD, values: [col('id'), col('messageId'), col('receivedAt'), col('payloadSha256'), col('inputs'), col('sessionId'),
         batch.map(() => randomUUID()), batch.map((w) => JSON.stringify({ sessionId: w.sessionId }))] })
-        .then(() => batch.forEach((w) => w.answer(202)), () => batch.forEach((w) => w.answer(503)))
+        .then(() => 202, () => 503)
+        .then((status) => batch.forEach((w) => w.answer(status)))
         .finally(() => {
           inFlight--;
           pump();
@@ -68,7 +70,7 @@ async function groupCommit(url: string): Promise<(w: Write) => void> {
   };
 }
 
-const write = process.env.DATABASE_URL ? await groupCommit(process.env.DATABASE_URL) : undefined;
+const write = process.env.REFERENCE_DATABASE_URL ? await groupCommit(process.env.REFERENCE_DATABASE_URL) : undefined;
 let n = 0;
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -77,10 +79,15 @@ const server = http.createServer((req, res) => {
     const body = Buffer.concat(chunks);
     const ok = verified(req, body);
     if (!ok || !write) return void res.writeHead(ok ? 202 : 401, { 'content-type': 'application/json' }).end(ok ? '{"ok":true}' : '{}');
-    const doc = JSON.parse(body.toString('utf8')) as { number: number; repository: { full_name: string } };
+    let doc: { number?: unknown; repository?: { full_name?: unknown } };
+    try {
+      doc = JSON.parse(body.toString('utf8')) as typeof doc;
+    } catch {
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end('{}');
+    }
     n++;
     const id = `ind_${process.pid}_${n}`;
-    write({ id, messageId: String(req.headers['webhook-id']), receivedAt: new Date(), payloadSha256: sha256Hex(body), inputs: JSON.stringify({ n: doc.number, repo: doc.repository.full_name }),
+    write({ id, messageId: String(req.headers['webhook-id']), receivedAt: new Date(), payloadSha256: sha256Hex(body), inputs: JSON.stringify({ n: doc.number, repo: doc.repository?.full_name }),
       sessionId: `ses_${process.pid}_${n}`, answer: (status) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ deliveryId: id })) });
   });
 });

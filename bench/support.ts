@@ -183,6 +183,14 @@ export async function pgStatements(url: string): Promise<void> {
 const profiled = (): Record<string, string> =>
   process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {};
 
+/** VACUUM (ANALYZE) of the whole database, so that autovacuum does not land in the next measured window. */
+export async function vacuum(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('VACUUM (ANALYZE)').finally(() => admin.end());
+}
+
 /**
  * The database's pace for one durable commit per request (../shared/PERFORMANCE.md): single
  * autocommit INSERTs of `body`, one round trip and one commit each, from a pool of 10. Ratios are
@@ -195,9 +203,7 @@ export async function insertBaselines(url: string, seconds: number, concurrency:
   const { default: pg } = await import('pg');
   // The gateway's rows (hundreds of thousands per table after its warm-ups and runs) would get
   // autovacuumed in the middle of the baseline: vacuumed now, the baseline runs on a quiet server.
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query('VACUUM (ANALYZE)').finally(() => admin.end());
+  await vacuum(url);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {}); // the database stops at the end of the run
   await pool.query('CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
