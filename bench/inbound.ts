@@ -149,7 +149,7 @@ async function main() {
     await stopProcess(gateway.child);
 
     // 2. A bare node:http server that only verifies the HMAC.
-    const bare = await startProcess(['bench/bare-http-server.ts'], { SECRET: secret, REFERENCE_DATABASE_URL: '' }, /listening (\d+)/);
+    const bare = await startProcess(['bench/bare-http-server.ts'], { SECRET: secret }, /listening (\d+)/);
     children.push(bare.child);
     const bareResult = await httpLoad('bare node:http + HMAC', `http://127.0.0.1:${bare.match[1]}`, '/', secret);
     report(bareResult);
